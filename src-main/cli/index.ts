@@ -1,0 +1,295 @@
+import { parseArgs } from 'node:util';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createKeytarSecretStore } from '../adapters/keytar-secret-store.js';
+import { createSystemBrowser } from '../adapters/system-browser.js';
+import { createCompanion, type Companion, type ConnectionStatus } from '../core/companion.js';
+import { loadConfig } from '../core/config.js';
+import { CompanionError, isCompanionError, type ErrorCode } from '../core/errors.js';
+import { createFileLogger } from '../core/logging.js';
+
+export const VERSION = '0.1.0';
+
+const USAGE = `R42 Companion ${VERSION}: links your Garmin account without your password and hands a valid token to your coaching agent.
+
+Usage: r42-companion <command> [options]
+
+Commands:
+  login [--timeout SECONDS] [--no-browser]
+                 Link your Garmin account: approve in your browser, R42 never sees your password.
+  status [--json]
+                 Show whether Garmin is linked, the permissions and the token expiry times.
+  token [--min-valid SECONDS]
+                 Print a valid Garmin access token alone on stdout (refreshed first when needed).
+  logout         Unlink: delete the registration at Garmin and every local secret.
+  secret set     Read the Garmin client secret from stdin and keep it in the OS keychain.
+  secret clear   Remove the client secret from the OS keychain (token-broker mode).
+  audit [--json] [--limit N]
+                 Show the security events: sign-ins, refreshes, disconnects.
+  help           Show this text.
+
+Configuration comes from the environment and R42_HOME/config.json; see README.md.`;
+
+/** Exit codes scripts can rely on. */
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'usage':
+      return 2;
+    case 'not_connected':
+      return 3;
+    case 'reauth_required':
+      return 4;
+    case 'garmin_unreachable':
+    case 'garmin_rate_limited':
+    case 'garmin_bad_response':
+      return 5;
+    case 'keychain_unavailable':
+    case 'keychain_locked':
+    case 'keychain_error':
+    case 'keychain_corrupt':
+      return 6;
+    case 'config_invalid':
+    case 'config_secret_in_file':
+    case 'not_configured':
+      return 7;
+    case 'sign_in_cancelled':
+      return 130;
+    default:
+      return 1;
+  }
+}
+
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly readStdin: () => Promise<string>;
+  /** Called with an AbortController that Ctrl-C should abort. Returns a function that unhooks it. */
+  readonly onInterrupt: (abort: () => void) => () => void;
+}
+
+function usageError(message: string): CompanionError {
+  return new CompanionError('usage', `${message}\nRun \`r42-companion help\` for the commands.`);
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw usageError(`${flag} needs a whole number of seconds above 0, not "${value}".`);
+  return Number(value);
+}
+
+const when = (isoTime: string | null) => (isoTime ? new Date(isoTime).toLocaleString() : '—');
+
+function describeStatus(s: ConnectionStatus): string {
+  if (s.state === 'not_connected') {
+    return s.configured ? 'Garmin: not linked. Run `r42-companion login` to link your account.' : 'Garmin: not linked, and GARMIN_CLIENT_ID is not set (see README, Configuration).';
+  }
+  const lines = [
+    s.state === 'connected' ? `Garmin: linked (user ${s.garminUserId})` : `Garmin: RECONNECT NEEDED for user ${s.garminUserId}: run \`r42-companion login\``,
+    `Permissions:         ${s.permissions.length ? s.permissions.join(', ') : 'none granted'}`,
+    `Linked since:        ${when(s.connectedAt)}`,
+    `Access token until:  ${when(s.accessTokenExpiresAt)}`,
+    `Refresh token until: ${when(s.refreshTokenExpiresAt)}${s.refreshTokenExpiresSoon ? '  (ends soon: run `r42-companion login` to renew)' : ''}`,
+    `Last refresh:        ${when(s.lastRefreshAt)}`,
+  ];
+  if (s.lastError) lines.push(`Last error:          ${s.lastError.code} at ${when(s.lastError.at)}`);
+  return lines.join('\n');
+}
+
+async function withCompanion<T>(io: CliIo, run: (companion: Companion) => Promise<T>): Promise<T> {
+  const config = loadConfig(io.env);
+  const logger = createFileLogger(config.paths.logFile, config.logLevel);
+  for (const origin of config.insecureHttpUrls) {
+    io.stderr(`warning: INSECURE plain-http Garmin URL in use (${origin}); acceptable only for the Garmin simulator or a local token broker.\n`);
+  }
+  const companion = createCompanion({
+    config,
+    secrets: createKeytarSecretStore(config.keychainService),
+    browser: createSystemBrowser(config.browserCommand),
+    logger,
+  });
+  try {
+    return await run(companion);
+  } finally {
+    companion.close();
+  }
+}
+
+/** Runs one CLI command; returns the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (isCompanionError(error)) {
+      io.stderr(`r42-companion: ${error.message} [${error.code}]\n`);
+      return exitCodeFor(error.code);
+    }
+    io.stderr(`r42-companion: unexpected failure (${error instanceof Error ? error.name : typeof error}). See the log in the data folder.\n`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const parse = <O extends Record<string, { type: 'string' | 'boolean' }>>(options: O) => {
+    try {
+      return parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw usageError((error as Error).message);
+    }
+  };
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    case '--version':
+    case 'version':
+      io.stdout(`${VERSION}\n`);
+      return 0;
+    case 'login': {
+      const { values } = parse({ timeout: { type: 'string' }, 'no-browser': { type: 'boolean' } });
+      const timeoutSeconds = positiveInt(values.timeout, '--timeout');
+      return withCompanion(io, async (companion) => {
+        const abort = new AbortController();
+        const unhook = io.onInterrupt(() => abort.abort());
+        try {
+          const result = await companion.signIn({
+            timeoutMs: (timeoutSeconds ?? companion.config.signInTimeoutSeconds) * 1000,
+            openBrowser: !values['no-browser'],
+            signal: abort.signal,
+            onStep: (step) => {
+              if (step.kind === 'waitingForBrowser') {
+                const minutes = Math.max(1, Math.round((step.expiresAt - Date.now()) / 60_000));
+                io.stderr(
+                  `${step.browserOpened ? 'Your browser is opening Garmin so you can approve R42 Companion there.\nIf it did not open, visit this address' : 'Open this address in a browser on this computer'} (your Garmin password stays with Garmin):\n\n  ${step.authorizeUrl}\n\nWaiting up to ${minutes} minute${minutes === 1 ? '' : 's'} for your approval… (Ctrl-C cancels)\n`,
+                );
+              } else if (step.kind === 'exchanging') {
+                io.stderr('Garmin approved; finishing the link…\n');
+              }
+            },
+          });
+          io.stderr(`Linked Garmin user ${result.garminUserId}. Permissions: ${result.permissions.join(', ') || 'none granted'}.\n`);
+          io.stdout(`${result.garminUserId}\n`);
+          return 0;
+        } finally {
+          unhook();
+        }
+      });
+    }
+    case 'status': {
+      const { values } = parse({ json: { type: 'boolean' } });
+      return withCompanion(io, async (companion) => {
+        const status = companion.status();
+        io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : `${describeStatus(status)}\n`);
+        return 0;
+      });
+    }
+    case 'token': {
+      const { values } = parse({ 'min-valid': { type: 'string' } });
+      const minValidSeconds = positiveInt(values['min-valid'], '--min-valid');
+      return withCompanion(io, async (companion) => {
+        const token = await companion.getAccessToken({ minValidSeconds });
+        io.stdout(`${token.accessToken}\n`);
+        return 0;
+      });
+    }
+    case 'logout': {
+      parse({});
+      return withCompanion(io, async (companion) => {
+        const result = await companion.disconnect();
+        if (!result.wasConnected) {
+          io.stderr('No Garmin account is linked; nothing to do.\n');
+          return 0;
+        }
+        if (result.deregisteredAtGarmin) {
+          io.stderr(`Unlinked Garmin user ${result.garminUserId}: Garmin deleted R42 Companion's registration, and the tokens are gone from this computer.\n`);
+        } else {
+          io.stderr(
+            `Unlinked Garmin user ${result.garminUserId} on this computer: tokens and link data are deleted here.\n` +
+              `Garmin could not be told (${result.garminError?.code ?? 'unknown'}), so Garmin keeps the registration until you remove R42 Companion in Garmin Connect (Settings → Connected Apps).\n`,
+          );
+        }
+        return 0;
+      });
+    }
+    case 'secret': {
+      const { positionals } = parse({});
+      const action = positionals[0];
+      if (action === 'set') {
+        const secret = (await io.readStdin()).trim();
+        if (!secret) throw usageError('Give the client secret on stdin, for example: r42-companion secret set < secret.txt');
+        return withCompanion(io, async (companion) => {
+          await companion.setClientSecret(secret);
+          io.stderr('The Garmin client secret is stored in the OS keychain.\n');
+          return 0;
+        });
+      }
+      if (action === 'clear') {
+        return withCompanion(io, async (companion) => {
+          const removed = await companion.clearClientSecret();
+          io.stderr(removed ? 'The Garmin client secret is removed from the OS keychain.\n' : 'No client secret was stored.\n');
+          return 0;
+        });
+      }
+      throw usageError('Use `secret set` or `secret clear`.');
+    }
+    case 'audit': {
+      const { values } = parse({ json: { type: 'boolean' }, limit: { type: 'string' } });
+      const limit = positiveInt(values.limit, '--limit') ?? 50;
+      return withCompanion(io, async (companion) => {
+        const entries = companion.auditLog(limit);
+        if (values.json) {
+          io.stdout(`${JSON.stringify(entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })), null, 2)}\n`);
+        } else {
+          for (const e of entries) {
+            const detail = Object.entries(e.detail).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+            io.stdout(`${new Date(e.at).toISOString()}  ${e.event.padEnd(28)} ${detail}\n`);
+          }
+          if (entries.length === 0) io.stdout('No events yet.\n');
+        }
+        return 0;
+      });
+    }
+    default:
+      throw usageError(`Unknown command "${command}".`);
+  }
+}
+
+/** The process entry: real stdio, Ctrl-C, exit code. */
+export async function main(): Promise<void> {
+  const code = await runCli(process.argv.slice(2), {
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    onInterrupt: (abort) => {
+      const handler = () => {
+        process.stderr.write('\nCancelling…\n');
+        abort();
+      };
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  });
+  process.exitCode = code;
+}
+
+const invokedDirectly = (() => {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+if (invokedDirectly) await main();

@@ -1,0 +1,126 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { CompanionError } from '../errors.js';
+import type { RedirectTarget } from '../config.js';
+import { PAGE_SECURITY_HEADERS, renderPage, type PageKind } from './pages.js';
+
+/** What the callback handler wants the browser to get. */
+export type CallbackReply = { readonly page: PageKind; readonly failureCode?: string } | { readonly redirectTo: PageKind; readonly failureCode?: string };
+
+export interface LoopbackListener {
+  /** The exact redirect URI, port filled in when an ephemeral one was asked for. */
+  readonly redirectUri: string;
+  /** Resolves once the browser fetched a result page (or `graceMs` passed), then stops listening. */
+  closeAfterResult(graceMs: number): Promise<void>;
+  /** Stops listening and drops open connections at once. */
+  closeNow(): Promise<void>;
+}
+
+/** The address to bind for a loopback host name: never a wildcard. @see RFC 8252 §7.3, §8.3 */
+function bindAddress(host: string): string {
+  if (host === '[::1]') return '::1';
+  return '127.0.0.1'; // 127.0.0.1 itself, and 'localhost' pinned to IPv4 loopback
+}
+
+const RESULT_SUFFIX = '/r42-result';
+
+/**
+ * Starts the one-shot HTTP listener that receives Garmin's redirect. It answers only GET requests
+ * to the redirect path with the expected Host header; anything else gets a page and changes nothing.
+ */
+export async function startLoopbackListener(
+  target: RedirectTarget,
+  onCallback: (url: URL) => Promise<CallbackReply>,
+): Promise<LoopbackListener> {
+  const sockets = new Set<Socket>();
+  let resultServed: () => void = () => undefined;
+  const resultSeen = new Promise<void>((resolve) => (resultServed = resolve));
+  let actualPort = target.port;
+  const resultPath = `${target.path.replace(/\/$/, '')}${RESULT_SUFFIX}`;
+
+  const send = (res: ServerResponse, kind: PageKind, failureCode?: string) => {
+    const { status, html } = renderPage(kind, failureCode);
+    res.writeHead(status, { ...PAGE_SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+    res.end(html);
+  };
+
+  const allowedHosts = () => {
+    const hosts = [`${target.host}:${actualPort}`];
+    if (actualPort === 80) hosts.push(target.host);
+    return hosts;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // Defence against DNS rebinding and stray local requests: the Host must be exactly ours.
+    if (!allowedHosts().includes((req.headers.host ?? '').toLowerCase())) return send(res, 'wrong_host');
+    if (req.method !== 'GET') return send(res, 'not_found');
+    const url = new URL(req.url ?? '/', `http://${target.host}:${actualPort}`);
+    if (url.pathname === resultPath) {
+      const kind = url.searchParams.get('outcome') as PageKind | null;
+      const allowed: readonly PageKind[] = ['connected', 'declined', 'expired', 'failed', 'cancelled'];
+      if (kind && allowed.includes(kind)) res.on('finish', resultServed);
+      send(res, kind && allowed.includes(kind) ? kind : 'not_found', url.searchParams.get('code') ?? undefined);
+      return;
+    }
+    if (url.pathname !== target.path) return send(res, 'not_found');
+    const reply = await onCallback(url);
+    if ('page' in reply) return send(res, reply.page, reply.failureCode);
+    // 303 to a page without the code, so it does not stay in the browser's history.
+    const location = new URL(resultPath, url);
+    location.searchParams.set('outcome', reply.redirectTo);
+    if (reply.failureCode) location.searchParams.set('code', reply.failureCode);
+    res.writeHead(303, { ...PAGE_SECURITY_HEADERS, location: location.pathname + location.search, 'content-length': 0 });
+    res.end();
+  };
+
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 'failed');
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new CompanionError(
+            'port_in_use',
+            `Port ${target.port} on ${target.host} is already used by another program, so R42 Companion cannot receive Garmin's answer. ` +
+              'Close that program (or a sign-in still running elsewhere), or set GARMIN_REDIRECT_URI to another port that is registered for your Garmin app.',
+          ),
+        );
+      } else if (error.code === 'EACCES') {
+        reject(new CompanionError('port_in_use', `Port ${target.port} on ${target.host} cannot be used by this user. Pick a port above 1024 in GARMIN_REDIRECT_URI.`));
+      } else {
+        reject(new CompanionError('port_in_use', `Cannot listen on ${target.host}:${target.port} (${error.code ?? 'unknown error'}).`));
+      }
+    });
+    server.listen({ host: bindAddress(target.host), port: target.port, exclusive: true }, () => resolve());
+  });
+  actualPort = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | null = null;
+  const closeNow = () => {
+    closing ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+    return closing;
+  };
+
+  return {
+    redirectUri: `http://${target.host}:${actualPort}${target.path}`,
+    closeNow,
+    async closeAfterResult(graceMs) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([resultSeen, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      await closeNow();
+    },
+  };
+}

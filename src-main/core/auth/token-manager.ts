@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { CompanionError, isCompanionError } from '../errors.js';
+import type { GarminClient } from '../garmin/garmin-client.js';
+import { GarminRefusal } from '../garmin/garmin-client.js';
+import type { Clock, Logger } from '../ports.js';
+import type { AccountRow, AccountsRepo, AuditRepo, RefreshLocksRepo } from '../store/repos.js';
+import { DEFAULT_REFRESH_TOKEN_LIFETIME_S } from './sign-in.js';
+import type { TokenRecord, TokenVault } from './token-vault.js';
+
+/** A valid access token, as handed to the CLI and to agents. */
+export interface AccessToken {
+  readonly accessToken: string;
+  readonly expiresAt: number;
+  readonly garminUserId: string;
+  readonly scope: string | null;
+}
+
+export interface TokenManagerDeps {
+  readonly accounts: AccountsRepo;
+  readonly audit: AuditRepo;
+  readonly locks: RefreshLocksRepo;
+  readonly vault: TokenVault;
+  readonly garmin: () => Promise<GarminClient>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Refresh when the token expires within this many seconds (Garmin asks for at least 600). */
+  readonly refreshMarginSeconds: number;
+  /** How long a refresh may hold the cross-process lock before others may take it over. */
+  readonly lockTtlMs: number;
+  readonly pid: number;
+  readonly isProcessAlive: (pid: number) => boolean;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Test seam: runs at named points of a refresh, so a test can stop the process there. */
+  readonly faultPoint?: (point: 'after-garmin-refresh' | 'after-keychain-write') => void;
+  /** Retries of a refresh that failed on the network or with a 5xx, with backoff and jitter. */
+  readonly refreshRetries?: number;
+}
+
+/** Whether `pid` is a running process on this machine. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const reauthMessage = 'Garmin no longer accepts this link (the authorization was revoked or expired). Run `r42-companion login` to link Garmin again.';
+
+/**
+ * Hands out valid access tokens and refreshes them before they expire: one refresh at a time per
+ * profile, in this process (shared promise) and across processes (a lease in SQLite).
+ * Garmin rotates refresh tokens, so two refreshes with the same one would lose the account.
+ * @see RFC 6749 §6, RFC 9700 §2.2.2
+ */
+export class TokenManager {
+  private readonly inFlight = new Map<string, Promise<AccessToken>>();
+
+  constructor(private readonly deps: TokenManagerDeps) {}
+
+  /** A token valid for at least `minValidSeconds` (and the refresh margin), refreshing first if needed. */
+  async getAccessToken(profileId: string, options: { minValidSeconds?: number; forceRefresh?: boolean } = {}): Promise<AccessToken> {
+    const minValidMs = Math.max(options.minValidSeconds ?? 0, this.deps.refreshMarginSeconds) * 1000;
+    const { account, record } = await this.current(profileId);
+    if (!options.forceRefresh && record.accessTokenExpiresAt - this.deps.clock.now() > minValidMs) return toAccessToken(record);
+    let shared = this.inFlight.get(profileId);
+    if (!shared) {
+      shared = this.refreshExclusive(profileId, account, minValidMs, options.forceRefresh === true).finally(() => this.inFlight.delete(profileId));
+      this.inFlight.set(profileId, shared);
+    }
+    return shared;
+  }
+
+  private async current(profileId: string): Promise<{ account: AccountRow; record: TokenRecord }> {
+    const account = this.deps.accounts.get(profileId);
+    if (!account) throw new CompanionError('not_connected', 'No Garmin account is linked. Run `r42-companion login` to link one.');
+    if (account.status === 'reauth_required') throw new CompanionError('reauth_required', reauthMessage);
+    const record = await this.deps.vault.read(account.keychainKey);
+    if (!record) {
+      this.deps.accounts.markReauthRequired(profileId, 'keychain_item_missing', this.deps.clock.now());
+      this.deps.audit.append(profileId, this.deps.clock.now(), 'account.reauth_required', { reason: 'keychain_item_missing' });
+      throw new CompanionError(
+        'reauth_required',
+        'The Garmin tokens are missing from the OS keychain (the item was deleted outside R42 Companion). Run `r42-companion login` to link Garmin again.',
+      );
+    }
+    return { account, record };
+  }
+
+  private async refreshExclusive(profileId: string, account: AccountRow, minValidMs: number, force: boolean): Promise<AccessToken> {
+    const owner = randomUUID();
+    const { locks, clock } = this.deps;
+    const startedAt = clock.now();
+    let waited = false;
+    while (!locks.tryAcquire(profileId, owner, this.deps.pid, clock.now(), this.deps.lockTtlMs, this.deps.isProcessAlive)) {
+      waited = true;
+      if (clock.now() - startedAt > this.deps.lockTtlMs * 2) {
+        throw new CompanionError('garmin_unreachable', 'Another R42 Companion process has been refreshing the Garmin token for too long. Try again in a minute.');
+      }
+      await this.deps.sleep(20 + Math.random() * 40);
+    }
+    try {
+      // Another process may have refreshed while we waited: read again before spending the refresh token.
+      const { record } = await this.current(profileId);
+      if ((waited || !force) && record.accessTokenExpiresAt - clock.now() > minValidMs) return toAccessToken(record);
+      return await this.refreshWithRetry(profileId, account, record);
+    } finally {
+      locks.release(profileId, owner);
+    }
+  }
+
+  private async refreshWithRetry(profileId: string, account: AccountRow, record: TokenRecord): Promise<AccessToken> {
+    const retries = this.deps.refreshRetries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.refreshOnce(profileId, account, record);
+      } catch (error) {
+        const transient = isCompanionError(error, 'garmin_unreachable') || isCompanionError(error, 'garmin_rate_limited') || isCompanionError(error, 'garmin_bad_response');
+        if (!transient) throw error;
+        const now = this.deps.clock.now();
+        this.deps.accounts.recordError(profileId, error.code, now);
+        if (attempt >= retries) {
+          this.deps.audit.append(profileId, now, 'token.refresh_failed', { code: error.code });
+          this.deps.logger.log('warn', 'token.refresh_failed', { code: error.code, attempts: attempt + 1 });
+          // Keep serving the current token while it is still valid.
+          if (record.accessTokenExpiresAt > now) return toAccessToken(record);
+          throw error;
+        }
+        // Exponential backoff with full jitter.
+        await this.deps.sleep(Math.random() * 250 * 2 ** attempt);
+      }
+    }
+  }
+
+  private async refreshOnce(profileId: string, account: AccountRow, record: TokenRecord): Promise<AccessToken> {
+    const { clock, vault, accounts, audit, logger } = this.deps;
+    const garmin = await this.deps.garmin();
+    let tokens;
+    try {
+      tokens = await garmin.refresh(record.refreshToken);
+    } catch (error) {
+      if (error instanceof GarminRefusal && error.oauthError === 'invalid_grant') {
+        const now = clock.now();
+        await vault.remove(account.keychainKey);
+        accounts.markReauthRequired(profileId, 'invalid_grant', now);
+        audit.append(profileId, now, 'account.reauth_required', { reason: 'invalid_grant' });
+        logger.log('warn', 'token.reauth_required', { reason: 'invalid_grant' });
+        throw new CompanionError('reauth_required', reauthMessage);
+      }
+      throw error;
+    }
+    this.deps.faultPoint?.('after-garmin-refresh');
+    const now = clock.now();
+    const next: TokenRecord = {
+      v: 1,
+      garminUserId: record.garminUserId,
+      accessToken: tokens.accessToken,
+      accessTokenExpiresAt: now + tokens.expiresInSeconds * 1000,
+      refreshToken: tokens.refreshToken,
+      refreshTokenExpiresAt: now + (tokens.refreshTokenExpiresInSeconds ?? DEFAULT_REFRESH_TOKEN_LIFETIME_S) * 1000,
+      scope: tokens.scope ?? record.scope,
+    };
+    // The rotated refresh token is durable before the new access token is used by anyone.
+    await vault.write(account.keychainKey, next);
+    this.deps.faultPoint?.('after-keychain-write');
+    accounts.recordRefresh(profileId, now, next.accessTokenExpiresAt, next.refreshTokenExpiresAt, next.scope);
+    audit.append(profileId, now, 'token.refreshed', {});
+    logger.log('info', 'token.refreshed', {});
+    return toAccessToken(next);
+  }
+}
+
+function toAccessToken(record: TokenRecord): AccessToken {
+  return { accessToken: record.accessToken, expiresAt: record.accessTokenExpiresAt, garminUserId: record.garminUserId, scope: record.scope };
+}

@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { CompanionError } from './errors.js';
+import type { AppPaths } from './ports.js';
+
+export const PRODUCT_NAME = 'R42 Companion';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** True for the host names RFC 8252 §7.3 calls loopback. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname);
+}
+
+/**
+ * An https URL, or plain http to a loopback host (the Garmin simulator, a local token broker).
+ * Anything else would send a client secret or a token in clear text over a network.
+ */
+const serviceUrl = z.string().transform((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL' });
+    return z.NEVER;
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  ctx.addIssue({
+    code: 'custom',
+    message: 'must be an https:// URL (plain http:// is accepted only for 127.0.0.1, [::1] or localhost)',
+  });
+  return z.NEVER;
+});
+
+/** A loopback redirect URI with a fixed port, or port 0 for an ephemeral one. @see RFC 8252 §7.3 */
+const redirectUri = z.string().transform((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL' });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be http:// on 127.0.0.1, [::1] or localhost, for example http://127.0.0.1:0/callback',
+    });
+    return z.NEVER;
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'must not have a query, fragment or user info' });
+    return z.NEVER;
+  }
+  const port = url.port === '' ? 80 : Number(url.port);
+  return { host: url.hostname, port, path: url.pathname } as const;
+});
+
+const positiveSeconds = z.coerce.number().int().positive();
+
+/** Every setting, as environment variables or the same keys in R42_HOME/config.json. */
+const settingsSchema = z.strictObject({
+  GARMIN_CLIENT_ID: z.string().trim().min(1).optional(),
+  GARMIN_CLIENT_SECRET: z.string().min(1).optional(),
+  GARMIN_AUTHORIZE_URL: serviceUrl.prefault('https://connect.garmin.com/oauth2Confirm'),
+  GARMIN_TOKEN_URL: serviceUrl.prefault('https://diauth.garmin.com/di-oauth2-service/oauth/token'),
+  GARMIN_API_URL: serviceUrl.prefault('https://apis.garmin.com'),
+  GARMIN_REDIRECT_URI: redirectUri.prefault('http://127.0.0.1:0/callback'),
+  R42_KEYCHAIN_SERVICE: z.string().trim().min(1).default('r42-companion'),
+  R42_REFRESH_MARGIN_SECONDS: positiveSeconds.default(600),
+  R42_SIGN_IN_TIMEOUT_SECONDS: positiveSeconds.default(300),
+  R42_HTTP_TIMEOUT_SECONDS: positiveSeconds.default(30),
+  R42_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  BROWSER: z.string().trim().min(1).optional(),
+});
+
+export const SETTING_KEYS = Object.keys(settingsSchema.shape) as ReadonlyArray<keyof typeof settingsSchema.shape>;
+
+export type RedirectTarget = { readonly host: string; readonly port: number; readonly path: string };
+
+export interface CompanionConfig {
+  readonly paths: AppPaths;
+  readonly garmin: {
+    readonly clientId: string | undefined;
+    /** Given in the environment this run; kept in the keychain from then on, never in a file. */
+    readonly clientSecretFromEnv: string | undefined;
+    readonly authorizeUrl: URL;
+    readonly tokenUrl: URL;
+    readonly apiUrl: URL;
+    readonly redirect: RedirectTarget;
+  };
+  readonly keychainService: string;
+  readonly refreshMarginSeconds: number;
+  readonly signInTimeoutSeconds: number;
+  readonly httpTimeoutMs: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly browserCommand: string | undefined;
+  /** URLs that use plain http (loopback only). Shown as a warning wherever the config is used. */
+  readonly insecureHttpUrls: readonly string[];
+}
+
+/** The OS app-data folder for the product: the folder Electron's `app.getPath('userData')` returns. */
+export function defaultHome(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home = homedir()): string {
+  switch (platform) {
+    case 'darwin':
+      return path.join(home, 'Library', 'Application Support', PRODUCT_NAME);
+    case 'win32':
+      return path.win32.join(env.APPDATA ?? path.win32.join(home, 'AppData', 'Roaming'), PRODUCT_NAME);
+    default:
+      return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), PRODUCT_NAME);
+  }
+}
+
+/** File locations under a data folder. */
+export function appPathsFor(home: string): AppPaths {
+  return {
+    home,
+    database: path.join(home, 'companion.db'),
+    logFile: path.join(home, 'logs', 'companion.log'),
+    configFile: path.join(home, 'config.json'),
+  };
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new CompanionError('config_invalid', `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CompanionError('config_invalid', `${file} is not valid JSON. Fix it or remove it.`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CompanionError('config_invalid', `${file} must hold a JSON object of settings.`);
+  }
+  const settings = parsed as Record<string, unknown>;
+  if ('GARMIN_CLIENT_SECRET' in settings) {
+    throw new CompanionError(
+      'config_secret_in_file',
+      `${file} holds GARMIN_CLIENT_SECRET. A client secret must never sit in a file: remove it from ` +
+        'the file and run `r42-companion secret set` (it goes to the OS keychain), or set it in the environment.',
+    );
+  }
+  if ('R42_HOME' in settings) {
+    throw new CompanionError('config_invalid', `${file}: R42_HOME cannot be set inside the data folder it names; set it in the environment.`);
+  }
+  // Numbers and booleans in JSON are fine; the schema coerces what it needs.
+  return Object.fromEntries(Object.entries(settings).map(([key, value]) => [key, typeof value === 'number' ? String(value) : value]));
+}
+
+/**
+ * Reads the configuration from the environment and R42_HOME/config.json (the environment wins),
+ * validated in one place. A bad value fails with `config_invalid` naming the key.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): CompanionConfig {
+  const home = env.R42_HOME?.trim() ? path.resolve(env.R42_HOME) : defaultHome(env, platform);
+  const paths = appPathsFor(home);
+  const fromFile = readConfigFile(paths.configFile);
+  const fromEnv = Object.fromEntries(
+    SETTING_KEYS.filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [key, env[key]]),
+  );
+  const result = settingsSchema.safeParse({ ...fromFile, ...fromEnv });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path.join('.') || '(file)';
+    const source = key in fromEnv ? 'environment' : paths.configFile;
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `${paths.configFile}: unknown setting ${issue.keys.join(', ')}. Known settings: ${SETTING_KEYS.join(', ')}.`
+        : `${key} (${source}) ${issue.message}.`;
+    throw new CompanionError('config_invalid', message);
+  }
+  const s = result.data;
+  const insecureHttpUrls = [s.GARMIN_AUTHORIZE_URL, s.GARMIN_TOKEN_URL, s.GARMIN_API_URL]
+    .filter((url) => url.protocol === 'http:')
+    .map((url) => url.origin);
+  return {
+    paths,
+    garmin: {
+      clientId: s.GARMIN_CLIENT_ID,
+      clientSecretFromEnv: s.GARMIN_CLIENT_SECRET,
+      authorizeUrl: s.GARMIN_AUTHORIZE_URL,
+      tokenUrl: s.GARMIN_TOKEN_URL,
+      apiUrl: s.GARMIN_API_URL,
+      redirect: s.GARMIN_REDIRECT_URI,
+    },
+    keychainService: s.R42_KEYCHAIN_SERVICE,
+    refreshMarginSeconds: s.R42_REFRESH_MARGIN_SECONDS,
+    signInTimeoutSeconds: s.R42_SIGN_IN_TIMEOUT_SECONDS,
+    httpTimeoutMs: s.R42_HTTP_TIMEOUT_SECONDS * 1000,
+    logLevel: s.R42_LOG_LEVEL,
+    browserCommand: s.BROWSER,
+    insecureHttpUrls: [...new Set(insecureHttpUrls)],
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Stable error codes. Agents, the CLI and the UI switch on these; never rename one.
+ * The message is for a runner: what happened and what to do next. It never holds a secret.
+ */
+export const ERROR_CODES = [
+  'config_invalid',
+  'not_configured',
+  'config_secret_in_file',
+  'storage_error',
+  'keychain_unavailable',
+  'keychain_locked',
+  'keychain_error',
+  'keychain_corrupt',
+  'port_in_use',
+  'browser_launch_failed',
+  'sign_in_in_progress',
+  'sign_in_declined',
+  'sign_in_refused',
+  'sign_in_timeout',
+  'sign_in_cancelled',
+  'sign_in_expired',
+  'garmin_unreachable',
+  'garmin_bad_response',
+  'garmin_rejected',
+  'garmin_rate_limited',
+  'not_connected',
+  'reauth_required',
+  'usage',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An error a runner or an agent can act on: a stable code and plain words. */
+export class CompanionError extends Error {
+  override readonly name = 'CompanionError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /** The plain-data form that crosses IPC and HTTP. */
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** True when `error` is a CompanionError, optionally with the given code. */
+export function isCompanionError(error: unknown, code?: ErrorCode): error is CompanionError {
+  return error instanceof CompanionError && (code === undefined || error.code === code);
+}
+
+/**
+ * The name and code of an unexpected error, for logs. Messages of foreign errors are left out:
+ * a library may echo a request body or URL, and those can hold secrets.
+ */
+export function describeForeignError(error: unknown): { name: string; code?: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? { name: error.name, code } : { name: error.name };
+  }
+  return { name: typeof error };
+}

@@ -1,0 +1,50 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { CompanionError } from '../errors.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type { Database } from 'better-sqlite3';
+
+/** Applies every migration newer than the file's user_version, each in its own transaction. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS, upTo = Infinity): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new CompanionError(
+      'storage_error',
+      `The database was written by a newer R42 Companion (schema ${current}, this one knows ${latest}). Update the app.`,
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= current || migration.version > upTo) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Opens (creating if needed) the companion's SQLite file: WAL, foreign keys, migrated. */
+export function openDatabase(file: string, options: { migrateUpTo?: number } = {}): Database {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const db = new BetterSqlite3(file);
+    if (process.platform !== 'win32') chmodSync(file, 0o600);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, MIGRATIONS, options.migrateUpTo);
+    return db;
+  } catch (error) {
+    if (error instanceof CompanionError) throw error;
+    throw new CompanionError(
+      'storage_error',
+      `Cannot open the database at ${file} (${(error as { code?: string }).code ?? 'unknown error'}). ` +
+        'Check that the folder is writable and that the disk is not full.',
+      { cause: error },
+    );
+  }
+}

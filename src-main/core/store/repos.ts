@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Database } from './database.js';
+
+export const DEFAULT_PROFILE_ID = 'default';
+
+export type AccountStatus = 'connected' | 'reauth_required';
+
+/** Metadata of a linked Garmin account. The tokens themselves are in the keychain. */
+export interface AccountRow {
+  readonly profileId: string;
+  readonly garminUserId: string;
+  readonly keychainKey: string;
+  readonly status: AccountStatus;
+  readonly scope: string | null;
+  readonly permissions: readonly string[];
+  readonly accessTokenExpiresAt: number | null;
+  readonly refreshTokenExpiresAt: number | null;
+  readonly connectedAt: number;
+  readonly refreshedAt: number | null;
+  readonly lastErrorCode: string | null;
+  readonly lastErrorAt: number | null;
+}
+
+const permissionsColumn = z.array(z.string());
+
+interface RawAccount {
+  profile_id: string;
+  garmin_user_id: string;
+  keychain_key: string;
+  status: AccountStatus;
+  scope: string | null;
+  permissions: string;
+  access_token_expires_at: number | null;
+  refresh_token_expires_at: number | null;
+  connected_at: number;
+  refreshed_at: number | null;
+  last_error_code: string | null;
+  last_error_at: number | null;
+}
+
+function toAccount(raw: RawAccount): AccountRow {
+  return {
+    profileId: raw.profile_id,
+    garminUserId: raw.garmin_user_id,
+    keychainKey: raw.keychain_key,
+    status: raw.status,
+    scope: raw.scope,
+    permissions: permissionsColumn.parse(JSON.parse(raw.permissions)),
+    accessTokenExpiresAt: raw.access_token_expires_at,
+    refreshTokenExpiresAt: raw.refresh_token_expires_at,
+    connectedAt: raw.connected_at,
+    refreshedAt: raw.refreshed_at,
+    lastErrorCode: raw.last_error_code,
+    lastErrorAt: raw.last_error_at,
+  };
+}
+
+/** Linked Garmin accounts, one per profile. */
+export class AccountsRepo {
+  constructor(private readonly db: Database) {}
+
+  get(profileId: string): AccountRow | null {
+    const raw = this.db.prepare('SELECT * FROM garmin_accounts WHERE profile_id = ?').get(profileId) as RawAccount | undefined;
+    return raw ? toAccount(raw) : null;
+  }
+
+  /** Creates or replaces the profile's link after a successful sign-in. */
+  link(account: Omit<AccountRow, 'status' | 'lastErrorCode' | 'lastErrorAt' | 'refreshedAt'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO garmin_accounts (profile_id, garmin_user_id, keychain_key, status, scope, permissions,
+           access_token_expires_at, refresh_token_expires_at, connected_at, refreshed_at, last_error_code, last_error_at)
+         VALUES (@profileId, @garminUserId, @keychainKey, 'connected', @scope, @permissions,
+           @accessTokenExpiresAt, @refreshTokenExpiresAt, @connectedAt, NULL, NULL, NULL)
+         ON CONFLICT (profile_id) DO UPDATE SET
+           garmin_user_id = excluded.garmin_user_id, keychain_key = excluded.keychain_key, status = 'connected',
+           scope = excluded.scope, permissions = excluded.permissions,
+           access_token_expires_at = excluded.access_token_expires_at,
+           refresh_token_expires_at = excluded.refresh_token_expires_at,
+           connected_at = excluded.connected_at, refreshed_at = NULL, last_error_code = NULL, last_error_at = NULL`,
+      )
+      .run({ ...account, permissions: JSON.stringify(account.permissions) });
+  }
+
+  recordRefresh(profileId: string, at: number, accessTokenExpiresAt: number, refreshTokenExpiresAt: number, scope: string | null): void {
+    this.db
+      .prepare(
+        `UPDATE garmin_accounts SET refreshed_at = ?, access_token_expires_at = ?, refresh_token_expires_at = ?,
+           scope = COALESCE(?, scope), last_error_code = NULL, last_error_at = NULL WHERE profile_id = ?`,
+      )
+      .run(at, accessTokenExpiresAt, refreshTokenExpiresAt, scope, profileId);
+  }
+
+  recordError(profileId: string, code: string, at: number): void {
+    this.db.prepare('UPDATE garmin_accounts SET last_error_code = ?, last_error_at = ? WHERE profile_id = ?').run(code, at, profileId);
+  }
+
+  markReauthRequired(profileId: string, code: string, at: number): void {
+    this.db
+      .prepare(
+        `UPDATE garmin_accounts SET status = 'reauth_required', access_token_expires_at = NULL,
+           refresh_token_expires_at = NULL, last_error_code = ?, last_error_at = ? WHERE profile_id = ?`,
+      )
+      .run(code, at, profileId);
+  }
+
+  remove(profileId: string): boolean {
+    return this.db.prepare('DELETE FROM garmin_accounts WHERE profile_id = ?').run(profileId).changes > 0;
+  }
+}
+
+export type SignInStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
+
+export interface SignInSessionRow {
+  readonly id: string;
+  readonly profileId: string;
+  readonly redirectUri: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly status: SignInStatus;
+  readonly failureCode: string | null;
+}
+
+/** Sign-in attempts: the state's hash, expiry and single-use status. */
+export class SignInSessionsRepo {
+  constructor(private readonly db: Database) {}
+
+  create(input: { profileId: string; stateSha256: string; redirectUri: string; createdAt: number; expiresAt: number }): string {
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO sign_in_sessions (id, profile_id, state_sha256, redirect_uri, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, input.profileId, input.stateSha256, input.redirectUri, input.createdAt, input.expiresAt);
+    return id;
+  }
+
+  get(id: string): SignInSessionRow | null {
+    const raw = this.db.prepare('SELECT * FROM sign_in_sessions WHERE id = ?').get(id) as
+      | { id: string; profile_id: string; redirect_uri: string; created_at: number; expires_at: number; status: SignInStatus; failure_code: string | null }
+      | undefined;
+    return raw
+      ? {
+          id: raw.id,
+          profileId: raw.profile_id,
+          redirectUri: raw.redirect_uri,
+          createdAt: raw.created_at,
+          expiresAt: raw.expires_at,
+          status: raw.status,
+          failureCode: raw.failure_code,
+        }
+      : null;
+  }
+
+  /**
+   * Ends a pending session. Returns false when it had already ended: a session is used once.
+   */
+  end(id: string, status: Exclude<SignInStatus, 'pending'>, at: number, failureCode: string | null = null): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE sign_in_sessions SET status = ?, ended_at = ?, failure_code = ? WHERE id = ? AND status = 'pending'`)
+        .run(status, at, failureCode, id).changes === 1
+    );
+  }
+
+  /** Marks sessions left pending by a process that died as expired once their time is up. */
+  expireStale(now: number): number {
+    return this.db
+      .prepare(`UPDATE sign_in_sessions SET status = 'expired', ended_at = ? WHERE status = 'pending' AND expires_at < ?`)
+      .run(now, now).changes;
+  }
+}
+
+export interface AuditEntry {
+  readonly id: number;
+  readonly profileId: string | null;
+  readonly at: number;
+  readonly event: string;
+  readonly detail: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+const auditDetail = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+
+/** Security events, newest last. Details are small flat objects and never hold a secret. */
+export class AuditRepo {
+  constructor(private readonly db: Database) {}
+
+  append(profileId: string | null, at: number, event: string, detail: AuditEntry['detail'] = {}): void {
+    this.db.prepare('INSERT INTO audit_log (profile_id, at, event, detail) VALUES (?, ?, ?, ?)').run(profileId, at, event, JSON.stringify(detail));
+  }
+
+  /** Newest first. */
+  list(limit = 100): AuditEntry[] {
+    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{
+      id: number;
+      profile_id: string | null;
+      at: number;
+      event: string;
+      detail: string;
+    }>;
+    return rows.map((row) => ({
+      id: row.id,
+      profileId: row.profile_id,
+      at: row.at,
+      event: row.event,
+      detail: auditDetail.parse(JSON.parse(row.detail)),
+    }));
+  }
+}
+
+/** A lease in SQLite that lets exactly one process refresh a profile's tokens at a time. */
+export class RefreshLocksRepo {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Takes the lock when it is free, expired, or held by a process that no longer exists.
+   * Runs as one IMMEDIATE transaction, so two processes can never both win.
+   */
+  tryAcquire(profileId: string, owner: string, pid: number, now: number, ttlMs: number, isAlive: (pid: number) => boolean): boolean {
+    return this.db
+      .transaction(() => {
+        const held = this.db.prepare('SELECT owner, pid, expires_at FROM refresh_locks WHERE profile_id = ?').get(profileId) as
+          | { owner: string; pid: number; expires_at: number }
+          | undefined;
+        if (held && held.expires_at > now && isAlive(held.pid)) return false;
+        this.db
+          .prepare(
+            `INSERT INTO refresh_locks (profile_id, owner, pid, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (profile_id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid,
+               acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
+          )
+          .run(profileId, owner, pid, now, now + ttlMs);
+        return true;
+      })
+      .immediate();
+  }
+
+  release(profileId: string, owner: string): void {
+    this.db.prepare('DELETE FROM refresh_locks WHERE profile_id = ? AND owner = ?').run(profileId, owner);
+  }
+}

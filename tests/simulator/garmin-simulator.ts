@@ -1,0 +1,474 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A Garmin Connect stand-in for tests and demos, strict like the real one (see
+ * ../shared/garmin-api.md): PKCE S256 checked, codes bound to client, redirect URI and challenge,
+ * single use and short-lived; client secret checked; refresh tokens rotate and a spent one is
+ * refused with invalid_grant (and, like a real rotation-reuse detector, kills the grant);
+ * user endpoints need a live access token. Every endpoint can be made slow, fail or refuse.
+ */
+
+export type Endpoint = 'authorize' | 'token' | 'refresh' | 'userId' | 'permissions' | 'registration';
+
+export type Fault =
+  | { readonly kind: 'status'; readonly status: number; readonly times?: number }
+  | { readonly kind: 'oauthError'; readonly error: string; readonly status?: number; readonly times?: number }
+  | { readonly kind: 'malformed'; readonly times?: number }
+  | { readonly kind: 'delay'; readonly ms: number; readonly times?: number }
+  | { readonly kind: 'drop'; readonly times?: number };
+
+export interface SimulatorClient {
+  readonly clientId: string;
+  /** When set, the token endpoint requires it (client_secret_post). */
+  readonly clientSecret?: string;
+  /** Exact redirect URIs registered in the "developer portal". */
+  readonly redirectUris: readonly string[];
+  /** Accept any port on a registered loopback redirect URI (RFC 8252 §7.3), off like an unknown portal. */
+  readonly anyLoopbackPort?: boolean;
+}
+
+export type Consent = 'approve' | 'decline' | 'page';
+
+export interface SimulatorOptions {
+  readonly clients: readonly SimulatorClient[];
+  readonly userId?: string;
+  readonly permissions?: readonly string[];
+  readonly permissionsShape?: 'array' | 'object';
+  readonly accessTokenLifetimeSeconds?: number;
+  readonly refreshTokenLifetimeSeconds?: number;
+  readonly codeLifetimeSeconds?: number;
+  readonly consent?: Consent;
+  readonly port?: number;
+}
+
+interface CodeGrant {
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  userId: string;
+  expiresAt: number;
+  used: boolean;
+  family: string;
+}
+
+interface RefreshGrant {
+  clientId: string;
+  userId: string;
+  family: string;
+  expiresAt: number;
+  spent: boolean;
+}
+
+interface AccessGrant {
+  userId: string;
+  family: string;
+  expiresAt: number;
+}
+
+export interface SimulatorCounts {
+  authorize: number;
+  codeExchanges: number;
+  refreshes: number;
+  userId: number;
+  permissions: number;
+  registrationDeletes: number;
+}
+
+const b64url = (buf: Buffer) => buf.toString('base64url');
+const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+export class GarminSimulator {
+  consent: Consent;
+  userId: string;
+  permissions: string[];
+  permissionsShape: 'array' | 'object';
+  accessTokenLifetimeSeconds: number;
+  refreshTokenLifetimeSeconds: number;
+  codeLifetimeSeconds: number;
+  readonly counts: SimulatorCounts = { authorize: 0, codeExchanges: 0, refreshes: 0, userId: 0, permissions: 0, registrationDeletes: 0 };
+  /** Users whose registration is deleted (disconnect). */
+  readonly deregistered = new Set<string>();
+  /** Every token, code and secret this simulator issued or knows: tests search outputs for them. */
+  readonly issuedSecrets = new Set<string>();
+
+  private readonly clients = new Map<string, SimulatorClient>();
+  private readonly codes = new Map<string, CodeGrant>();
+  private readonly refreshTokens = new Map<string, RefreshGrant>();
+  private readonly accessTokens = new Map<string, AccessGrant>();
+  private readonly revokedFamilies = new Set<string>();
+  private readonly pendingConsents = new Map<string, URL>();
+  private readonly faults = new Map<Endpoint, Fault & { remaining: number }>();
+  private readonly sockets = new Set<Socket>();
+  private server: Server | null = null;
+  private origin = '';
+
+  constructor(private readonly options: SimulatorOptions) {
+    for (const client of options.clients) {
+      this.clients.set(client.clientId, client);
+      if (client.clientSecret) this.issuedSecrets.add(client.clientSecret);
+    }
+    this.consent = options.consent ?? 'approve';
+    this.userId = options.userId ?? 'd3315b1072421d0dd7c8f6b8e1de4df8';
+    this.permissions = [...(options.permissions ?? ['ACTIVITY_EXPORT', 'HEALTH_EXPORT'])];
+    this.permissionsShape = options.permissionsShape ?? 'array';
+    this.accessTokenLifetimeSeconds = options.accessTokenLifetimeSeconds ?? 86_400;
+    this.refreshTokenLifetimeSeconds = options.refreshTokenLifetimeSeconds ?? 7_775_998;
+    this.codeLifetimeSeconds = options.codeLifetimeSeconds ?? 60;
+  }
+
+  get url(): string {
+    return this.origin;
+  }
+
+  /** The environment that points R42 Companion at this simulator. */
+  env(clientId = this.options.clients[0]?.clientId ?? 'r42-test-client'): Record<string, string> {
+    const client = this.clients.get(clientId);
+    const env: Record<string, string> = {
+      GARMIN_CLIENT_ID: clientId,
+      GARMIN_AUTHORIZE_URL: `${this.origin}/oauth2Confirm`,
+      GARMIN_TOKEN_URL: `${this.origin}/di-oauth2-service/oauth/token`,
+      GARMIN_API_URL: this.origin,
+    };
+    if (client?.clientSecret) env.GARMIN_CLIENT_SECRET = client.clientSecret;
+    return env;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch(() => {
+        if (!res.headersSent) this.json(res, 500, { error: 'server_error' });
+      });
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    const server = this.server;
+    this.server = null;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of this.sockets) socket.destroy();
+    });
+  }
+
+  /** Makes an endpoint misbehave: for `times` requests, or until cleared. */
+  fail(endpoint: Endpoint, fault: Fault): void {
+    this.faults.set(endpoint, { ...fault, remaining: fault.times ?? Infinity });
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Spends every refresh token, as if the runner revoked access in Garmin Connect. */
+  revokeAll(): void {
+    for (const grant of this.refreshTokens.values()) this.revokedFamilies.add(grant.family);
+  }
+
+  /** Whether a refresh token is still usable (not spent, not revoked, not expired). */
+  isRefreshTokenLive(token: string): boolean {
+    const grant = this.refreshTokens.get(token);
+    return Boolean(grant && !grant.spent && !this.revokedFamilies.has(grant.family) && grant.expiresAt > Date.now());
+  }
+
+  isAccessTokenLive(token: string): boolean {
+    const grant = this.accessTokens.get(token);
+    return Boolean(grant && !this.revokedFamilies.has(grant.family) && grant.expiresAt > Date.now() && !this.deregistered.has(grant.userId));
+  }
+
+  // ---- HTTP ----------------------------------------------------------------
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.origin);
+    if (url.pathname.startsWith('/__simulator/')) return this.control(req, res, url);
+    const endpoint = this.endpointOf(req.method ?? 'GET', url.pathname, await this.peekGrantType(req));
+    if (!endpoint) return this.json(res, 404, { error: 'not_found' });
+    if (await this.applyFault(endpoint, res)) return;
+    switch (endpoint) {
+      case 'authorize':
+        return url.pathname.endsWith('/decision') ? this.decision(req, res) : this.authorize(res, url);
+      case 'token':
+      case 'refresh':
+        return this.token(req, res);
+      case 'userId':
+        return this.withAccessToken(req, res, (userId) => {
+          this.counts.userId++;
+          this.json(res, 200, { userId });
+        });
+      case 'permissions':
+        return this.withAccessToken(req, res, () => {
+          this.counts.permissions++;
+          this.json(res, 200, this.permissionsShape === 'array' ? this.permissions : { permissions: this.permissions });
+        });
+      case 'registration':
+        return this.withAccessToken(req, res, (userId) => {
+          this.counts.registrationDeletes++;
+          this.deregistered.add(userId);
+          for (const grant of this.refreshTokens.values()) if (grant.userId === userId) this.revokedFamilies.add(grant.family);
+          res.writeHead(204).end();
+        });
+    }
+  }
+
+  private bodies = new WeakMap<IncomingMessage, string>();
+
+  private async readBody(req: IncomingMessage): Promise<string> {
+    const cached = this.bodies.get(req);
+    if (cached !== undefined) return cached;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    this.bodies.set(req, body);
+    return body;
+  }
+
+  private async peekGrantType(req: IncomingMessage): Promise<string | null> {
+    if (req.method !== 'POST') return null;
+    return new URLSearchParams(await this.readBody(req)).get('grant_type');
+  }
+
+  private endpointOf(method: string, pathname: string, grantType: string | null): Endpoint | null {
+    if (pathname === '/oauth2Confirm' && method === 'GET') return 'authorize';
+    if (pathname === '/oauth2Confirm/decision' && method === 'POST') return 'authorize';
+    if (pathname === '/di-oauth2-service/oauth/token' && method === 'POST') return grantType === 'refresh_token' ? 'refresh' : 'token';
+    if (pathname === '/wellness-api/rest/user/id' && method === 'GET') return 'userId';
+    if (pathname === '/wellness-api/rest/user/permissions' && method === 'GET') return 'permissions';
+    if (pathname === '/wellness-api/rest/user/registration' && method === 'DELETE') return 'registration';
+    return null;
+  }
+
+  private async applyFault(endpoint: Endpoint, res: ServerResponse): Promise<boolean> {
+    const fault = this.faults.get(endpoint);
+    if (!fault || fault.remaining <= 0) return false;
+    fault.remaining--;
+    if (endpoint === 'refresh') this.counts.refreshes++;
+    switch (fault.kind) {
+      case 'delay':
+        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        if (endpoint === 'refresh') this.counts.refreshes--;
+        return false;
+      case 'status':
+        this.json(res, fault.status, { error: 'server_error', message: 'simulated failure' });
+        return true;
+      case 'oauthError':
+        this.json(res, fault.status ?? 400, { error: fault.error, error_description: 'simulated refusal' });
+        return true;
+      case 'malformed':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token": ');
+        return true;
+      case 'drop':
+        res.socket?.destroy();
+        return true;
+    }
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private page(res: ServerResponse, status: number, title: string, body = ''): void {
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<style>body{font:16px system-ui;margin:3rem auto;max-width:30rem}button{font-size:1rem;padding:.5rem 1rem;margin-right:.5rem}</style></head>
+<body><h1>${title}</h1>${body}</body></html>`;
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  }
+
+  private redirectUriAllowed(client: SimulatorClient, redirectUri: string): boolean {
+    if (client.redirectUris.includes(redirectUri)) return true;
+    if (!client.anyLoopbackPort) return false;
+    const asked = safeUrl(redirectUri);
+    return Boolean(
+      asked &&
+        client.redirectUris.some((registered) => {
+          const r = safeUrl(registered);
+          return r && r.protocol === 'http:' && r.hostname === asked.hostname && r.pathname === asked.pathname && ['127.0.0.1', '[::1]'].includes(r.hostname);
+        }),
+    );
+  }
+
+  /** GET /oauth2Confirm: errors about the client or redirect URI are shown, never redirected (RFC 6749 §4.1.2.1). */
+  private authorize(res: ServerResponse, url: URL): void {
+    this.counts.authorize++;
+    const p = url.searchParams;
+    const client = this.clients.get(p.get('client_id') ?? '');
+    if (!client) return this.page(res, 400, 'Unknown client_id');
+    const redirectUri = p.get('redirect_uri') ?? '';
+    if (!this.redirectUriAllowed(client, redirectUri)) return this.page(res, 400, 'redirect_uri does not match the registered one');
+    const target = new URL(redirectUri);
+    const state = p.get('state');
+    const refuse = (error: string) => {
+      target.searchParams.set('error', error);
+      if (state) target.searchParams.set('state', state);
+      res.writeHead(302, { location: target.href }).end();
+    };
+    if (p.get('response_type') !== 'code') return refuse('unsupported_response_type');
+    if (p.get('code_challenge_method') !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(p.get('code_challenge') ?? '')) return refuse('invalid_request');
+    if (p.has('scope')) return refuse('invalid_scope');
+    if (this.consent === 'decline') return refuse('access_denied');
+    if (this.consent === 'page') {
+      const id = randomUUID();
+      this.pendingConsents.set(id, url);
+      return this.page(
+        res,
+        200,
+        'Garmin Connect — allow R42 Companion?',
+        `<p>R42 Companion wants to read your activities and health data.</p>
+<form method="post" action="/oauth2Confirm/decision"><input type="hidden" name="id" value="${id}">
+<button name="decision" value="approve">Agree</button><button name="decision" value="decline">Decline</button></form>`,
+      );
+    }
+    this.issueCode(res, client, url);
+  }
+
+  private async decision(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = new URLSearchParams(await this.readBody(req));
+    const url = this.pendingConsents.get(form.get('id') ?? '');
+    if (!url) return this.page(res, 400, 'This consent request is not pending');
+    this.pendingConsents.delete(form.get('id') ?? '');
+    const client = this.clients.get(url.searchParams.get('client_id') ?? '')!;
+    if (form.get('decision') !== 'approve') {
+      const target = new URL(url.searchParams.get('redirect_uri')!);
+      target.searchParams.set('error', 'access_denied');
+      target.searchParams.set('state', url.searchParams.get('state') ?? '');
+      res.writeHead(302, { location: target.href }).end();
+      return;
+    }
+    this.issueCode(res, client, url);
+  }
+
+  private issueCode(res: ServerResponse, client: SimulatorClient, url: URL): void {
+    const code = b64url(randomBytes(24));
+    this.issuedSecrets.add(code);
+    this.codes.set(code, {
+      clientId: client.clientId,
+      redirectUri: url.searchParams.get('redirect_uri')!,
+      challenge: url.searchParams.get('code_challenge')!,
+      userId: this.userId,
+      expiresAt: Date.now() + this.codeLifetimeSeconds * 1000,
+      used: false,
+      family: randomUUID(),
+    });
+    const target = new URL(url.searchParams.get('redirect_uri')!);
+    target.searchParams.set('code', code);
+    if (url.searchParams.has('state')) target.searchParams.set('state', url.searchParams.get('state')!);
+    res.writeHead(302, { location: target.href }).end();
+  }
+
+  private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return this.json(res, 400, { error: 'invalid_request' });
+    const form = new URLSearchParams(await this.readBody(req));
+    const client = this.clients.get(form.get('client_id') ?? '');
+    if (!client) return this.json(res, 401, { error: 'invalid_client' });
+    if (client.clientSecret !== undefined && form.get('client_secret') !== client.clientSecret) return this.json(res, 401, { error: 'invalid_client' });
+    if (client.clientSecret === undefined && form.has('client_secret')) return this.json(res, 401, { error: 'invalid_client' });
+    const grantType = form.get('grant_type');
+    if (grantType === 'authorization_code') {
+      this.counts.codeExchanges++;
+      const code = this.codes.get(form.get('code') ?? '');
+      if (!code || code.clientId !== client.clientId) return this.json(res, 400, { error: 'invalid_grant' });
+      if (code.used) {
+        // RFC 6749 §4.1.2: a code used twice revokes what it issued.
+        this.revokedFamilies.add(code.family);
+        return this.json(res, 400, { error: 'invalid_grant' });
+      }
+      code.used = true;
+      if (code.expiresAt < Date.now()) return this.json(res, 400, { error: 'invalid_grant' });
+      if (form.get('redirect_uri') !== code.redirectUri) return this.json(res, 400, { error: 'invalid_grant' });
+      const verifier = form.get('code_verifier') ?? '';
+      if (!VERIFIER.test(verifier) || b64url(createHash('sha256').update(verifier).digest()) !== code.challenge) {
+        return this.json(res, 400, { error: 'invalid_grant' });
+      }
+      return this.json(res, 200, this.issueTokens(client.clientId, code.userId, code.family));
+    }
+    if (grantType === 'refresh_token') {
+      this.counts.refreshes++;
+      const token = form.get('refresh_token') ?? '';
+      const grant = this.refreshTokens.get(token);
+      if (!grant || grant.clientId !== client.clientId || this.revokedFamilies.has(grant.family) || grant.expiresAt < Date.now()) {
+        return this.json(res, 400, { error: 'invalid_grant' });
+      }
+      if (grant.spent) {
+        // Reuse of a rotated refresh token: treat as theft and kill the whole grant.
+        this.revokedFamilies.add(grant.family);
+        return this.json(res, 400, { error: 'invalid_grant' });
+      }
+      grant.spent = true;
+      return this.json(res, 200, this.issueTokens(client.clientId, grant.userId, grant.family));
+    }
+    return this.json(res, 400, { error: 'unsupported_grant_type' });
+  }
+
+  private issueTokens(clientId: string, userId: string, family: string) {
+    const accessToken = `sim-at-${b64url(randomBytes(32))}`;
+    const refreshToken = `sim-rt-${b64url(randomBytes(32))}`;
+    this.issuedSecrets.add(accessToken);
+    this.issuedSecrets.add(refreshToken);
+    this.deregistered.delete(userId);
+    const now = Date.now();
+    this.accessTokens.set(accessToken, { userId, family, expiresAt: now + this.accessTokenLifetimeSeconds * 1000 });
+    this.refreshTokens.set(refreshToken, { clientId, userId, family, expiresAt: now + this.refreshTokenLifetimeSeconds * 1000, spent: false });
+    return {
+      access_token: accessToken,
+      expires_in: this.accessTokenLifetimeSeconds,
+      token_type: 'bearer',
+      refresh_token: refreshToken,
+      scope: 'PARTNER_WRITE PARTNER_READ CONNECT_READ CONNECT_WRITE',
+      jti: randomUUID(),
+      refresh_token_expires_in: this.refreshTokenLifetimeSeconds,
+    };
+  }
+
+  private withAccessToken(req: IncomingMessage, res: ServerResponse, ok: (userId: string) => void): void {
+    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const token = match?.[1] ?? '';
+    if (!this.isAccessTokenLive(token)) return this.json(res, 401, { errorMessage: 'Token is not active' });
+    ok(this.accessTokens.get(token)!.userId);
+  }
+
+  /** Control endpoints for `npm run simulator` and browser tests; loopback only like the rest. */
+  private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (url.pathname === '/__simulator/state' && req.method === 'GET') {
+      return this.json(res, 200, { consent: this.consent, counts: this.counts, userId: this.userId, permissions: this.permissions });
+    }
+    if (url.pathname === '/__simulator/configure' && req.method === 'POST') {
+      const body = JSON.parse((await this.readBody(req)) || '{}') as {
+        consent?: Consent;
+        fail?: { endpoint: Endpoint; fault: Fault };
+        clearFaults?: boolean;
+        revokeAll?: boolean;
+        accessTokenLifetimeSeconds?: number;
+        permissions?: string[];
+      };
+      if (body.consent) this.consent = body.consent;
+      if (body.clearFaults) this.clearFaults();
+      if (body.fail) this.fail(body.fail.endpoint, body.fail.fault);
+      if (body.revokeAll) this.revokeAll();
+      if (body.accessTokenLifetimeSeconds) this.accessTokenLifetimeSeconds = body.accessTokenLifetimeSeconds;
+      if (body.permissions) this.permissions = body.permissions;
+      return this.json(res, 200, { ok: true });
+    }
+    this.json(res, 404, { error: 'not_found' });
+  }
+}
+
+function safeUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
