@@ -1,7 +1,9 @@
 import { CompanionError } from '../core/errors.js';
 import type { SecretStore } from '../core/ports.js';
 
-type Keytar = typeof import('keytar');
+import type * as KeytarModule from 'keytar';
+
+type Keytar = typeof KeytarModule;
 
 /**
  * Maps a Secret Service / Keychain / Credential Manager failure to words a runner can act on.

@@ -162,9 +162,10 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
             signal: abort.signal,
             onStep: (step) => {
               if (step.kind === 'waitingForBrowser') {
-                const minutes = Math.max(1, Math.round((step.expiresAt - Date.now()) / 60_000));
+                const seconds = Math.max(1, Math.round((step.expiresAt - Date.now()) / 1000));
+                const span = seconds >= 90 ? `${Math.round(seconds / 60)} minutes` : `${seconds} seconds`;
                 io.stderr(
-                  `${step.browserOpened ? 'Your browser is opening Garmin so you can approve R42 Companion there.\nIf it did not open, visit this address' : 'Open this address in a browser on this computer'} (your Garmin password stays with Garmin):\n\n  ${step.authorizeUrl}\n\nWaiting up to ${minutes} minute${minutes === 1 ? '' : 's'} for your approval… (Ctrl-C cancels)\n`,
+                  `${step.browserOpened ? 'Your browser is opening Garmin so you can approve R42 Companion there.\nIf it did not open, visit this address' : 'Open this address in a browser on this computer'} (your Garmin password stays with Garmin):\n\n  ${step.authorizeUrl}\n\nWaiting up to ${span} for your approval… (Ctrl-C cancels)\n`,
                 );
               } else if (step.kind === 'exchanging') {
                 io.stderr('Garmin approved; finishing the link…\n');

@@ -133,6 +133,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       if (signInRunning) throw new CompanionError('sign_in_in_progress', 'A Garmin sign-in is already waiting for the browser. Finish or cancel it first.');
       signInRunning = true;
       try {
+        await vault.checkWritable();
         return await signIn(
           { db, accounts, sessions, audit, vault, garmin: await garmin(), browser: deps.browser, clock, logger, redirect: config.garmin.redirect },
           {

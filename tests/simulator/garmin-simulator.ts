@@ -90,8 +90,10 @@ export class GarminSimulator {
   readonly counts: SimulatorCounts = { authorize: 0, codeExchanges: 0, refreshes: 0, userId: 0, permissions: 0, registrationDeletes: 0 };
   /** Users whose registration is deleted (disconnect). */
   readonly deregistered = new Set<string>();
-  /** Every token, code and secret this simulator issued or knows: tests search outputs for them. */
+  /** Every token, code, verifier and secret this simulator issued or saw: tests search outputs for them. */
   readonly issuedSecrets = new Set<string>();
+  /** Every state the authorize endpoint saw: never to be found in a file under R42_HOME. */
+  readonly seenStates = new Set<string>();
 
   private readonly clients = new Map<string, SimulatorClient>();
   private readonly codes = new Map<string, CodeGrant>();
@@ -310,6 +312,7 @@ export class GarminSimulator {
     if (!this.redirectUriAllowed(client, redirectUri)) return this.page(res, 400, 'redirect_uri does not match the registered one');
     const target = new URL(redirectUri);
     const state = p.get('state');
+    if (state) this.seenStates.add(state);
     const refuse = (error: string) => {
       target.searchParams.set('error', error);
       if (state) target.searchParams.set('state', state);
@@ -389,6 +392,7 @@ export class GarminSimulator {
       if (code.expiresAt < Date.now()) return this.json(res, 400, { error: 'invalid_grant' });
       if (form.get('redirect_uri') !== code.redirectUri) return this.json(res, 400, { error: 'invalid_grant' });
       const verifier = form.get('code_verifier') ?? '';
+      if (verifier) this.issuedSecrets.add(verifier);
       if (!VERIFIER.test(verifier) || b64url(createHash('sha256').update(verifier).digest()) !== code.challenge) {
         return this.json(res, 400, { error: 'invalid_grant' });
       }

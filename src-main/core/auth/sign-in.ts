@@ -88,6 +88,7 @@ export async function signIn(deps: SignInDeps, options: SignInOptions): Promise<
 
   let settle!: { resolve: (r: SignInResult) => void; reject: (e: CompanionError) => void };
   const outcome = new Promise<SignInResult>((resolve, reject) => (settle = { resolve, reject }));
+  outcome.catch(() => undefined); // awaited below only once the browser is open; early failures are rethrown there
   let phase = 'waiting' as 'waiting' | 'exchanging' | 'done';
   let sessionId = '';
   let expiresAt = 0;

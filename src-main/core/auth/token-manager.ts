@@ -116,9 +116,16 @@ export class TokenManager {
       try {
         return await this.refreshOnce(profileId, account, record);
       } catch (error) {
-        const transient = isCompanionError(error, 'garmin_unreachable') || isCompanionError(error, 'garmin_rate_limited') || isCompanionError(error, 'garmin_bad_response');
-        if (!transient) throw error;
         const now = this.deps.clock.now();
+        const transient = isCompanionError(error, 'garmin_unreachable') || isCompanionError(error, 'garmin_rate_limited') || isCompanionError(error, 'garmin_bad_response');
+        if (!transient) {
+          // Refused for another reason (client credentials, configuration): the runner must act.
+          if (isCompanionError(error) && error.code !== 'reauth_required') {
+            this.deps.accounts.recordError(profileId, error.code, now);
+            this.deps.audit.append(profileId, now, 'token.refresh_failed', { code: error.code });
+          }
+          throw error;
+        }
         this.deps.accounts.recordError(profileId, error.code, now);
         if (attempt >= retries) {
           this.deps.audit.append(profileId, now, 'token.refresh_failed', { code: error.code });

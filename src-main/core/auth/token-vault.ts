@@ -55,6 +55,16 @@ export class TokenVault {
     await this.secrets.set(key, JSON.stringify(tokenRecordSchema.parse(record)));
   }
 
+  /**
+   * Proves the keychain takes writes (it may answer reads while locked), so a sign-in fails before
+   * the runner approves in the browser rather than after.
+   */
+  async checkWritable(): Promise<void> {
+    const key = 'r42-companion-write-check';
+    await this.secrets.set(key, 'ok');
+    await this.secrets.delete(key);
+  }
+
   async remove(key: string): Promise<boolean> {
     return this.secrets.delete(key);
   }

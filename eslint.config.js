@@ -1,0 +1,62 @@
+// Boundaries are enforced here, not remembered (STYLE.md rule 1):
+// - `electron` only in src-main/electron/ and src-main/main.ts (and the preload),
+// - `keytar` only in its adapter (and the test harness that inspects the real keychain),
+// - the core imports neither, nor anything from the shell, the CLI or the adapters,
+// - the renderer imports no `node:*` module and nothing from main.
+import tseslint from 'typescript-eslint';
+
+const electronBan = { name: 'electron', message: 'Only src-main/electron/ and src-main/main.ts may import electron.' };
+const keytarBan = { name: 'keytar', message: 'Only src-main/adapters/keytar-secret-store.ts may import keytar.' };
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.mjs', '**/*.js'],
+    ignores: ['src-main/electron/**', 'src-main/main.ts', 'src-preload/**', 'src-main/adapters/keytar-secret-store.ts', 'tests/support/**', 'scripts/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronBan, keytarBan] }] },
+  },
+  {
+    files: ['src-main/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronBan, keytarBan],
+          patterns: [{ group: ['**/electron/**', '**/cli/**', '**/adapters/**', '**/main'], message: 'The core is plain Node: it depends on nothing outside src-main/core.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-preload/**', 'src-main/electron/**', 'src-main/main.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [keytarBan] }] },
+  },
+  {
+    files: ['src-renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronBan, keytarBan],
+          patterns: [
+            { group: ['node:*'], message: 'The renderer runs in a sandboxed browser: no Node modules.' },
+            { group: ['**/src-main/**', '../../src-main/**'], message: 'The renderer talks to main only through the preload API.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['tests/**', 'scripts/**'],
+    rules: { 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,81 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultHome, loadConfig } from '../../src-main/core/config.js';
+import { CompanionError } from '../../src-main/core/errors.js';
+import { tempDir } from '../support/harness.js';
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof CompanionError ? `${error.code}: ${error.message}` : String(error);
+  }
+  return 'no error';
+};
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const home = tempDir();
+    const config = loadConfig({ R42_HOME: home }, 'linux');
+    expect(config.paths.home).toBe(home);
+    expect(config.paths.database).toBe(path.join(home, 'companion.db'));
+    expect(config.garmin.clientId).toBeUndefined();
+    expect(config.garmin.clientSecretFromEnv).toBeUndefined();
+    expect(config.garmin.authorizeUrl.href).toBe('https://connect.garmin.com/oauth2Confirm');
+    expect(config.garmin.tokenUrl.href).toBe('https://diauth.garmin.com/di-oauth2-service/oauth/token');
+    expect(config.garmin.apiUrl.href).toBe('https://apis.garmin.com/');
+    expect(config.garmin.redirect).toEqual({ host: '127.0.0.1', port: 0, path: '/callback' });
+    expect(config.keychainService).toBe('r42-companion');
+    expect(config.refreshMarginSeconds).toBe(600);
+    expect(config.signInTimeoutSeconds).toBe(300);
+    expect(config.insecureHttpUrls).toEqual([]);
+  });
+
+  it('puts the data folder where Electron keeps userData on each OS', () => {
+    expect(defaultHome({}, 'linux', '/home/ana')).toBe('/home/ana/.config/R42 Companion');
+    expect(defaultHome({ XDG_CONFIG_HOME: '/x/cfg' }, 'linux', '/home/ana')).toBe('/x/cfg/R42 Companion');
+    expect(defaultHome({}, 'darwin', '/Users/ana')).toBe('/Users/ana/Library/Application Support/R42 Companion');
+    expect(defaultHome({ APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, 'win32', 'C:\\Users\\ana')).toBe('C:\\Users\\ana\\AppData\\Roaming\\R42 Companion');
+  });
+
+  it('reads config.json in the data folder, and the environment wins over it', () => {
+    const home = tempDir();
+    writeFileSync(path.join(home, 'config.json'), JSON.stringify({ GARMIN_CLIENT_ID: 'from-file', R42_REFRESH_MARGIN_SECONDS: 900, GARMIN_REDIRECT_URI: 'http://[::1]:8765/cb' }));
+    const fileOnly = loadConfig({ R42_HOME: home }, 'linux');
+    expect(fileOnly.garmin.clientId).toBe('from-file');
+    expect(fileOnly.refreshMarginSeconds).toBe(900);
+    expect(fileOnly.garmin.redirect).toEqual({ host: '[::1]', port: 8765, path: '/cb' });
+    expect(loadConfig({ R42_HOME: home, GARMIN_CLIENT_ID: 'from-env' }, 'linux').garmin.clientId).toBe('from-env');
+  });
+
+  it('names the bad key and where it came from', () => {
+    const home = tempDir();
+    expect(codeOf(() => loadConfig({ R42_HOME: home, GARMIN_TOKEN_URL: 'http://example.com/token' }, 'linux'))).toMatch(
+      /^config_invalid: GARMIN_TOKEN_URL \(environment\) must be an https:\/\/ URL/,
+    );
+    expect(codeOf(() => loadConfig({ R42_HOME: home, GARMIN_API_URL: 'not a url' }, 'linux'))).toMatch(/^config_invalid: GARMIN_API_URL \(environment\) is not a URL/);
+    expect(codeOf(() => loadConfig({ R42_HOME: home, GARMIN_REDIRECT_URI: 'http://0.0.0.0:8080/cb' }, 'linux'))).toMatch(/^config_invalid: GARMIN_REDIRECT_URI .* 127\.0\.0\.1/);
+    expect(codeOf(() => loadConfig({ R42_HOME: home, GARMIN_REDIRECT_URI: 'https://127.0.0.1:8080/cb' }, 'linux'))).toMatch(/^config_invalid: GARMIN_REDIRECT_URI/);
+    expect(codeOf(() => loadConfig({ R42_HOME: home, GARMIN_REDIRECT_URI: 'http://127.0.0.1:8080/cb?x=1' }, 'linux'))).toMatch(/must not have a query/);
+    expect(codeOf(() => loadConfig({ R42_HOME: home, R42_REFRESH_MARGIN_SECONDS: '-5' }, 'linux'))).toMatch(/^config_invalid: R42_REFRESH_MARGIN_SECONDS/);
+    writeFileSync(path.join(home, 'config.json'), JSON.stringify({ GARMIN_CLIENT_IDD: 'typo' }));
+    expect(codeOf(() => loadConfig({ R42_HOME: home }, 'linux'))).toMatch(/^config_invalid: .*config\.json: unknown setting GARMIN_CLIENT_IDD/);
+    writeFileSync(path.join(home, 'config.json'), '{ not json');
+    expect(codeOf(() => loadConfig({ R42_HOME: home }, 'linux'))).toMatch(/^config_invalid: .*is not valid JSON/);
+  });
+
+  it('accepts plain http only for loopback hosts, and lists them so they can be shown as insecure', () => {
+    const home = tempDir();
+    const config = loadConfig({ R42_HOME: home, GARMIN_TOKEN_URL: 'http://127.0.0.1:9/token', GARMIN_API_URL: 'http://localhost:9' }, 'linux');
+    expect(config.insecureHttpUrls).toEqual(['http://127.0.0.1:9', 'http://localhost:9']);
+  });
+
+  it('refuses a client secret in config.json: secrets never sit in files', () => {
+    const home = tempDir();
+    writeFileSync(path.join(home, 'config.json'), JSON.stringify({ GARMIN_CLIENT_ID: 'x', GARMIN_CLIENT_SECRET: 'do-not-store-me' }));
+    const message = codeOf(() => loadConfig({ R42_HOME: home }, 'linux'));
+    expect(message).toMatch(/^config_secret_in_file: /);
+    expect(message).not.toContain('do-not-store-me');
+  });
+});

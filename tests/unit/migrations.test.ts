@@ -1,0 +1,59 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrate, openDatabase } from '../../src-main/core/store/database.js';
+import { MIGRATIONS } from '../../src-main/core/store/migrations.js';
+import { CompanionError } from '../../src-main/core/errors.js';
+import { tempDir } from '../support/harness.js';
+
+const tables = (db: BetterSqlite3.Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+
+describe('database', () => {
+  it('opens with WAL and foreign keys, owner-only, migrated to the latest version', () => {
+    const file = path.join(tempDir(), 'sub', 'companion.db');
+    const db = openDatabase(file);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
+    if (process.platform !== 'win32') {
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    }
+    db.close();
+  });
+
+  it('migration 1 creates profiles (with the default one), sign-in sessions, accounts, audit log and refresh locks', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    expect(migrate(db, MIGRATIONS, 1)).toBe(1);
+    expect(tables(db)).toEqual(['audit_log', 'garmin_accounts', 'profiles', 'refresh_locks', 'sign_in_sessions']);
+    expect(db.prepare('SELECT id FROM profiles').all()).toEqual([{ id: 'default' }]);
+    // Everything hangs off a profile: deleting it removes its link and sessions.
+    db.prepare("INSERT INTO garmin_accounts (profile_id, garmin_user_id, keychain_key, connected_at) VALUES ('default', 'u1', 'k', 1)").run();
+    db.prepare("INSERT INTO sign_in_sessions (id, profile_id, state_sha256, redirect_uri, created_at, expires_at) VALUES ('s', 'default', 'h', 'r', 1, 2)").run();
+    expect(() => db.prepare("INSERT INTO garmin_accounts (profile_id, garmin_user_id, keychain_key, connected_at) VALUES ('nobody', 'u2', 'k', 1)").run()).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare("UPDATE garmin_accounts SET status = 'weird'").run()).toThrow(/CHECK/);
+    db.prepare("DELETE FROM profiles WHERE id = 'default'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM garmin_accounts').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM sign_in_sessions').get()).toEqual({ n: 0 });
+  });
+
+  it('is idempotent and refuses a database from a newer version', () => {
+    const file = path.join(tempDir(), 'companion.db');
+    openDatabase(file).close();
+    const again = openDatabase(file);
+    expect(again.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
+    again.pragma('user_version = 999');
+    again.close();
+    try {
+      openDatabase(file);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(CompanionError);
+      expect((error as CompanionError).code).toBe('storage_error');
+      expect((error as CompanionError).message).toContain('newer R42 Companion');
+    }
+  });
+});
