@@ -175,7 +175,7 @@ describe('CLI token lifecycle', () => {
     expect(JSON.parse((await cli(['status', '--json'])).stdout)).toMatchObject({ connected: true, state: 'connected', lastError: null });
   });
 
-  it('keeps serving a still-valid token while Garmin is down, and fails clearly once it is not', async () => {
+  it('keeps serving a still-valid token while Garmin is down', async () => {
     sim.accessTokenLifetimeSeconds = 300;
     await linked();
     const current = JSON.parse((await keychainItems(world.keychainService)).find((i) => i.account.startsWith('garmin-tokens:'))!.password) as { accessToken: string };
@@ -184,6 +184,18 @@ describe('CLI token lifecycle', () => {
     expect(token.code).toBe(0);
     expect(token.stdout.trim()).toBe(current.accessToken);
     expect(JSON.parse((await cli(['status', '--json'])).stdout)).toMatchObject({ connected: true, lastError: { code: 'garmin_unreachable' } });
+  });
+
+  it('fails with garmin_unreachable (exit 5) when the token has expired and Garmin is down', async () => {
+    sim.accessTokenLifetimeSeconds = 1;
+    await linked();
+    await new Promise((r) => setTimeout(r, 1_100));
+    sim.fail('refresh', { kind: 'drop' });
+    const token = await cli(['token']);
+    expect(token.code).toBe(5);
+    expect(token.stdout).toBe('');
+    expect(token.stderr).toMatch(/Cannot reach Garmin.*\[garmin_unreachable\]/);
+    expect(sim.counts.refreshes).toBe(4); // the first try and three retries with backoff
   });
 });
 

@@ -1,0 +1,44 @@
+/* Starts the Garmin simulator on a loopback port and prints the environment that points
+   R42 Companion at it: `npm run simulator [-- --port 8790 --consent page|approve|decline --no-secret]`. */
+import { parseArgs } from 'node:util';
+import { GarminSimulator, type Consent } from './garmin-simulator.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8790' },
+    consent: { type: 'string', default: 'page' },
+    'no-secret': { type: 'boolean', default: false },
+    'access-token-lifetime': { type: 'string' },
+  },
+});
+
+const consent = values.consent as Consent;
+if (!['page', 'approve', 'decline'].includes(consent)) {
+  console.error('--consent must be page, approve or decline');
+  process.exit(2);
+}
+
+const sim = await new GarminSimulator({
+  port: Number(values.port),
+  consent,
+  clients: [
+    {
+      clientId: 'r42-demo-client',
+      ...(values['no-secret'] ? {} : { clientSecret: 'r42-demo-client-secret-not-for-production' }),
+      redirectUris: ['http://127.0.0.1:0/callback'],
+      anyLoopbackPort: true,
+    },
+  ],
+  ...(values['access-token-lifetime'] ? { accessTokenLifetimeSeconds: Number(values['access-token-lifetime']) } : {}),
+}).start();
+
+const env = sim.env();
+console.log(`Garmin simulator listening on ${sim.url} (consent: ${consent}). Point R42 Companion at it with:\n`);
+for (const [key, value] of Object.entries(env)) console.log(`export ${key}='${value}'`);
+console.log(`\nThen: npm run --silent companion -- login`);
+console.log(`Control: curl -s ${sim.url}/__simulator/state ; curl -s -XPOST ${sim.url}/__simulator/configure -d '{"consent":"decline"}'`);
+console.log('Ctrl-C stops it. It is a test double: never part of the shipped app.');
+
+const stop = () => void sim.stop().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
