@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +25,15 @@ Commands:
   logout         Unlink: delete the registration at Garmin and every local secret.
   secret set     Read the Garmin client secret from stdin and keep it in the OS keychain.
   secret clear   Remove the client secret from the OS keychain (token-broker mode).
+  serve          Run the local agent endpoint on 127.0.0.1 and refresh tokens in the background.
+                 Writes agent.json (url, owner secret, pid) in the data folder while it runs.
+  agents add <name> | agents list [--json] | agents revoke <name>
+                 Manage which local agents may fetch a token (the secret is shown once).
+  run -- <command…>
+                 Run a command with R42_AGENT_URL and R42_AGENT_TOKEN set, on a grant that ends
+                 when the command exits.
   audit [--json] [--limit N]
-                 Show the security events: sign-ins, refreshes, disconnects.
+                 Show the security events: sign-ins, refreshes, disconnects, token hand-outs.
   help           Show this text.
 
 Configuration comes from the environment and R42_HOME/config.json; see README.md.`;
@@ -52,6 +60,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'config_secret_in_file':
     case 'not_configured':
       return 7;
+    case 'agent_already_running':
+      return 8;
     case 'sign_in_cancelled':
       return 130;
     default:
@@ -236,6 +246,80 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
         });
       }
       throw usageError('Use `secret set` or `secret clear`.');
+    }
+    case 'serve': {
+      parse({});
+      return withCompanion(io, async (companion) => {
+        const service = await companion.serveAgents();
+        io.stderr(`Serving agents at ${service.url}; agent.json is in ${companion.config.paths.home}. Ctrl-C stops.\n`);
+        await new Promise<void>((resolve) => {
+          const unhook = io.onInterrupt(() => {
+            unhook();
+            resolve();
+          });
+        });
+        await service.stop();
+        io.stderr('Stopped serving agents.\n');
+        return 0;
+      });
+    }
+    case 'agents': {
+      const { positionals, values } = parse({ json: { type: 'boolean' } });
+      const [action, name] = positionals;
+      return withCompanion(io, async (companion) => {
+        if (action === 'add' && name) {
+          const { secret } = companion.agents.add(name);
+          io.stderr(`Agent "${name}" may now fetch Garmin tokens from R42 Companion. Its secret is shown only this once:\n`);
+          io.stdout(`${secret}\n`);
+          return 0;
+        }
+        if (action === 'revoke' && name) {
+          if (!companion.agents.revoke(name)) throw new CompanionError('usage', `No active agent is named "${name}". See \`r42-companion agents list\`.`);
+          io.stderr(`Agent "${name}" can no longer fetch tokens.\n`);
+          return 0;
+        }
+        if (action === 'list' && !name) {
+          const list = companion.agents.list();
+          if (values.json) {
+            io.stdout(`${JSON.stringify(list.map((g) => ({ name: g.name, kind: g.kind, createdAt: new Date(g.createdAt).toISOString(), lastUsedAt: g.lastUsedAt ? new Date(g.lastUsedAt).toISOString() : null, useCount: g.useCount })), null, 2)}\n`);
+          } else if (list.length === 0) {
+            io.stdout('No agents. Add one with `r42-companion agents add <name>`.\n');
+          } else {
+            io.stdout(`${'NAME'.padEnd(32)} ${'KIND'.padEnd(6)} ${'CREATED'.padEnd(24)} ${'LAST USED'.padEnd(24)} USES\n`);
+            for (const g of list) {
+              io.stdout(`${g.name.padEnd(32)} ${g.kind.padEnd(6)} ${new Date(g.createdAt).toISOString().padEnd(24)} ${(g.lastUsedAt ? new Date(g.lastUsedAt).toISOString() : 'never').padEnd(24)} ${g.useCount}\n`);
+            }
+          }
+          return 0;
+        }
+        throw usageError('Use `agents add <name>`, `agents list` or `agents revoke <name>`.');
+      });
+    }
+    case 'run': {
+      const command = rest[0] === '--' ? rest.slice(1) : rest;
+      if (command.length === 0) throw usageError('Give the command to run: r42-companion run -- <command…>');
+      return withCompanion(io, async (companion) => {
+        const grant = await companion.grantForChild();
+        try {
+          return await new Promise<number>((resolve, reject) => {
+            const child = spawn(command[0]!, command.slice(1), {
+              stdio: 'inherit',
+              env: { ...io.env, R42_AGENT_URL: grant.url, R42_AGENT_TOKEN: grant.secret },
+            });
+            const unhook = io.onInterrupt(() => child.kill('SIGTERM'));
+            child.once('error', (error: NodeJS.ErrnoException) => {
+              unhook();
+              reject(new CompanionError('usage', `Cannot start "${command[0]}" (${error.code ?? 'error'}).`));
+            });
+            child.once('exit', (code, signal) => {
+              unhook();
+              resolve(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGKILL' ? 9 : 15) : 1));
+            });
+          });
+        } finally {
+          await grant.end();
+        }
+      });
     }
     case 'audit': {
       const { values } = parse({ json: { type: 'boolean' }, limit: { type: 'string' } });

@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import { acquireServeLock, readAgentFile, removeAgentFile, writeAgentFile } from './agent/agent-file.js';
+import { startAgentServer, type AgentBackend, type TokenPayload } from './agent/agent-server.js';
+import { AgentGrants, type GrantInfo } from './agent/grants.js';
+import { TokenScheduler, type CheckReason } from './auth/token-scheduler.js';
 import type { CompanionConfig } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
 import { GarminClient } from './garmin/garmin-client.js';
@@ -49,6 +54,14 @@ export interface DisconnectResult {
   readonly garminError: { readonly code: string; readonly message: string } | null;
 }
 
+/** A running agent endpoint (with the token scheduler when it is the daemon). */
+export interface AgentService {
+  readonly url: string;
+  /** Tells the scheduler the computer woke up (Electron's powerMonitor 'resume'). */
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export interface Companion {
   readonly config: CompanionConfig;
   signIn(options?: { timeoutMs?: number; openBrowser?: boolean; signal?: AbortSignal; onStep?: (step: SignInStep) => void }): Promise<SignInResult>;
@@ -58,6 +71,21 @@ export interface Companion {
   setClientSecret(secret: string): Promise<void>;
   clearClientSecret(): Promise<boolean>;
   auditLog(limit?: number): AuditEntry[];
+  readonly agents: {
+    add(name: string): { secret: string; grant: GrantInfo };
+    list(): GrantInfo[];
+    revoke(name: string): boolean;
+  };
+  /**
+   * Runs the agent endpoint and the token scheduler for this data folder: writes agent.json
+   * (0600, atomic) with a fresh owner secret, and removes it on stop. One per data folder.
+   */
+  serveAgents(options?: { port?: number; schedulerTickMs?: number; onCheck?: (reason: CheckReason, refreshed: boolean) => void }): Promise<AgentService>;
+  /**
+   * A grant for one child process (`run --`): against the running endpoint when there is one,
+   * else against a private endpoint that lives as long as the grant. Revoked by `end()`.
+   */
+  grantForChild(): Promise<{ url: string; secret: string; end(): Promise<void> }>;
   close(): void;
 }
 
@@ -125,8 +153,39 @@ export function createCompanion(deps: CompanionDeps): Companion {
   });
 
   let signInRunning = false;
+  const grants = new AgentGrants(db, profileId, isProcessAlive);
 
-  return {
+  const backend: AgentBackend = {
+    authenticate: (secret) => grants.authenticate(secret),
+    async issueToken(grant, minValidSeconds): Promise<TokenPayload> {
+      const token = await tokens.getAccessToken(profileId, { minValidSeconds });
+      const now = clock.now();
+      db.transaction(() => {
+        grants.recordUse(grant.id, now);
+        audit.append(profileId, now, 'agent.token_issued', {
+          grant: grant.name,
+          tokenSha256: createHash('sha256').update(token.accessToken).digest('hex').slice(0, 8),
+        });
+      })();
+      return {
+        access_token: token.accessToken,
+        token_type: 'Bearer',
+        expires_in: Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
+        expires_at: new Date(token.expiresAt).toISOString(),
+        garmin_user_id: token.garminUserId,
+        scope: token.scope,
+      };
+    },
+    status: () => companion.status(),
+    recordRefusal(reason, detail) {
+      audit.append(profileId, clock.now(), 'agent.request_refused', { reason, grant: detail.grant ?? null, path: detail.path ?? null });
+      logger.log('warn', 'agent.request_refused', { reason, path: detail.path });
+    },
+  };
+
+  const startEndpoint = (port: number) => startAgentServer(backend, { port, logger });
+
+  const companion: Companion = {
     config,
 
     async signIn(options = {}) {
@@ -218,8 +277,94 @@ export function createCompanion(deps: CompanionDeps): Companion {
       return audit.list(limit);
     },
 
+    agents: {
+      add(name) {
+        const created = grants.create(name, 'named', clock.now());
+        audit.append(profileId, clock.now(), 'agent.grant_created', { grant: name });
+        return created;
+      },
+      list: () => grants.list(),
+      revoke(name) {
+        const revoked = grants.revoke(name, clock.now());
+        if (revoked) audit.append(profileId, clock.now(), 'agent.grant_revoked', { grant: name });
+        return revoked;
+      },
+    },
+
+    async serveAgents(options = {}) {
+      const home = config.paths.home;
+      const releaseLock = acquireServeLock(home, process.pid, isProcessAlive);
+      let server: Awaited<ReturnType<typeof startEndpoint>> | undefined;
+      let ownerGrantId: string | undefined;
+      try {
+        server = await startEndpoint(options.port ?? config.agentPort);
+        // The previous owner grant (a crashed serve) is dead with its process; this one is new.
+        const owner = grants.create(`owner-${process.pid}-${Date.now().toString(36)}`, 'owner', clock.now(), process.pid);
+        ownerGrantId = owner.grant.id;
+        writeAgentFile(home, { url: server.url, token: owner.secret, pid: process.pid });
+      } catch (error) {
+        await server?.close();
+        if (ownerGrantId) grants.revokeById(ownerGrantId, clock.now());
+        releaseLock();
+        throw error;
+      }
+      const scheduler = new TokenScheduler({
+        clock,
+        logger,
+        refreshMarginSeconds: config.refreshMarginSeconds,
+        tickMs: options.schedulerTickMs,
+        onCheck: options.onCheck,
+        accessTokenExpiresAt: () => {
+          const account = accounts.get(profileId);
+          return account?.status === 'connected' ? account.accessTokenExpiresAt : null;
+        },
+        refresh: async () => {
+          await tokens.getAccessToken(profileId, { minValidSeconds: config.refreshMarginSeconds + 60 });
+        },
+      });
+      scheduler.start();
+      audit.append(profileId, clock.now(), 'agent.endpoint_started', { url: server.url });
+      logger.log('info', 'agent.endpoint_started', { url: server.url });
+      const running = server;
+      let stopped: Promise<void> | null = null;
+      return {
+        url: running.url,
+        resume: () => scheduler.resume(),
+        stop() {
+          stopped ??= (async () => {
+            scheduler.stop();
+            await running.close();
+            grants.revokeById(ownerGrantId!, clock.now());
+            removeAgentFile(home, process.pid);
+            releaseLock();
+            audit.append(profileId, clock.now(), 'agent.endpoint_stopped', {});
+          })();
+          return stopped;
+        },
+      };
+    },
+
+    async grantForChild() {
+      const name = `run-${process.pid}-${Date.now().toString(36)}`;
+      const running = readAgentFile(config.paths.home);
+      const live = running && running.pid !== process.pid && isProcessAlive(running.pid) ? running : null;
+      const server = live ? null : await startEndpoint(0);
+      const { secret, grant } = grants.create(name, 'run', clock.now(), process.pid);
+      audit.append(profileId, clock.now(), 'agent.grant_created', { grant: name });
+      return {
+        url: live ? live.url : server!.url,
+        secret,
+        async end() {
+          grants.revokeById(grant.id, clock.now());
+          audit.append(profileId, clock.now(), 'agent.grant_revoked', { grant: name });
+          await server?.close();
+        },
+      };
+    },
+
     close() {
       db.close();
     },
   };
+  return companion;
 }

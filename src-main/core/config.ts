@@ -73,6 +73,7 @@ const settingsSchema = z.strictObject({
   R42_REFRESH_MARGIN_SECONDS: positiveSeconds.default(600),
   R42_SIGN_IN_TIMEOUT_SECONDS: positiveSeconds.default(300),
   R42_HTTP_TIMEOUT_SECONDS: positiveSeconds.default(30),
+  R42_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   R42_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   BROWSER: z.string().trim().min(1).optional(),
 });
@@ -97,6 +98,8 @@ export interface CompanionConfig {
   readonly signInTimeoutSeconds: number;
   readonly httpTimeoutMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The agent endpoint's port on 127.0.0.1; 0 picks a free one. */
+  readonly agentPort: number;
   readonly browserCommand: string | undefined;
   /** URLs that use plain http (loopback only). Shown as a warning wherever the config is used. */
   readonly insecureHttpUrls: readonly string[];
@@ -197,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, platform: NodeJ
     signInTimeoutSeconds: s.R42_SIGN_IN_TIMEOUT_SECONDS,
     httpTimeoutMs: s.R42_HTTP_TIMEOUT_SECONDS * 1000,
     logLevel: s.R42_LOG_LEVEL,
+    agentPort: s.R42_AGENT_PORT,
     browserCommand: s.BROWSER,
     insecureHttpUrls: [...new Set(insecureHttpUrls)],
   };

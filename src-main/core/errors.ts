@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'garmin_rate_limited',
   'not_connected',
   'reauth_required',
+  'agent_already_running',
+  'agent_not_running',
   'usage',
 ] as const;
 

@@ -56,6 +56,7 @@ const reauthMessage = 'Garmin no longer accepts this link (the authorization was
  */
 export class TokenManager {
   private readonly inFlight = new Map<string, Promise<AccessToken>>();
+  private readonly cache = new Map<string, { generation: string; record: TokenRecord }>();
 
   constructor(private readonly deps: TokenManagerDeps) {}
 
@@ -72,12 +73,27 @@ export class TokenManager {
     return shared;
   }
 
-  private async current(profileId: string): Promise<{ account: AccountRow; record: TokenRecord }> {
+  /**
+   * The account and its tokens. The keychain is read once and cached while the account row says
+   * nothing changed (another process refreshing or relinking changes it); `fresh` bypasses the
+   * cache, as every read under the refresh lock must.
+   */
+  private async current(profileId: string, fresh = false): Promise<{ account: AccountRow; record: TokenRecord }> {
     const account = this.deps.accounts.get(profileId);
-    if (!account) throw new CompanionError('not_connected', 'No Garmin account is linked. Run `r42-companion login` to link one.');
-    if (account.status === 'reauth_required') throw new CompanionError('reauth_required', reauthMessage);
+    if (!account) {
+      this.cache.delete(profileId);
+      throw new CompanionError('not_connected', 'No Garmin account is linked. Run `r42-companion login` to link one.');
+    }
+    if (account.status === 'reauth_required') {
+      this.cache.delete(profileId);
+      throw new CompanionError('reauth_required', reauthMessage);
+    }
+    const cached = this.cache.get(profileId);
+    const generation = `${account.keychainKey}|${account.connectedAt}|${account.refreshedAt}|${account.accessTokenExpiresAt}`;
+    if (!fresh && cached && cached.generation === generation) return { account, record: cached.record };
     const record = await this.deps.vault.read(account.keychainKey);
     if (!record) {
+      this.cache.delete(profileId);
       this.deps.accounts.markReauthRequired(profileId, 'keychain_item_missing', this.deps.clock.now());
       this.deps.audit.append(profileId, this.deps.clock.now(), 'account.reauth_required', { reason: 'keychain_item_missing' });
       throw new CompanionError(
@@ -85,6 +101,14 @@ export class TokenManager {
         'The Garmin tokens are missing from the OS keychain (the item was deleted outside R42 Companion). Run `r42-companion login` to link Garmin again.',
       );
     }
+    if (record.accessTokenExpiresAt !== account.accessTokenExpiresAt || record.refreshTokenExpiresAt !== account.refreshTokenExpiresAt) {
+      // The keychain is the truth: a process stopped between writing it and the database.
+      this.deps.accounts.syncExpiry(profileId, record.accessTokenExpiresAt, record.refreshTokenExpiresAt);
+      const synced = this.deps.accounts.get(profileId)!;
+      this.cache.set(profileId, { generation: `${synced.keychainKey}|${synced.connectedAt}|${synced.refreshedAt}|${synced.accessTokenExpiresAt}`, record });
+      return { account: synced, record };
+    }
+    this.cache.set(profileId, { generation, record });
     return { account, record };
   }
 
@@ -102,7 +126,7 @@ export class TokenManager {
     }
     try {
       // Another process may have refreshed while we waited: read again before spending the refresh token.
-      const { record } = await this.current(profileId);
+      const { record } = await this.current(profileId, true);
       if ((waited || !force) && record.accessTokenExpiresAt - clock.now() > minValidMs) return toAccessToken(record);
       return await this.refreshWithRetry(profileId, account, record);
     } finally {

@@ -92,6 +92,12 @@ export class AccountsRepo {
       .run(at, accessTokenExpiresAt, refreshTokenExpiresAt, scope, profileId);
   }
 
+  syncExpiry(profileId: string, accessTokenExpiresAt: number, refreshTokenExpiresAt: number): void {
+    this.db
+      .prepare('UPDATE garmin_accounts SET access_token_expires_at = ?, refresh_token_expires_at = ? WHERE profile_id = ?')
+      .run(accessTokenExpiresAt, refreshTokenExpiresAt, profileId);
+  }
+
   recordError(profileId: string, code: string, at: number): void {
     this.db.prepare('UPDATE garmin_accounts SET last_error_code = ?, last_error_at = ? WHERE profile_id = ?').run(code, at, profileId);
   }

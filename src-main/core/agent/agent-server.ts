@@ -1,0 +1,191 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { CompanionError, isCompanionError } from '../errors.js';
+import type { Logger } from '../ports.js';
+import type { AuthenticatedGrant } from './grants.js';
+
+/** What the endpoint hands an agent for `GET /v1/token`. */
+export interface TokenPayload {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly expires_at: string;
+  readonly garmin_user_id: string;
+  readonly scope: string | null;
+}
+
+/** The part of the companion the endpoint needs. */
+export interface AgentBackend {
+  authenticate(secret: string): AuthenticatedGrant | null;
+  issueToken(grant: AuthenticatedGrant, minValidSeconds: number | undefined): Promise<TokenPayload>;
+  status(): unknown;
+  recordRefusal(reason: string, detail: { grant?: string; path?: string }): void;
+  /** Extra read-only GET routes (training data, later), answered for an authenticated grant. */
+  route?(grant: AuthenticatedGrant, url: URL): Promise<unknown> | null;
+}
+
+export interface AgentServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** min_valid above this cannot be promised by a 24 h token without a refresh storm. */
+export const MAX_MIN_VALID_SECONDS = 12 * 3600;
+
+const LIMITS = {
+  urlBytes: 2048,
+  bodyBytes: 1024,
+  headerBytes: 8 * 1024,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+} as const;
+
+const STATUS_FOR: Partial<Record<string, number>> = {
+  not_connected: 409,
+  reauth_required: 409,
+  garmin_unreachable: 503,
+  garmin_rate_limited: 503,
+  garmin_bad_response: 502,
+  garmin_rejected: 502,
+  keychain_unavailable: 503,
+  keychain_locked: 503,
+  keychain_error: 503,
+  keychain_corrupt: 503,
+  not_configured: 503,
+};
+
+const BASE_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+} as const;
+
+function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...BASE_HEADERS, 'content-length': Buffer.byteLength(text), ...extra });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
+  send(res, status, { error: { code, message } }, extra);
+}
+
+/**
+ * The local agent endpoint: HTTP on 127.0.0.1 only. Refuses browsers (any Origin), DNS rebinding
+ * (a Host that is not our loopback address and port), proxies (X-Forwarded-For), oversized or slow
+ * requests, and anyone without a grant's secret. Never sends CORS headers.
+ */
+export async function startAgentServer(backend: AgentBackend, options: { port: number; logger: Logger }): Promise<AgentServer> {
+  let port = options.port;
+  const sockets = new Set<Socket>();
+  let allowedHosts = new Set<string>();
+
+  const refuse = (res: ServerResponse, status: number, code: string, message: string, path: string, grant?: string) => {
+    backend.recordRefusal(code, { path, ...(grant ? { grant } : {}) });
+    sendError(res, status, code, message, status === 401 ? { 'www-authenticate': 'Bearer realm="r42-companion"' } : {});
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const rawUrl = req.url ?? '/';
+    const path = rawUrl.split('?')[0]!.slice(0, 128);
+    if (rawUrl.length > LIMITS.urlBytes) return refuse(res, 414, 'uri_too_long', 'The request URL is too long.', path);
+    // Browsers always send Origin on cross-origin requests; agents never need it.
+    if (req.headers.origin !== undefined) return refuse(res, 403, 'forbidden_origin', 'Requests from web pages are not accepted.', path);
+    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+      return refuse(res, 403, 'forbidden_host', `Use http://127.0.0.1:${port}/ exactly.`, path);
+    }
+    if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) {
+      return refuse(res, 403, 'forbidden_forwarded', 'Proxied requests are not accepted.', path);
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (req.headers['transfer-encoding'] !== undefined || !Number.isFinite(declared) || declared > LIMITS.bodyBytes) {
+      res.setHeader('connection', 'close');
+      return refuse(res, 413, 'payload_too_large', 'Request bodies are not accepted here.', path);
+    }
+    if (req.method !== 'GET') return refuse(res, 405, 'method_not_allowed', 'Only GET is supported.', path);
+
+    const url = new URL(rawUrl, `http://127.0.0.1:${port}`);
+    if (url.pathname === '/v1/health') return send(res, 200, { ok: true, service: 'r42-companion' });
+
+    const auth = req.headers.authorization ?? '';
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,256})$/.exec(auth);
+    const grant = match ? backend.authenticate(match[1]!) : null;
+    if (!grant) return refuse(res, 401, 'unauthorized', 'Send Authorization: Bearer <secret> with a secret from agent.json or `r42-companion agents add`.', path);
+
+    try {
+      if (url.pathname === '/v1/token') {
+        const raw = url.searchParams.get('min_valid');
+        let minValid: number | undefined;
+        if (raw !== null) {
+          if (!/^\d{1,6}$/.test(raw) || Number(raw) > MAX_MIN_VALID_SECONDS) {
+            return sendError(res, 400, 'bad_request', `min_valid must be a whole number of seconds from 0 to ${MAX_MIN_VALID_SECONDS}.`);
+          }
+          minValid = Number(raw);
+        }
+        return send(res, 200, await backend.issueToken(grant, minValid));
+      }
+      if (url.pathname === '/v1/status') return send(res, 200, backend.status());
+      const routed = backend.route?.(grant, url);
+      if (routed) return send(res, 200, await routed);
+      return sendError(res, 404, 'not_found', 'No such endpoint. See /v1/token, /v1/status, /v1/health.');
+    } catch (error) {
+      if (isCompanionError(error)) {
+        const status = STATUS_FOR[error.code] ?? (error.code === 'usage' ? 400 : 500);
+        return sendError(res, status, error.code, error.message);
+      }
+      options.logger.log('error', 'agent.internal_error', { path });
+      return sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion. See its log.');
+    }
+  };
+
+  const server = createServer(
+    {
+      maxHeaderSize: LIMITS.headerBytes,
+      headersTimeout: LIMITS.headersTimeoutMs,
+      requestTimeout: LIMITS.requestTimeoutMs,
+      keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
+      // Check for slow clients every second, not every 30 s (Node's default).
+      connectionsCheckingInterval: 1_000,
+    },
+    (req, res) => {
+      handle(req, res).catch(() => {
+        if (!res.headersSent) sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion.');
+        else res.destroy();
+      });
+    },
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new CompanionError('port_in_use', `Port ${port} on 127.0.0.1 is already used by another program. Set R42_AGENT_PORT to another port, or leave it unset for a free one.`)
+          : new CompanionError('port_in_use', `Cannot listen on 127.0.0.1:${port} (${error.code ?? 'unknown error'}).`),
+      ),
+    );
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}

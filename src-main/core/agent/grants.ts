@@ -1,0 +1,123 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { CompanionError } from '../errors.js';
+import type { Database } from '../store/database.js';
+
+export type GrantKind = 'owner' | 'named' | 'run';
+
+/** A grant as listed to the runner. The secret itself is never stored or listed. */
+export interface GrantInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: GrantKind;
+  readonly createdAt: number;
+  readonly lastUsedAt: number | null;
+  readonly useCount: number;
+}
+
+/** A grant that just authenticated a request. */
+export interface AuthenticatedGrant {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: GrantKind;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A new 256-bit agent secret, prefixed so it is recognisable in a secret scanner. */
+export function newAgentSecret(): string {
+  return `r42a_${randomBytes(32).toString('base64url')}`;
+}
+
+const digest = (secret: string) => createHash('sha256').update(secret, 'utf8').digest();
+
+interface GrantRow {
+  id: string;
+  name: string;
+  kind: GrantKind;
+  secret_sha256: Buffer;
+  holder_pid: number | null;
+}
+
+/**
+ * Who may fetch tokens from the local agent endpoint. Grants live in SQLite so that every
+ * process (the app, `serve`, `agents revoke`, `run --`) sees a revocation at once.
+ */
+export class AgentGrants {
+  private readonly activeStmt;
+  private readonly touchStmt;
+
+  constructor(
+    private readonly db: Database,
+    private readonly profileId: string,
+    private readonly isProcessAlive: (pid: number) => boolean,
+  ) {
+    this.activeStmt = db.prepare(
+      `SELECT id, name, kind, unhex(secret_sha256) AS secret_sha256, holder_pid FROM agent_grants WHERE profile_id = ? AND revoked_at IS NULL`,
+    );
+    this.touchStmt = db.prepare('UPDATE agent_grants SET last_used_at = ?, use_count = use_count + 1 WHERE id = ?');
+  }
+
+  /** Creates a grant and returns its secret: the only time it is ever seen. */
+  create(name: string, kind: GrantKind, now: number, holderPid: number | null = null): { secret: string; grant: GrantInfo } {
+    if (!NAME.test(name)) {
+      throw new CompanionError('usage', `"${name}" is not a valid agent name: use 1–64 letters, digits, dot, dash or underscore, starting with a letter or digit.`);
+    }
+    const secret = newAgentSecret();
+    const id = randomUUID();
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO agent_grants (id, profile_id, name, kind, secret_sha256, holder_pid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, this.profileId, name, kind, digest(secret).toString('hex'), holderPid, now);
+    } catch (error) {
+      if (String((error as Error).message).includes('UNIQUE')) {
+        throw new CompanionError('usage', `An agent named "${name}" already exists. Revoke it first or pick another name.`);
+      }
+      throw error;
+    }
+    return { secret, grant: { id, name, kind, createdAt: now, lastUsedAt: null, useCount: 0 } };
+  }
+
+  /**
+   * The grant a presented secret belongs to, or null. Every active grant's hash is compared in
+   * constant time, with no early exit, so timing says nothing about which (if any) matched.
+   */
+  authenticate(presented: string): AuthenticatedGrant | null {
+    const given = digest(presented);
+    let found: GrantRow | null = null;
+    for (const row of this.activeStmt.all(this.profileId) as GrantRow[]) {
+      if (timingSafeEqual(given, row.secret_sha256) && found === null) found = row;
+    }
+    if (!found) return null;
+    // A grant bound to a process (owner, run) ends with that process, even if it crashed.
+    if (found.holder_pid !== null && !this.isProcessAlive(found.holder_pid)) {
+      this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE id = ?').run(Date.now(), found.id);
+      return null;
+    }
+    return { id: found.id, name: found.name, kind: found.kind };
+  }
+
+  recordUse(id: string, now: number): void {
+    this.touchStmt.run(now, id);
+  }
+
+  list(): GrantInfo[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, name, kind, created_at, last_used_at, use_count FROM agent_grants
+         WHERE profile_id = ? AND revoked_at IS NULL ORDER BY created_at`,
+      )
+      .all(this.profileId) as Array<{ id: string; name: string; kind: GrantKind; created_at: number; last_used_at: number | null; use_count: number }>;
+    return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at, lastUsedAt: r.last_used_at, useCount: r.use_count }));
+  }
+
+  /** Revokes by name; true when a grant was active. */
+  revoke(name: string, now: number): boolean {
+    return this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE profile_id = ? AND name = ? AND revoked_at IS NULL').run(now, this.profileId, name).changes > 0;
+  }
+
+  revokeById(id: string, now: number): void {
+    this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+  }
+}

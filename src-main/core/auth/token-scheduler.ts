@@ -1,0 +1,78 @@
+import { isCompanionError } from '../errors.js';
+import type { Clock, Logger } from '../ports.js';
+
+export type CheckReason = 'start' | 'tick' | 'wake' | 'resume';
+
+export interface TokenSchedulerDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** When the current access token expires, or null when nothing is linked/usable. */
+  readonly accessTokenExpiresAt: () => number | null;
+  /** Refreshes (through the token manager, so the single-flight and lock rules hold). */
+  readonly refresh: () => Promise<void>;
+  readonly refreshMarginSeconds: number;
+  /** How often to look; also the resolution of wake detection. */
+  readonly tickMs?: number;
+  /** Refresh this much earlier than the margin, so an agent asking never has to wait. */
+  readonly leadMs?: number;
+  readonly onCheck?: (reason: CheckReason, refreshed: boolean) => void;
+}
+
+/**
+ * Refreshes the access token in the background before it expires, while the app or `serve` runs,
+ * and again at once after the computer wakes (seen as a gap in wall-clock time between ticks, or
+ * told by the shell through `resume()`).
+ */
+export class TokenScheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private lastTick = 0;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly deps: TokenSchedulerDeps) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.lastTick = this.deps.clock.now();
+    const tickMs = this.deps.tickMs ?? 30_000;
+    this.timer = setInterval(() => {
+      const now = this.deps.clock.now();
+      const slept = now - this.lastTick > tickMs * 2 + 5_000;
+      this.lastTick = now;
+      void this.check(slept ? 'wake' : 'tick');
+    }, tickMs);
+    this.timer.unref();
+    void this.check('start');
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** For the shell's power-resume event. */
+  resume(): Promise<void> {
+    return this.check('resume');
+  }
+
+  /** Refreshes when the token expires within the margin plus the lead time. Never throws. */
+  check(reason: CheckReason): Promise<void> {
+    this.running ??= (async () => {
+      let refreshed = false;
+      try {
+        const expiresAt = this.deps.accessTokenExpiresAt();
+        const due = expiresAt !== null && expiresAt - this.deps.clock.now() <= this.deps.refreshMarginSeconds * 1000 + (this.deps.leadMs ?? 60_000);
+        if (due) {
+          await this.deps.refresh();
+          refreshed = true;
+        }
+        if (reason === 'wake' || reason === 'resume') this.deps.logger.log('info', 'token.scheduler_wake', { reason, refreshed });
+      } catch (error) {
+        this.deps.logger.log('warn', 'token.scheduled_refresh_failed', { reason, code: isCompanionError(error) ? error.code : 'unexpected' });
+      } finally {
+        this.running = null;
+        this.deps.onCheck?.(reason, refreshed);
+      }
+    })();
+    return this.running;
+  }
+}
