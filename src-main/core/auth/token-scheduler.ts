@@ -56,23 +56,29 @@ export class TokenScheduler {
 
   /** Refreshes when the token expires within the margin plus the lead time. Never throws. */
   check(reason: CheckReason): Promise<void> {
-    this.running ??= (async () => {
-      let refreshed = false;
-      try {
-        const expiresAt = this.deps.accessTokenExpiresAt();
-        const due = expiresAt !== null && expiresAt - this.deps.clock.now() <= this.deps.refreshMarginSeconds * 1000 + (this.deps.leadMs ?? 60_000);
-        if (due) {
-          await this.deps.refresh();
-          refreshed = true;
-        }
-        if (reason === 'wake' || reason === 'resume') this.deps.logger.log('info', 'token.scheduler_wake', { reason, refreshed });
-      } catch (error) {
-        this.deps.logger.log('warn', 'token.scheduled_refresh_failed', { reason, code: isCompanionError(error) ? error.code : 'unexpected' });
-      } finally {
-        this.running = null;
-        this.deps.onCheck?.(reason, refreshed);
+    if (this.running) return this.running;
+    const run = this.runCheck(reason);
+    this.running = run;
+    void run.finally(() => {
+      if (this.running === run) this.running = null;
+    });
+    return run;
+  }
+
+  private async runCheck(reason: CheckReason): Promise<void> {
+    let refreshed = false;
+    try {
+      const expiresAt = this.deps.accessTokenExpiresAt();
+      const due = expiresAt !== null && expiresAt - this.deps.clock.now() <= this.deps.refreshMarginSeconds * 1000 + (this.deps.leadMs ?? 60_000);
+      if (due) {
+        await this.deps.refresh();
+        refreshed = true;
       }
-    })();
-    return this.running;
+      if (reason === 'wake' || reason === 'resume') this.deps.logger.log('info', 'token.scheduler_wake', { reason, refreshed });
+    } catch (error) {
+      this.deps.logger.log('warn', 'token.scheduled_refresh_failed', { reason, code: isCompanionError(error) ? error.code : 'unexpected' });
+    } finally {
+      this.deps.onCheck?.(reason, refreshed);
+    }
   }
 }
