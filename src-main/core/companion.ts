@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { acquireServeLock, readAgentFile, removeAgentFile, writeAgentFile } from './agent/agent-file.js';
 import { startAgentServer, type AgentBackend, type TokenPayload } from './agent/agent-server.js';
 import { AgentGrants, type GrantInfo } from './agent/grants.js';
+import { UsageRecorder } from './agent/usage-recorder.js';
 import { TokenScheduler, type CheckReason } from './auth/token-scheduler.js';
 import type { CompanionConfig } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
@@ -154,19 +155,24 @@ export function createCompanion(deps: CompanionDeps): Companion {
 
   let signInRunning = false;
   const grants = new AgentGrants(db, profileId, isProcessAlive);
+  const usage = new UsageRecorder(db, audit, grants, profileId);
+  const fingerprints = new Map<string, string>();
+  const fingerprint = (token: string) => {
+    let value = fingerprints.get(token);
+    if (value === undefined) {
+      value = createHash('sha256').update(token).digest('hex').slice(0, 8);
+      if (fingerprints.size > 16) fingerprints.clear();
+      fingerprints.set(token, value);
+    }
+    return value;
+  };
 
   const backend: AgentBackend = {
     authenticate: (secret) => grants.authenticate(secret),
     async issueToken(grant, minValidSeconds): Promise<TokenPayload> {
       const token = await tokens.getAccessToken(profileId, { minValidSeconds });
       const now = clock.now();
-      db.transaction(() => {
-        grants.recordUse(grant.id, now);
-        audit.append(profileId, now, 'agent.token_issued', {
-          grant: grant.name,
-          tokenSha256: createHash('sha256').update(token.accessToken).digest('hex').slice(0, 8),
-        });
-      })();
+      usage.record({ grantId: grant.id, grantName: grant.name, at: now, tokenSha256: fingerprint(token.accessToken) });
       return {
         access_token: token.accessToken,
         token_type: 'Bearer',
@@ -274,6 +280,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     },
 
     auditLog(limit) {
+      usage.flush();
       return audit.list(limit);
     },
 
@@ -283,7 +290,10 @@ export function createCompanion(deps: CompanionDeps): Companion {
         audit.append(profileId, clock.now(), 'agent.grant_created', { grant: name });
         return created;
       },
-      list: () => grants.list(),
+      list: () => {
+        usage.flush();
+        return grants.list();
+      },
       revoke(name) {
         const revoked = grants.revoke(name, clock.now());
         if (revoked) audit.append(profileId, clock.now(), 'agent.grant_revoked', { grant: name });
@@ -334,6 +344,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
           stopped ??= (async () => {
             scheduler.stop();
             await running.close();
+            usage.flush();
             grants.revokeById(ownerGrantId!, clock.now());
             removeAgentFile(home, process.pid);
             releaseLock();
@@ -363,6 +374,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     },
 
     close() {
+      usage.flush();
       db.close();
     },
   };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { CompanionError } from '../errors.js';
 import type { Database } from '../store/database.js';
+import { DbVersion, VersionedCache } from '../store/db-version.js';
 
 export type GrantKind = 'owner' | 'named' | 'run';
 
@@ -43,7 +44,7 @@ interface GrantRow {
  * process (the app, `serve`, `agents revoke`, `run --`) sees a revocation at once.
  */
 export class AgentGrants {
-  private readonly activeStmt;
+  private readonly active: VersionedCache<GrantRow[]>;
   private readonly touchStmt;
 
   constructor(
@@ -51,10 +52,12 @@ export class AgentGrants {
     private readonly profileId: string,
     private readonly isProcessAlive: (pid: number) => boolean,
   ) {
-    this.activeStmt = db.prepare(
+    const activeStmt = db.prepare(
       `SELECT id, name, kind, unhex(secret_sha256) AS secret_sha256, holder_pid FROM agent_grants WHERE profile_id = ? AND revoked_at IS NULL`,
     );
-    this.touchStmt = db.prepare('UPDATE agent_grants SET last_used_at = ?, use_count = use_count + 1 WHERE id = ?');
+    // Re-read whenever any process commits, so a revocation elsewhere counts on the next request.
+    this.active = new VersionedCache(DbVersion.of(db), () => activeStmt.all(profileId) as GrantRow[]);
+    this.touchStmt = db.prepare('UPDATE agent_grants SET last_used_at = MAX(COALESCE(last_used_at, 0), ?), use_count = use_count + ? WHERE id = ?');
   }
 
   /** Creates a grant and returns its secret: the only time it is ever seen. */
@@ -86,7 +89,7 @@ export class AgentGrants {
   authenticate(presented: string): AuthenticatedGrant | null {
     const given = digest(presented);
     let found: GrantRow | null = null;
-    for (const row of this.activeStmt.all(this.profileId) as GrantRow[]) {
+    for (const row of this.active.get()) {
       if (timingSafeEqual(given, row.secret_sha256) && found === null) found = row;
     }
     if (!found) return null;
@@ -98,8 +101,9 @@ export class AgentGrants {
     return { id: found.id, name: found.name, kind: found.kind };
   }
 
-  recordUse(id: string, now: number): void {
-    this.touchStmt.run(now, id);
+  /** Counts uses; call inside the transaction that records them. */
+  recordUse(id: string, now: number, count = 1): void {
+    this.touchStmt.run(now, count, id);
   }
 
   list(): GrantInfo[] {

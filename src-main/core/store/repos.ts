@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Database } from './database.js';
+import { DbVersion, VersionedCache } from './db-version.js';
 
 export const DEFAULT_PROFILE_ID = 'default';
 
@@ -58,11 +59,25 @@ function toAccount(raw: RawAccount): AccountRow {
 
 /** Linked Garmin accounts, one per profile. */
 export class AccountsRepo {
-  constructor(private readonly db: Database) {}
+  private readonly byProfile = new Map<string, VersionedCache<AccountRow | null>>();
+  private readonly version: DbVersion;
 
+  constructor(private readonly db: Database) {
+    this.version = DbVersion.of(db);
+  }
+
+  /** The profile's link. Cached until anything is committed to the database, by any process. */
   get(profileId: string): AccountRow | null {
-    const raw = this.db.prepare('SELECT * FROM garmin_accounts WHERE profile_id = ?').get(profileId) as RawAccount | undefined;
-    return raw ? toAccount(raw) : null;
+    let cache = this.byProfile.get(profileId);
+    if (!cache) {
+      const stmt = this.db.prepare('SELECT * FROM garmin_accounts WHERE profile_id = ?');
+      cache = new VersionedCache(this.version, () => {
+        const raw = stmt.get(profileId) as RawAccount | undefined;
+        return raw ? Object.freeze(toAccount(raw)) : null;
+      });
+      this.byProfile.set(profileId, cache);
+    }
+    return cache.get();
   }
 
   /** Creates or replaces the profile's link after a successful sign-in. */
@@ -191,10 +206,14 @@ const auditDetail = z.record(z.string(), z.union([z.string(), z.number(), z.bool
 
 /** Security events, newest last. Details are small flat objects and never hold a secret. */
 export class AuditRepo {
-  constructor(private readonly db: Database) {}
+  private readonly insert;
+
+  constructor(private readonly db: Database) {
+    this.insert = db.prepare('INSERT INTO audit_log (profile_id, at, event, detail) VALUES (?, ?, ?, ?)');
+  }
 
   append(profileId: string | null, at: number, event: string, detail: AuditEntry['detail'] = {}): void {
-    this.db.prepare('INSERT INTO audit_log (profile_id, at, event, detail) VALUES (?, ?, ?, ?)').run(profileId, at, event, JSON.stringify(detail));
+    this.insert.run(profileId, at, event, JSON.stringify(detail));
   }
 
   /** Newest first. */

@@ -1,0 +1,224 @@
+/* Benchmarks, reported as ratios against a baseline measured in the same run (never as timed
+   test assertions). Run with `npm run bench` (it starts a private keyring when needed).
+
+   1. GET /v1/token with 50 keep-alive connections against `r42-companion serve`, next to a bare
+      node:http server answering the same JSON, both in their own process, same load generator.
+   2. The refresh storm: a refresh is due; 500 concurrent /v1/token calls plus 10 concurrent CLI
+      `token` processes; the Garmin simulator counts the refresh requests (must be 1). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKeytarSecretStore } from '../src-main/adapters/keytar-secret-store.js';
+import { createCompanion } from '../src-main/core/companion.js';
+import { loadConfig } from '../src-main/core/config.js';
+import { GarminSimulator } from '../tests/simulator/garmin-simulator.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'src-main/cli/index.ts');
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
+const WARMUP_MS = 1000;
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+}
+
+/** `connections` keep-alive connections, each sending requests back to back for the duration. */
+async function load(url: string, headers: Record<string, string>, connections: number, durationMs: number): Promise<LoadResult> {
+  const target = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const started = process.hrtime.bigint();
+      const req = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, agent, headers: { host: target.host, ...headers } }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+          else errors++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end();
+    });
+  const until = Date.now() + durationMs;
+  const startedAt = Date.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < until) await one();
+    }),
+  );
+  const elapsed = (Date.now() - startedAt) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+function waitForAgentFile(home: string, child: ChildProcess): Promise<{ url: string; token: string }> {
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      const file = path.join(home, 'agent.json');
+      if (existsSync(file)) {
+        const parsed = JSON.parse(readFileSync(file, 'utf8')) as { url: string; token: string; pid: number };
+        if (parsed.pid === child.pid) {
+          clearInterval(timer);
+          resolve(parsed);
+        }
+      }
+      if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error('serve exited'));
+      }
+    }, 50);
+  });
+}
+
+const BARE_SERVER = `
+const http = require('node:http');
+const body = process.argv[1];
+const server = http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+
+function startBare(body: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', BARE_SERVER, body], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout!.once('data', (d: Buffer) => resolve({ child, url: `http://127.0.0.1:${d.toString().trim()}/v1/token` }));
+  });
+}
+
+function runCliToken(env: NodeJS.ProcessEnv): Promise<{ code: number | null; token: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'token'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => resolve({ code, token: out.trim() }));
+  });
+}
+
+async function main() {
+  const home = mkdtempSync(path.join(tmpdir(), 'r42-bench-'));
+  const service = `r42-companion-bench-${process.pid}`;
+  const sim = await new GarminSimulator({
+    clients: [{ clientId: 'r42-bench', clientSecret: 'bench-secret-0123456789', redirectUris: ['http://127.0.0.1:0/callback'], anyLoopbackPort: true }],
+  }).start();
+  const env: NodeJS.ProcessEnv = { ...process.env, ...sim.env(), R42_HOME: home, R42_KEYCHAIN_SERVICE: service, R42_LOG_LEVEL: 'warn' };
+  const config = loadConfig(env);
+  const secrets = createKeytarSecretStore(service);
+  const companion = createCompanion({
+    config,
+    secrets,
+    browser: {
+      // Plays the runner: approve at the simulator, follow the redirect to the loopback listener.
+      async open(url) {
+        void (async () => {
+          let next: string | null = url;
+          for (let i = 0; i < 4 && next; i++) {
+            const res: Response = await fetch(next, { redirect: 'manual' });
+            await res.text();
+            const location = res.headers.get('location');
+            next = location ? new URL(location, next).href : null;
+          }
+        })();
+      },
+    },
+  });
+  const children: ChildProcess[] = [];
+  try {
+    await companion.signIn({ timeoutMs: 15_000 });
+    const serve = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(serve);
+    const agent = await waitForAgentFile(home, serve);
+    const auth = { authorization: `Bearer ${agent.token}` };
+
+    // 1. Throughput and latency against a bare server answering the same JSON.
+    const sample = await fetch(`${agent.url}/v1/token`, { headers: auth });
+    const body = await sample.text();
+    const bare = await startBare(body);
+    children.push(bare.child);
+    // Alternate the two servers (warm-up, then two rounds each) so drift on a shared machine hits both alike.
+    await load(bare.url, {}, 50, WARMUP_MS);
+    await load(`${agent.url}/v1/token`, auth, 50, WARMUP_MS);
+    const rounds = { baseline: [] as LoadResult[], companion: [] as LoadResult[] };
+    for (let round = 0; round < 2; round++) {
+      rounds.baseline.push(await load(bare.url, {}, 50, DURATION_MS / 2));
+      rounds.companion.push(await load(`${agent.url}/v1/token`, auth, 50, DURATION_MS / 2));
+    }
+    bare.child.kill();
+    const merge = (rs: LoadResult[]): LoadResult => ({
+      requests: rs.reduce((a, r) => a + r.requests, 0),
+      errors: rs.reduce((a, r) => a + r.errors, 0),
+      rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length,
+      p50: rs.reduce((a, r) => a + r.p50, 0) / rs.length,
+      p99: Math.max(...rs.map((r) => r.p99)),
+    });
+    const baseline = merge(rounds.baseline);
+    const companionRun = merge(rounds.companion);
+
+    console.log(`\nGET /v1/token, 50 keep-alive connections, ${DURATION_MS / 1000} s each (two alternating rounds), same load generator:`);
+    console.log(`  ${'server'.padEnd(26)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)}`);
+    for (const [name, r] of [['bare node:http (baseline)', baseline], ['r42-companion serve', companionRun]] as const) {
+      console.log(`  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}`);
+    }
+    console.log(`  ratio companion/baseline: ${(companionRun.rps / baseline.rps).toFixed(2)} (aim ≥ 0.80); p99 ${companionRun.p99.toFixed(2)} ms (aim < 5 ms)`);
+
+    // 2. The refresh storm.
+    sim.accessTokenLifetimeSeconds = 300; // the next token is inside the 600 s margin: due for refresh
+    await companion.getAccessToken({ forceRefresh: true });
+    sim.accessTokenLifetimeSeconds = 86_400;
+    sim.fail('refresh', { kind: 'delay', ms: 2_000, times: 1 }); // a slow Garmin keeps the race open
+    const before = sim.counts.refreshes;
+    const stormAgent = new Agent({ keepAlive: false, maxSockets: 500 });
+    const target = new URL(`${agent.url}/v1/token`);
+    const httpCalls = Array.from(
+      { length: 500 },
+      () =>
+        new Promise<{ status: number; token: string }>((resolve) => {
+          const req = request({ host: target.hostname, port: target.port, path: target.pathname, agent: stormAgent, headers: { host: target.host, ...auth } }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, token: res.statusCode === 200 ? (JSON.parse(text) as { access_token: string }).access_token : '' }));
+          });
+          req.on('error', () => resolve({ status: 0, token: '' }));
+          req.end();
+        }),
+    );
+    const cliCalls = Array.from({ length: 10 }, () => runCliToken(env));
+    const [http, cli] = await Promise.all([Promise.all(httpCalls), Promise.all(cliCalls)]);
+    stormAgent.destroy();
+    const refreshes = sim.counts.refreshes - before;
+    const distinct = new Set([...http.map((r) => r.token), ...cli.map((r) => r.token)].filter(Boolean));
+    console.log('\nRefresh storm (refresh due, Garmin answering in 2 s):');
+    console.log(`  /v1/token calls: 500, ok ${http.filter((r) => r.status === 200).length}`);
+    console.log(`  CLI token processes: 10, ok ${cli.filter((r) => r.code === 0).length}`);
+    console.log(`  refresh requests Garmin received: ${refreshes} (must be 1)`);
+    console.log(`  distinct access tokens handed out: ${distinct.size}`);
+    if (refreshes !== 1) process.exitCode = 1;
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    companion.close();
+    await sim.stop();
+    for (const { account } of await (await import('keytar')).default.findCredentials(service)) await secrets.delete(account);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+await main();
