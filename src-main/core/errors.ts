@@ -48,9 +48,15 @@ export class CompanionError extends Error {
   }
 }
 
-/** True when `error` is a CompanionError, optionally with the given code. */
+/**
+ * True when `error` is a CompanionError, optionally with the given code. Checked by shape, not
+ * only by class: a bundle or a test loader can hold two copies of this module.
+ */
 export function isCompanionError(error: unknown, code?: ErrorCode): error is CompanionError {
-  return error instanceof CompanionError && (code === undefined || error.code === code);
+  const shaped =
+    error instanceof CompanionError ||
+    (error instanceof Error && error.name === 'CompanionError' && (ERROR_CODES as readonly unknown[]).includes((error as { code?: unknown }).code));
+  return shaped && (code === undefined || (error as CompanionError).code === code);
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
-import { CompanionError, type ErrorCode } from '../errors.js';
+import { CompanionError, isCompanionError, type ErrorCode } from '../errors.js';
 import type { Fetch } from '../ports.js';
 
 /** Where Garmin (or a token broker, or the simulator) lives, and who we are to it. */
@@ -185,7 +185,7 @@ export class GarminClient {
   }
 
   private mapTokenError(origin: string, error: unknown, signal: AbortSignal | undefined): CompanionError {
-    if (error instanceof CompanionError) return error;
+    if (isCompanionError(error)) return error;
     if (signal?.aborted) return new CompanionError('sign_in_cancelled', 'Cancelled.', { cause: error });
     if (error instanceof oauth.ResponseBodyError) {
       if (error.error === 'invalid_client' || error.error === 'unauthorized_client') {

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { CompanionError } from '../errors.js';
+import { CompanionError, isCompanionError } from '../errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type { Database } from 'better-sqlite3';
@@ -39,7 +39,7 @@ export function openDatabase(file: string, options: { migrateUpTo?: number } = {
     migrate(db, MIGRATIONS, options.migrateUpTo);
     return db;
   } catch (error) {
-    if (error instanceof CompanionError) throw error;
+    if (isCompanionError(error)) throw error;
     throw new CompanionError(
       'storage_error',
       `Cannot open the database at ${file} (${(error as { code?: string }).code ?? 'unknown error'}). ` +

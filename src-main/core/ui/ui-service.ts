@@ -1,0 +1,134 @@
+import { CompanionError, isCompanionError } from '../errors.js';
+import type { AgentService, Companion } from '../companion.js';
+import type { ArgsOf, Channel, ResultOf, SignInView, ViewState } from '../../../src-preload/contract.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * What the desktop UI can do, on the real core, whatever carries it (Electron IPC or the loopback
+ * web transport). Holds the sign-in in progress and tells subscribers whenever the view changes:
+ * a sign-in step, a background refresh, a disconnect from the CLI.
+ */
+export class UiService {
+  private signIn: SignInView = { kind: 'idle' };
+  private abort: AbortController | null = null;
+  private readonly listeners = new Set<(state: ViewState) => void>();
+  private lastSent = '';
+  private poller: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly companion: Companion,
+    private readonly agentService: () => AgentService | null,
+    private readonly options: { pollMs?: number } = {},
+  ) {}
+
+  state(): ViewState {
+    const connection = this.companion.status();
+    return { connection: { ...connection, permissions: [...connection.permissions] }, signIn: this.signIn, agentEndpoint: { url: this.agentService()?.url ?? null } };
+  }
+
+  subscribe(listener: (state: ViewState) => void): () => void {
+    this.listeners.add(listener);
+    if (!this.poller) {
+      // Changes made elsewhere (the scheduler, the CLI, another process) show up within pollMs.
+      this.poller = setInterval(() => this.emit(), this.options.pollMs ?? 2_000);
+      this.poller.unref();
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.poller) {
+        clearInterval(this.poller);
+        this.poller = null;
+      }
+    };
+  }
+
+  /** Sends the current state to subscribers when it differs from what they last got. */
+  emit(): void {
+    const state = this.state();
+    const text = JSON.stringify(state);
+    if (text === this.lastSent) return;
+    this.lastSent = text;
+    for (const listener of this.listeners) listener(state);
+  }
+
+  private setSignIn(view: SignInView): void {
+    this.signIn = view;
+    this.emit();
+  }
+
+  async connect(): Promise<ResultOf<'companion:auth.connect'>> {
+    if (this.abort) throw new CompanionError('sign_in_in_progress', 'A Garmin sign-in is already waiting for your browser. Finish or cancel it first.');
+    const abort = new AbortController();
+    this.abort = abort;
+    try {
+      const result = await this.companion.signIn({
+        signal: abort.signal,
+        onStep: (step) => {
+          switch (step.kind) {
+            case 'waitingForBrowser':
+              return this.setSignIn({ kind: 'waitingForBrowser', expiresAt: new Date(step.expiresAt).toISOString(), browserOpened: step.browserOpened });
+            case 'exchanging':
+              return this.setSignIn({ kind: 'exchanging' });
+            case 'connected':
+              return this.setSignIn({ kind: 'connected', garminUserId: step.garminUserId, permissions: [...step.permissions] });
+            case 'failed':
+              return this.setSignIn({ kind: 'failed', error: step.error });
+            case 'idle':
+              return this.setSignIn({ kind: 'idle' });
+          }
+        },
+      });
+      return { garminUserId: result.garminUserId, permissions: [...result.permissions] };
+    } catch (error) {
+      const failure = isCompanionError(error) ? error : new CompanionError('storage_error', 'The sign-in failed unexpectedly. Try again.');
+      this.setSignIn({ kind: 'failed', error: failure.toJSON() });
+      throw failure;
+    } finally {
+      this.abort = null;
+      this.emit();
+    }
+  }
+
+  cancel(): null {
+    this.abort?.abort();
+    return null;
+  }
+
+  async disconnect(): Promise<ResultOf<'companion:auth.disconnect'>> {
+    const result = await this.companion.disconnect();
+    this.setSignIn({ kind: 'idle' });
+    return { ...result, garminError: result.garminError ? { ...result.garminError } : null };
+  }
+
+  listAgents(): ResultOf<'companion:agents.list'> {
+    return this.companion.agents.list().map((g) => ({ name: g.name, kind: g.kind, createdAt: iso(g.createdAt)!, lastUsedAt: iso(g.lastUsedAt), useCount: g.useCount }));
+  }
+
+  addAgent(args: ArgsOf<'companion:agents.add'>): ResultOf<'companion:agents.add'> {
+    const { secret } = this.companion.agents.add(args.name);
+    return { name: args.name, secret };
+  }
+
+  revokeAgent(args: ArgsOf<'companion:agents.revoke'>): ResultOf<'companion:agents.revoke'> {
+    return { revoked: this.companion.agents.revoke(args.name) };
+  }
+
+  audit(args: ArgsOf<'companion:audit.list'>): ResultOf<'companion:audit.list'> {
+    return this.companion.auditLog(args.limit).map((e) => ({ id: e.id, at: new Date(e.at).toISOString(), event: e.event, detail: { ...e.detail } }));
+  }
+
+  /** The handler of each channel. */
+  handlers(): { [C in Channel]: (args: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> } {
+    return {
+      'companion:state.get': () => this.state(),
+      'companion:auth.connect': () => this.connect(),
+      'companion:auth.cancel': () => this.cancel(),
+      'companion:auth.disconnect': () => this.disconnect(),
+      'companion:agents.list': () => this.listAgents(),
+      'companion:agents.add': (args) => this.addAgent(args),
+      'companion:agents.revoke': (args) => this.revokeAgent(args),
+      'companion:audit.list': (args) => this.audit(args),
+    };
+  }
+}

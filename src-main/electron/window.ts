@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { BrowserWindow, session, shell } from 'electron';
+
+export const RENDERER_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * The main window, with Electron's security checklist applied: context isolation, sandbox, no
+ * Node in the renderer, a strict CSP, no navigation, no new windows, no permissions, web security
+ * on, and nothing loaded from the network.
+ */
+export function createMainWindow(appDir: string): { window: BrowserWindow; isTrustedUrl: (url: string) => boolean } {
+  const indexFile = path.join(appDir, 'dist/renderer/index.html');
+  const indexUrl = new URL(`file://${indexFile}`).href;
+  const isTrustedUrl = (url: string) => url === indexUrl || url.startsWith(`${indexUrl}#`);
+
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
+  });
+  // The renderer loads only its own files; anything else (a remote script, a tracking pixel) is cancelled.
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const allowed = details.url.startsWith(`file://${path.join(appDir, 'dist/renderer')}`) || details.url.startsWith('devtools://');
+    callback({ cancel: !allowed });
+  });
+
+  const window = new BrowserWindow({
+    width: 1100,
+    height: 780,
+    minWidth: 720,
+    minHeight: 560,
+    title: 'R42 Companion',
+    show: false,
+    backgroundColor: '#f3f5f8',
+    webPreferences: {
+      preload: path.join(appDir, 'dist/preload/preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
+      navigateOnDragDrop: false,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  window.webContents.on('will-navigate', (event) => event.preventDefault());
+  window.webContents.on('will-redirect', (event) => event.preventDefault());
+  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    // Links to documentation open in the runner's browser, never inside the app.
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  void window.loadFile(indexFile);
+  return { window, isTrustedUrl };
+}

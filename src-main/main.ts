@@ -1,0 +1,60 @@
+/* Electron composition root: wires the ports into the core and the core into the window. Nothing
+   else lives here; all behaviour is in src-main/core, tested without Electron. */
+import path from 'node:path';
+import type { BrowserWindow} from 'electron';
+import { app, powerMonitor } from 'electron';
+import { createKeytarSecretStore } from './adapters/keytar-secret-store.js';
+import { loadConfig } from './core/config.js';
+import { createFileLogger } from './core/logging.js';
+import { startAppCore, type AppCore } from './core/ui/app-core.js';
+import { createExternalBrowser } from './electron/external-browser.js';
+import { registerIpc, sendState } from './electron/ipc-router.js';
+import { createMainWindow } from './electron/window.js';
+
+const appDir = app.getAppPath();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let core: AppCore | null = null;
+  let mainWindow: BrowserWindow | null = null;
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  void app.whenReady().then(async () => {
+    // R42_HOME defaults to the OS app-data folder, which is Electron's userData for this product.
+    const config = loadConfig({ R42_HOME: app.getPath('userData'), ...process.env });
+    const logger = createFileLogger(config.paths.logFile, config.logLevel);
+    core = await startAppCore({ config, secrets: createKeytarSecretStore(config.keychainService), browser: createExternalBrowser(), logger });
+    const { window, isTrustedUrl } = createMainWindow(appDir);
+    mainWindow = window;
+    const unregister = registerIpc(window, core.dispatch, isTrustedUrl);
+    const unsubscribe = core.service.subscribe((state) => sendState(window, state));
+    powerMonitor.on('resume', () => void core?.resume());
+    window.on('closed', () => {
+      unsubscribe();
+      unregister();
+      mainWindow = null;
+      app.quit();
+    });
+  });
+
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !core) return;
+    event.preventDefault();
+    quitting = true;
+    void core.stop().finally(() => app.quit());
+  });
+}
+
+export const APP_DIR = path.resolve(appDir);

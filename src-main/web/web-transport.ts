@@ -1,0 +1,144 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
+import type { Envelope, ViewState } from '../../src-preload/contract.js';
+import type { Logger } from '../core/ports.js';
+
+/**
+ * The IPC contract over loopback HTTP, for development (`npm run dev:web`, `npm run demo`) and for
+ * browser tests: serves the built renderer with the web bridge injected in place of the preload,
+ * `POST /api/invoke/<channel>` for calls and Server-Sent Events for state changes. Bound to
+ * 127.0.0.1, checks Host and Origin, and requires the per-run session secret that only the served
+ * page knows.
+ */
+export interface WebTransportOptions {
+  readonly dispatch: (channel: string, args: unknown) => Promise<Envelope<unknown>>;
+  readonly subscribe: (listener: (state: ViewState) => void) => () => void;
+  readonly state: () => ViewState;
+  readonly rendererDir: string;
+  readonly bridgeFile: string;
+  readonly port?: number;
+  readonly logger: Logger;
+}
+
+export const RENDERER_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+export async function startWebTransport(options: WebTransportOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const session = randomBytes(32).toString('base64url');
+  const sessionBytes = Buffer.from(session);
+  let origin = '';
+  const sockets = new Set<Socket>();
+  const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': RENDERER_CSP, 'referrer-policy': 'no-referrer' };
+
+  const validSession = (given: string | null | undefined) => {
+    const bytes = Buffer.from(given ?? '');
+    return bytes.length === sessionBytes.length && timingSafeEqual(bytes, sessionBytes);
+  };
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+
+  const readBody = async (req: IncomingMessage): Promise<string | null> => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > 64 * 1024) return null;
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  };
+
+  const serveFile = async (res: ServerResponse, file: string, transform?: (text: string) => string) => {
+    try {
+      const body = await readFile(file);
+      const out = transform ? Buffer.from(transform(body.toString('utf8'))) : body;
+      res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': out.length });
+      res.end(out);
+    } catch {
+      sendJson(res, 404, { error: 'not_found' });
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers.host !== origin.slice('http://'.length)) return sendJson(res, 403, { error: 'forbidden_host' });
+    if (req.headers.origin !== undefined && req.headers.origin !== origin) return sendJson(res, 403, { error: 'forbidden_origin' });
+    const url = new URL(req.url ?? '/', origin);
+
+    if (url.pathname.startsWith('/api/invoke/') && req.method === 'POST') {
+      if (!validSession(req.headers['x-r42-session'] as string | undefined)) return sendJson(res, 401, { error: 'unauthorized' });
+      const text = await readBody(req);
+      if (text === null) return sendJson(res, 413, { error: 'payload_too_large' });
+      let body: { args?: unknown };
+      try {
+        body = text ? (JSON.parse(text) as { args?: unknown }) : {};
+      } catch {
+        return sendJson(res, 400, { error: 'bad_json' });
+      }
+      return sendJson(res, 200, await options.dispatch(decodeURIComponent(url.pathname.slice('/api/invoke/'.length)), body.args));
+    }
+    if (url.pathname === '/api/events' && req.method === 'GET') {
+      if (!validSession(url.searchParams.get('session'))) return sendJson(res, 401, { error: 'unauthorized' });
+      res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', connection: 'keep-alive' });
+      const push = (state: ViewState) => res.write(`event: state\ndata: ${JSON.stringify(state)}\n\n`);
+      push(options.state());
+      const unsubscribe = options.subscribe(push);
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      req.on('close', () => {
+        clearInterval(keepAlive);
+        unsubscribe();
+      });
+      return;
+    }
+    if (req.method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed' });
+    if (url.pathname === '/r42-web-bridge.js') return serveFile(res, options.bridgeFile);
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      return serveFile(res, path.join(options.rendererDir, 'index.html'), (html) =>
+        html.replace('<head>', `<head>\n    <meta name="r42-session" content="${session}">\n    <script src="/r42-web-bridge.js"></script>`),
+      );
+    }
+    const file = path.resolve(options.rendererDir, `.${decodeURIComponent(url.pathname)}`);
+    if (!file.startsWith(path.resolve(options.rendererDir) + path.sep)) return sendJson(res, 404, { error: 'not_found' });
+    return serveFile(res, file);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  options.logger.log('info', 'web_transport.started', { url: origin });
+  return {
+    url: origin,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}

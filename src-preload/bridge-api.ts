@@ -1,0 +1,46 @@
+/**
+ * The small, domain-shaped API the renderer sees as `window.r42`, built on any transport that can
+ * invoke a channel and deliver events: Electron IPC in the app (preload.ts), HTTP and
+ * Server-Sent Events in development and browser tests (web-bridge.ts).
+ */
+import type { ArgsOf, Channel, Envelope, ResultOf, ViewState } from './contract.js';
+
+export interface BridgeTransport {
+  invoke<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<Envelope<ResultOf<C>>>;
+  onState(listener: (state: ViewState) => void): () => void;
+}
+
+export interface R42Api {
+  readonly state: { get(): Promise<Envelope<ViewState>>; subscribe(listener: (state: ViewState) => void): () => void };
+  readonly auth: {
+    connect(): Promise<Envelope<ResultOf<'companion:auth.connect'>>>;
+    cancel(): Promise<Envelope<null>>;
+    disconnect(): Promise<Envelope<ResultOf<'companion:auth.disconnect'>>>;
+  };
+  readonly agents: {
+    list(): Promise<Envelope<ResultOf<'companion:agents.list'>>>;
+    add(name: string): Promise<Envelope<ResultOf<'companion:agents.add'>>>;
+    revoke(name: string): Promise<Envelope<ResultOf<'companion:agents.revoke'>>>;
+  };
+  readonly audit: { list(limit: number): Promise<Envelope<ResultOf<'companion:audit.list'>>> };
+}
+
+export function createBridgeApi(transport: BridgeTransport): R42Api {
+  return {
+    state: {
+      get: () => transport.invoke('companion:state.get', undefined),
+      subscribe: (listener) => transport.onState(listener),
+    },
+    auth: {
+      connect: () => transport.invoke('companion:auth.connect', undefined),
+      cancel: () => transport.invoke('companion:auth.cancel', undefined),
+      disconnect: () => transport.invoke('companion:auth.disconnect', undefined),
+    },
+    agents: {
+      list: () => transport.invoke('companion:agents.list', undefined),
+      add: (name) => transport.invoke('companion:agents.add', { name }),
+      revoke: (name) => transport.invoke('companion:agents.revoke', { name }),
+    },
+    audit: { list: (limit) => transport.invoke('companion:audit.list', { limit }) },
+  };
+}

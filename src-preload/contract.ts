@@ -1,0 +1,98 @@
+/**
+ * The one IPC contract between the renderer and main (STYLE.md rule 3). Each channel maps to a zod
+ * schema for its arguments and its result; types are inferred from it. Main parses every payload
+ * against it before calling the core, and every result on the way out: a field that is not in a
+ * schema (a token, say) cannot reach the renderer. Errors cross as `{ code, message }`.
+ */
+import { z } from 'zod';
+
+const isoTime = z.string().nullable();
+
+export const connectionStatusSchema = z.strictObject({
+  configured: z.boolean(),
+  connected: z.boolean(),
+  state: z.enum(['not_connected', 'connected', 'reauth_required']),
+  garminUserId: z.string().nullable(),
+  permissions: z.array(z.string()),
+  scope: z.string().nullable(),
+  connectedAt: isoTime,
+  accessTokenExpiresAt: isoTime,
+  refreshTokenExpiresAt: isoTime,
+  refreshTokenExpiresSoon: z.boolean(),
+  lastRefreshAt: isoTime,
+  lastError: z.strictObject({ code: z.string(), at: z.string() }).nullable(),
+});
+
+export const errorSchema = z.strictObject({ code: z.string(), message: z.string() });
+
+/** The sign-in as the renderer sees it: no authorize URL, no state, nothing secret. */
+export const signInViewSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('idle') }),
+  z.strictObject({ kind: z.literal('waitingForBrowser'), expiresAt: z.string(), browserOpened: z.boolean() }),
+  z.strictObject({ kind: z.literal('exchanging') }),
+  z.strictObject({ kind: z.literal('connected'), garminUserId: z.string(), permissions: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal('failed'), error: errorSchema }),
+]);
+
+export const viewStateSchema = z.strictObject({
+  connection: connectionStatusSchema,
+  signIn: signInViewSchema,
+  agentEndpoint: z.strictObject({ url: z.string().nullable() }),
+});
+
+export const grantSchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(['owner', 'named', 'run']),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  useCount: z.number().int(),
+});
+
+export const auditEntrySchema = z.strictObject({
+  id: z.number().int(),
+  at: z.string(),
+  event: z.string(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+
+export const disconnectResultSchema = z.strictObject({
+  wasConnected: z.boolean(),
+  garminUserId: z.string().nullable(),
+  deregisteredAtGarmin: z.boolean(),
+  garminError: errorSchema.nullable(),
+});
+
+const none = z.undefined();
+const agentName = z.string().min(1).max(64);
+
+export const CHANNELS = {
+  'companion:state.get': { args: none, result: viewStateSchema },
+  'companion:auth.connect': { args: none, result: z.strictObject({ garminUserId: z.string(), permissions: z.array(z.string()) }) },
+  'companion:auth.cancel': { args: none, result: z.null() },
+  'companion:auth.disconnect': { args: none, result: disconnectResultSchema },
+  'companion:agents.list': { args: none, result: z.array(grantSchema) },
+  'companion:agents.add': { args: z.strictObject({ name: agentName }), result: z.strictObject({ name: z.string(), secret: z.string() }) },
+  'companion:agents.revoke': { args: z.strictObject({ name: agentName }), result: z.strictObject({ revoked: z.boolean() }) },
+  'companion:audit.list': { args: z.strictObject({ limit: z.number().int().min(1).max(500) }), result: z.array(auditEntrySchema) },
+} as const;
+
+export const EVENTS = {
+  'companion:state.changed': viewStateSchema,
+} as const;
+
+export type Channel = keyof typeof CHANNELS;
+export type ArgsOf<C extends Channel> = z.infer<(typeof CHANNELS)[C]['args']>;
+export type ResultOf<C extends Channel> = z.infer<(typeof CHANNELS)[C]['result']>;
+export type EventName = keyof typeof EVENTS;
+export type ViewState = z.infer<typeof viewStateSchema>;
+export type SignInView = z.infer<typeof signInViewSchema>;
+export type ConnectionStatusView = z.infer<typeof connectionStatusSchema>;
+export type GrantView = z.infer<typeof grantSchema>;
+export type AuditEntryView = z.infer<typeof auditEntrySchema>;
+export type DisconnectResultView = z.infer<typeof disconnectResultSchema>;
+export type ErrorView = z.infer<typeof errorSchema>;
+
+/** What crosses the boundary for every call. */
+export type Envelope<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorView };
+
+export const isChannel = (name: string): name is Channel => Object.hasOwn(CHANNELS, name);

@@ -1,0 +1,36 @@
+/** The renderer's only way to main: `window.r42`, with envelopes turned into values or BridgeError. */
+import type { Envelope, ErrorView, ViewState } from '../src-preload/contract';
+
+export class BridgeError extends Error {
+  readonly code: string;
+  constructor(error: ErrorView) {
+    super(error.message);
+    this.code = error.code;
+  }
+  toView(): ErrorView {
+    return { code: this.code, message: this.message };
+  }
+}
+
+async function unwrap<T>(pending: Promise<Envelope<T>>): Promise<T> {
+  const envelope = await pending;
+  if (!envelope.ok) throw new BridgeError(envelope.error);
+  return envelope.value;
+}
+
+export const bridge = {
+  getState: () => unwrap(window.r42.state.get()),
+  onState: (listener: (state: ViewState) => void) => window.r42.state.subscribe(listener),
+  connect: () => unwrap(window.r42.auth.connect()),
+  cancel: () => unwrap(window.r42.auth.cancel()),
+  disconnect: () => unwrap(window.r42.auth.disconnect()),
+  listAgents: () => unwrap(window.r42.agents.list()),
+  addAgent: (name: string) => unwrap(window.r42.agents.add(name)),
+  revokeAgent: (name: string) => unwrap(window.r42.agents.revoke(name)),
+  audit: (limit: number) => unwrap(window.r42.audit.list(limit)),
+};
+
+export type Bridge = typeof bridge;
+
+export const toErrorView = (error: unknown): ErrorView =>
+  error instanceof BridgeError ? error.toView() : { code: 'internal_error', message: 'Something went wrong. Try again.' };

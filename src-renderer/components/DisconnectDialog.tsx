@@ -1,0 +1,35 @@
+import { useEffect, useRef } from 'react';
+
+/** Confirmation that says exactly what disconnecting does, at Garmin and here. Esc cancels. */
+export function DisconnectDialog({ garminUserId, onCancel, onConfirm }: { garminUserId: string; onCancel: () => void; onConfirm: () => void }) {
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    cancelRef.current?.focus();
+    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onCancel();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onCancel]);
+  return (
+    <div className="backdrop">
+      <div role="alertdialog" aria-modal="true" aria-labelledby="disconnect-title" aria-describedby="disconnect-text" className="dialog">
+        <h3 id="disconnect-title">Disconnect Garmin?</h3>
+        <div id="disconnect-text">
+          <p>For Garmin user {garminUserId}:</p>
+          <ul>
+            <li>At Garmin: R42 Companion’s registration is deleted, so it can no longer read your data.</li>
+            <li>On this computer: the tokens are deleted from your keychain and your agents stop getting a token.</li>
+          </ul>
+          <p>You can connect again at any time.</p>
+        </div>
+        <div className="actions">
+          <button type="button" ref={cancelRef} onClick={onCancel}>
+            Keep connected
+          </button>
+          <button type="button" className="danger" onClick={onConfirm}>
+            Disconnect
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

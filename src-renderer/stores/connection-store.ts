@@ -1,0 +1,110 @@
+import { create } from 'zustand';
+import type { ErrorView, ViewState } from '../../src-preload/contract';
+import { bridge as defaultBridge, toErrorView, type Bridge } from '../bridge';
+
+export interface ConnectionStore {
+  readonly view: ViewState | null;
+  readonly busy: 'connecting' | 'disconnecting' | null;
+  readonly error: ErrorView | null;
+  readonly online: boolean;
+  readonly disconnectNotice: string | null;
+  init(): () => void;
+  connect(): Promise<void>;
+  cancel(): Promise<void>;
+  disconnect(): Promise<void>;
+  setOnline(online: boolean): void;
+  dismissError(): void;
+}
+
+/** One store for the Garmin link: the view from main, and the actions that change it. */
+export function createConnectionStore(bridge: Bridge = defaultBridge) {
+  return create<ConnectionStore>()((set, get) => ({
+    view: null,
+    busy: null,
+    error: null,
+    online: typeof navigator === 'undefined' ? true : navigator.onLine,
+    disconnectNotice: null,
+    init() {
+      const unsubscribe = bridge.onState((view) => set({ view }));
+      bridge
+        .getState()
+        .then((view) => set({ view }))
+        .catch((error: unknown) => set({ error: toErrorView(error) }));
+      return unsubscribe;
+    },
+    async connect() {
+      if (get().busy) return;
+      set({ busy: 'connecting', error: null, disconnectNotice: null });
+      try {
+        await bridge.connect();
+      } catch (error) {
+        set({ error: toErrorView(error) });
+      } finally {
+        set({ busy: null });
+      }
+    },
+    async cancel() {
+      await bridge.cancel().catch(() => undefined);
+    },
+    async disconnect() {
+      set({ busy: 'disconnecting', error: null });
+      try {
+        const result = await bridge.disconnect();
+        set({
+          disconnectNotice: result.deregisteredAtGarmin
+            ? 'Disconnected. Garmin removed R42 Companion’s access and the tokens are deleted from this computer.'
+            : `Disconnected on this computer. Garmin could not be told (${result.garminError?.code ?? 'unknown'}); remove R42 Companion in Garmin Connect → Settings → Connected Apps.`,
+        });
+      } catch (error) {
+        set({ error: toErrorView(error) });
+      } finally {
+        set({ busy: null });
+      }
+    },
+    setOnline(online) {
+      set({ online });
+    },
+    dismissError() {
+      set({ error: null });
+    },
+  }));
+}
+
+export type CardState = 'loading' | 'not_configured' | 'disconnected' | 'waiting' | 'exchanging' | 'connected' | 'reauth';
+
+/** Which face the connection card shows. */
+export function selectCardState(view: ViewState | null, busy: ConnectionStore['busy']): CardState {
+  if (!view) return 'loading';
+  if (view.signIn.kind === 'waitingForBrowser') return 'waiting';
+  if (view.signIn.kind === 'exchanging') return 'exchanging';
+  if (busy === 'connecting') return 'waiting';
+  if (view.connection.state === 'connected') return 'connected';
+  if (view.connection.state === 'reauth_required') return 'reauth';
+  return view.connection.configured ? 'disconnected' : 'not_configured';
+}
+
+/** Plain words and the action that fixes it, per error code. */
+export function describeFailure(error: ErrorView): { title: string; action: string } {
+  switch (error.code) {
+    case 'sign_in_declined':
+      return { title: 'You declined access on Garmin.', action: 'Nothing was linked. Connect again and choose Agree on Garmin’s page.' };
+    case 'sign_in_timeout':
+      return { title: 'The sign-in timed out.', action: 'Garmin’s page was not approved in time. Connect again when you are ready.' };
+    case 'sign_in_cancelled':
+      return { title: 'Sign-in cancelled.', action: 'Nothing was linked. Connect again whenever you like.' };
+    case 'sign_in_expired':
+      return { title: 'That sign-in link expired.', action: 'Start again with Connect Garmin.' };
+    case 'garmin_unreachable':
+      return { title: 'Garmin could not be reached.', action: 'Check your internet connection, then try again. Nothing was changed.' };
+    case 'keychain_locked':
+      return { title: 'Your keychain is locked.', action: 'Unlock your system keychain (log in to your desktop keyring), then try again.' };
+    case 'keychain_unavailable':
+      return { title: 'No system keychain is available.', action: 'R42 Companion keeps Garmin tokens only in the OS keychain. Install or start it (see Troubleshooting in the README).' };
+    case 'port_in_use':
+      return { title: 'The sign-in port is busy.', action: error.message };
+    case 'not_configured':
+      return { title: 'Garmin is not configured.', action: error.message };
+    default:
+      return { title: 'Linking Garmin did not work.', action: error.message };
+  }
+}

@@ -1,0 +1,8 @@
+/** The app's stores, one per domain, all on the real bridge. */
+import { createActivityStore } from './activity-store';
+import { createAgentsStore } from './agents-store';
+import { createConnectionStore } from './connection-store';
+
+export const useConnection = createConnectionStore();
+export const useAgents = createAgentsStore();
+export const useActivity = createActivityStore();

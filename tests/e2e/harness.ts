@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { startDevWeb } from '../../src-main/web/dev-web.js';
+import type { GarminSimulator } from '../simulator/garmin-simulator.js';
+import { CapturingBrowser } from '../support/core-world.js';
+import { ROOT, makeWorld, startSimulator, type World } from '../support/harness.js';
+
+export const SCREENSHOTS = path.join(ROOT, 'test-results/screenshots');
+
+/** The real UI on the real core, keychain and SQLite, with the Garmin simulator behind it. */
+export interface AppWorld {
+  readonly sim: GarminSimulator;
+  readonly world: World;
+  readonly url: string;
+  readonly browser: CapturingBrowser;
+  readonly app: Awaited<ReturnType<typeof startDevWeb>>;
+  stop(): Promise<void>;
+}
+
+export async function startApp(options: { accessTokenLifetimeSeconds?: number; env?: Record<string, string> } = {}): Promise<AppWorld> {
+  const sim = await startSimulator({ consent: 'page', ...(options.accessTokenLifetimeSeconds ? { accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds } : {}) });
+  const world = makeWorld(sim, options.env ?? {});
+  const browser = new CapturingBrowser();
+  const app = await startDevWeb(world.env, { browser, uiPollMs: 300 });
+  return {
+    sim,
+    world,
+    url: app.url,
+    browser,
+    app,
+    async stop() {
+      await app.stop();
+      await sim.stop();
+      await world.cleanup();
+    },
+  };
+}
+
+/** Plays the runner in a second page: Garmin's consent page, then the loopback result page. */
+export async function approveInSecondPage(page: Page, authorizeUrl: string, choice: 'Agree' | 'Decline'): Promise<string> {
+  const runner = await page.context().newPage();
+  await runner.goto(authorizeUrl);
+  await runner.getByRole('button', { name: choice }).click();
+  await runner.waitForURL(/r42-result/);
+  const title = await runner.title();
+  await runner.close();
+  return title;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
