@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BrowserWindow, session, shell } from 'electron';
+import { BrowserWindow, session } from 'electron';
 
 export const RENDERER_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -46,17 +46,16 @@ export function createMainWindow(appDir: string): { window: BrowserWindow; isTru
       webviewTag: false,
       spellcheck: false,
       navigateOnDragDrop: false,
+      // Middle-click would open links in a new window; the app has none to open.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   window.once('ready-to-show', () => window.show());
   window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.webContents.on('will-redirect', (event) => event.preventDefault());
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    // Links to documentation open in the runner's browser, never inside the app.
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  // The UI has no links that open windows; nothing may.
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   void window.loadFile(indexFile);
   return { window, isTrustedUrl };
 }

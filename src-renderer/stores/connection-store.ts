@@ -77,7 +77,7 @@ export function selectCardState(view: ViewState | null, busy: ConnectionStore['b
   if (!view) return 'loading';
   if (view.signIn.kind === 'waitingForBrowser') return 'waiting';
   if (view.signIn.kind === 'exchanging') return 'exchanging';
-  if (busy === 'connecting') return 'waiting';
+  if (busy === 'connecting' && view.signIn.kind !== 'connected') return 'waiting';
   if (view.connection.state === 'connected') return 'connected';
   if (view.connection.state === 'reauth_required') return 'reauth';
   return view.connection.configured ? 'disconnected' : 'not_configured';

@@ -143,21 +143,37 @@ export class GarminClient {
     await this.apiCall('DELETE', PATHS.registration, accessToken, signal);
   }
 
-  private requestSignal(signal: AbortSignal | undefined): AbortSignal {
-    const timeout = AbortSignal.timeout(this.endpoints.timeoutMs);
-    return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  /**
+   * Runs a request (and the reading of its answer) under the HTTP timeout and the caller's signal.
+   * A plain controller and timer, not AbortSignal.any(): on Node 20 a composed signal can be
+   * garbage-collected mid-request, and then the timeout silently never fires.
+   */
+  private async withDeadline<T>(signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('Garmin did not answer in time.', 'TimeoutError')), this.endpoints.timeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await run(controller.signal);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   private async tokenCall(signal: AbortSignal | undefined, call: (options: oauth.TokenEndpointRequestOptions) => Promise<oauth.TokenEndpointResponse>): Promise<GarminTokens> {
     const origin = this.endpoints.tokenUrl.origin;
     let result: oauth.TokenEndpointResponse;
     try {
-      result = await call({
-        signal: this.requestSignal(signal),
-        [oauth.customFetch]: this.endpoints.fetch,
-        // The config accepts plain http only for loopback hosts (simulator, local broker).
-        [oauth.allowInsecureRequests]: this.endpoints.tokenUrl.protocol === 'http:',
-      });
+      result = await this.withDeadline(signal, (deadline) =>
+        call({
+          signal: deadline,
+          [oauth.customFetch]: this.endpoints.fetch,
+          // The config accepts plain http only for loopback hosts (simulator, local broker).
+          [oauth.allowInsecureRequests]: this.endpoints.tokenUrl.protocol === 'http:',
+        }),
+      );
     } catch (error) {
       throw this.mapTokenError(origin, error, signal);
     }
@@ -212,42 +228,44 @@ export class GarminClient {
     return unreachable(origin, 'network error', error);
   }
 
-  private async apiCall(method: 'GET' | 'DELETE', path: string, accessToken: string, signal?: AbortSignal): Promise<unknown> {
+  private apiCall(method: 'GET' | 'DELETE', path: string, accessToken: string, signal?: AbortSignal): Promise<unknown> {
     const base = this.endpoints.apiUrl.href.endsWith('/') ? this.endpoints.apiUrl.href : `${this.endpoints.apiUrl.href}/`;
     const url = new URL(path, base);
     const origin = url.origin;
-    let response: Response;
-    try {
-      response = await this.endpoints.fetch(url, {
-        method,
-        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-        redirect: 'manual',
-        signal: this.requestSignal(signal),
-      });
-    } catch (error) {
-      throw this.mapTokenError(origin, error, signal);
-    }
-    if (response.status >= 500) {
-      await response.body?.cancel();
-      throw unreachable(origin, `server error ${response.status}`);
-    }
-    if (response.status === 429) {
-      await response.body?.cancel();
-      throw new CompanionError('garmin_rate_limited', 'Garmin is rate limiting requests right now. Wait a minute and try again.');
-    }
-    if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel();
-      throw new GarminRefusal('garmin_rejected', 'invalid_token', response.status, 'Garmin did not accept the access token.');
-    }
-    if (response.status === 204) return null;
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw badResponse(origin, `HTTP ${response.status}`);
-    }
-    try {
-      return await response.json();
-    } catch (error) {
-      throw badResponse(origin, 'a response', error);
-    }
+    return this.withDeadline(signal, async (deadline) => {
+      let response: Response;
+      try {
+        response = await this.endpoints.fetch(url, {
+          method,
+          headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+          redirect: 'manual',
+          signal: deadline,
+        });
+      } catch (error) {
+        throw this.mapTokenError(origin, error, signal);
+      }
+      if (response.status >= 500) {
+        await response.body?.cancel();
+        throw unreachable(origin, `server error ${response.status}`);
+      }
+      if (response.status === 429) {
+        await response.body?.cancel();
+        throw new CompanionError('garmin_rate_limited', 'Garmin is rate limiting requests right now. Wait a minute and try again.');
+      }
+      if (response.status === 401 || response.status === 403) {
+        await response.body?.cancel();
+        throw new GarminRefusal('garmin_rejected', 'invalid_token', response.status, 'Garmin did not accept the access token.');
+      }
+      if (response.status === 204) return null;
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw badResponse(origin, `HTTP ${response.status}`);
+      }
+      try {
+        return await response.json();
+      } catch (error) {
+        throw isCompanionError(error) || deadline.aborted ? this.mapTokenError(origin, error, signal) : badResponse(origin, 'a response', error);
+      }
+    });
   }
 }

@@ -1,0 +1,85 @@
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createBridgeApi, type BridgeTransport } from '../../src-preload/bridge-api';
+import type { ViewState } from '../../src-preload/contract';
+import { baseState, connectedState } from './fake-bridge';
+
+let push: (state: ViewState) => void = () => undefined;
+const invoked: string[] = [];
+
+beforeEach(() => {
+  vi.resetModules(); // fresh stores for every test
+  invoked.length = 0;
+  const transport: BridgeTransport = {
+    async invoke(channel) {
+      invoked.push(channel);
+      switch (channel) {
+        case 'companion:state.get':
+          return { ok: true, value: baseState } as never;
+        case 'companion:agents.list':
+        case 'companion:audit.list':
+          return { ok: true, value: [] } as never;
+        case 'companion:auth.connect':
+          return new Promise(() => undefined); // stays waiting, like a runner who has not approved yet
+        case 'companion:auth.disconnect':
+          return { ok: true, value: { wasConnected: true, garminUserId: 'user-1', deregisteredAtGarmin: true, garminError: null } } as never;
+        default:
+          return { ok: true, value: null } as never;
+      }
+    },
+    onState(listener) {
+      push = listener;
+      return () => undefined;
+    },
+  };
+  Object.defineProperty(window, 'r42', { value: createBridgeApi(transport), configurable: true });
+});
+
+afterEach(cleanup);
+
+async function renderApp() {
+  const { App } = await import('../../src-renderer/App');
+  render(<App />);
+  await screen.findByRole('button', { name: 'Connect Garmin' });
+}
+
+describe('App', () => {
+  it('walks from "Connect Garmin" through waiting to connected, with accessible names', async () => {
+    await renderApp();
+    expect(screen.getByTestId('connection-state').textContent).toBe('Not connected');
+    fireEvent.click(screen.getByRole('button', { name: 'Connect Garmin' }));
+    expect(invoked).toContain('companion:auth.connect');
+    act(() => push({ ...baseState, signIn: { kind: 'waitingForBrowser', expiresAt: '2026-11-23T10:05:00.000Z', browserOpened: true } }));
+    expect(screen.getByText('Waiting for you to approve in your browser…')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(invoked).toContain('companion:auth.cancel');
+    act(() => push({ ...connectedState, signIn: { kind: 'connected', garminUserId: 'user-1', permissions: ['ACTIVITY_EXPORT'] } }));
+    const facts = screen.getByText('Garmin user').closest('dl')!;
+    expect(within(facts).getByText('user-1')).toBeTruthy();
+    expect(within(screen.getByRole('list', { name: 'Permissions granted' })).getByText('Activities')).toBeTruthy();
+  });
+
+  it('asks before disconnecting, and Escape keeps the link', async () => {
+    await renderApp();
+    act(() => push(connectedState));
+    fireEvent.click(screen.getByRole('button', { name: 'Disconnect' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Disconnect Garmin?' });
+    expect(dialog.textContent).toContain('registration is deleted');
+    fireEvent.keyDown(window, { key: 'Escape' });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(invoked).not.toContain('companion:auth.disconnect');
+    fireEvent.click(screen.getByRole('button', { name: 'Disconnect' }));
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Disconnect' }));
+    await act(async () => undefined);
+    expect(invoked).toContain('companion:auth.disconnect');
+  });
+
+  it('shows the reconnect banner and the refresh-token warning', async () => {
+    await renderApp();
+    act(() => push({ ...connectedState, connection: { ...connectedState.connection, state: 'reauth_required', connected: false } }));
+    expect(screen.getByRole('alert').textContent).toContain('Reconnect needed.');
+    expect(screen.getByRole('button', { name: 'Reconnect Garmin' })).toBeTruthy();
+    act(() => push({ ...connectedState, connection: { ...connectedState.connection, refreshTokenExpiresSoon: true } }));
+    expect(screen.getByText(/Garmin’s authorization ends/)).toBeTruthy();
+  });
+});

@@ -1,0 +1,77 @@
+import type { Bridge } from '../../src-renderer/bridge';
+import { BridgeError } from '../../src-renderer/bridge';
+import type { GrantView, ViewState } from '../../src-preload/contract';
+
+export const baseState: ViewState = {
+  connection: {
+    configured: true,
+    connected: false,
+    state: 'not_connected',
+    garminUserId: null,
+    permissions: [],
+    scope: null,
+    connectedAt: null,
+    accessTokenExpiresAt: null,
+    refreshTokenExpiresAt: null,
+    refreshTokenExpiresSoon: false,
+    lastRefreshAt: null,
+    lastError: null,
+  },
+  signIn: { kind: 'idle' },
+  agentEndpoint: { url: 'http://127.0.0.1:40000' },
+};
+
+export const connectedState: ViewState = {
+  ...baseState,
+  connection: {
+    ...baseState.connection,
+    connected: true,
+    state: 'connected',
+    garminUserId: 'user-1',
+    permissions: ['ACTIVITY_EXPORT'],
+    connectedAt: '2026-11-20T10:00:00.000Z',
+    accessTokenExpiresAt: '2026-11-24T10:00:00.000Z',
+    refreshTokenExpiresAt: '2027-02-18T10:00:00.000Z',
+  },
+};
+
+/** A bridge whose answers a test scripts, recording the calls. */
+export function fakeBridge(overrides: Partial<Bridge> = {}) {
+  const calls: string[] = [];
+  let push: (state: ViewState) => void = () => undefined;
+  let grants: GrantView[] = [];
+  const bridge: Bridge = {
+    getState: async () => baseState,
+    onState: (listener) => {
+      push = listener;
+      return () => undefined;
+    },
+    connect: async () => {
+      calls.push('connect');
+      return { garminUserId: 'user-1', permissions: ['ACTIVITY_EXPORT'] };
+    },
+    cancel: async () => {
+      calls.push('cancel');
+      return null;
+    },
+    disconnect: async () => {
+      calls.push('disconnect');
+      return { wasConnected: true, garminUserId: 'user-1', deregisteredAtGarmin: false, garminError: { code: 'garmin_unreachable', message: 'x' } };
+    },
+    listAgents: async () => grants,
+    addAgent: async (name) => {
+      calls.push(`add ${name}`);
+      if (name === 'taken') throw new BridgeError({ code: 'usage', message: 'An agent named "taken" already exists.' });
+      grants = [...grants, { name, kind: 'named', createdAt: '2026-11-23T10:00:00.000Z', lastUsedAt: null, useCount: 0 }];
+      return { name, secret: 'r42a_secret' };
+    },
+    revokeAgent: async (name) => {
+      calls.push(`revoke ${name}`);
+      grants = grants.filter((g) => g.name !== name);
+      return { revoked: true };
+    },
+    audit: async () => [],
+    ...overrides,
+  };
+  return { bridge, calls, push: (state: ViewState) => push(state) };
+}
