@@ -15,7 +15,12 @@ export interface R42Api {
   readonly auth: {
     connect(): Promise<Envelope<ResultOf<'companion:auth.connect'>>>;
     cancel(): Promise<Envelope<null>>;
-    disconnect(): Promise<Envelope<ResultOf<'companion:auth.disconnect'>>>;
+    disconnect(keepData: boolean): Promise<Envelope<ResultOf<'companion:auth.disconnect'>>>;
+  };
+  readonly sync: { now(): Promise<Envelope<ResultOf<'companion:sync.now'>>> };
+  readonly data: {
+    activities(limit: number): Promise<Envelope<ResultOf<'companion:data.activities'>>>;
+    weekly(weeks: number): Promise<Envelope<ResultOf<'companion:data.weekly'>>>;
   };
   readonly agents: {
     list(): Promise<Envelope<ResultOf<'companion:agents.list'>>>;
@@ -34,7 +39,12 @@ export function createBridgeApi(transport: BridgeTransport): R42Api {
     auth: {
       connect: () => transport.invoke('companion:auth.connect', undefined),
       cancel: () => transport.invoke('companion:auth.cancel', undefined),
-      disconnect: () => transport.invoke('companion:auth.disconnect', undefined),
+      disconnect: (keepData) => transport.invoke('companion:auth.disconnect', { keepData }),
+    },
+    sync: { now: () => transport.invoke('companion:sync.now', undefined) },
+    data: {
+      activities: (limit) => transport.invoke('companion:data.activities', { limit }),
+      weekly: (weeks) => transport.invoke('companion:data.weekly', { weeks }),
     },
     agents: {
       list: () => transport.invoke('companion:agents.list', undefined),

@@ -21,6 +21,13 @@ export const connectionStatusSchema = z.strictObject({
   refreshTokenExpiresSoon: z.boolean(),
   lastRefreshAt: isoTime,
   lastError: z.strictObject({ code: z.string(), at: z.string() }).nullable(),
+  sync: z.strictObject({
+    running: z.boolean(),
+    lastSyncAt: isoTime,
+    stale: z.boolean(),
+    backfill: z.strictObject({ done: z.number().int(), total: z.number().int() }),
+    streams: z.array(z.strictObject({ stream: z.string(), state: z.string(), lastErrorCode: z.string().nullable(), skippedRecords: z.number().int() })),
+  }),
 });
 
 export const errorSchema = z.strictObject({ code: z.string(), message: z.string() });
@@ -57,19 +64,56 @@ export const auditEntrySchema = z.strictObject({
 
 export const disconnectResultSchema = z.strictObject({
   wasConnected: z.boolean(),
+  dataKept: z.boolean(),
   garminUserId: z.string().nullable(),
   deregisteredAtGarmin: z.boolean(),
   garminError: errorSchema.nullable(),
 });
 
 const none = z.undefined();
+
+export const activitySchema = z.strictObject({
+  summary_id: z.string(),
+  activity_id: z.string().nullable(),
+  type: z.string(),
+  name: z.string().nullable(),
+  start_time: z.string(),
+  local_date: z.string(),
+  duration_s: z.number().nullable(),
+  distance_m: z.number().nullable(),
+  avg_pace_min_km: z.number().nullable(),
+  avg_speed_mps: z.number().nullable(),
+  avg_hr: z.number().nullable(),
+  max_hr: z.number().nullable(),
+  avg_cadence_spm: z.number().nullable(),
+  elevation_gain_m: z.number().nullable(),
+  active_kcal: z.number().nullable(),
+  device_name: z.string().nullable(),
+});
+
+export const weekSchema = z.strictObject({
+  week: z.string(),
+  week_start: z.string(),
+  runs: z.number().int(),
+  distance_km: z.number(),
+  duration_s: z.number(),
+  long_run_km: z.number(),
+  avg_pace_min_km: z.number().nullable(),
+  avg_hr: z.number().nullable(),
+});
 const agentName = z.string().min(1).max(64);
 
 export const CHANNELS = {
   'companion:state.get': { args: none, result: viewStateSchema },
   'companion:auth.connect': { args: none, result: z.strictObject({ garminUserId: z.string(), permissions: z.array(z.string()) }) },
   'companion:auth.cancel': { args: none, result: z.null() },
-  'companion:auth.disconnect': { args: none, result: disconnectResultSchema },
+  'companion:auth.disconnect': { args: z.strictObject({ keepData: z.boolean() }), result: disconnectResultSchema },
+  'companion:sync.now': {
+    args: none,
+    result: z.strictObject({ outcome: z.enum(['completed', 'offline', 'not_connected']), windows: z.number().int(), stored: z.number().int(), skipped: z.number().int(), permissionMissing: z.array(z.string()) }),
+  },
+  'companion:data.activities': { args: z.strictObject({ limit: z.number().int().min(1).max(500) }), result: z.strictObject({ data: z.array(activitySchema), last_sync_at: isoTime, stale: z.boolean() }) },
+  'companion:data.weekly': { args: z.strictObject({ weeks: z.number().int().min(1).max(104) }), result: z.strictObject({ data: z.array(weekSchema), last_sync_at: isoTime, stale: z.boolean() }) },
   'companion:agents.list': { args: none, result: z.array(grantSchema) },
   'companion:agents.add': { args: z.strictObject({ name: agentName }), result: z.strictObject({ name: z.string(), secret: z.string() }) },
   'companion:agents.revoke': { args: z.strictObject({ name: agentName }), result: z.strictObject({ revoked: z.boolean() }) },
@@ -91,6 +135,8 @@ export type GrantView = z.infer<typeof grantSchema>;
 export type AuditEntryView = z.infer<typeof auditEntrySchema>;
 export type DisconnectResultView = z.infer<typeof disconnectResultSchema>;
 export type ErrorView = z.infer<typeof errorSchema>;
+export type ActivityItemView = z.infer<typeof activitySchema>;
+export type WeekView = z.infer<typeof weekSchema>;
 
 /** What crosses the boundary for every call. */
 export type Envelope<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorView };

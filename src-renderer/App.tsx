@@ -3,6 +3,7 @@ import { useConnection } from './stores';
 import { ConnectionCard } from './components/ConnectionCard';
 import { AgentsPanel } from './components/AgentsPanel';
 import { ActivityPanel } from './components/ActivityPanel';
+import { TrainingPanel } from './components/TrainingPanel';
 
 export function App() {
   const { init, online, setOnline } = useConnection();
@@ -37,6 +38,7 @@ export function App() {
       </header>
       <main id="main">
         <ConnectionCard />
+        <TrainingPanel />
         <div className="columns">
           <AgentsPanel />
           <ActivityPanel />

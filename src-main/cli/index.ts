@@ -22,7 +22,13 @@ Commands:
                  Show whether Garmin is linked, the permissions and the token expiry times.
   token [--min-valid SECONDS]
                  Print a valid Garmin access token alone on stdout (refreshed first when needed).
-  logout         Unlink: delete the registration at Garmin and every local secret.
+  logout [--keep-data]
+                 Unlink: delete the registration at Garmin and every local secret, and the synced
+                 training data unless --keep-data.
+  sync [--days N]
+                 Bring the local training data up to date (the first sync loads N days, default 90).
+  activities [--json] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--type RUNNING]
+                 List synced activities (works offline).
   secret set     Read the Garmin client secret from stdin and keep it in the OS keychain.
   secret clear   Remove the client secret from the OS keychain (token-broker mode).
   serve          Run the local agent endpoint on 127.0.0.1 and refresh tokens in the background.
@@ -103,6 +109,12 @@ function describeStatus(s: ConnectionStatus): string {
     `Last refresh:        ${when(s.lastRefreshAt)}`,
   ];
   if (s.lastError) lines.push(`Last error:          ${s.lastError.code} at ${when(s.lastError.at)}`);
+  const { done, total } = s.sync.backfill;
+  lines.push(
+    `Training data:       ${s.sync.lastSyncAt ? `synced ${when(s.sync.lastSyncAt)}${s.sync.stale ? ' (stale)' : ''}` : 'not synced yet'}${total && done < total ? `, history ${done}/${total} windows` : ''}${s.sync.running ? ', syncing now' : ''}`,
+  );
+  const missing = s.sync.streams.filter((st) => st.state === 'permission_missing').map((st) => st.stream);
+  if (missing.length) lines.push(`Not shared on Garmin: ${missing.join(', ')}`);
   return lines.join('\n');
 }
 
@@ -208,9 +220,10 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       });
     }
     case 'logout': {
-      parse({});
+      const { values } = parse({ 'keep-data': { type: 'boolean' } });
       return withCompanion(io, async (companion) => {
-        const result = await companion.disconnect();
+        const result = await companion.disconnect({ keepData: values['keep-data'] === true });
+        io.stderr(result.dataKept ? 'Synced training data is kept on this computer.\n' : 'Synced training data is deleted from this computer.\n');
         if (!result.wasConnected) {
           io.stderr('No Garmin account is linked; nothing to do.\n');
           return 0;
@@ -223,6 +236,68 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
               `Garmin could not be told (${result.garminError?.code ?? 'unknown'}), so Garmin keeps the registration until you remove R42 Companion in Garmin Connect (Settings → Connected Apps).\n`,
           );
         }
+        return 0;
+      });
+    }
+    case 'sync': {
+      const { values } = parse({ days: { type: 'string' } });
+      const days = positiveInt(values.days, '--days');
+      return withCompanion(io, async (companion) => {
+        const abort = new AbortController();
+        const unhook = io.onInterrupt(() => abort.abort(new CompanionError('sign_in_cancelled', 'Sync stopped; it resumes from here next time.')));
+        let lastShown = -1;
+        try {
+          const result = await companion.sync({
+            days,
+            signal: abort.signal,
+            onProgress: (p) => {
+              const percent = p.total ? Math.floor((p.done / p.total) * 100) : 100;
+              if (percent === lastShown) return;
+              lastShown = percent;
+              const width = 30;
+              const filled = Math.round((percent / 100) * width);
+              io.stderr(`\rSyncing [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${p.done}/${p.total} windows`);
+            },
+          });
+          if (lastShown >= 0) io.stderr('\n');
+          if (result.outcome === 'offline') {
+            io.stderr('Garmin could not be reached; what was synced is kept, and the next sync resumes from there.\n');
+            return 5;
+          }
+          const notes = [result.skipped ? `${result.skipped} unreadable records skipped` : '', result.permissionMissing.length ? `not shared on Garmin: ${result.permissionMissing.join(', ')}` : '']
+            .filter(Boolean)
+            .join('; ');
+          io.stderr(`Synced ${result.stored} records in ${result.windows} windows${notes ? ` (${notes})` : ''}.\n`);
+          return 0;
+        } finally {
+          unhook();
+        }
+      });
+    }
+    case 'activities': {
+      const { values } = parse({ json: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' }, type: { type: 'string' } });
+      const date = /^\d{4}-\d{2}-\d{2}$/;
+      for (const flag of ['from', 'to'] as const) {
+        if (values[flag] !== undefined && !date.test(values[flag])) throw usageError(`--${flag} needs a date like 2026-11-23.`);
+      }
+      return withCompanion(io, async (companion) => {
+        const to = values.to ?? new Date().toISOString().slice(0, 10);
+        const from = values.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 27 * 86_400_000).toISOString().slice(0, 10);
+        const result = companion.data.activities({ from, to, type: values.type?.toUpperCase() });
+        if (values.json) {
+          io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+          return 0;
+        }
+        io.stdout(`${'DATE'.padEnd(11)} ${'TYPE'.padEnd(18)} ${'KM'.padStart(7)} ${'TIME'.padStart(9)} ${'PACE'.padStart(7)} ${'HR'.padStart(4)}\n`);
+        for (const a of result.data) {
+          const pace = a.avg_pace_min_km === null ? '—' : `${Math.floor(a.avg_pace_min_km)}:${String(Math.round((a.avg_pace_min_km % 1) * 60)).padStart(2, '0')}`;
+          const secs = Math.round(a.duration_s ?? 0);
+          const time = `${Math.floor(secs / 3600)}:${String(Math.floor((secs % 3600) / 60)).padStart(2, '0')}:${String(secs % 60).padStart(2, '0')}`;
+          io.stdout(
+            `${a.local_date.padEnd(11)} ${a.type.padEnd(18)} ${((a.distance_m ?? 0) / 1000).toFixed(2).padStart(7)} ${time.padStart(9)} ${pace.padStart(7)} ${String(a.avg_hr === null ? '—' : Math.round(a.avg_hr)).padStart(4)}\n`,
+          );
+        }
+        io.stderr(`${result.data.length} activities from ${from} to ${to}; last sync ${result.last_sync_at ?? 'never'}${result.stale ? ' (stale: run `r42-companion sync`)' : ''}.\n`);
         return 0;
       });
     }

@@ -4,6 +4,11 @@ import { startAgentServer, type AgentBackend, type TokenPayload } from './agent/
 import { AgentGrants, type GrantInfo } from './agent/grants.js';
 import { UsageRecorder } from './agent/usage-recorder.js';
 import { TokenScheduler, type CheckReason } from './auth/token-scheduler.js';
+import { GarminPullSource, type DataSource } from './sync/data-source.js';
+import { SyncEngine, type SyncProgress, type SyncResult } from './sync/sync-engine.js';
+import { SyncScheduler } from './sync/sync-scheduler.js';
+import { STREAMS, TrainingRepo, type ActivityView, type Stream, type WeekSummary } from './store/training-repo.js';
+import { z } from 'zod';
 import type { CompanionConfig } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
 import { GarminClient } from './garmin/garmin-client.js';
@@ -28,6 +33,8 @@ export interface CompanionDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Test seam, see TokenManagerDeps.faultPoint. */
   readonly faultPoint?: (point: 'after-garmin-refresh' | 'after-keychain-write') => void;
+  /** Where training data comes from; Garmin's pull API by default. */
+  readonly dataSource?: DataSource;
 }
 
 /** What status shows. Plain data with no secret in it: safe for the CLI, IPC and agents. */
@@ -44,10 +51,28 @@ export interface ConnectionStatus {
   readonly refreshTokenExpiresSoon: boolean;
   readonly lastRefreshAt: string | null;
   readonly lastError: { readonly code: string; readonly at: string } | null;
+  readonly sync: SyncStatus;
+}
+
+/** How fresh the local training data is, and how far a backfill has come. */
+export interface SyncStatus {
+  readonly running: boolean;
+  readonly lastSyncAt: string | null;
+  readonly stale: boolean;
+  readonly backfill: { readonly done: number; readonly total: number };
+  readonly streams: ReadonlyArray<{ readonly stream: Stream; readonly state: string; readonly lastErrorCode: string | null; readonly skippedRecords: number }>;
+}
+
+/** What agents and the UI get with every data answer. */
+export interface Freshness {
+  readonly last_sync_at: string | null;
+  readonly stale: boolean;
 }
 
 export interface DisconnectResult {
   readonly wasConnected: boolean;
+  /** Whether the synced training data was kept on this computer. */
+  readonly dataKept: boolean;
   readonly garminUserId: string | null;
   /** True when Garmin confirmed the registration is deleted. */
   readonly deregisteredAtGarmin: boolean;
@@ -58,8 +83,10 @@ export interface DisconnectResult {
 /** A running agent endpoint (with the token scheduler when it is the daemon). */
 export interface AgentService {
   readonly url: string;
-  /** Tells the scheduler the computer woke up (Electron's powerMonitor 'resume'). */
+  /** Tells the schedulers the computer woke up (Electron's powerMonitor 'resume'). */
   resume(): Promise<void>;
+  /** Syncs now through the daemon's scheduler (joins a sync under way). */
+  syncNow(): Promise<SyncResult | null>;
   stop(): Promise<void>;
 }
 
@@ -68,7 +95,14 @@ export interface Companion {
   signIn(options?: { timeoutMs?: number; openBrowser?: boolean; signal?: AbortSignal; onStep?: (step: SignInStep) => void }): Promise<SignInResult>;
   status(): ConnectionStatus;
   getAccessToken(options?: { minValidSeconds?: number; forceRefresh?: boolean }): Promise<AccessToken>;
-  disconnect(): Promise<DisconnectResult>;
+  disconnect(options?: { keepData?: boolean }): Promise<DisconnectResult>;
+  sync(options?: { days?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult>;
+  readonly data: {
+    activities(query: { from: string; to: string; type?: string }): { data: ActivityView[] } & Freshness;
+    dailies(query: { from: string; to: string }): { data: Array<Record<string, unknown>> } & Freshness;
+    sleeps(query: { from: string; to: string }): { data: Array<Record<string, unknown>> } & Freshness;
+    weekly(weeks: number, today?: string): { data: WeekSummary[] } & Freshness;
+  };
   setClientSecret(secret: string): Promise<void>;
   clearClientSecret(): Promise<boolean>;
   auditLog(limit?: number): AuditEntry[];
@@ -81,7 +115,13 @@ export interface Companion {
    * Runs the agent endpoint and the token scheduler for this data folder: writes agent.json
    * (0600, atomic) with a fresh owner secret, and removes it on stop. One per data folder.
    */
-  serveAgents(options?: { port?: number; schedulerTickMs?: number; onCheck?: (reason: CheckReason, refreshed: boolean) => void }): Promise<AgentService>;
+  serveAgents(options?: {
+    port?: number;
+    schedulerTickMs?: number;
+    onCheck?: (reason: CheckReason, refreshed: boolean) => void;
+    syncOnStart?: boolean;
+    syncIntervalMs?: number;
+  }): Promise<AgentService>;
   /**
    * A grant for one child process (`run --`): against the running endpoint when there is one,
    * else against a private endpoint that lives as long as the grant. Revoked by `end()`.
@@ -104,6 +144,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
   const audit = new AuditRepo(db);
   const locks = new RefreshLocksRepo(db);
   const vault = new TokenVault(secrets);
+  const training = new TrainingRepo(db, DEFAULT_PROFILE_ID);
+  const syncLeases = new RefreshLocksRepo(db, 'sync_leases');
   const profileId = DEFAULT_PROFILE_ID;
 
   for (const origin of config.insecureHttpUrls) logger.log('warn', 'config.insecure_http', { origin });
@@ -189,6 +231,69 @@ export function createCompanion(deps: CompanionDeps): Companion {
     },
   };
 
+  const syncStatus = (): SyncStatus => {
+    const streams = training.streams();
+    const day = 86_400;
+    const done = streams.reduce((n, st) => n + Math.ceil((st.backfillStart - st.backfillNextEnd) / day), 0);
+    const total = streams.reduce((n, st) => n + Math.ceil((st.backfillStart - st.backfillFloor) / day), 0);
+    const successes = streams.map((st) => st.lastSuccessAt).filter((t): t is number => t !== null);
+    const last = successes.length === STREAMS.length || (successes.length > 0 && streams.some((st) => st.state === 'permission_missing')) ? Math.min(...successes) : null;
+    return {
+      running: syncLeases.isHeld(profileId, clock.now(), isProcessAlive),
+      lastSyncAt: iso(last),
+      stale: last === null || clock.now() - last > config.sync.staleAfterMs,
+      backfill: { done: Math.min(done, total), total },
+      streams: STREAMS.map((stream) => {
+        const st = streams.find((x) => x.stream === stream);
+        return { stream, state: st?.state ?? 'pending', lastErrorCode: st?.lastErrorCode ?? null, skippedRecords: st?.skippedRecords ?? 0 };
+      }),
+    };
+  };
+  const freshness = (): Freshness => {
+    const st = syncStatus();
+    return { last_sync_at: st.lastSyncAt, stale: st.stale };
+  };
+  const localToday = () => {
+    const d = new Date(clock.now());
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  };
+  const source: DataSource =
+    deps.dataSource ??
+    new GarminPullSource(config.garmin.apiUrl, deps.fetch ?? fetch, config.httpTimeoutMs, async (force) => (await tokens.getAccessToken(profileId, { forceRefresh: force })).accessToken);
+  const engine = new SyncEngine({ repo: training, leases: syncLeases, source, clock, logger, profileId, sleep, isProcessAlive });
+
+  const dateParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+  const dataRoute = (url: URL): Promise<unknown> | null => {
+    const q = url.searchParams;
+    const range = () => {
+      const to = q.get('to') ?? localToday();
+      const from = q.get('from') ?? new Date(Date.parse(`${to}T00:00:00Z`) - 83 * 86_400_000).toISOString().slice(0, 10);
+      if (!dateParam.safeParse(from).success || !dateParam.safeParse(to).success) {
+        throw new CompanionError('usage', 'from and to must be dates like 2026-11-23.');
+      }
+      return { from, to };
+    };
+    switch (url.pathname) {
+      case '/v1/activities': {
+        const type = q.get('type') ?? undefined;
+        if (type !== undefined && !/^[A-Z_]{1,40}$/.test(type)) throw new CompanionError('usage', 'type must be a Garmin activity type such as RUNNING.');
+        return Promise.resolve(companion.data.activities({ ...range(), type }));
+      }
+      case '/v1/dailies':
+        return Promise.resolve(companion.data.dailies(range()));
+      case '/v1/sleeps':
+        return Promise.resolve(companion.data.sleeps(range()));
+      case '/v1/summary/weekly': {
+        const weeks = Number(q.get('weeks') ?? 12);
+        if (!Number.isInteger(weeks) || weeks < 1 || weeks > 520) throw new CompanionError('usage', 'weeks must be a whole number from 1 to 520.');
+        return Promise.resolve(companion.data.weekly(weeks));
+      }
+      default:
+        return null;
+    }
+  };
+  backend.route = (_grant, url) => dataRoute(url);
+
   const startEndpoint = (port: number) => startAgentServer(backend, { port, logger });
 
   const companion: Companion = {
@@ -230,6 +335,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
         refreshTokenExpiresSoon: account?.refreshTokenExpiresAt != null && account.refreshTokenExpiresAt - now < REFRESH_TOKEN_WARNING_MS,
         lastRefreshAt: iso(account?.refreshedAt ?? null),
         lastError: account?.lastErrorCode ? { code: account.lastErrorCode, at: iso(account.lastErrorAt ?? now)! } : null,
+        sync: syncStatus(),
       };
     },
 
@@ -237,9 +343,13 @@ export function createCompanion(deps: CompanionDeps): Companion {
       return tokens.getAccessToken(profileId, options);
     },
 
-    async disconnect() {
+    async disconnect(options = {}) {
+      const keepData = options.keepData === true;
       const account = accounts.get(profileId);
-      if (!account) return { wasConnected: false, garminUserId: null, deregisteredAtGarmin: false, garminError: null };
+      if (!account) {
+        if (!keepData) training.deleteAll();
+        return { wasConnected: false, dataKept: keepData, garminUserId: null, deregisteredAtGarmin: false, garminError: null };
+      }
       let deregisteredAtGarmin = false;
       let garminError: DisconnectResult['garminError'] = null;
       try {
@@ -254,14 +364,16 @@ export function createCompanion(deps: CompanionDeps): Companion {
       await vault.remove(account.keychainKey);
       db.transaction(() => {
         accounts.remove(profileId);
+        if (!keepData) training.deleteAll();
         audit.append(profileId, clock.now(), 'account.disconnected', {
           garminUserId: account.garminUserId,
           deregisteredAtGarmin,
           garminError: garminError?.code ?? null,
+          dataKept: keepData,
         });
       })();
-      logger.log('info', 'account.disconnected', { deregisteredAtGarmin });
-      return { wasConnected: true, garminUserId: account.garminUserId, deregisteredAtGarmin, garminError };
+      logger.log('info', 'account.disconnected', { deregisteredAtGarmin, dataKept: keepData });
+      return { wasConnected: true, dataKept: keepData, garminUserId: account.garminUserId, deregisteredAtGarmin, garminError };
     },
 
     async setClientSecret(secret) {
@@ -277,6 +389,20 @@ export function createCompanion(deps: CompanionDeps): Companion {
       garminClient = null;
       if (removed) audit.append(null, clock.now(), 'client_secret.cleared', {});
       return removed;
+    },
+
+    async sync(options = {}) {
+      const account = accounts.get(profileId);
+      if (!account) throw new CompanionError('not_connected', 'No Garmin account is linked. Run `r42-companion login` first.');
+      if (account.status === 'reauth_required') throw new CompanionError('reauth_required', 'Garmin needs you to reconnect before data can sync. Run `r42-companion login`.');
+      return engine.run({ days: options.days ?? config.sync.backfillDays, signal: options.signal, onProgress: options.onProgress });
+    },
+
+    data: {
+      activities: (query) => ({ data: training.activities(query.from, query.to, query.type), ...freshness() }),
+      dailies: (query) => ({ data: training.dailies(query.from, query.to), ...freshness() }),
+      sleeps: (query) => ({ data: training.sleeps(query.from, query.to), ...freshness() }),
+      weekly: (weeks, today = localToday()) => ({ data: training.weeklySummary(weeks, today), ...freshness() }),
     },
 
     auditLog(limit) {
@@ -333,16 +459,28 @@ export function createCompanion(deps: CompanionDeps): Companion {
         },
       });
       scheduler.start();
+      const syncScheduler = new SyncScheduler(
+        () => companion.sync(),
+        () => accounts.get(profileId)?.status === 'connected',
+        logger,
+        options.syncIntervalMs ?? config.sync.intervalMs,
+      );
+      if (options.syncOnStart !== false) syncScheduler.start();
       audit.append(profileId, clock.now(), 'agent.endpoint_started', { url: server.url });
       logger.log('info', 'agent.endpoint_started', { url: server.url });
       const running = server;
       let stopped: Promise<void> | null = null;
       return {
         url: running.url,
-        resume: () => scheduler.resume(),
+        async resume() {
+          await scheduler.resume();
+          void syncScheduler.now().catch(() => undefined);
+        },
+        syncNow: () => syncScheduler.now(),
         stop() {
           stopped ??= (async () => {
             scheduler.stop();
+            syncScheduler.stop();
             await running.close();
             usage.flush();
             grants.revokeById(ownerGrantId!, clock.now());

@@ -74,6 +74,9 @@ const settingsSchema = z.strictObject({
   R42_SIGN_IN_TIMEOUT_SECONDS: positiveSeconds.default(300),
   R42_HTTP_TIMEOUT_SECONDS: positiveSeconds.default(30),
   R42_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  R42_BACKFILL_DAYS: z.coerce.number().int().min(1).max(3660).default(90),
+  R42_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  R42_STALE_AFTER_MINUTES: z.coerce.number().int().min(1).default(360),
   R42_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   BROWSER: z.string().trim().min(1).optional(),
 });
@@ -100,6 +103,7 @@ export interface CompanionConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The agent endpoint's port on 127.0.0.1; 0 picks a free one. */
   readonly agentPort: number;
+  readonly sync: { readonly backfillDays: number; readonly intervalMs: number; readonly staleAfterMs: number };
   readonly browserCommand: string | undefined;
   /** URLs that use plain http (loopback only). Shown as a warning wherever the config is used. */
   readonly insecureHttpUrls: readonly string[];
@@ -201,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, platform: NodeJ
     httpTimeoutMs: s.R42_HTTP_TIMEOUT_SECONDS * 1000,
     logLevel: s.R42_LOG_LEVEL,
     agentPort: s.R42_AGENT_PORT,
+    sync: { backfillDays: s.R42_BACKFILL_DAYS, intervalMs: s.R42_SYNC_INTERVAL_MINUTES * 60_000, staleAfterMs: s.R42_STALE_AFTER_MINUTES * 60_000 },
     browserCommand: s.BROWSER,
     insecureHttpUrls: [...new Set(insecureHttpUrls)],
   };

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'not_connected',
   'reauth_required',
   'agent_already_running',
+  'sync_in_progress',
   'agent_not_running',
   'usage',
 ] as const;

@@ -128,9 +128,9 @@ export function ConnectionCard() {
         <DisconnectDialog
           garminUserId={connection?.garminUserId ?? ''}
           onCancel={() => setConfirming(false)}
-          onConfirm={() => {
+          onConfirm={(keepData) => {
             setConfirming(false);
-            void disconnect();
+            void disconnect(keepData);
           }}
         />
       )}

@@ -1,8 +1,9 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 /** Confirmation that says exactly what disconnecting does, at Garmin and here. Esc cancels. */
-export function DisconnectDialog({ garminUserId, onCancel, onConfirm }: { garminUserId: string; onCancel: () => void; onConfirm: () => void }) {
+export function DisconnectDialog({ garminUserId, onCancel, onConfirm }: { garminUserId: string; onCancel: () => void; onConfirm: (keepData: boolean) => void }) {
   const cancelRef = useRef<HTMLButtonElement>(null);
+  const [deleteData, setDeleteData] = useState(true);
   useEffect(() => {
     cancelRef.current?.focus();
     const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onCancel();
@@ -21,11 +22,15 @@ export function DisconnectDialog({ garminUserId, onCancel, onConfirm }: { garmin
           </ul>
           <p>You can connect again at any time.</p>
         </div>
+        <label className="check">
+          <input type="checkbox" checked={deleteData} onChange={(e) => setDeleteData(e.target.checked)} />
+          Also delete my synced training data from this computer
+        </label>
         <div className="actions">
           <button type="button" ref={cancelRef} onClick={onCancel}>
             Keep connected
           </button>
-          <button type="button" className="danger" onClick={onConfirm}>
+          <button type="button" className="danger" onClick={() => onConfirm(!deleteData)}>
             Disconnect
           </button>
         </div>

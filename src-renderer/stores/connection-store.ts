@@ -11,7 +11,7 @@ export interface ConnectionStore {
   init(): () => void;
   connect(): Promise<void>;
   cancel(): Promise<void>;
-  disconnect(): Promise<void>;
+  disconnect(keepData: boolean): Promise<void>;
   setOnline(online: boolean): void;
   dismissError(): void;
 }
@@ -46,14 +46,15 @@ export function createConnectionStore(bridge: Bridge = defaultBridge) {
     async cancel() {
       await bridge.cancel().catch(() => undefined);
     },
-    async disconnect() {
+    async disconnect(keepData) {
       set({ busy: 'disconnecting', error: null });
       try {
-        const result = await bridge.disconnect();
+        const result = await bridge.disconnect(keepData);
+        const data = result.dataKept ? ' Your synced training data stays on this computer.' : ' Your synced training data is deleted from this computer.';
         set({
-          disconnectNotice: result.deregisteredAtGarmin
+          disconnectNotice: (result.deregisteredAtGarmin
             ? 'Disconnected. Garmin removed R42 Companion’s access and the tokens are deleted from this computer.'
-            : `Disconnected on this computer. Garmin could not be told (${result.garminError?.code ?? 'unknown'}); remove R42 Companion in Garmin Connect → Settings → Connected Apps.`,
+            : `Disconnected on this computer. Garmin could not be told (${result.garminError?.code ?? 'unknown'}); remove R42 Companion in Garmin Connect → Settings → Connected Apps.`) + data,
         });
       } catch (error) {
         set({ error: toErrorView(error) });

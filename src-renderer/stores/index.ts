@@ -2,7 +2,9 @@
 import { createActivityStore } from './activity-store';
 import { createAgentsStore } from './agents-store';
 import { createConnectionStore } from './connection-store';
+import { createTrainingStore } from './training-store';
 
 export const useConnection = createConnectionStore();
 export const useAgents = createAgentsStore();
 export const useActivity = createActivityStore();
+export const useTraining = createTrainingStore();

@@ -59,7 +59,7 @@ const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 describe('agent endpoint', () => {
   it('writes agent.json (0600) and hands a valid token to the owner; health needs no secret', async () => {
     const w = await linkedWorld();
-    service = await w.companion.serveAgents();
+    service = await w.companion.serveAgents({ syncOnStart: false });
     const file = agentFile(w);
     expect(file.url).toBe(service.url);
     expect(file.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -100,7 +100,7 @@ describe('agent endpoint', () => {
 
   it('refuses every request that is not from an allowed local agent, and audits the refusals', async () => {
     const w = await linkedWorld();
-    service = await w.companion.serveAgents();
+    service = await w.companion.serveAgents({ syncOnStart: false });
     const { url, token } = agentFile(w);
     const port = new URL(url).port;
     const cases: Array<[string, Promise<Raw>, number, string]> = [
@@ -138,7 +138,7 @@ describe('agent endpoint', () => {
 
   it('cuts off a client that sends its headers too slowly', async () => {
     const w = await linkedWorld();
-    service = await w.companion.serveAgents();
+    service = await w.companion.serveAgents({ syncOnStart: false });
     const port = Number(new URL(service.url).port);
     const started = Date.now();
     const closed = await new Promise<number>((resolve) => {
@@ -153,7 +153,7 @@ describe('agent endpoint', () => {
 
   it('named grants: shown once, listed with use, revoked at once', async () => {
     const w = await linkedWorld();
-    service = await w.companion.serveAgents();
+    service = await w.companion.serveAgents({ syncOnStart: false });
     const { secret } = w.companion.agents.add('my-coach');
     expect(secret).toMatch(/^r42a_/);
     expect(() => w.companion.agents.add('my-coach')).toThrow(/already exists/);
@@ -175,7 +175,7 @@ describe('agent endpoint', () => {
   it('answers not_connected, reauth_required and garmin_unreachable with their codes', async () => {
     // Tokens that live 300 s are always inside the 600 s refresh margin.
     const w = await linkedWorld({ R42_HTTP_TIMEOUT_SECONDS: '1' }, { accessTokenLifetimeSeconds: 300 });
-    service = await w.companion.serveAgents({ schedulerTickMs: 3_600_000 });
+    service = await w.companion.serveAgents({ schedulerTickMs: 3_600_000, syncOnStart: false });
     const { url, token } = agentFile(w);
     await new Promise((r) => setTimeout(r, 300)); // let the scheduler's start check settle
 
@@ -209,7 +209,7 @@ describe('agent endpoint', () => {
     await outcome;
     await new Promise((r) => setTimeout(r, 1_100));
     sim.fail('refresh', { kind: 'drop' });
-    service = await world.companion.serveAgents();
+    service = await world.companion.serveAgents({ syncOnStart: false });
     const { url, token } = agentFile(world);
     const res = await raw(`${url}/v1/token`, { headers: bearer(token) });
     expect(res.status).toBe(503);
@@ -218,7 +218,7 @@ describe('agent endpoint', () => {
 
   it('the typed client finds the endpoint from the environment or agent.json', async () => {
     const w = await linkedWorld();
-    service = await w.companion.serveAgents();
+    service = await w.companion.serveAgents({ syncOnStart: false });
     const fromFile = await getGarminAccessToken({ env: { R42_HOME: w.home }, minValidSeconds: 900 });
     expect(fromFile.garminUserId).toBe(sim.userId);
     expect(sim.isAccessTokenLive(fromFile.accessToken)).toBe(true);
@@ -238,7 +238,7 @@ describe('agent endpoint', () => {
     const w = await linkedWorld();
     const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(w.home, 'serve.lock'), '999999'); // no such process
-    service = await w.companion.serveAgents();
+    service = await w.companion.serveAgents({ syncOnStart: false });
     expect(agentFile(w).pid).toBe(process.pid);
   });
 });

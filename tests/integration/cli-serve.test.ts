@@ -12,7 +12,7 @@ const outputs: string[] = [];
 
 beforeEach(async () => {
   sim = await startSimulator();
-  world = makeWorld(sim);
+  world = makeWorld(sim, { R42_BACKFILL_DAYS: '3' });
   outputs.length = 0;
   const login = await runCli(['login', '--timeout', '20'], world.env);
   expect(login.code).toBe(0);

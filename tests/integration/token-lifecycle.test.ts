@@ -161,7 +161,7 @@ describe('token scheduler', () => {
   it('refreshes in the background before expiry, once, while the endpoint runs', async () => {
     const w = await linked();
     const checks: Array<[CheckReason, boolean]> = [];
-    const service = await w.companion.serveAgents({ schedulerTickMs: 100, onCheck: (r, refreshed) => checks.push([r, refreshed]) });
+    const service = await w.companion.serveAgents({ syncOnStart: false, schedulerTickMs: 100, onCheck: (r, refreshed) => checks.push([r, refreshed]) });
     try {
       await expect.poll(() => sim.counts.refreshes, { timeout: 5_000 }).toBe(1);
       await new Promise((r) => setTimeout(r, 500));
@@ -178,7 +178,7 @@ describe('token scheduler', () => {
     let offset = 0;
     const w = await linked(86_400, {}, { clock: { now: () => Date.now() + offset } });
     const checks: Array<[CheckReason, boolean]> = [];
-    const service = await w.companion.serveAgents({ schedulerTickMs: 100, onCheck: (r, refreshed) => checks.push([r, refreshed]) });
+    const service = await w.companion.serveAgents({ syncOnStart: false, schedulerTickMs: 100, onCheck: (r, refreshed) => checks.push([r, refreshed]) });
     try {
       await new Promise((r) => setTimeout(r, 250));
       expect(sim.counts.refreshes).toBe(0);

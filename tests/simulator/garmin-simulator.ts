@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { DATA_STREAMS, recordsUploadedBetween, type DataStream } from './garmin-data.js';
 
 /**
  * A Garmin Connect stand-in for tests and demos, strict like the real one (see
@@ -10,10 +11,10 @@ import type { AddressInfo, Socket } from 'node:net';
  * user endpoints need a live access token. Every endpoint can be made slow, fail or refuse.
  */
 
-export type Endpoint = 'authorize' | 'token' | 'refresh' | 'userId' | 'permissions' | 'registration';
+export type Endpoint = 'authorize' | 'token' | 'refresh' | 'userId' | 'permissions' | 'registration' | DataStream;
 
 export type Fault =
-  | { readonly kind: 'status'; readonly status: number; readonly times?: number }
+  | { readonly kind: 'status'; readonly status: number; readonly times?: number; readonly retryAfterSeconds?: number }
   | { readonly kind: 'oauthError'; readonly error: string; readonly status?: number; readonly times?: number }
   | { readonly kind: 'malformed'; readonly times?: number }
   | { readonly kind: 'delay'; readonly ms: number; readonly times?: number }
@@ -88,6 +89,14 @@ export class GarminSimulator {
   refreshTokenLifetimeSeconds: number;
   codeLifetimeSeconds: number;
   readonly counts: SimulatorCounts = { authorize: 0, codeExchanges: 0, refreshes: 0, userId: 0, permissions: 0, registrationDeletes: 0 };
+  /** Data requests per stream, and the widest window asked for. */
+  readonly dataRequests: Record<DataStream, number> = { activities: 0, dailies: 0, sleeps: 0, hrv: 0, userMetrics: 0 };
+  /** Streams whose next answers include malformed records (missing summaryId, wrong types). */
+  readonly malformedRecords = new Set<DataStream>();
+  /** Streams answered with extra, unknown fields and without optional ones (schema drift). */
+  readonly driftingStreams = new Set<DataStream>();
+  /** Overrides "now" for which data exists (epoch seconds), for deterministic tests. */
+  dataNow: (() => number) | null = null;
   /** Users whose registration is deleted (disconnect). */
   readonly deregistered = new Set<string>();
   /** Every token, code, verifier and secret this simulator issued or saw: tests search outputs for them. */
@@ -179,6 +188,11 @@ export class GarminSimulator {
     for (const grant of this.refreshTokens.values()) this.revokedFamilies.add(grant.family);
   }
 
+  /** Makes every issued access token expire now, as if a day had passed ("Token is not active"). */
+  expireAccessTokens(): void {
+    for (const grant of this.accessTokens.values()) grant.expiresAt = Date.now() - 1;
+  }
+
   /** Whether a refresh token is still usable (not spent, not revoked, not expired). */
   isRefreshTokenLive(token: string): boolean {
     const grant = this.refreshTokens.get(token);
@@ -214,6 +228,12 @@ export class GarminSimulator {
           this.counts.permissions++;
           this.json(res, 200, this.permissionsShape === 'array' ? this.permissions : { permissions: this.permissions });
         });
+      case 'activities':
+      case 'dailies':
+      case 'sleeps':
+      case 'hrv':
+      case 'userMetrics':
+        return this.withAccessToken(req, res, () => this.data(res, endpoint, url));
       case 'registration':
         return this.withAccessToken(req, res, (userId) => {
           this.counts.registrationDeletes++;
@@ -248,6 +268,8 @@ export class GarminSimulator {
     if (pathname === '/wellness-api/rest/user/id' && method === 'GET') return 'userId';
     if (pathname === '/wellness-api/rest/user/permissions' && method === 'GET') return 'permissions';
     if (pathname === '/wellness-api/rest/user/registration' && method === 'DELETE') return 'registration';
+    const stream = /^\/wellness-api\/rest\/([A-Za-z]+)$/.exec(pathname)?.[1];
+    if (method === 'GET' && stream && (DATA_STREAMS as readonly string[]).includes(stream)) return stream as DataStream;
     return null;
   }
 
@@ -262,6 +284,7 @@ export class GarminSimulator {
         if (endpoint === 'refresh') this.counts.refreshes--;
         return false;
       case 'status':
+        res.setHeader('retry-after', String(fault.retryAfterSeconds ?? 1));
         this.json(res, fault.status, { error: 'server_error', message: 'simulated failure' });
         return true;
       case 'oauthError':
@@ -274,6 +297,31 @@ export class GarminSimulator {
         res.socket?.destroy();
         return true;
     }
+  }
+
+  /** GET /wellness-api/rest/<type>?uploadStartTimeInSeconds=&uploadEndTimeInSeconds= (at most 24 h). */
+  private data(res: ServerResponse, stream: DataStream, url: URL): void {
+    this.dataRequests[stream]++;
+    const start = Number(url.searchParams.get('uploadStartTimeInSeconds'));
+    const end = Number(url.searchParams.get('uploadEndTimeInSeconds'));
+    if (!Number.isInteger(start) || !Number.isInteger(end) || end <= start) {
+      return this.json(res, 400, { errorMessage: 'uploadStartTimeInSeconds and uploadEndTimeInSeconds are required' });
+    }
+    if (end - start > 86_400) return this.json(res, 400, { errorMessage: 'timespan must be at most 86400 seconds' });
+    const needs = stream === 'activities' ? 'ACTIVITY_EXPORT' : 'HEALTH_EXPORT';
+    if (!this.permissions.includes(needs)) return this.json(res, 412, { errorMessage: `User has not granted ${needs}` });
+    const now = this.dataNow ? this.dataNow() : Math.floor(Date.now() / 1000);
+    let records: Array<Record<string, unknown>> = recordsUploadedBetween(stream, start, end, now);
+    if (this.driftingStreams.has(stream)) {
+      records = records.map((r) => {
+        const { averageRunCadenceInStepsPerMinute: _c, totalElevationGainInMeters: _e, restingHeartRateInBeatsPerMinute: _r, ...rest } = r;
+        return { ...rest, newGarminField: { nested: [1, 2, 3] }, anotherNewField: 'x' };
+      });
+    }
+    if (this.malformedRecords.has(stream)) {
+      records = [...records, { activityType: 'RUNNING', startTimeInSeconds: start }, { summaryId: 42, startTimeInSeconds: 'yesterday' }];
+    }
+    this.json(res, 200, records);
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {

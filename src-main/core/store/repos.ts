@@ -237,7 +237,10 @@ export class AuditRepo {
 
 /** A lease in SQLite that lets exactly one process refresh a profile's tokens at a time. */
 export class RefreshLocksRepo {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly table: 'refresh_locks' | 'sync_leases' = 'refresh_locks',
+  ) {}
 
   /**
    * Takes the lock when it is free, expired, or held by a process that no longer exists.
@@ -246,13 +249,13 @@ export class RefreshLocksRepo {
   tryAcquire(profileId: string, owner: string, pid: number, now: number, ttlMs: number, isAlive: (pid: number) => boolean): boolean {
     return this.db
       .transaction(() => {
-        const held = this.db.prepare('SELECT owner, pid, expires_at FROM refresh_locks WHERE profile_id = ?').get(profileId) as
+        const held = this.db.prepare(`SELECT owner, pid, expires_at FROM ${this.table} WHERE profile_id = ?`).get(profileId) as
           | { owner: string; pid: number; expires_at: number }
           | undefined;
         if (held && held.expires_at > now && isAlive(held.pid)) return false;
         this.db
           .prepare(
-            `INSERT INTO refresh_locks (profile_id, owner, pid, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)
+            `INSERT INTO ${this.table} (profile_id, owner, pid, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (profile_id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid,
                acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
           )
@@ -262,7 +265,18 @@ export class RefreshLocksRepo {
       .immediate();
   }
 
+  /** Whether a live process holds the lease now. */
+  isHeld(profileId: string, now: number, isAlive: (pid: number) => boolean): boolean {
+    const held = this.db.prepare(`SELECT pid, expires_at FROM ${this.table} WHERE profile_id = ?`).get(profileId) as { pid: number; expires_at: number } | undefined;
+    return Boolean(held && held.expires_at > now && isAlive(held.pid));
+  }
+
+  /** Extends a lease this owner holds; false when it was taken over meanwhile. */
+  renew(profileId: string, owner: string, expiresAt: number): boolean {
+    return this.db.prepare(`UPDATE ${this.table} SET expires_at = ? WHERE profile_id = ? AND owner = ?`).run(expiresAt, profileId, owner).changes === 1;
+  }
+
   release(profileId: string, owner: string): void {
-    this.db.prepare('DELETE FROM refresh_locks WHERE profile_id = ? AND owner = ?').run(profileId, owner);
+    this.db.prepare(`DELETE FROM ${this.table} WHERE profile_id = ? AND owner = ?`).run(profileId, owner);
   }
 }

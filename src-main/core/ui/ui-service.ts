@@ -24,7 +24,8 @@ export class UiService {
 
   state(): ViewState {
     const connection = this.companion.status();
-    return { connection: { ...connection, permissions: [...connection.permissions] }, signIn: this.signIn, agentEndpoint: { url: this.agentService()?.url ?? null } };
+    const sync = { ...connection.sync, streams: connection.sync.streams.map((st) => ({ ...st })), backfill: { ...connection.sync.backfill } };
+    return { connection: { ...connection, permissions: [...connection.permissions], sync }, signIn: this.signIn, agentEndpoint: { url: this.agentService()?.url ?? null } };
   }
 
   subscribe(listener: (state: ViewState) => void): () => void {
@@ -95,10 +96,24 @@ export class UiService {
     return null;
   }
 
-  async disconnect(): Promise<ResultOf<'companion:auth.disconnect'>> {
-    const result = await this.companion.disconnect();
+  async disconnect(args: ArgsOf<'companion:auth.disconnect'>): Promise<ResultOf<'companion:auth.disconnect'>> {
+    const result = await this.companion.disconnect({ keepData: args.keepData });
     this.setSignIn({ kind: 'idle' });
     return { ...result, garminError: result.garminError ? { ...result.garminError } : null };
+  }
+
+  /** Syncs through the daemon's scheduler when this process runs one, else directly. */
+  async syncNow(): Promise<ResultOf<'companion:sync.now'>> {
+    const running = this.agentService();
+    const progress = setInterval(() => this.emit(), 500);
+    try {
+      const result = running ? await running.syncNow() : await this.companion.sync({ onProgress: () => undefined });
+      if (!result) return { outcome: 'not_connected', windows: 0, stored: 0, skipped: 0, permissionMissing: [] };
+      return { ...result, permissionMissing: [...result.permissionMissing] };
+    } finally {
+      clearInterval(progress);
+      this.emit();
+    }
   }
 
   listAgents(): ResultOf<'companion:agents.list'> {
@@ -124,7 +139,14 @@ export class UiService {
       'companion:state.get': () => this.state(),
       'companion:auth.connect': () => this.connect(),
       'companion:auth.cancel': () => this.cancel(),
-      'companion:auth.disconnect': () => this.disconnect(),
+      'companion:auth.disconnect': (args) => this.disconnect(args),
+      'companion:sync.now': () => this.syncNow(),
+      'companion:data.activities': (args) => {
+        const today = new Date().toISOString().slice(0, 10);
+        const result = this.companion.data.activities({ from: '1970-01-01', to: today });
+        return { ...result, data: result.data.slice(0, args.limit) };
+      },
+      'companion:data.weekly': (args) => this.companion.data.weekly(args.weeks),
       'companion:agents.list': () => this.listAgents(),
       'companion:agents.add': (args) => this.addAgent(args),
       'companion:agents.revoke': (args) => this.revokeAgent(args),

@@ -1,0 +1,89 @@
+import { CompanionError, isCompanionError } from '../errors.js';
+import type { Fetch } from '../ports.js';
+import type { Stream } from '../store/training-repo.js';
+
+/** Garmin's answer that a data type was not shared by the runner (HTTP 412). */
+export class PermissionMissing extends Error {
+  override readonly name = 'PermissionMissing';
+}
+
+/** Garmin asked us to slow down (HTTP 429), for this many seconds. */
+export class RateLimited extends Error {
+  override readonly name = 'RateLimited';
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate limited');
+  }
+}
+
+/**
+ * Where training data comes from, one upload window (at most 24 h) at a time. Today: pulling with
+ * the runner's token. Later: a relay that received Garmin's push notifications, with no change to
+ * storage or the sync engine.
+ */
+export interface DataSource {
+  fetchWindow(stream: Stream, startS: number, endS: number, signal?: AbortSignal): Promise<unknown[]>;
+}
+
+/** Pulls from GARMIN_API_URL/wellness-api/rest/<type>; refreshes the token once on a 401. */
+export class GarminPullSource implements DataSource {
+  constructor(
+    private readonly apiUrl: URL,
+    private readonly fetch: Fetch,
+    private readonly timeoutMs: number,
+    private readonly token: (forceRefresh: boolean) => Promise<string>,
+  ) {}
+
+  async fetchWindow(stream: Stream, startS: number, endS: number, signal?: AbortSignal): Promise<unknown[]> {
+    const base = this.apiUrl.href.endsWith('/') ? this.apiUrl.href : `${this.apiUrl.href}/`;
+    const url = new URL(`wellness-api/rest/${stream}`, base);
+    url.searchParams.set('uploadStartTimeInSeconds', String(startS));
+    url.searchParams.set('uploadEndTimeInSeconds', String(endS));
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.request(url, await this.token(attempt > 0), signal);
+      if (response.status === 401 && attempt === 0) {
+        await response.body?.cancel();
+        continue;
+      }
+      return this.read(response, url.origin);
+    }
+  }
+
+  private async request(url: URL, token: string, signal?: AbortSignal): Promise<Response> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), this.timeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const response = await this.fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, redirect: 'manual', signal: controller.signal });
+      // Read the body under the same deadline.
+      const body = await response.arrayBuffer();
+      return new Response(body, { status: response.status, headers: response.headers });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (isCompanionError(error)) throw error;
+      throw new CompanionError('garmin_unreachable', `Cannot reach Garmin at ${url.origin} (${controller.signal.aborted ? 'no answer in time' : 'network error'}).`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async read(response: Response, origin: string): Promise<unknown[]> {
+    if (response.status === 412) throw new PermissionMissing();
+    if (response.status === 429) {
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new RateLimited(Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 60);
+    }
+    if (response.status >= 500) throw new CompanionError('garmin_unreachable', `Garmin at ${origin} answered with a server error (${response.status}).`);
+    if (response.status === 401 || response.status === 403) throw new CompanionError('garmin_rejected', 'Garmin did not accept the access token for data.');
+    if (!response.ok) throw new CompanionError('garmin_bad_response', `Garmin at ${origin} refused the data request (HTTP ${response.status}).`);
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw new CompanionError('garmin_bad_response', `Garmin at ${origin} sent data that is not JSON.`);
+    }
+    if (!Array.isArray(body)) throw new CompanionError('garmin_bad_response', `Garmin at ${origin} sent data in an unexpected shape.`);
+    return body;
+  }
+}

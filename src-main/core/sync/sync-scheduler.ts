@@ -1,0 +1,63 @@
+import { isCompanionError } from '../errors.js';
+import type { Logger } from '../ports.js';
+import type { SyncResult } from './sync-engine.js';
+
+/**
+ * Runs the sync while the app or `serve` runs: at start, every `intervalMs`, when asked, and after
+ * the computer wakes. When Garmin cannot be reached it tries again sooner (30 s, doubling up to the
+ * interval), so the copy catches up by itself once the network is back.
+ */
+export class SyncScheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<SyncResult | null> | null = null;
+  private retryMs = 30_000;
+  private stopped = false;
+
+  constructor(
+    private readonly run: () => Promise<SyncResult>,
+    private readonly canSync: () => boolean,
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.now();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Syncs now (or joins the sync under way); null when nothing is linked. */
+  now(): Promise<SyncResult | null> {
+    this.running ??= (async () => {
+      if (this.timer) clearTimeout(this.timer);
+      let next = this.intervalMs;
+      try {
+        if (!this.canSync()) return null;
+        const result = await this.run();
+        if (result.outcome === 'offline') {
+          next = Math.min(this.retryMs, this.intervalMs);
+          this.retryMs = Math.min(this.retryMs * 2, this.intervalMs);
+        } else {
+          this.retryMs = 30_000;
+        }
+        return result;
+      } catch (error) {
+        this.logger.log('warn', 'sync.failed', { code: isCompanionError(error) ? error.code : 'unexpected' });
+        if (isCompanionError(error)) throw error;
+        return null;
+      } finally {
+        this.running = null;
+        if (!this.stopped) {
+          this.timer = setTimeout(() => void this.now().catch(() => undefined), next);
+          this.timer.unref();
+        }
+      }
+    })();
+    return this.running;
+  }
+}

@@ -1,0 +1,66 @@
+import type { WeekView } from '../../src-preload/contract';
+
+/** Bars of weekly running distance (SVG, no chart library), with a text alternative. */
+export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
+  const width = 640;
+  const height = 180;
+  const pad = { top: 12, right: 8, bottom: 26, left: 36 };
+  const max = Math.max(10, ...weeks.map((w) => w.distance_km));
+  const step = weeks.length ? (width - pad.left - pad.right) / weeks.length : 0;
+  const y = (km: number) => pad.top + (height - pad.top - pad.bottom) * (1 - km / max);
+  const ticks = [0, max / 2, max].map((v) => Math.round(v));
+  const total = weeks.reduce((n, w) => n + w.distance_km, 0);
+  return (
+    <figure className="chart" aria-labelledby="weekly-title">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Weekly running distance, ${weeks.length} weeks, ${total.toFixed(1)} km in total`} data-testid="weekly-chart">
+        {ticks.map((t) => (
+          <g key={t}>
+            <line x1={pad.left} x2={width - pad.right} y1={y(t)} y2={y(t)} className="grid" />
+            <text x={pad.left - 6} y={y(t) + 4} textAnchor="end" className="axis">
+              {t}
+            </text>
+          </g>
+        ))}
+        {weeks.map((w, i) => {
+          const barHeight = height - pad.bottom - y(w.distance_km);
+          const labelEvery = weeks.length > 26 ? 8 : weeks.length > 12 ? 4 : 2;
+          return (
+            <g key={w.week_start}>
+              <rect x={pad.left + i * step + step * 0.15} y={y(w.distance_km)} width={step * 0.7} height={Math.max(0, barHeight)} rx={2} className="bar">
+                <title>{`${w.week} (from ${w.week_start}): ${w.distance_km} km, ${w.runs} runs, long run ${w.long_run_km} km`}</title>
+              </rect>
+              {i % labelEvery === 0 && (
+                <text x={pad.left + i * step + step / 2} y={height - 8} textAnchor="middle" className="axis">
+                  {w.week_start.slice(5)}
+                </text>
+              )}
+            </g>
+          );
+        })}
+        <text x={4} y={pad.top + 2} className="axis">
+          km
+        </text>
+      </svg>
+      <figcaption className="sr-only">
+        <table>
+          <thead>
+            <tr>
+              <th>Week</th>
+              <th>km</th>
+              <th>Runs</th>
+            </tr>
+          </thead>
+          <tbody>
+            {weeks.map((w) => (
+              <tr key={w.week_start}>
+                <td>{w.week}</td>
+                <td>{w.distance_km}</td>
+                <td>{w.runs}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,76 @@
+import { create } from 'zustand';
+import type { ActivityItemView, ErrorView, WeekView } from '../../src-preload/contract';
+import { bridge as defaultBridge, toErrorView, type Bridge } from '../bridge';
+
+export interface TrainingStore {
+  readonly activities: readonly ActivityItemView[];
+  readonly weeks: readonly WeekView[];
+  readonly weekCount: number;
+  readonly syncing: boolean;
+  readonly lastResult: string | null;
+  readonly error: ErrorView | null;
+  load(): Promise<void>;
+  setWeekCount(weeks: number): Promise<void>;
+  syncNow(): Promise<void>;
+}
+
+export function createTrainingStore(bridge: Bridge = defaultBridge) {
+  return create<TrainingStore>()((set, get) => ({
+    activities: [],
+    weeks: [],
+    weekCount: 12,
+    syncing: false,
+    lastResult: null,
+    error: null,
+    async load() {
+      try {
+        const [activities, weeks] = await Promise.all([bridge.activities(25), bridge.weekly(get().weekCount)]);
+        set({ activities: activities.data, weeks: weeks.data });
+      } catch (error) {
+        set({ error: toErrorView(error) });
+      }
+    },
+    async setWeekCount(weekCount) {
+      set({ weekCount });
+      await get().load();
+    },
+    async syncNow() {
+      set({ syncing: true, error: null });
+      try {
+        const result = await bridge.syncNow();
+        set({
+          lastResult:
+            result.outcome === 'offline'
+              ? 'Garmin could not be reached; the sync continues by itself when the network is back.'
+              : result.outcome === 'not_connected'
+                ? 'Connect Garmin first.'
+                : `Synced: ${result.stored} records from ${result.windows} windows${result.skipped ? `, ${result.skipped} unreadable records skipped` : ''}.`,
+        });
+        await get().load();
+      } catch (error) {
+        set({ error: toErrorView(error) });
+      } finally {
+        set({ syncing: false });
+      }
+    },
+  }));
+}
+
+/** Minutes per km as m:ss. */
+export function formatPace(minPerKm: number | null): string {
+  if (minPerKm === null || !Number.isFinite(minPerKm)) return '—';
+  const total = Math.round(minPerKm * 60);
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')} /km`;
+}
+
+/** Seconds as h:mm:ss or mm:ss. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return '—';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+}
+
+export const activityLabel = (type: string) => type.charAt(0) + type.slice(1).toLowerCase().replaceAll('_', ' ');
