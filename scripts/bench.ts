@@ -4,9 +4,13 @@
    1. GET /v1/token with 50 keep-alive connections against `r42-companion serve`, next to a bare
       node:http server answering the same JSON, both in their own process, same load generator.
    2. The refresh storm: a refresh is due; 500 concurrent /v1/token calls plus 10 concurrent CLI
-      `token` processes; the Garmin simulator counts the refresh requests (must be 1). */
+      `token` processes; the Garmin simulator counts the refresh requests (must be 1).
+   3. A 5-year backfill from the simulator, next to a bare better-sqlite3 bulk insert of the same
+      rows; the weekly summary over 5 years (p50/p99); the database size on disk. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { migrate } from '../src-main/core/store/database.js';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -120,7 +124,8 @@ async function main() {
   const sim = await new GarminSimulator({
     clients: [{ clientId: 'r42-bench', clientSecret: 'bench-secret-0123456789', redirectUris: ['http://127.0.0.1:0/callback'], anyLoopbackPort: true }],
   }).start();
-  const env: NodeJS.ProcessEnv = { ...process.env, ...sim.env(), R42_HOME: home, R42_KEYCHAIN_SERVICE: service, R42_LOG_LEVEL: 'warn' };
+  // The daemon's own sync stays at one day, so it does not disturb the endpoint measurements.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...sim.env(), R42_HOME: home, R42_KEYCHAIN_SERVICE: service, R42_LOG_LEVEL: 'warn', R42_BACKFILL_DAYS: '1' };
   const config = loadConfig(env);
   const secrets = createKeytarSecretStore(service);
   const companion = createCompanion({
@@ -212,6 +217,68 @@ async function main() {
     console.log(`  refresh requests Garmin received: ${refreshes} (must be 1)`);
     console.log(`  distinct access tokens handed out: ${distinct.size}`);
     if (refreshes !== 1) process.exitCode = 1;
+
+    // 3. Five years of history.
+    serve.kill('SIGTERM');
+    await new Promise((resolve) => serve.once('exit', resolve));
+    const days = 5 * 365 + 1;
+    const syncStarted = process.hrtime.bigint();
+    const result = await companion.sync({ days });
+    const syncSeconds = Number(process.hrtime.bigint() - syncStarted) / 1e9;
+    const dbFile = path.join(home, 'companion.db');
+    const source = new BetterSqlite3(dbFile, { readonly: true });
+    const tables = ['activities', 'dailies', 'sleeps', 'hrv', 'user_metrics'];
+    const rows = Object.fromEntries(tables.map((t) => [t, source.prepare(`SELECT * FROM ${t}`).all() as Array<Record<string, unknown>>]));
+    source.close();
+    const total = Object.values(rows).reduce((n, r) => n + r.length, 0);
+    // Baseline: the same rows, inserted with bare better-sqlite3 into the same schema, one transaction.
+    const bareFile = path.join(home, 'bare.db');
+    const bareDb = new BetterSqlite3(bareFile);
+    bareDb.pragma('journal_mode = WAL');
+    bareDb.pragma('synchronous = NORMAL');
+    migrate(bareDb);
+    const bareStarted = process.hrtime.bigint();
+    bareDb.transaction(() => {
+      for (const table of tables) {
+        const sample = rows[table]![0];
+        if (!sample) continue;
+        const cols = Object.keys(sample);
+        const insert = bareDb.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`);
+        for (const row of rows[table]!) insert.run(row);
+      }
+    })();
+    const bareSeconds = Number(process.hrtime.bigint() - bareStarted) / 1e9;
+    bareDb.close();
+
+    const summaryTimes = (weeks: number) => {
+      const times: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const started = process.hrtime.bigint();
+        companion.data.weekly(weeks);
+        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      times.sort((a, b) => a - b);
+      return { p50: percentile(times, 50), p99: percentile(times, 99) };
+    };
+    const fiveYears = summaryTimes(261);
+    const twelve = summaryTimes(12);
+    const checkpoint = new BetterSqlite3(dbFile);
+    checkpoint.pragma('wal_checkpoint(TRUNCATE)');
+    checkpoint.close();
+    const size = statSync(dbFile).size;
+    const bareCheckpoint = new BetterSqlite3(bareFile);
+    bareCheckpoint.pragma('wal_checkpoint(TRUNCATE)');
+    bareCheckpoint.close();
+    const dataSize = statSync(bareFile).size;
+
+    console.log(`\n5-year backfill (${days} days, ${result.windows} upload windows of ≤ 24 h from the simulator on loopback):`);
+    console.log(`  rows: ${Object.entries(rows).map(([t, r]) => `${t} ${r.length}`).join(', ')} (${total} in all, ${result.skipped} skipped)`);
+    console.log(`  R42 sync:               ${syncSeconds.toFixed(2)} s, ${(total / syncSeconds).toFixed(0)} rows/s (HTTP, parsing, validation, one transaction per window)`);
+    console.log(`  bare better-sqlite3:    ${bareSeconds.toFixed(3)} s, ${(total / bareSeconds).toFixed(0)} rows/s (same rows, one transaction)`);
+    console.log(`  ratio sync/bare time:   ${(syncSeconds / bareSeconds).toFixed(1)}×`);
+    console.log(`Weekly summary (300 runs each): 5 years (261 weeks) p50 ${fiveYears.p50.toFixed(2)} ms, p99 ${fiveYears.p99.toFixed(2)} ms; 12 weeks p50 ${twelve.p50.toFixed(2)} ms, p99 ${twelve.p99.toFixed(2)} ms`);
+    console.log(`Database size on disk after checkpoint: ${(size / 1024 / 1024).toFixed(1)} MiB in all (this run also wrote one audit row per token hand-out above);`);
+    console.log(`  the training data alone: ${(dataSize / 1024 / 1024).toFixed(1)} MiB (${(dataSize / total).toFixed(0)} bytes per row, typed columns plus raw JSON)`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     companion.close();

@@ -22,6 +22,8 @@ import { AccountsRepo, AuditRepo, DEFAULT_PROFILE_ID, RefreshLocksRepo, SignInSe
 
 /** Warn this long before the refresh token's own end (about 90 days after the last sign-in). */
 export const REFRESH_TOKEN_WARNING_MS = 14 * 24 * 3600 * 1000;
+/** How long the audit log keeps token hand-outs and refused agent requests. */
+export const AUDIT_HAND_OUT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 export interface CompanionDeps {
   readonly config: CompanionConfig;
@@ -459,13 +461,27 @@ export function createCompanion(deps: CompanionDeps): Companion {
         },
       });
       scheduler.start();
+      // Hand-outs and refusals are frequent (an agent may ask every minute); they are kept 30 days.
+      // Sign-ins, refreshes, grants and disconnects are kept for good.
+      const pruneAudit = () => audit.prune(['agent.token_issued', 'agent.request_refused'], clock.now() - AUDIT_HAND_OUT_RETENTION_MS);
+      pruneAudit();
+      const pruneTimer = setInterval(pruneAudit, 24 * 3600_000);
+      pruneTimer.unref();
       const syncScheduler = new SyncScheduler(
         () => companion.sync(),
         () => accounts.get(profileId)?.status === 'connected',
         logger,
         options.syncIntervalMs ?? config.sync.intervalMs,
       );
-      if (options.syncOnStart !== false) syncScheduler.start();
+      let firstSyncWatch: NodeJS.Timeout | null = null;
+      if (options.syncOnStart !== false) {
+        syncScheduler.start();
+        // A link made elsewhere (the CLI, another window) gets its history without waiting for the interval.
+        firstSyncWatch = setInterval(() => {
+          if (accounts.get(profileId)?.status === 'connected' && training.streams().length === 0) void syncScheduler.now().catch(() => undefined);
+        }, 30_000);
+        firstSyncWatch.unref();
+      }
       audit.append(profileId, clock.now(), 'agent.endpoint_started', { url: server.url });
       logger.log('info', 'agent.endpoint_started', { url: server.url });
       const running = server;
@@ -481,6 +497,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
           stopped ??= (async () => {
             scheduler.stop();
             syncScheduler.stop();
+            if (firstSyncWatch) clearInterval(firstSyncWatch);
+            clearInterval(pruneTimer);
             await running.close();
             usage.flush();
             grants.revokeById(ownerGrantId!, clock.now());

@@ -57,7 +57,7 @@ export function TrainingPanel() {
       )}
 
       <div className="chart-head">
-        <h3 id="weekly-title">Weekly running volume</h3>
+        <h3 id="weekly-title">Weekly running volume (km)</h3>
         <label className="small">
           <span className="sr-only">Weeks shown</span>
           <select value={weekCount} onChange={(e) => void setWeekCount(Number(e.target.value))} aria-label="Weeks shown">

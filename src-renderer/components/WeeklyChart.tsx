@@ -5,7 +5,7 @@ export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
   const width = 640;
   const height = 180;
   const pad = { top: 12, right: 8, bottom: 26, left: 36 };
-  const max = Math.max(10, ...weeks.map((w) => w.distance_km));
+  const max = Math.ceil(Math.max(10, ...weeks.map((w) => w.distance_km)) / 10) * 10;
   const step = weeks.length ? (width - pad.left - pad.right) / weeks.length : 0;
   const y = (km: number) => pad.top + (height - pad.top - pad.bottom) * (1 - km / max);
   const ticks = [0, max / 2, max].map((v) => Math.round(v));
@@ -37,9 +37,6 @@ export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
             </g>
           );
         })}
-        <text x={4} y={pad.top + 2} className="axis">
-          km
-        </text>
       </svg>
       <figcaption className="sr-only">
         <table>

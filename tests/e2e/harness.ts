@@ -20,7 +20,7 @@ export interface AppWorld {
 
 export async function startApp(options: { accessTokenLifetimeSeconds?: number; env?: Record<string, string> } = {}): Promise<AppWorld> {
   const sim = await startSimulator({ consent: 'page', ...(options.accessTokenLifetimeSeconds ? { accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds } : {}) });
-  const world = makeWorld(sim, options.env ?? {});
+  const world = makeWorld(sim, { R42_BACKFILL_DAYS: '7', ...options.env });
   const browser = new CapturingBrowser();
   const app = await startDevWeb(world.env, { browser, uiPollMs: 300 });
   return {

@@ -22,7 +22,10 @@ beforeEach(() => {
         case 'companion:auth.connect':
           return new Promise(() => undefined); // stays waiting, like a runner who has not approved yet
         case 'companion:auth.disconnect':
-          return { ok: true, value: { wasConnected: true, garminUserId: 'user-1', deregisteredAtGarmin: true, garminError: null } } as never;
+          return { ok: true, value: { wasConnected: true, dataKept: false, garminUserId: 'user-1', deregisteredAtGarmin: true, garminError: null } } as never;
+        case 'companion:data.activities':
+        case 'companion:data.weekly':
+          return { ok: true, value: { data: [], last_sync_at: null, stale: true } } as never;
         default:
           return { ok: true, value: null } as never;
       }

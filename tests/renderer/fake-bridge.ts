@@ -16,6 +16,7 @@ export const baseState: ViewState = {
     refreshTokenExpiresSoon: false,
     lastRefreshAt: null,
     lastError: null,
+    sync: { running: false, lastSyncAt: null, stale: true, backfill: { done: 0, total: 0 }, streams: [] },
   },
   signIn: { kind: 'idle' },
   agentEndpoint: { url: 'http://127.0.0.1:40000' },
@@ -54,10 +55,20 @@ export function fakeBridge(overrides: Partial<Bridge> = {}) {
       calls.push('cancel');
       return null;
     },
-    disconnect: async () => {
-      calls.push('disconnect');
-      return { wasConnected: true, garminUserId: 'user-1', deregisteredAtGarmin: false, garminError: { code: 'garmin_unreachable', message: 'x' } };
+    disconnect: async (keepData) => {
+      calls.push(`disconnect keepData=${keepData}`);
+      return { wasConnected: true, dataKept: keepData, garminUserId: 'user-1', deregisteredAtGarmin: false, garminError: { code: 'garmin_unreachable', message: 'x' } };
     },
+    syncNow: async () => {
+      calls.push('sync');
+      return { outcome: 'completed', windows: 5, stored: 12, skipped: 1, permissionMissing: [] };
+    },
+    activities: async () => ({ data: [], last_sync_at: null, stale: true }),
+    weekly: async (weeks) => ({
+      data: Array.from({ length: weeks }, (_, i) => ({ week: `2026-W${String(i + 1).padStart(2, '0')}`, week_start: `2026-01-0${(i % 9) + 1}`, runs: 1, distance_km: 10 + i, duration_s: 3000, long_run_km: 10, avg_pace_min_km: 5, avg_hr: 150 })),
+      last_sync_at: null,
+      stale: true,
+    }),
     listAgents: async () => grants,
     addAgent: async (name) => {
       calls.push(`add ${name}`);

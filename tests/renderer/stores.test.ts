@@ -32,9 +32,10 @@ describe('connection store', () => {
   it('says when Garmin could not be told about a disconnect', async () => {
     const { bridge, calls } = fakeBridge();
     const store = createConnectionStore(bridge);
-    await store.getState().disconnect();
-    expect(calls).toEqual(['disconnect']);
+    await store.getState().disconnect(false);
+    expect(calls).toEqual(['disconnect keepData=false']);
     expect(store.getState().disconnectNotice).toContain('Garmin could not be told (garmin_unreachable)');
+    expect(store.getState().disconnectNotice).toContain('training data is deleted');
   });
 
   it('derives the card face from the view', () => {
@@ -61,6 +62,25 @@ describe('agents store', () => {
     await store.getState().add('taken');
     expect(store.getState().error?.message).toContain('already exists');
     expect(calls).toEqual(['add coach', 'revoke coach', 'add taken']);
+  });
+});
+
+describe('training store', () => {
+  it('loads the weekly summary for the chosen number of weeks and reports a sync', async () => {
+    const { bridge, calls } = fakeBridge();
+    const { createTrainingStore, formatPace, formatDuration } = await import('../../src-renderer/stores/training-store');
+    const store = createTrainingStore(bridge);
+    await store.getState().load();
+    expect(store.getState().weeks).toHaveLength(12);
+    await store.getState().setWeekCount(52);
+    expect(store.getState().weeks).toHaveLength(52);
+    await store.getState().syncNow();
+    expect(calls).toContain('sync');
+    expect(store.getState().lastResult).toBe('Synced: 12 records from 5 windows, 1 unreadable records skipped.');
+    expect(formatPace(5.25)).toBe('5:15 /km');
+    expect(formatPace(null)).toBe('—');
+    expect(formatDuration(3725)).toBe('1:02:05');
+    expect(formatDuration(305)).toBe('5:05');
   });
 });
 

@@ -57,3 +57,33 @@ describe('database', () => {
     }
   });
 });
+
+describe('migrations 2 and 3', () => {
+  it('2 adds agent grants with a unique active name per profile', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, 1);
+    expect(migrate(db, MIGRATIONS, 2)).toBe(2);
+    const insert = db.prepare("INSERT INTO agent_grants (id, profile_id, name, kind, secret_sha256, created_at, revoked_at) VALUES (?, 'default', 'coach', 'named', ?, 1, ?)");
+    insert.run('a', 'h1', null);
+    expect(() => insert.run('b', 'h2', null)).toThrow(/UNIQUE/);
+    db.prepare("UPDATE agent_grants SET revoked_at = 2 WHERE id = 'a'").run();
+    insert.run('c', 'h3', null); // the name is free again once revoked
+    expect(() => db.prepare("INSERT INTO agent_grants (id, profile_id, name, kind, secret_sha256, created_at) VALUES ('d', 'default', 'x', 'root', 'h4', 1)").run()).toThrow(/CHECK/);
+  });
+
+  it('3 adds the training tables and sync cursors, keyed by profile and summaryId, and keeps older rows', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, 2);
+    db.prepare("INSERT INTO audit_log (profile_id, at, event) VALUES ('default', 1, 'sign_in.succeeded')").run();
+    expect(migrate(db, MIGRATIONS, 3)).toBe(3);
+    expect(tables(db)).toEqual(expect.arrayContaining(['activities', 'dailies', 'sleeps', 'hrv', 'user_metrics', 'sync_streams', 'sync_leases']));
+    expect(db.prepare('SELECT count(*) AS n FROM audit_log').get()).toEqual({ n: 1 });
+    const insert = db.prepare("INSERT INTO dailies (profile_id, summary_id, calendar_date, raw, synced_at) VALUES ('default', 'd1', '2026-11-23', '{}', 1)");
+    insert.run();
+    expect(() => insert.run()).toThrow(/UNIQUE|PRIMARY/);
+    db.prepare("DELETE FROM profiles WHERE id = 'default'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM dailies').get()).toEqual({ n: 0 });
+  });
+});

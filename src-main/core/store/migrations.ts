@@ -133,7 +133,7 @@ export const MIGRATIONS: readonly Migration[] = [
           raw                 TEXT NOT NULL,
           synced_at           INTEGER NOT NULL,
           PRIMARY KEY (profile_id, summary_id)
-        ) STRICT, WITHOUT ROWID;
+        ) STRICT;
         CREATE INDEX activities_date ON activities(profile_id, local_date);
 
         CREATE TABLE dailies (
@@ -154,7 +154,7 @@ export const MIGRATIONS: readonly Migration[] = [
           raw                 TEXT NOT NULL,
           synced_at           INTEGER NOT NULL,
           PRIMARY KEY (profile_id, summary_id)
-        ) STRICT, WITHOUT ROWID;
+        ) STRICT;
         CREATE INDEX dailies_date ON dailies(profile_id, calendar_date);
 
         CREATE TABLE sleeps (
@@ -171,7 +171,7 @@ export const MIGRATIONS: readonly Migration[] = [
           raw                 TEXT NOT NULL,
           synced_at           INTEGER NOT NULL,
           PRIMARY KEY (profile_id, summary_id)
-        ) STRICT, WITHOUT ROWID;
+        ) STRICT;
         CREATE INDEX sleeps_date ON sleeps(profile_id, calendar_date);
 
         CREATE TABLE hrv (
@@ -183,7 +183,7 @@ export const MIGRATIONS: readonly Migration[] = [
           raw                 TEXT NOT NULL,
           synced_at           INTEGER NOT NULL,
           PRIMARY KEY (profile_id, summary_id)
-        ) STRICT, WITHOUT ROWID;
+        ) STRICT;
 
         CREATE TABLE user_metrics (
           profile_id          TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
@@ -194,7 +194,7 @@ export const MIGRATIONS: readonly Migration[] = [
           raw                 TEXT NOT NULL,
           synced_at           INTEGER NOT NULL,
           PRIMARY KEY (profile_id, summary_id)
-        ) STRICT, WITHOUT ROWID;
+        ) STRICT;
 
         -- Where each stream's sync stands. Backfill walks upload windows from backfill_start
         -- down to backfill_floor, newest first; afterwards incremental windows start at cursor.

@@ -216,6 +216,12 @@ export class AuditRepo {
     this.insert.run(profileId, at, event, JSON.stringify(detail));
   }
 
+  /** Deletes rows of the given events older than `before` (ms); returns how many. */
+  prune(events: readonly string[], before: number): number {
+    if (events.length === 0) return 0;
+    return this.db.prepare(`DELETE FROM audit_log WHERE at < ? AND event IN (${events.map(() => '?').join(', ')})`).run(before, ...events).changes;
+  }
+
   /** Newest first. */
   list(limit = 100): AuditEntry[] {
     const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{

@@ -33,31 +33,43 @@ export class SyncScheduler {
 
   /** Syncs now (or joins the sync under way); null when nothing is linked. */
   now(): Promise<SyncResult | null> {
-    this.running ??= (async () => {
-      if (this.timer) clearTimeout(this.timer);
-      let next = this.intervalMs;
-      try {
-        if (!this.canSync()) return null;
-        const result = await this.run();
-        if (result.outcome === 'offline') {
-          next = Math.min(this.retryMs, this.intervalMs);
-          this.retryMs = Math.min(this.retryMs * 2, this.intervalMs);
-        } else {
-          this.retryMs = 30_000;
-        }
-        return result;
-      } catch (error) {
-        this.logger.log('warn', 'sync.failed', { code: isCompanionError(error) ? error.code : 'unexpected' });
-        if (isCompanionError(error)) throw error;
-        return null;
-      } finally {
-        this.running = null;
-        if (!this.stopped) {
-          this.timer = setTimeout(() => void this.now().catch(() => undefined), next);
-          this.timer.unref();
-        }
+    if (this.running) return this.running;
+    const run = this.runOnce();
+    this.running = run;
+    // Cleared here, not inside runOnce: a run that ends synchronously must not leave itself behind.
+    void run.then(
+      () => this.afterRun(run),
+      () => this.afterRun(run),
+    );
+    return run;
+  }
+
+  private afterRun(run: Promise<SyncResult | null>): void {
+    if (this.running === run) this.running = null;
+  }
+
+  private async runOnce(): Promise<SyncResult | null> {
+    if (this.timer) clearTimeout(this.timer);
+    let next = this.intervalMs;
+    try {
+      if (!this.canSync()) return null;
+      const result = await this.run();
+      if (result.outcome === 'offline') {
+        next = Math.min(this.retryMs, this.intervalMs);
+        this.retryMs = Math.min(this.retryMs * 2, this.intervalMs);
+      } else {
+        this.retryMs = 30_000;
       }
-    })();
-    return this.running;
+      return result;
+    } catch (error) {
+      this.logger.log('warn', 'sync.failed', { code: isCompanionError(error) ? error.code : 'unexpected' });
+      if (isCompanionError(error)) throw error;
+      return null;
+    } finally {
+      if (!this.stopped) {
+        this.timer = setTimeout(() => void this.now().catch(() => undefined), next);
+        this.timer.unref();
+      }
+    }
   }
 }

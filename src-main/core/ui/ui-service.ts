@@ -80,6 +80,8 @@ export class UiService {
           }
         },
       });
+      // First link: start loading the history right away.
+      void this.agentService()?.syncNow().catch(() => undefined);
       return { garminUserId: result.garminUserId, permissions: [...result.permissions] };
     } catch (error) {
       const failure = isCompanionError(error) ? error : new CompanionError('storage_error', 'The sign-in failed unexpectedly. Try again.');

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { SyncScheduler } from '../../src-main/core/sync/sync-scheduler.js';
+import { TokenScheduler } from '../../src-main/core/auth/token-scheduler.js';
+import { silentLogger } from '../../src-main/core/ports.js';
+
+describe('schedulers never get stuck on a run that ended at once', () => {
+  it('sync: runs again after a run with nothing linked', async () => {
+    let linked = false;
+    let runs = 0;
+    const scheduler = new SyncScheduler(
+      async () => {
+        runs++;
+        return { outcome: 'completed', windows: 0, stored: 0, skipped: 0, permissionMissing: [] };
+      },
+      () => linked,
+      silentLogger,
+      3_600_000,
+    );
+    expect(await scheduler.now()).toBeNull();
+    linked = true;
+    expect(await scheduler.now()).toMatchObject({ outcome: 'completed' });
+    expect(runs).toBe(1);
+    // Concurrent callers join the run under way.
+    const [a, b] = await Promise.all([scheduler.now(), scheduler.now()]);
+    expect(a).toBe(b);
+    expect(runs).toBe(2);
+    scheduler.stop();
+  });
+
+  it('token: checks again after a check that had nothing to do', async () => {
+    let expiresAt: number | null = Date.now() + 86_400_000;
+    let refreshes = 0;
+    const scheduler = new TokenScheduler({
+      clock: { now: () => Date.now() },
+      logger: silentLogger,
+      refreshMarginSeconds: 600,
+      accessTokenExpiresAt: () => expiresAt,
+      refresh: async () => {
+        refreshes++;
+        expiresAt = Date.now() + 86_400_000;
+      },
+    });
+    await scheduler.check('tick');
+    expiresAt = Date.now() + 60_000;
+    await scheduler.check('tick');
+    expect(refreshes).toBe(1);
+  });
+});
