@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { isLoopbackHost } from '../core/config.js';
 import { CompanionError } from '../core/errors.js';
 import type { BrowserLauncher } from '../core/ports.js';
 
@@ -28,7 +29,7 @@ export function createSystemBrowser(browserEnv: string | undefined, platform: No
   return {
     open(url) {
       const parsed = new URL(url);
-      const loopback = parsed.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(parsed.hostname);
+      const loopback = parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname);
       if (parsed.protocol !== 'https:' && !loopback) {
         return Promise.reject(new CompanionError('browser_launch_failed', 'Only https:// addresses are opened in the browser.'));
       }

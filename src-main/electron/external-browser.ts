@@ -1,4 +1,5 @@
 import { shell } from 'electron';
+import { isLoopbackHost } from '../core/config.js';
 import { CompanionError } from '../core/errors.js';
 import type { BrowserLauncher } from '../core/ports.js';
 
@@ -7,7 +8,7 @@ export function createExternalBrowser(): BrowserLauncher {
   return {
     async open(url) {
       const parsed = new URL(url);
-      const loopback = parsed.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(parsed.hostname);
+      const loopback = parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname);
       if (parsed.protocol !== 'https:' && !loopback) throw new CompanionError('browser_launch_failed', 'Only https:// addresses are opened in the browser.');
       try {
         await shell.openExternal(parsed.href, { activate: true });

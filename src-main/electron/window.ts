@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { BrowserWindow, session } from 'electron';
+import { RENDERER_CSP } from '../core/ui/csp.js';
 
-export const RENDERER_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * The main window, with Electron's security checklist applied: context isolation, sandbox, no

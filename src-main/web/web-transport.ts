@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Envelope, ViewState } from '../../src-preload/contract.js';
 import type { Logger } from '../core/ports.js';
+import { RENDERER_CSP } from '../core/ui/csp.js';
 
 /**
  * The IPC contract over loopback HTTP, for development (`npm run dev:web`, `npm run demo`) and for
@@ -23,7 +24,6 @@ export interface WebTransportOptions {
   readonly logger: Logger;
 }
 
-export const RENDERER_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

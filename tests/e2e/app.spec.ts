@@ -162,3 +162,30 @@ test('offline indicator and keyboard use', async ({ page, context }) => {
   await page.getByRole('button', { name: 'Cancel' }).press('Enter');
   await expect(page.getByRole('alert')).toContainText('Sign-in cancelled.');
 });
+
+test('a locked keychain: says so and what to do, before the browser opens', async ({ page }) => {
+  env = await startApp();
+  env.lockKeychain(true);
+  await page.goto(env.url);
+  await page.getByRole('button', { name: 'Connect Garmin' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Your keychain is locked.');
+  await expect(alert).toContainText('Unlock your system keychain');
+  expect(env.browser.opened).toEqual([]);
+  await screenshot(page, '17-keychain-locked');
+  env.lockKeychain(false);
+  const opened = env.browser.next();
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await approveInSecondPage(page, await opened, 'Agree');
+  await expect(page.getByTestId('connection-state')).toHaveText('Connected');
+});
+
+test('warns when Garmin’s authorization is about to end', async ({ page }) => {
+  env = await startApp({ refreshTokenLifetimeSeconds: 10 * 24 * 3600 });
+  await page.goto(env.url);
+  const opened = env.browser.next();
+  await page.getByRole('button', { name: 'Connect Garmin' }).click();
+  await approveInSecondPage(page, await opened, 'Agree');
+  await expect(page.getByText(/Garmin’s authorization ends .* Reconnect before then/)).toBeVisible();
+  await screenshot(page, '18-authorization-ending');
+});

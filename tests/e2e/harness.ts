@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { createKeytarSecretStore, keychainError } from '../../src-main/adapters/keytar-secret-store.js';
 import { startDevWeb } from '../../src-main/web/dev-web.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { CapturingBrowser } from '../support/core-world.js';
@@ -15,20 +16,37 @@ export interface AppWorld {
   readonly url: string;
   readonly browser: CapturingBrowser;
   readonly app: Awaited<ReturnType<typeof startDevWeb>>;
+  /** Locks the (real) keychain: writes fail as a locked Secret Service collection does. */
+  lockKeychain(locked: boolean): void;
   stop(): Promise<void>;
 }
 
-export async function startApp(options: { accessTokenLifetimeSeconds?: number; env?: Record<string, string> } = {}): Promise<AppWorld> {
-  const sim = await startSimulator({ consent: 'page', ...(options.accessTokenLifetimeSeconds ? { accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds } : {}) });
+export async function startApp(options: { accessTokenLifetimeSeconds?: number; refreshTokenLifetimeSeconds?: number; env?: Record<string, string> } = {}): Promise<AppWorld> {
+  const sim = await startSimulator({
+    consent: 'page',
+    ...(options.accessTokenLifetimeSeconds ? { accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds } : {}),
+    ...(options.refreshTokenLifetimeSeconds ? { refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds } : {}),
+  });
   const world = makeWorld(sim, { R42_BACKFILL_DAYS: '7', ...options.env });
   const browser = new CapturingBrowser();
-  const app = await startDevWeb(world.env, { browser, uiPollMs: 300 });
+  const real = createKeytarSecretStore(world.keychainService);
+  let locked = false;
+  const lockedError = () => keychainError(new Error('Cannot create an item in a locked collection'));
+  const secrets = {
+    get: (key: string) => real.get(key),
+    set: (key: string, value: string) => (locked ? Promise.reject(lockedError()) : real.set(key, value)),
+    delete: (key: string) => (locked ? Promise.reject(lockedError()) : real.delete(key)),
+  };
+  const app = await startDevWeb(world.env, { browser, secrets, uiPollMs: 300 });
   return {
     sim,
     world,
     url: app.url,
     browser,
     app,
+    lockKeychain(value) {
+      locked = value;
+    },
     async stop() {
       await app.stop();
       await sim.stop();

@@ -6,13 +6,16 @@ import { baseState, connectedState } from './fake-bridge';
 
 let push: (state: ViewState) => void = () => undefined;
 const invoked: string[] = [];
+const invokedArgs: unknown[] = [];
 
 beforeEach(() => {
   vi.resetModules(); // fresh stores for every test
   invoked.length = 0;
+  invokedArgs.length = 0;
   const transport: BridgeTransport = {
-    async invoke(channel) {
+    async invoke(channel, args) {
       invoked.push(channel);
+      invokedArgs.push(args);
       switch (channel) {
         case 'companion:state.get':
           return { ok: true, value: baseState } as never;
@@ -72,9 +75,12 @@ describe('App', () => {
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(invoked).not.toContain('companion:auth.disconnect');
     fireEvent.click(screen.getByRole('button', { name: 'Disconnect' }));
+    const checkbox = screen.getByRole('checkbox', { name: 'Also delete my synced training data from this computer' }) as HTMLInputElement;
+    expect(checkbox.checked).toBe(true); // deleting is the default
+    fireEvent.click(checkbox);
     fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Disconnect' }));
     await act(async () => undefined);
-    expect(invoked).toContain('companion:auth.disconnect');
+    expect(invokedArgs[invoked.indexOf('companion:auth.disconnect')]).toEqual({ keepData: true });
   });
 
   it('shows the reconnect banner and the refresh-token warning', async () => {

@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import { CompanionError, isCompanionError, type ErrorCode } from '../errors.js';
 import type { Fetch } from '../ports.js';
+import { withDeadline } from './deadline.js';
 
 /** Where Garmin (or a token broker, or the simulator) lives, and who we are to it. */
 export interface GarminEndpoints {
@@ -143,23 +144,8 @@ export class GarminClient {
     await this.apiCall('DELETE', PATHS.registration, accessToken, signal);
   }
 
-  /**
-   * Runs a request (and the reading of its answer) under the HTTP timeout and the caller's signal.
-   * A plain controller and timer, not AbortSignal.any(): on Node 20 a composed signal can be
-   * garbage-collected mid-request, and then the timeout silently never fires.
-   */
-  private async withDeadline<T>(signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException('Garmin did not answer in time.', 'TimeoutError')), this.endpoints.timeoutMs);
-    const onAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await run(controller.signal);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+  private withDeadline<T>(signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withDeadline(this.endpoints.timeoutMs, signal, run);
   }
 
   private async tokenCall(signal: AbortSignal | undefined, call: (options: oauth.TokenEndpointRequestOptions) => Promise<oauth.TokenEndpointResponse>): Promise<GarminTokens> {

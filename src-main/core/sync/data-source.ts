@@ -1,4 +1,5 @@
 import { CompanionError, isCompanionError } from '../errors.js';
+import { withDeadline } from '../garmin/deadline.js';
 import type { Fetch } from '../ports.js';
 import type { Stream } from '../store/training-repo.js';
 
@@ -49,22 +50,17 @@ export class GarminPullSource implements DataSource {
   }
 
   private async request(url: URL, token: string, signal?: AbortSignal): Promise<Response> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), this.timeoutMs);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const response = await this.fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, redirect: 'manual', signal: controller.signal });
-      // Read the body under the same deadline.
-      const body = await response.arrayBuffer();
-      return new Response(body, { status: response.status, headers: response.headers });
+      return await withDeadline(this.timeoutMs, signal, async (deadline) => {
+        const response = await this.fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, redirect: 'manual', signal: deadline });
+        // Read the body under the same deadline.
+        return new Response(await response.arrayBuffer(), { status: response.status, headers: response.headers });
+      });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (isCompanionError(error)) throw error;
-      throw new CompanionError('garmin_unreachable', `Cannot reach Garmin at ${url.origin} (${controller.signal.aborted ? 'no answer in time' : 'network error'}).`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      const timedOut = (error as { name?: string }).name === 'TimeoutError';
+      throw new CompanionError('garmin_unreachable', `Cannot reach Garmin at ${url.origin} (${timedOut ? 'no answer in time' : 'network error'}).`, { cause: error });
     }
   }
 
