@@ -223,11 +223,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       const { values } = parse({ 'keep-data': { type: 'boolean' } });
       return withCompanion(io, async (companion) => {
         const result = await companion.disconnect({ keepData: values['keep-data'] === true });
-        io.stderr(result.dataKept ? 'Synced training data is kept on this computer.\n' : 'Synced training data is deleted from this computer.\n');
+        const dataLine = result.dataKept ? 'Synced training data is kept on this computer.\n' : 'Synced training data (if any) is deleted from this computer.\n';
         if (!result.wasConnected) {
-          io.stderr('No Garmin account is linked; nothing to do.\n');
+          io.stderr(`No Garmin account is linked. ${dataLine}`);
           return 0;
         }
+        io.stderr(dataLine);
         if (result.deregisteredAtGarmin) {
           io.stderr(`Unlinked Garmin user ${result.garminUserId}: Garmin deleted R42 Companion's registration, and the tokens are gone from this computer.\n`);
         } else {
@@ -281,7 +282,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
         if (values[flag] !== undefined && !date.test(values[flag])) throw usageError(`--${flag} needs a date like 2026-11-23.`);
       }
       return withCompanion(io, async (companion) => {
-        const to = values.to ?? new Date().toISOString().slice(0, 10);
+        const now = new Date();
+        const to = values.to ?? `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
         const from = values.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 27 * 86_400_000).toISOString().slice(0, 10);
         const result = companion.data.activities({ from, to, type: values.type?.toUpperCase() });
         if (values.json) {

@@ -436,7 +436,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
       let ownerGrantId: string | undefined;
       try {
         server = await startEndpoint(options.port ?? config.agentPort);
-        // The previous owner grant (a crashed serve) is dead with its process; this one is new.
+        // Grants of processes that crashed (an earlier serve, a killed `run --`) end now, not at first use.
+        grants.revokeOrphans(clock.now());
         const owner = grants.create(`owner-${process.pid}-${Date.now().toString(36)}`, 'owner', clock.now(), process.pid);
         ownerGrantId = owner.grant.id;
         writeAgentFile(home, { url: server.url, token: owner.secret, pid: process.pid });

@@ -209,7 +209,7 @@ describe('CLI logout', () => {
     expect(sim.deregistered.has(sim.userId)).toBe(false);
     expect((await keychainItems(world.keychainService)).filter((i) => i.account.startsWith('garmin-tokens:'))).toEqual([]);
     expect(JSON.parse((await cli(['status', '--json'])).stdout)).toMatchObject({ connected: false, state: 'not_connected' });
-    expect((await cli(['logout'])).stderr).toContain('nothing to do');
+    expect((await cli(['logout'])).stderr).toContain('No Garmin account is linked.');
   });
 });
 

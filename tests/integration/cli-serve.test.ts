@@ -83,6 +83,9 @@ describe('serve', () => {
     expect(res.status).toBe(200);
     const oldOwner = await fetch(`${second.url}/v1/token`, { headers: { authorization: `Bearer ${first.token}` } });
     expect(oldOwner.status).toBe(401);
+    // The crashed serve's owner grant was ended when the new one started: only one owner is listed.
+    const listed = JSON.parse((await cli(['agents', 'list', '--json'])).stdout) as Array<{ kind: string }>;
+    expect(listed.filter((g) => g.kind === 'owner')).toHaveLength(1);
   });
 
   it('agents add / list / revoke from the CLI, seen by the running endpoint at once', async () => {

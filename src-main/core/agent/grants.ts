@@ -121,6 +121,16 @@ export class AgentGrants {
     return this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE profile_id = ? AND name = ? AND revoked_at IS NULL').run(now, this.profileId, name).changes > 0;
   }
 
+  /** Revokes owner and run grants whose process is gone (a crash or kill -9). Returns how many. */
+  revokeOrphans(now: number): number {
+    const rows = this.db
+      .prepare("SELECT id, holder_pid FROM agent_grants WHERE profile_id = ? AND revoked_at IS NULL AND holder_pid IS NOT NULL")
+      .all(this.profileId) as Array<{ id: string; holder_pid: number }>;
+    const orphans = rows.filter((r) => !this.isProcessAlive(r.holder_pid));
+    for (const orphan of orphans) this.revokeById(orphan.id, now);
+    return orphans.length;
+  }
+
   revokeById(id: string, now: number): void {
     this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
   }

@@ -144,8 +144,8 @@ export class UiService {
       'companion:auth.disconnect': (args) => this.disconnect(args),
       'companion:sync.now': () => this.syncNow(),
       'companion:data.activities': (args) => {
-        const today = new Date().toISOString().slice(0, 10);
-        const result = this.companion.data.activities({ from: '1970-01-01', to: today });
+        // Newest first, whatever the date: local dates may run ahead of UTC.
+        const result = this.companion.data.activities({ from: '0000-01-01', to: '9999-12-31' });
         return { ...result, data: result.data.slice(0, args.limit) };
       },
       'companion:data.weekly': (args) => this.companion.data.weekly(args.weeks),
