@@ -1,0 +1,57 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDevWeb } from '../../src-main/web/dev-web.js';
+import type { GarminSimulator } from '../simulator/garmin-simulator.js';
+import { CapturingBrowser } from '../support/core-world.js';
+import { makeWorld, startSimulator, type World } from '../support/harness.js';
+
+let sim: GarminSimulator;
+let world: World;
+let app: Awaited<ReturnType<typeof startDevWeb>>;
+
+afterEach(async () => {
+  await app?.stop();
+  await sim?.stop();
+  await world?.cleanup();
+});
+
+function raw(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: u.port, path: u.pathname + u.search, method: options.method ?? 'GET', headers: { host: u.host, ...options.headers } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('loopback web transport (dev:web, demo, browser tests)', () => {
+  it('serves the renderer with the session and CSP, and refuses calls without the session, from other origins or hosts', async () => {
+    sim = await startSimulator();
+    world = makeWorld(sim);
+    app = await startDevWeb(world.env, { browser: new CapturingBrowser() });
+    const page = await raw(`${app.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const session = /name="r42-session" content="([^"]+)"/.exec(page.body)![1]!;
+    const call = (headers: Record<string, string>, channel = 'companion:state.get', body = '{}') =>
+      raw(`${app.url}/api/invoke/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+    const ok = await call({ 'x-r42-session': session });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ ok: true, value: { connection: { state: 'not_connected' } } });
+    expect((await call({})).status).toBe(401);
+    expect((await call({ 'x-r42-session': 'guess' })).status).toBe(401);
+    expect((await call({ 'x-r42-session': session, origin: 'https://evil.example' })).status).toBe(403);
+    expect((await call({ 'x-r42-session': session, host: 'evil.example' })).status).toBe(403);
+    const unknown = JSON.parse((await call({ 'x-r42-session': session }, 'companion:tokens.dump')).body);
+    expect(unknown).toEqual({ ok: false, error: { code: 'unknown_channel', message: 'No such operation.' } });
+    const invalid = JSON.parse((await call({ 'x-r42-session': session }, 'companion:agents.add', JSON.stringify({ args: { name: 42 } }))).body);
+    expect(invalid.error.code).toBe('invalid_arguments');
+    expect((await raw(`${app.url}/../../etc/passwd`)).status).toBe(404);
+    expect((await raw(`${app.url}/api/events?session=wrong`)).status).toBe(401);
+  });
+});
