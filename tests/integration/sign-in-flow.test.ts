@@ -311,3 +311,15 @@ describe('sign-in: Garmin failing at each step leaves the earlier link untouched
     await nothingStored(w);
   });
 });
+
+describe('sign-in: cancelled before it started', () => {
+  it('an abort that arrives while the keychain is being checked ends as sign_in_cancelled, with no listener and no browser', async () => {
+    const w = await setup();
+    const abort = new AbortController();
+    const outcome = w.companion.signIn({ timeoutMs: 5_000, signal: abort.signal });
+    abort.abort(); // before the keychain check has answered
+    expect((await failure(outcome)).code).toBe('sign_in_cancelled');
+    expect(w.browser.opened).toEqual([]);
+    await nothingStored(w);
+  });
+});

@@ -73,7 +73,8 @@ const FAILURE_PAGE: Partial<Record<string, PageKind>> = {
 export async function signIn(deps: SignInDeps, options: SignInOptions): Promise<SignInResult> {
   const { clock, logger, audit, sessions } = deps;
   const step = (s: SignInStep) => options.onStep?.(s);
-  options.signal?.throwIfAborted();
+  // Cancelled while the keychain was checked: stop before anything starts.
+  if (options.signal?.aborted) throw new CompanionError('sign_in_cancelled', 'Sign-in cancelled. Nothing was linked.');
 
   // @see RFC 7636 §4.1–4.2: a fresh high-entropy verifier per attempt, S256 only.
   const codeVerifier = oauth.generateRandomCodeVerifier();
