@@ -25,7 +25,7 @@ export class UsageRecorder {
     private readonly grants: AgentGrants,
     private readonly profileId: string,
     private readonly flushMs = 50,
-    private readonly maxPending = 500,
+    private readonly maxPending = 100,
   ) {}
 
   record(entry: PendingHandOut): void {

@@ -183,8 +183,8 @@ export async function signIn(deps: SignInDeps, options: SignInOptions): Promise<
     const failure = isCompanionError(error) ? error : new CompanionError('storage_error', 'The sign-in could not start. Try again.', { cause: error });
     fail(failure);
     step({ kind: 'failed', error: failure.toJSON() });
-    // Give the browser a moment to fetch the result page of a callback that just failed.
-    if (listener) await (phase === 'done' && !flow.signal.aborted ? listener.closeAfterResult(1_000) : listener.closeNow());
+    // A callback that just failed: give the browser a moment to fetch its result page.
+    if (listener) await (flow.signal.aborted ? listener.closeNow() : listener.closeAfterResult(1_000));
     throw failure;
   } finally {
     clearTimeout(timeout);
