@@ -8,6 +8,7 @@ import { createCompanion, type Companion, type ConnectionStatus } from '../core/
 import { loadConfig } from '../core/config.js';
 import { CompanionError, isCompanionError, type ErrorCode } from '../core/errors.js';
 import { createFileLogger } from '../core/logging.js';
+import { localDate } from '../core/store/training-repo.js';
 
 export const VERSION = '0.1.0';
 
@@ -282,8 +283,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
         if (values[flag] !== undefined && !date.test(values[flag])) throw usageError(`--${flag} needs a date like 2026-11-23.`);
       }
       return withCompanion(io, async (companion) => {
-        const now = new Date();
-        const to = values.to ?? `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+        const to = values.to ?? localDate(Date.now());
         const from = values.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 27 * 86_400_000).toISOString().slice(0, 10);
         const result = companion.data.activities({ from, to, type: values.type?.toUpperCase() });
         if (values.json) {

@@ -7,7 +7,7 @@ import { TokenScheduler, type CheckReason } from './auth/token-scheduler.js';
 import { GarminPullSource, type DataSource } from './sync/data-source.js';
 import { SyncEngine, type SyncProgress, type SyncResult } from './sync/sync-engine.js';
 import { SyncScheduler } from './sync/sync-scheduler.js';
-import { STREAMS, TrainingRepo, type ActivityView, type Stream, type WeekSummary } from './store/training-repo.js';
+import { localDate, STREAMS, TrainingRepo, type ActivityView, type Stream, type WeekSummary } from './store/training-repo.js';
 import { z } from 'zod';
 import type { CompanionConfig } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
@@ -255,10 +255,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     const st = syncStatus();
     return { last_sync_at: st.lastSyncAt, stale: st.stale };
   };
-  const localToday = () => {
-    const d = new Date(clock.now());
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  };
+  const localToday = () => localDate(clock.now());
   const source: DataSource =
     deps.dataSource ??
     new GarminPullSource(config.garmin.apiUrl, deps.fetch ?? fetch, config.httpTimeoutMs, async (force) => (await tokens.getAccessToken(profileId, { forceRefresh: force })).accessToken);

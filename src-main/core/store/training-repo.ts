@@ -62,6 +62,12 @@ const metricsSchema = z.looseObject({ summaryId: z.string().min(1), calendarDate
 
 const isoDay = (epochS: number) => new Date(epochS * 1000).toISOString().slice(0, 10);
 
+/** The calendar date (YYYY-MM-DD) of a moment in this computer's time zone: the runner's "today". */
+export function localDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 /** The stream's row, ready for its table, or null for a record that cannot be stored. */
 function toRow(stream: Stream, record: unknown): Record<string, unknown> | null {
   const raw = JSON.stringify(record);
