@@ -1,6 +1,5 @@
 /* Electron composition root: wires the ports into the core and the core into the window. Nothing
    else lives here; all behaviour is in src-main/core, tested without Electron. */
-import path from 'node:path';
 import type { BrowserWindow} from 'electron';
 import { app, powerMonitor } from 'electron';
 import { createKeytarSecretStore } from './adapters/keytar-secret-store.js';
@@ -56,5 +55,3 @@ if (!app.requestSingleInstanceLock()) {
     void core.stop().finally(() => app.quit());
   });
 }
-
-export const APP_DIR = path.resolve(appDir);

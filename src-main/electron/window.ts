@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { BrowserWindow, session } from 'electron';
 import { RENDERER_CSP } from '../core/ui/csp.js';
+import { rendererUrlPolicy } from '../core/ui/renderer-urls.js';
 
 
 /**
@@ -9,9 +10,7 @@ import { RENDERER_CSP } from '../core/ui/csp.js';
  * on, and nothing loaded from the network.
  */
 export function createMainWindow(appDir: string): { window: BrowserWindow; isTrustedUrl: (url: string) => boolean } {
-  const indexFile = path.join(appDir, 'dist/renderer/index.html');
-  const indexUrl = new URL(`file://${indexFile}`).href;
-  const isTrustedUrl = (url: string) => url === indexUrl || url.startsWith(`${indexUrl}#`);
+  const { indexFile, isTrustedUrl, isAllowedRequest } = rendererUrlPolicy(appDir);
 
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -21,8 +20,7 @@ export function createMainWindow(appDir: string): { window: BrowserWindow; isTru
   });
   // The renderer loads only its own files; anything else (a remote script, a tracking pixel) is cancelled.
   ses.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = details.url.startsWith(`file://${path.join(appDir, 'dist/renderer')}`) || details.url.startsWith('devtools://');
-    callback({ cancel: !allowed });
+    callback({ cancel: !isAllowedRequest(details.url) });
   });
 
   const window = new BrowserWindow({

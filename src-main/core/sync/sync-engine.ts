@@ -47,7 +47,8 @@ export class SyncEngine {
   async run(options: { days: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
     const { repo, leases, clock, profileId } = this.deps;
     const owner = randomUUID();
-    const leaseMs = 60_000;
+    // Long enough to cover one window's worst case (a Retry-After wait plus a slow request); renewed per window.
+    const leaseMs = 5 * 60_000;
     if (!leases.tryAcquire(profileId, owner, process.pid, clock.now(), leaseMs, this.deps.isProcessAlive)) {
       throw new CompanionError('sync_in_progress', 'Another R42 Companion process is syncing Garmin data right now; it will finish the job.');
     }
