@@ -466,7 +466,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       const pruneTimer = setInterval(pruneAudit, 24 * 3600_000);
       pruneTimer.unref();
       const syncScheduler = new SyncScheduler(
-        () => companion.sync(),
+        (signal) => companion.sync({ signal }),
         () => accounts.get(profileId)?.status === 'connected',
         logger,
         options.syncIntervalMs ?? config.sync.intervalMs,
@@ -494,7 +494,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
         stop() {
           stopped ??= (async () => {
             scheduler.stop();
-            syncScheduler.stop();
+            await syncScheduler.stop();
             if (firstSyncWatch) clearInterval(firstSyncWatch);
             clearInterval(pruneTimer);
             await running.close();

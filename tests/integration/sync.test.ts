@@ -283,6 +283,20 @@ describe('sync: crash safety and offline reads', () => {
     }
   });
 
+  it('stopping the daemon mid-sync cancels the sync cleanly; the next one resumes from the cursors', async () => {
+    const w = await linked({ R42_BACKFILL_DAYS: '30' });
+    for (const stream of DATA_STREAMS) sim.fail(stream, { kind: 'delay', ms: 20 });
+    const service = await w.companion.serveAgents();
+    await expect.poll(() => w.companion.status().sync.backfill.done, { timeout: 10_000 }).toBeGreaterThan(10);
+    await service.stop();
+    const stopped = w.companion.status().sync;
+    expect(stopped.running).toBe(false); // the lease is released
+    expect(stopped.backfill.done).toBeLessThan(stopped.backfill.total);
+    sim.clearFaults();
+    expect((await w.companion.sync({ days: 30 })).outcome).toBe('completed');
+    expect(w.companion.status().sync.backfill).toEqual({ done: 150, total: 150 });
+  });
+
   it('disconnect deletes the cached data by default, or keeps it when asked', async () => {
     const w = await linked();
     await w.companion.sync({ days: 2 });

@@ -24,7 +24,7 @@ describe('schedulers never get stuck on a run that ended at once', () => {
     const [a, b] = await Promise.all([scheduler.now(), scheduler.now()]);
     expect(a).toBe(b);
     expect(runs).toBe(2);
-    scheduler.stop();
+    await scheduler.stop();
   });
 
   it('token: checks again after a check that had nothing to do', async () => {

@@ -12,9 +12,10 @@ export class SyncScheduler {
   private running: Promise<SyncResult | null> | null = null;
   private retryMs = 30_000;
   private stopped = false;
+  private abort: AbortController | null = null;
 
   constructor(
-    private readonly run: () => Promise<SyncResult>,
+    private readonly run: (signal: AbortSignal) => Promise<SyncResult>,
     private readonly canSync: () => boolean,
     private readonly logger: Logger,
     private readonly intervalMs: number,
@@ -22,13 +23,16 @@ export class SyncScheduler {
 
   start(): void {
     this.stopped = false;
-    void this.now();
+    void this.now().catch(() => undefined); // failures are logged in runOnce
   }
 
-  stop(): void {
+  /** Stops scheduling, cancels a sync under way (it resumes from its cursors next time) and waits for it. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.abort?.abort();
+    await this.running?.catch(() => undefined);
   }
 
   /** Syncs now (or joins the sync under way); null when nothing is linked. */
@@ -53,7 +57,8 @@ export class SyncScheduler {
     let next = this.intervalMs;
     try {
       if (!this.canSync()) return null;
-      const result = await this.run();
+      this.abort = new AbortController();
+      const result = await this.run(this.abort.signal);
       if (result.outcome === 'offline') {
         next = Math.min(this.retryMs, this.intervalMs);
         this.retryMs = Math.min(this.retryMs * 2, this.intervalMs);
@@ -62,10 +67,12 @@ export class SyncScheduler {
       }
       return result;
     } catch (error) {
+      if (this.stopped) return null;
       this.logger.log('warn', 'sync.failed', { code: isCompanionError(error) ? error.code : 'unexpected' });
       if (isCompanionError(error)) throw error;
       return null;
     } finally {
+      this.abort = null;
       if (!this.stopped) {
         this.timer = setTimeout(() => void this.now().catch(() => undefined), next);
         this.timer.unref();
