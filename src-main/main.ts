@@ -1,8 +1,8 @@
 /* Electron composition root: wires the ports into the core and the core into the window. Nothing
    else lives here; all behaviour is in src-main/core, tested without Electron. */
-import type { BrowserWindow} from 'electron';
-import { app, powerMonitor } from 'electron';
+import { app, dialog, powerMonitor, type BrowserWindow } from 'electron';
 import { createKeytarSecretStore } from './adapters/keytar-secret-store.js';
+import { isCompanionError } from './core/errors.js';
 import { loadConfig } from './core/config.js';
 import { createFileLogger } from './core/logging.js';
 import { startAppCore, type AppCore } from './core/ui/app-core.js';
@@ -30,10 +30,18 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
-    // R42_HOME defaults to the OS app-data folder, which is Electron's userData for this product.
-    const config = loadConfig({ R42_HOME: app.getPath('userData'), ...process.env });
-    const logger = createFileLogger(config.paths.logFile, config.logLevel);
-    core = await startAppCore({ config, secrets: createKeytarSecretStore(config.keychainService), browser: createExternalBrowser(), logger });
+    try {
+      // R42_HOME defaults to the OS app-data folder, which is Electron's userData for this product.
+      const config = loadConfig({ R42_HOME: app.getPath('userData'), ...process.env });
+      const logger = createFileLogger(config.paths.logFile, config.logLevel);
+      core = await startAppCore({ config, secrets: createKeytarSecretStore(config.keychainService), browser: createExternalBrowser(), logger });
+    } catch (error) {
+      // A bad setting or an unwritable data folder: say so and what to do, instead of a silent hang.
+      const detail = isCompanionError(error) ? `${error.message} [${error.code}]` : 'An unexpected error stopped R42 Companion from starting.';
+      dialog.showErrorBox('R42 Companion cannot start', detail);
+      app.exit(1);
+      return;
+    }
     const { window, isTrustedUrl } = createMainWindow(appDir);
     mainWindow = window;
     const unregister = registerIpc(window, core.dispatch, isTrustedUrl);
