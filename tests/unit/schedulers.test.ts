@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SyncScheduler } from '../../src-main/core/sync/sync-scheduler.js';
 import { TokenScheduler } from '../../src-main/core/auth/token-scheduler.js';
 import { silentLogger } from '../../src-main/core/ports.js';
@@ -25,6 +25,32 @@ describe('schedulers never get stuck on a run that ended at once', () => {
     expect(a).toBe(b);
     expect(runs).toBe(2);
     await scheduler.stop();
+  });
+
+  it('sync: after an offline run it tries again in 30 s, doubling, and back to the interval once online', async () => {
+    vi.useFakeTimers();
+    try {
+      const outcomes: Array<'offline' | 'completed'> = ['offline', 'offline', 'completed', 'completed'];
+      const at: number[] = [];
+      const scheduler = new SyncScheduler(
+        async () => {
+          at.push(Date.now());
+          return { outcome: outcomes.shift() ?? 'completed', windows: 0, stored: 0, skipped: 0, permissionMissing: [] };
+        },
+        () => true,
+        silentLogger,
+        15 * 60_000,
+      );
+      const t0 = Date.now();
+      scheduler.start();
+      await vi.advanceTimersByTimeAsync(30_000); // first retry
+      await vi.advanceTimersByTimeAsync(60_000); // second retry, doubled
+      await vi.advanceTimersByTimeAsync(15 * 60_000); // back to the interval
+      expect(at.map((t) => t - t0)).toEqual([0, 30_000, 90_000, 90_000 + 15 * 60_000]);
+      await scheduler.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('token: checks again after a check that had nothing to do', async () => {
