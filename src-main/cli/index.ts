@@ -427,6 +427,7 @@ export async function main(): Promise<void> {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readStdin: async () => {
+      if (process.stdin.isTTY) process.stderr.write('Paste the Garmin client secret, then press Enter and Ctrl-D:\n');
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');

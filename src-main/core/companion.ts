@@ -129,6 +129,8 @@ export interface Companion {
    * else against a private endpoint that lives as long as the grant. Revoked by `end()`.
    */
   grantForChild(): Promise<{ url: string; secret: string; end(): Promise<void> }>;
+  /** The URL of the agent endpoint another process (`serve`, the app) runs for this data folder, if any. */
+  runningEndpointUrl(): string | null;
   close(): void;
 }
 
@@ -507,6 +509,11 @@ export function createCompanion(deps: CompanionDeps): Companion {
           return stopped;
         },
       };
+    },
+
+    runningEndpointUrl() {
+      const running = readAgentFile(config.paths.home);
+      return running && isProcessAlive(running.pid) ? running.url : null;
     },
 
     async grantForChild() {

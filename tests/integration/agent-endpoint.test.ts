@@ -66,6 +66,8 @@ describe('agent endpoint', () => {
     expect(file.token).toMatch(/^r42a_[A-Za-z0-9_-]{43}$/);
     expect(file.pid).toBe(process.pid);
     expect(statSync(path.join(w.home, 'agent.json')).mode & 0o777).toBe(0o600);
+    // Another process on the same data folder (the app while serve runs) finds it.
+    expect(w.another().runningEndpointUrl()).toBe(service.url);
 
     const health = await raw(`${service.url}/v1/health`);
     expect(health.status).toBe(200);
@@ -94,6 +96,7 @@ describe('agent endpoint', () => {
     await service.stop();
     service = undefined;
     expect(existsSync(path.join(w.home, 'agent.json'))).toBe(false);
+    expect(w.companion.runningEndpointUrl()).toBeNull();
     await expect(raw(`${file.url}/v1/health`)).rejects.toThrow();
     expect(filesContaining(w.home, sim.issuedSecrets)).toEqual([]);
   });
