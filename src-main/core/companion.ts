@@ -17,6 +17,7 @@ import { signIn, type SignInResult, type SignInStep } from './auth/sign-in.js';
 import { isProcessAlive, TokenManager, type AccessToken } from './auth/token-manager.js';
 import { clientSecretKeyFor, TokenVault } from './auth/token-vault.js';
 import { systemClock, silentLogger, type BrowserLauncher, type Clock, type Fetch, type Logger, type SecretStore } from './ports.js';
+import { startBackgroundCheckpoints } from './store/checkpointer.js';
 import { openDatabase, type Database } from './store/database.js';
 import { AccountsRepo, AuditRepo, DEFAULT_PROFILE_ID, RefreshLocksRepo, SignInSessionsRepo, type AuditEntry } from './store/repos.js';
 
@@ -461,6 +462,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
         },
       });
       scheduler.start();
+      const checkpoints = startBackgroundCheckpoints(db, config.paths.database, logger);
       // Hand-outs and refusals are frequent (an agent may ask every minute); they are kept 30 days.
       // Sign-ins, refreshes, grants and disconnects are kept for good.
       const pruneAudit = () => audit.prune(['agent.token_issued', 'agent.request_refused'], clock.now() - AUDIT_HAND_OUT_RETENTION_MS);
@@ -501,6 +503,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
             clearInterval(pruneTimer);
             await running.close();
             usage.flush();
+            await checkpoints.stop();
             grants.revokeById(ownerGrantId!, clock.now());
             removeAgentFile(home, process.pid);
             releaseLock();

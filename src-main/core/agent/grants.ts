@@ -46,6 +46,8 @@ interface GrantRow {
 export class AgentGrants {
   private readonly active: VersionedCache<GrantRow[]>;
   private readonly touchStmt;
+  /** Liveness of grant-holding processes, looked up at most once a second each (a syscall per request showed in profiles). */
+  private readonly liveness = new Map<number, { alive: boolean; at: number }>();
 
   constructor(
     private readonly db: Database,
@@ -94,11 +96,22 @@ export class AgentGrants {
     }
     if (!found) return null;
     // A grant bound to a process (owner, run) ends with that process, even if it crashed.
-    if (found.holder_pid !== null && !this.isProcessAlive(found.holder_pid)) {
+    if (found.holder_pid !== null && !this.holderAlive(found.holder_pid)) {
       this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE id = ?').run(Date.now(), found.id);
       return null;
     }
     return { id: found.id, name: found.name, kind: found.kind };
+  }
+
+  private holderAlive(pid: number): boolean {
+    if (pid === process.pid) return true;
+    const now = Date.now();
+    const known = this.liveness.get(pid);
+    if (known && now - known.at < 1_000) return known.alive;
+    const alive = this.isProcessAlive(pid);
+    if (this.liveness.size > 256) this.liveness.clear();
+    this.liveness.set(pid, { alive, at: now });
+    return alive;
   }
 
   /** Counts uses; call inside the transaction that records them. */
