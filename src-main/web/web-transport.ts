@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Envelope, ViewState } from '../../src-preload/contract.js';
 import type { Logger } from '../core/ports.js';
@@ -40,7 +40,6 @@ export async function startWebTransport(options: WebTransportOptions): Promise<{
   const session = randomBytes(32).toString('base64url');
   const sessionBytes = Buffer.from(session);
   let origin = '';
-  const sockets = new Set<Socket>();
   const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': RENDERER_CSP, 'referrer-policy': 'no-referrer' };
 
   const validSession = (given: string | null | undefined) => {
@@ -123,10 +122,6 @@ export async function startWebTransport(options: WebTransportOptions): Promise<{
       if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -138,7 +133,7 @@ export async function startWebTransport(options: WebTransportOptions): Promise<{
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
       }),
   };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { DATA_STREAMS, recordsUploadedBetween, type DataStream } from './garmin-data.js';
 
 /**
@@ -111,7 +111,6 @@ export class GarminSimulator {
   private readonly revokedFamilies = new Set<string>();
   private readonly pendingConsents = new Map<string, URL>();
   private readonly faults = new Map<Endpoint, Fault & { remaining: number }>();
-  private readonly sockets = new Set<Socket>();
   private server: Server | null = null;
   private origin = '';
 
@@ -152,10 +151,6 @@ export class GarminSimulator {
         if (!res.headersSent) this.json(res, 500, { error: 'server_error' });
       });
     });
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
@@ -170,7 +165,7 @@ export class GarminSimulator {
     this.server = null;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
+      server.closeAllConnections();
     });
   }
 

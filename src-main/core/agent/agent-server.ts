@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { CompanionError, isCompanionError } from '../errors.js';
 import type { Logger } from '../ports.js';
 import type { AuthenticatedGrant } from './grants.js';
@@ -79,7 +79,6 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
  */
 export async function startAgentServer(backend: AgentBackend, options: { port: number; logger: Logger }): Promise<AgentServer> {
   let port = options.port;
-  const sockets = new Set<Socket>();
   let allowedHosts = new Set<string>();
 
   const refuse = (res: ServerResponse, status: number, code: string, message: string, path: string, grant?: string) => {
@@ -161,10 +160,6 @@ export async function startAgentServer(backend: AgentBackend, options: { port: n
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -185,7 +180,7 @@ export async function startAgentServer(backend: AgentBackend, options: { port: n
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
       }),
   };
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { CompanionError } from '../errors.js';
 import type { RedirectTarget } from '../config.js';
 import { PAGE_SECURITY_HEADERS, renderPage, type PageKind } from './pages.js';
@@ -32,7 +32,6 @@ export async function startLoopbackListener(
   target: RedirectTarget,
   onCallback: (url: URL) => Promise<CallbackReply>,
 ): Promise<LoopbackListener> {
-  const sockets = new Set<Socket>();
   let resultServed: () => void = () => undefined;
   const resultSeen = new Promise<void>((resolve) => (resultServed = resolve));
   let actualPort = target.port;
@@ -79,10 +78,6 @@ export async function startLoopbackListener(
       else res.destroy();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -108,7 +103,7 @@ export async function startLoopbackListener(
   const closeNow = () => {
     closing ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
+      server.closeAllConnections();
     });
     return closing;
   };
