@@ -149,7 +149,9 @@ async function main() {
   const children: ChildProcess[] = [];
   try {
     await companion.signIn({ timeoutMs: 15_000 });
-    const serve = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // BENCH_PROF=<folder> writes a V8 CPU profile of the serve process there (open it in Chrome DevTools).
+    const profile = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROF)}`] : [];
+    const serve = spawn(process.execPath, [...profile, '--import', 'tsx', CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(serve);
     const agent = await waitForAgentFile(home, serve);
     const auth = { authorization: `Bearer ${agent.token}` };
