@@ -101,7 +101,7 @@ export interface Companion {
   disconnect(options?: { keepData?: boolean }): Promise<DisconnectResult>;
   sync(options?: { days?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult>;
   readonly data: {
-    activities(query: { from: string; to: string; type?: string }): { data: ActivityView[] } & Freshness;
+    activities(query: { from: string; to: string; type?: string; limit?: number }): { data: ActivityView[] } & Freshness;
     dailies(query: { from: string; to: string }): { data: Array<Record<string, unknown>> } & Freshness;
     sleeps(query: { from: string; to: string }): { data: Array<Record<string, unknown>> } & Freshness;
     weekly(weeks: number, today?: string): { data: WeekSummary[] } & Freshness;
@@ -401,7 +401,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     },
 
     data: {
-      activities: (query) => ({ data: training.activities(query.from, query.to, query.type), ...freshness() }),
+      activities: (query) => ({ data: training.activities(query.from, query.to, query.type, query.limit), ...freshness() }),
       dailies: (query) => ({ data: training.dailies(query.from, query.to), ...freshness() }),
       sleeps: (query) => ({ data: training.sleeps(query.from, query.to), ...freshness() }),
       weekly: (weeks, today = localToday()) => ({ data: training.weeklySummary(weeks, today), ...freshness() }),

@@ -67,3 +67,16 @@ describe('weekly summary', () => {
     expect(repo.activities('2026-11-16', '2026-11-16')[0]).toMatchObject({ distance_m: 10_500, duration_s: 3100, avg_hr: 151 });
   });
 });
+
+describe('activity list', () => {
+  it('lists newest first and stops at the limit', () => {
+    const repo = repoWith([
+      run('a', '2026-11-16T07:00:00', 'RUNNING', 10, 3000, 150),
+      run('b', '2026-11-18T07:00:00', 'RUNNING', 8, 2400, 150),
+      run('c', '2026-11-20T07:00:00', 'CYCLING', 30, 3600, 130),
+    ]);
+    expect(repo.activities('0000-01-01', '9999-12-31').map((a) => a.summary_id)).toEqual(['c', 'b', 'a']);
+    expect(repo.activities('0000-01-01', '9999-12-31', undefined, 2).map((a) => a.summary_id)).toEqual(['c', 'b']);
+    expect(repo.activities('0000-01-01', '9999-12-31', 'RUNNING', 1).map((a) => a.summary_id)).toEqual(['b']);
+  });
+});

@@ -97,7 +97,7 @@ export class AgentGrants {
     if (!found) return null;
     // A grant bound to a process (owner, run) ends with that process, even if it crashed.
     if (found.holder_pid !== null && !this.holderAlive(found.holder_pid)) {
-      this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE id = ?').run(Date.now(), found.id);
+      this.revokeById(found.id, Date.now());
       return null;
     }
     return { id: found.id, name: found.name, kind: found.kind };

@@ -243,10 +243,15 @@ export class AuditRepo {
 
 /** A lease in SQLite that lets exactly one process refresh a profile's tokens at a time. */
 export class RefreshLocksRepo {
+  private readonly renewStmt;
+
   constructor(
     private readonly db: Database,
     private readonly table: 'refresh_locks' | 'sync_leases' = 'refresh_locks',
-  ) {}
+  ) {
+    // Renewed once per sync window: prepared once.
+    this.renewStmt = db.prepare(`UPDATE ${table} SET expires_at = ? WHERE profile_id = ? AND owner = ?`);
+  }
 
   /**
    * Takes the lock when it is free, expired, or held by a process that no longer exists.
@@ -279,7 +284,7 @@ export class RefreshLocksRepo {
 
   /** Extends a lease this owner holds; false when it was taken over meanwhile. */
   renew(profileId: string, owner: string, expiresAt: number): boolean {
-    return this.db.prepare(`UPDATE ${this.table} SET expires_at = ? WHERE profile_id = ? AND owner = ?`).run(expiresAt, profileId, owner).changes === 1;
+    return this.renewStmt.run(expiresAt, profileId, owner).changes === 1;
   }
 
   release(profileId: string, owner: string): void {

@@ -222,11 +222,20 @@ export function isoWeekLabel(day: string): string {
 /** Training data: idempotent upserts keyed by summaryId, each window's rows with its cursor. */
 export class TrainingRepo {
   private readonly upserts: Record<Stream, ReturnType<Database['prepare']>>;
+  // Statements run once per upload window (9,130 times in a 5-year backfill): prepared once.
+  private readonly selectStreams;
+  private readonly moveStream;
 
   constructor(
     private readonly db: Database,
     private readonly profileId: string,
   ) {
+    this.selectStreams = db.prepare('SELECT * FROM sync_streams WHERE profile_id = ?');
+    this.moveStream = db.prepare(
+      `UPDATE sync_streams SET backfill_next_end = COALESCE(?, backfill_next_end), cursor = COALESCE(?, cursor),
+         skipped_records = skipped_records + ?, state = CASE WHEN state = 'permission_missing' THEN 'pending' ELSE state END
+       WHERE profile_id = ? AND stream = ?`,
+    );
     this.upserts = Object.fromEntries(
       STREAMS.map((stream) => {
         const cols = COLUMNS[stream];
@@ -238,7 +247,7 @@ export class TrainingRepo {
   }
 
   streams(): StreamState[] {
-    const rows = this.db.prepare('SELECT * FROM sync_streams WHERE profile_id = ?').all(this.profileId) as Array<Record<string, unknown>>;
+    const rows = this.selectStreams.all(this.profileId) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       stream: r.stream as Stream,
       backfillStart: r.backfill_start as number,
@@ -280,13 +289,7 @@ export class TrainingRepo {
         this.upserts[stream].run({ ...row, profile_id: this.profileId, synced_at: now });
         stored++;
       }
-      this.db
-        .prepare(
-          `UPDATE sync_streams SET backfill_next_end = COALESCE(?, backfill_next_end), cursor = COALESCE(?, cursor),
-             skipped_records = skipped_records + ?, state = CASE WHEN state = 'permission_missing' THEN 'pending' ELSE state END
-           WHERE profile_id = ? AND stream = ?`,
-        )
-        .run(move.backfillNextEnd ?? null, move.cursor ?? null, skipped, this.profileId, stream);
+      this.moveStream.run(move.backfillNextEnd ?? null, move.cursor ?? null, skipped, this.profileId, stream);
     })();
     return { stored, skipped };
   }
@@ -313,15 +316,16 @@ export class TrainingRepo {
     ) as Record<Stream, number>;
   }
 
-  activities(from: string, to: string, type?: string): ActivityView[] {
+  /** Newest first; at most `limit` when given. */
+  activities(from: string, to: string, type?: string, limit = -1): ActivityView[] {
     const rows = this.db
       .prepare(
         `SELECT summary_id, activity_id, activity_type, name, start_time, local_date, duration_s, distance_m, avg_pace_min_km, avg_speed_mps,
                 avg_hr, max_hr, avg_cadence_spm, elevation_gain_m, active_kcal, device_name
          FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND (? IS NULL OR activity_type = ?)
-         ORDER BY start_time DESC`,
+         ORDER BY start_time DESC LIMIT ?`,
       )
-      .all(this.profileId, from, to, type ?? null, type ?? null) as Array<Record<string, unknown>>;
+      .all(this.profileId, from, to, type ?? null, type ?? null, limit) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       summary_id: r.summary_id as string,
       activity_id: r.activity_id as string | null,

@@ -143,11 +143,8 @@ export class UiService {
       'companion:auth.cancel': () => this.cancel(),
       'companion:auth.disconnect': (args) => this.disconnect(args),
       'companion:sync.now': () => this.syncNow(),
-      'companion:data.activities': (args) => {
-        // Newest first, whatever the date: local dates may run ahead of UTC.
-        const result = this.companion.data.activities({ from: '0000-01-01', to: '9999-12-31' });
-        return { ...result, data: result.data.slice(0, args.limit) };
-      },
+      // The newest ones, whatever the date: local dates may run ahead of UTC.
+      'companion:data.activities': (args) => this.companion.data.activities({ from: '0000-01-01', to: '9999-12-31', limit: args.limit }),
       'companion:data.weekly': (args) => this.companion.data.weekly(args.weeks),
       'companion:agents.list': () => this.listAgents(),
       'companion:agents.add': (args) => this.addAgent(args),
