@@ -178,9 +178,11 @@ describe('agent endpoint', () => {
   it('answers not_connected, reauth_required and garmin_unreachable with their codes', async () => {
     // Tokens that live 300 s are always inside the 600 s refresh margin.
     const w = await linkedWorld({ R42_HTTP_TIMEOUT_SECONDS: '1' }, { accessTokenLifetimeSeconds: 300 });
-    service = await w.companion.serveAgents({ schedulerTickMs: 3_600_000, syncOnStart: false });
+    let startChecked!: () => void;
+    const started = new Promise<void>((resolve) => (startChecked = resolve));
+    service = await w.companion.serveAgents({ schedulerTickMs: 3_600_000, syncOnStart: false, onCheck: () => startChecked() });
     const { url, token } = agentFile(w);
-    await new Promise((r) => setTimeout(r, 300)); // let the scheduler's start check settle
+    await started; // the scheduler's start check (a refresh) is over before Garmin goes down
 
     // Garmin down, token still valid: served as it is, Garmin asked once plus three retries.
     const before = sim.counts.refreshes;

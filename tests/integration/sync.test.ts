@@ -209,9 +209,9 @@ describe('sync: Garmin’s answers', () => {
 
   it('one sync at a time per data folder', async () => {
     const w = await linked();
-    sim.fail('activities', { kind: 'delay', ms: 300, times: 1 });
+    sim.fail('activities', { kind: 'delay', ms: 1_000, times: 1 });
     const first = w.companion.sync({ days: 1 });
-    await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => sim.faultsLeft('activities')).toBe(0); // the first sync is waiting for Garmin
     await expect(w.another().sync({ days: 1 })).rejects.toMatchObject({ code: 'sync_in_progress' });
     expect(w.companion.status().sync.running).toBe(true);
     await first;

@@ -174,6 +174,11 @@ export class GarminSimulator {
     this.faults.set(endpoint, { ...fault, remaining: fault.times ?? Infinity });
   }
 
+  /** How many requests a fault still waits for: 0 once the last one has arrived (a delayed one is then in flight). */
+  faultsLeft(endpoint: Endpoint): number {
+    return this.faults.get(endpoint)?.remaining ?? 0;
+  }
+
   clearFaults(): void {
     this.faults.clear();
   }
