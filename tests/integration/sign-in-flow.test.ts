@@ -185,7 +185,7 @@ describe('sign-in: bad callbacks', () => {
     const { authorizeUrl, outcome } = await begin(w);
     const callback = await approveAtGarmin(authorizeUrl);
     const first = browse(callback);
-    await expect.poll(() => sim.faultsLeft('token')).toBe(0); // the exchange is at Garmin now
+    await expect.poll(() => sim.faultsLeft('token'), { timeout: 5_000 }).toBe(0); // the exchange is at Garmin now
     expect(await browse(callback)).toMatchObject({ status: 400, title: expect.stringContaining('already used') });
     expect((await first).title).toContain('Garmin is linked');
     await outcome;
@@ -218,7 +218,7 @@ describe('sign-in: timeout, cancel and a taken port', () => {
     const again = await begin(w, { signal: second.signal });
     const callback = await approveAtGarmin(again.authorizeUrl);
     const page = browse(callback).catch(() => ({ status: 0, title: 'connection closed', hops: [] }));
-    await expect.poll(() => sim.faultsLeft('token')).toBe(0); // the exchange is at Garmin now
+    await expect.poll(() => sim.faultsLeft('token'), { timeout: 5_000 }).toBe(0); // the exchange is at Garmin now
     second.abort();
     expect((await failure(again.outcome)).code).toBe('sign_in_cancelled');
     await page;

@@ -211,7 +211,7 @@ describe('sync: Garmin’s answers', () => {
     const w = await linked();
     sim.fail('activities', { kind: 'delay', ms: 1_000, times: 1 });
     const first = w.companion.sync({ days: 1 });
-    await expect.poll(() => sim.faultsLeft('activities')).toBe(0); // the first sync is waiting for Garmin
+    await expect.poll(() => sim.faultsLeft('activities'), { timeout: 5_000 }).toBe(0); // the first sync is waiting for Garmin
     await expect(w.another().sync({ days: 1 })).rejects.toMatchObject({ code: 'sync_in_progress' });
     expect(w.companion.status().sync.running).toBe(true);
     await first;
