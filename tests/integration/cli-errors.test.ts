@@ -3,11 +3,11 @@ import { mkdirSync, chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
-import { CLI, ROOT, filesContaining, keychainItems, makeWorld, readJsonLines, runCli, secretsIn, startSimulator, tempDir, type World } from '../support/harness.js';
+import { CLI, ROOT, filesContaining, keychainItems, makeWorld, readJsonLines, recordingCli, secretsIn, startSimulator, tempDir, type World } from '../support/harness.js';
 
 let sim: GarminSimulator;
 let world: World;
-const outputs: string[] = [];
+const { cli, outputs } = recordingCli(() => world);
 
 beforeEach(async () => {
   sim = await startSimulator();
@@ -19,12 +19,6 @@ afterEach(async () => {
   await sim.stop();
   await world.cleanup();
 });
-
-const cli = async (args: string[], extra: NodeJS.ProcessEnv = {}, options: Parameters<typeof runCli>[2] = {}) => {
-  const result = await runCli(args, { ...world.env, ...extra }, options);
-  outputs.push(result.stdout, result.stderr);
-  return result;
-};
 
 const linked = async () => {
   const login = await cli(['login', '--timeout', '20']);

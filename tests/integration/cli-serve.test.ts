@@ -3,12 +3,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
-import { CLI, ROOT, filesContaining, makeWorld, runCli, secretsIn, startSimulator, type World } from '../support/harness.js';
+import { CLI, ROOT, filesContaining, makeWorld, recordingCli, runCli, secretsIn, startSimulator, type World } from '../support/harness.js';
 
 let sim: GarminSimulator;
 let world: World;
 const children: ChildProcess[] = [];
-const outputs: string[] = [];
+const { cli, outputs } = recordingCli(() => world);
 
 beforeEach(async () => {
   sim = await startSimulator();
@@ -23,12 +23,6 @@ afterEach(async () => {
   await sim.stop();
   await world.cleanup();
 });
-
-const cli = async (args: string[], extra: NodeJS.ProcessEnv = {}) => {
-  const result = await runCli(args, { ...world.env, ...extra });
-  outputs.push(result.stdout, result.stderr);
-  return result;
-};
 
 const agentJson = () => path.join(world.home, 'agent.json');
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
-import { filesContaining, keychainItems, makeWorld, readJsonLines, runCli, secretsIn, startSimulator, type World } from '../support/harness.js';
+import { filesContaining, keychainItems, makeWorld, readJsonLines, recordingCli, secretsIn, startSimulator, type World } from '../support/harness.js';
 
 interface BrowserVisit {
   opened: boolean;
@@ -13,7 +13,7 @@ interface BrowserVisit {
 describe('CLI: link, use and unlink a Garmin account (real keychain, SQLite and HTTP)', () => {
   let sim: GarminSimulator;
   let world: World;
-  const outputs: string[] = [];
+  const { cli, outputs } = recordingCli(() => world);
 
   beforeEach(async () => {
     sim = await startSimulator();
@@ -25,12 +25,6 @@ describe('CLI: link, use and unlink a Garmin account (real keychain, SQLite and 
     await sim.stop();
     await world.cleanup();
   });
-
-  const cli = async (args: string[], extra: Record<string, string> = {}) => {
-    const result = await runCli(args, { ...world.env, ...extra });
-    outputs.push(result.stdout, result.stderr);
-    return result;
-  };
 
   it('logs in through the browser, shows status, hands out and refreshes tokens, and logs out', async () => {
     const login = await cli(['login', '--timeout', '20']);

@@ -95,6 +95,20 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * `runCli` in the current world's environment, keeping every stdout and stderr in `outputs` so a test
+ * can search all of them for secrets at the end. Empty `outputs` between tests (`outputs.length = 0`).
+ */
+export function recordingCli(world: () => World) {
+  const outputs: string[] = [];
+  const cli = async (args: readonly string[], extra: NodeJS.ProcessEnv = {}, options: Parameters<typeof runCli>[2] = {}): Promise<CliResult> => {
+    const result = await runCli(args, { ...world().env, ...extra }, options);
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  };
+  return { cli, outputs };
+}
+
 /** Runs the real CLI in a child process, as a runner or an agent's script would. */
 export function runCli(
   args: readonly string[],
