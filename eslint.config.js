@@ -41,6 +41,19 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [keytarBan] }] },
   },
   {
+    // Shared by main, the CLI, the preload contract and the renderer: plain zod, nothing else.
+    files: ['src-common/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronBan, keytarBan],
+          patterns: [{ group: ['node:*', '**/src-main/**', '**/src-preload/**', '**/src-renderer/**'], message: 'src-common is shared by every layer: it imports only zod.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['src-renderer/**'],
     rules: {
       'no-restricted-imports': [
