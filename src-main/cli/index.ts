@@ -9,6 +9,7 @@ import { loadConfig } from '../core/config.js';
 import { CompanionError, isCompanionError, type ErrorCode } from '../core/errors.js';
 import { createFileLogger } from '../core/logging.js';
 import { localDate } from '../core/store/training-repo.js';
+import { activitiesQuery, parseQuery } from '../../src-common/data-query.js';
 
 export const VERSION = '0.1.0';
 
@@ -49,6 +50,7 @@ Configuration comes from the environment and R42_HOME/config.json; see README.md
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'usage':
+    case 'bad_request':
       return 2;
     case 'not_connected':
       return 3;
@@ -278,14 +280,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     }
     case 'activities': {
       const { values } = parse({ json: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' }, type: { type: 'string' } });
-      const date = /^\d{4}-\d{2}-\d{2}$/;
-      for (const flag of ['from', 'to'] as const) {
-        if (values[flag] !== undefined && !date.test(values[flag])) throw usageError(`--${flag} needs a date like 2026-11-23.`);
-      }
+      // The same schema as the agent endpoint's /v1/activities, with the CLI's 28-day default.
+      const query = parseQuery(activitiesQuery({ today: localDate(Date.now()), days: 28 }), { from: values.from, to: values.to, type: values.type?.toUpperCase() }, (flag) => `--${flag}`);
+      if (!query.ok) throw usageError(query.message);
+      const { from, to } = query.value;
       return withCompanion(io, async (companion) => {
-        const to = values.to ?? localDate(Date.now());
-        const from = values.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 27 * 86_400_000).toISOString().slice(0, 10);
-        const result = companion.data.activities({ from, to, type: values.type?.toUpperCase() });
+        const result = companion.data.activities(query.value);
         if (values.json) {
           io.stdout(`${JSON.stringify(result, null, 2)}\n`);
           return 0;

@@ -8,7 +8,8 @@ import { GarminPullSource, type DataSource } from './sync/data-source.js';
 import { SyncEngine, type SyncProgress, type SyncResult } from './sync/sync-engine.js';
 import { SyncScheduler } from './sync/sync-scheduler.js';
 import { localDate, STREAMS, TrainingRepo, type ActivityView, type Stream, type WeekSummary } from './store/training-repo.js';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { activitiesQuery, dateRange, parseQuery, searchParamsInput, weeklyQuery } from '../../src-common/data-query.js';
 import type { CompanionConfig } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
 import { GarminClient } from './garmin/garmin-client.js';
@@ -264,32 +265,24 @@ export function createCompanion(deps: CompanionDeps): Companion {
     new GarminPullSource(config.garmin.apiUrl, deps.fetch ?? fetch, config.httpTimeoutMs, async (force) => (await tokens.getAccessToken(profileId, { forceRefresh: force })).accessToken);
   const engine = new SyncEngine({ repo: training, leases: syncLeases, source, clock, logger, profileId, sleep, isProcessAlive });
 
-  const dateParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+  /** Parses a data route's query with the shared schema; anything malformed is a 400 bad_request, never a 500. */
+  const query = <T>(url: URL, keys: readonly string[], schema: z.ZodType<T>): T => {
+    const input = searchParamsInput(url.searchParams, keys);
+    const parsed = input.ok ? parseQuery(schema, input.value) : input;
+    if (!parsed.ok) throw new CompanionError('bad_request', parsed.message);
+    return parsed.value;
+  };
   const dataRoute = (url: URL): Promise<unknown> | null => {
-    const q = url.searchParams;
-    const range = () => {
-      const to = q.get('to') ?? localToday();
-      const from = q.get('from') ?? new Date(Date.parse(`${to}T00:00:00Z`) - 83 * 86_400_000).toISOString().slice(0, 10);
-      if (!dateParam.safeParse(from).success || !dateParam.safeParse(to).success) {
-        throw new CompanionError('usage', 'from and to must be dates like 2026-11-23.');
-      }
-      return { from, to };
-    };
+    const defaults = { today: localToday(), days: 84 };
     switch (url.pathname) {
-      case '/v1/activities': {
-        const type = q.get('type') ?? undefined;
-        if (type !== undefined && !/^[A-Z_]{1,40}$/.test(type)) throw new CompanionError('usage', 'type must be a Garmin activity type such as RUNNING.');
-        return Promise.resolve(companion.data.activities({ ...range(), type }));
-      }
+      case '/v1/activities':
+        return Promise.resolve(companion.data.activities(query(url, ['from', 'to', 'type'], activitiesQuery(defaults))));
       case '/v1/dailies':
-        return Promise.resolve(companion.data.dailies(range()));
+        return Promise.resolve(companion.data.dailies(query(url, ['from', 'to'], dateRange(defaults))));
       case '/v1/sleeps':
-        return Promise.resolve(companion.data.sleeps(range()));
-      case '/v1/summary/weekly': {
-        const weeks = Number(q.get('weeks') ?? 12);
-        if (!Number.isInteger(weeks) || weeks < 1 || weeks > 520) throw new CompanionError('usage', 'weeks must be a whole number from 1 to 520.');
-        return Promise.resolve(companion.data.weekly(weeks));
-      }
+        return Promise.resolve(companion.data.sleeps(query(url, ['from', 'to'], dateRange(defaults))));
+      case '/v1/summary/weekly':
+        return Promise.resolve(companion.data.weekly(query(url, ['weeks'], weeklyQuery).weeks));
       default:
         return null;
     }

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'sync_in_progress',
   'agent_not_running',
   'usage',
+  'bad_request',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

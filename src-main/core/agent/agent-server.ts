@@ -43,6 +43,7 @@ const LIMITS = {
 } as const;
 
 const STATUS_FOR: Partial<Record<string, number>> = {
+  bad_request: 400,
   not_connected: 409,
   reauth_required: 409,
   garmin_unreachable: 503,

@@ -1,0 +1,120 @@
+/**
+ * The one parser of training-data queries (dates, ranges, weeks, activity type), shared by the
+ * agent endpoint, the CLI and the IPC layer so they accept and refuse exactly the same things.
+ * Plain zod and no Node module: the renderer can import it too.
+ */
+import { z } from 'zod';
+
+/** The most weeks a weekly summary covers (10 years). */
+export const MAX_WEEKS = 520;
+
+const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a day that exists in the proleptic Gregorian calendar (2026-02-30 does not). */
+function isCalendarDay(text: string): boolean {
+  const match = DATE_SHAPE.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return day <= days;
+}
+
+/** A calendar date written YYYY-MM-DD, as the runner's local dates are stored. */
+export const isoDate = z
+  .string()
+  .refine((text) => isCalendarDay(text), 'must be a real calendar date written YYYY-MM-DD, like 2026-11-23');
+
+/** A whole number of weeks from 1 to MAX_WEEKS. */
+export const weeksCount = z.number().int().min(1, `must be from 1 to ${MAX_WEEKS}`).max(MAX_WEEKS, `must be from 1 to ${MAX_WEEKS}`);
+
+/** `weeks` as text (a query string, a flag): plain decimal digits only, so 0x10, 1e2 and " 12" are refused. */
+export const weeksText = z
+  .string()
+  .regex(/^\d{1,4}$/, `must be a whole number from 1 to ${MAX_WEEKS}, written in digits`)
+  .transform(Number)
+  .pipe(weeksCount);
+
+/** A Garmin activity type such as RUNNING or TRAIL_RUNNING. */
+export const activityType = z.string().regex(/^[A-Z_]{1,40}$/, 'must be a Garmin activity type such as RUNNING');
+
+/** `date` moved by `days` (negative: back), clamped to year 0000 so a far-back default stays a date. */
+export function addDays(date: string, days: number): string {
+  const match = DATE_SHAPE.exec(date);
+  if (!match) throw new TypeError('addDays needs a YYYY-MM-DD date');
+  const at = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
+  at.setUTCFullYear(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + days);
+  const year = at.getUTCFullYear();
+  if (year < 0) return '0000-01-01';
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${pad(year, 4)}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
+}
+
+const rangeFields = { from: isoDate.optional(), to: isoDate.optional() };
+
+/** Fills the defaults of a range and refuses a reversed one. */
+function resolveRange(defaults: RangeDefaults) {
+  return <Q extends { from?: string | undefined; to?: string | undefined }>(query: Q, ctx: z.RefinementCtx<Q>) => {
+    const to = query.to ?? defaults.today;
+    const from = query.from ?? addDays(to, -(defaults.days - 1));
+    if (from > to) {
+      ctx.issues.push({ code: 'custom', path: ['from'], message: `must be on or before to (${to}), but is ${from}`, input: query });
+      return z.NEVER;
+    }
+    return { ...query, from, to };
+  };
+}
+
+/** Where a range ends when `to` is not given, and how many days it covers when `from` is not. */
+export interface RangeDefaults {
+  readonly today: string;
+  readonly days: number;
+}
+
+/**
+ * A date range: `to` defaults to `today`, `from` to `days` days ending at `to` (both inclusive).
+ * A `from` after `to` is refused, also when one of them is the default.
+ */
+export function dateRange(defaults: RangeDefaults) {
+  return z.object(rangeFields).transform(resolveRange(defaults));
+}
+
+/** The activities query: a date range and an optional activity type. */
+export function activitiesQuery(defaults: RangeDefaults) {
+  return z.object({ ...rangeFields, type: activityType.optional() }).transform(resolveRange(defaults));
+}
+
+/** The weekly-summary query. */
+export const weeklyQuery = z.object({ weeks: weeksText.optional() }).transform(({ weeks }) => ({ weeks: weeks ?? 12 }));
+
+/** What a parse gives: the value, or one sentence that names the parameter and what is wrong. */
+export type QueryResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+/**
+ * Parses `input` with `schema`. `names` turns a field name into how this caller spells it
+ * (`--from` for the CLI); the message never repeats the value given, only what is expected.
+ */
+export function parseQuery<T>(schema: z.ZodType<T>, input: unknown, names: (field: string) => string = (field) => field): QueryResult<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true, value: result.data };
+  const issue = result.error.issues[0]!;
+  const field = typeof issue.path[0] === 'string' ? issue.path[0] : '';
+  const message = issue.code === 'invalid_type' ? 'must be text' : issue.message;
+  return { ok: false, message: `${names(field)} ${message}.` };
+}
+
+/**
+ * The query parameters `keys` of a URL as an object for these schemas. A parameter given twice
+ * is refused rather than silently taking one of the two.
+ */
+export function searchParamsInput(params: URLSearchParams, keys: readonly string[]): QueryResult<Record<string, string>> {
+  const input: Record<string, string> = {};
+  for (const key of keys) {
+    const values = params.getAll(key);
+    if (values.length > 1) return { ok: false, message: `${key} must be given at most once.` };
+    if (values.length === 1) input[key] = values[0]!;
+  }
+  return { ok: true, value: input };
+}
