@@ -8,6 +8,7 @@ import { createCompanion, type Companion, type ConnectionStatus } from '../core/
 import { loadConfig } from '../core/config.js';
 import { CompanionError, isCompanionError, type ErrorCode } from '../core/errors.js';
 import { createFileLogger } from '../core/logging.js';
+import { childEnvironment } from '../core/agent/child-env.js';
 import { localDate } from '../core/store/training-repo.js';
 import { activitiesQuery, parseQuery } from '../../src-common/data-query.js';
 
@@ -99,9 +100,21 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 
 const when = (isoTime: string | null) => (isoTime ? new Date(isoTime).toLocaleString() : '—');
 
+const LINK_VIA: Record<ConnectionStatus['link']['via'], string> = {
+  own_developer_app: 'your own Garmin developer app (client secret in the OS keychain)',
+  r42_server: 'R42 server',
+  token_broker: 'token broker',
+  not_configured: 'not configured: set R42_SERVER_URL, or a client secret with `r42-companion secret set`',
+};
+
+function describeLink(link: ConnectionStatus['link']): string {
+  return `Links through:       ${LINK_VIA[link.via]}${link.tokenOrigin && link.via !== 'own_developer_app' ? ` at ${link.tokenOrigin}` : ''}`;
+}
+
 function describeStatus(s: ConnectionStatus): string {
   if (s.state === 'not_connected') {
-    return s.configured ? 'Garmin: not linked. Run `r42-companion login` to link your account.' : 'Garmin: not linked, and GARMIN_CLIENT_ID is not set (see README, Configuration).';
+    if (!s.configured) return 'Garmin: not linked, and GARMIN_CLIENT_ID is not set (see README, Configuration).';
+    return `Garmin: not linked. Run \`r42-companion login\` to link your account.\n${describeLink(s.link)}`;
   }
   const lines = [
     s.state === 'connected' ? `Garmin: linked (user ${s.garminUserId})` : `Garmin: RECONNECT NEEDED for user ${s.garminUserId}: run \`r42-companion login\``,
@@ -110,6 +123,7 @@ function describeStatus(s: ConnectionStatus): string {
     `Access token until:  ${when(s.accessTokenExpiresAt)}`,
     `Refresh token until: ${when(s.refreshTokenExpiresAt)}${s.refreshTokenExpiresSoon ? '  (ends soon: run `r42-companion login` to renew)' : ''}`,
     `Last refresh:        ${when(s.lastRefreshAt)}`,
+    describeLink(s.link),
   ];
   if (s.lastError) lines.push(`Last error:          ${s.lastError.code} at ${when(s.lastError.at)}`);
   const { done, total } = s.sync.backfill;
@@ -208,6 +222,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     case 'status': {
       const { values } = parse({ json: { type: 'boolean' } });
       return withCompanion(io, async (companion) => {
+        await companion.linkRoute();
         const status = companion.status();
         io.stdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : `${describeStatus(status)}\n`);
         return 0;
@@ -381,7 +396,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
           return await new Promise<number>((resolve, reject) => {
             const child = spawn(command[0]!, command.slice(1), {
               stdio: 'inherit',
-              env: { ...io.env, R42_AGENT_URL: grant.url, R42_AGENT_TOKEN: grant.secret },
+              env: childEnvironment(io.env, grant),
             });
             const unhook = io.onInterrupt(() => child.kill('SIGTERM'));
             child.once('error', (error: NodeJS.ErrnoException) => {
