@@ -451,7 +451,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
           return account?.status === 'connected' ? account.accessTokenExpiresAt : null;
         },
         refresh: async () => {
-          await tokens.getAccessToken(profileId, { minValidSeconds: config.refreshMarginSeconds + 60 });
+          // No extra validity asked: more than the margin would refresh a short-lived token at every tick.
+          await tokens.getAccessToken(profileId);
         },
       });
       scheduler.start();

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompanionDeps } from '../../src-main/core/companion.js';
@@ -169,6 +171,37 @@ describe('token scheduler', () => {
       expect(checks[0]).toEqual(['start', true]);
       expect(checks.filter(([r]) => r === 'tick').length).toBeGreaterThan(2);
       expect(Date.parse(w.companion.status().accessTokenExpiresAt!)).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('refreshes a short-lived token exactly when due: not at start, not per tick, once for a storm', async () => {
+    // 640 s: longer than the 600 s margin, shorter than the old 600 + 60 s the scheduler used to call due.
+    let offset = 0;
+    const w = await linked(640, {}, { clock: { now: () => Date.now() + offset } });
+    sim.accessTokenLifetimeSeconds = 640;
+    const checks: Array<[CheckReason, boolean]> = [];
+    const service = await w.companion.serveAgents({ syncOnStart: false, schedulerTickMs: 50, onCheck: (r, refreshed) => checks.push([r, refreshed]) });
+    const ticks = () => checks.filter(([r]) => r === 'tick').length;
+    try {
+      await expect.poll(ticks, { timeout: 5_000 }).toBeGreaterThanOrEqual(5);
+      expect(sim.counts.refreshes).toBe(0); // 640 s left is not due
+      expect(checks.every(([, refreshed]) => !refreshed)).toBe(true);
+
+      offset = 60_000; // now it expires within the margin
+      const { token } = JSON.parse(readFileSync(path.join(w.home, 'agent.json'), 'utf8')) as { token: string };
+      const storm = await Promise.all([
+        ...Array.from({ length: 40 }, () => fetch(`${service.url}/v1/token`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<{ access_token: string }>)),
+        service.resume().then(() => null),
+      ]);
+      const handed = new Set(storm.filter((t) => t !== null).map((t) => t.access_token));
+      expect(handed.size).toBe(1);
+      const after = ticks();
+      await expect.poll(ticks, { timeout: 5_000 }).toBeGreaterThanOrEqual(after + 5);
+      // The new token lives 640 s again: not due, so no tick refreshes it.
+      expect(sim.counts.refreshes).toBe(1);
+      expect(sim.isAccessTokenLive([...handed][0]!)).toBe(true);
     } finally {
       await service.stop();
     }

@@ -71,4 +71,34 @@ describe('schedulers never get stuck on a run that ended at once', () => {
     await scheduler.check('tick');
     expect(refreshes).toBe(1);
   });
+
+  it('token: checks at the moment the token becomes due when that comes before the next tick', async () => {
+    vi.useFakeTimers();
+    try {
+      let expiresAt = Date.now() + 600_000 + 10_000; // due in 10 s; the next tick is in 30 s
+      const refreshedAt: number[] = [];
+      const t0 = Date.now();
+      const scheduler = new TokenScheduler({
+        clock: { now: () => Date.now() },
+        logger: silentLogger,
+        refreshMarginSeconds: 600,
+        tickMs: 30_000,
+        accessTokenExpiresAt: () => expiresAt,
+        refresh: async () => {
+          refreshedAt.push(Date.now() - t0);
+          expiresAt = Date.now() + 86_400_000;
+        },
+      });
+      scheduler.start();
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(refreshedAt).toEqual([]);
+      await vi.advanceTimersByTimeAsync(2);
+      expect(refreshedAt).toEqual([10_001]);
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(refreshedAt).toEqual([10_001]);
+      scheduler.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

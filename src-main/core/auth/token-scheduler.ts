@@ -8,25 +8,31 @@ export interface TokenSchedulerDeps {
   readonly logger: Logger;
   /** When the current access token expires, or null when nothing is linked/usable. */
   readonly accessTokenExpiresAt: () => number | null;
-  /** Refreshes (through the token manager, so the single-flight and lock rules hold). */
+  /**
+   * Refreshes through the token manager (so the single-flight and lock rules hold), asking for no
+   * more than the margin: the manager then refreshes exactly when this scheduler finds it due.
+   */
   readonly refresh: () => Promise<void>;
+  /** The token manager's margin: a token is due when it expires within this. */
   readonly refreshMarginSeconds: number;
   /** How often to look; also the resolution of wake detection. */
   readonly tickMs?: number;
-  /** Refresh this much earlier than the margin, so an agent asking never has to wait. */
-  readonly leadMs?: number;
   readonly onCheck?: (reason: CheckReason, refreshed: boolean) => void;
 }
 
 /**
- * Refreshes the access token in the background before it expires, while the app or `serve` runs,
- * and again at once after the computer wakes (seen as a gap in wall-clock time between ticks, or
- * told by the shell through `resume()`).
+ * Refreshes the access token in the background when it becomes due (expires within the margin),
+ * while the app or `serve` runs, and again at once after the computer wakes (seen as a gap in
+ * wall-clock time between ticks, or told by the shell through `resume()`). "Due" is the token
+ * manager's own rule, never an earlier one: a token that lives barely longer than the margin is
+ * refreshed once when due, not at every tick.
  */
 export class TokenScheduler {
   private timer: NodeJS.Timeout | null = null;
   private lastTick = 0;
   private running: Promise<void> | null = null;
+  /** A one-shot check at the moment the token becomes due, when that comes before the next tick. */
+  private dueTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: TokenSchedulerDeps) {}
 
@@ -47,6 +53,8 @@ export class TokenScheduler {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
   }
 
   /** For the shell's power-resume event. */
@@ -54,7 +62,7 @@ export class TokenScheduler {
     return this.check('resume');
   }
 
-  /** Refreshes when the token expires within the margin plus the lead time. Never throws. */
+  /** Refreshes when the token expires within the margin. Never throws. */
   check(reason: CheckReason): Promise<void> {
     if (this.running) return this.running;
     const run = this.runCheck(reason);
@@ -69,16 +77,32 @@ export class TokenScheduler {
     let refreshed = false;
     try {
       const expiresAt = this.deps.accessTokenExpiresAt();
-      const due = expiresAt !== null && expiresAt - this.deps.clock.now() <= this.deps.refreshMarginSeconds * 1000 + (this.deps.leadMs ?? 60_000);
+      const due = expiresAt !== null && expiresAt - this.deps.clock.now() <= this.deps.refreshMarginSeconds * 1000;
       if (due) {
         await this.deps.refresh();
         refreshed = true;
       }
+      this.checkAgainWhenDue();
       if (reason === 'wake' || reason === 'resume') this.deps.logger.log('info', 'token.scheduler_wake', { reason, refreshed });
     } catch (error) {
       this.deps.logger.log('warn', 'token.scheduled_refresh_failed', { reason, code: isCompanionError(error) ? error.code : 'unexpected' });
     } finally {
       this.deps.onCheck?.(reason, refreshed);
     }
+  }
+
+  /** Without this, a token due between two ticks would make the next agent wait for its refresh. */
+  private checkAgainWhenDue(): void {
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
+    const expiresAt = this.deps.accessTokenExpiresAt();
+    if (!this.timer || expiresAt === null) return;
+    const untilDue = expiresAt - this.deps.refreshMarginSeconds * 1000 - this.deps.clock.now();
+    if (untilDue <= 0 || untilDue >= (this.deps.tickMs ?? 30_000)) return;
+    this.dueTimer = setTimeout(() => {
+      this.dueTimer = null;
+      void this.check('tick');
+    }, untilDue + 1);
+    this.dueTimer.unref();
   }
 }
