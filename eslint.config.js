@@ -37,6 +37,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src-server/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronBan, keytarBan],
+          patterns: [{ group: ['**/src-main/**', '**/src-renderer/**', '**/src-preload/**'], message: 'The R42 server stands alone: it shares only src-common with the app.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['src-preload/**', 'src-main/electron/**', 'src-main/main.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [keytarBan] }] },
   },

@@ -39,6 +39,8 @@ try {
   for (const f of ['/dist/main/main.js', '/dist/preload/preload.cjs', '/dist/renderer/index.html', '/dist/cli/index.js', '/package.json']) check(files.has(f), `app.asar has ${f}`);
   check([...files].some((f) => /^\/dist\/renderer\/assets\/index-.*\.js$/.test(f)), 'app.asar has the renderer bundle');
   check(![...files].some((f) => f.startsWith('/src-') || f.startsWith('/tests/')), 'app.asar has no sources or tests');
+  const serverParts = [...files].filter((f) => /^\/dist\/server\/|^\/node_modules\/(@electric-sql|hono|@hono|pg|pino)\//.test(f));
+  check(serverParts.length === 0, `app.asar has none of the R42 server or its dependencies${serverParts.length ? ` (found ${serverParts.slice(0, 3).join(', ')})` : ''}`);
   const unpacked = path.join(resources, 'app.asar.unpacked', 'node_modules');
   check(existsSync(path.join(unpacked, 'keytar/build/Release/keytar.node')), 'keytar.node unpacked from the asar');
   check(existsSync(path.join(unpacked, 'better-sqlite3/build/Release/better_sqlite3.node')), 'better_sqlite3.node unpacked from the asar');

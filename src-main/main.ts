@@ -3,7 +3,8 @@
 import { app, dialog, powerMonitor, type BrowserWindow } from 'electron';
 import { createKeytarSecretStore } from './adapters/keytar-secret-store.js';
 import { isCompanionError } from './core/errors.js';
-import { loadConfig } from './core/config.js';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, PACKAGED_DEFAULTS_FILE, readPackagedDefaults } from './core/config.js';
 import { createFileLogger } from './core/logging.js';
 import { startAppCore, type AppCore } from './core/ui/app-core.js';
 import { createExternalBrowser } from './electron/external-browser.js';
@@ -32,7 +33,9 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     try {
       // R42_HOME defaults to the OS app-data folder, which is Electron's userData for this product.
-      const config = loadConfig({ R42_HOME: app.getPath('userData'), ...process.env });
+      // R42's defaults (client id, server URL) come from dist/defaults.json, written by `npm run dist`.
+      const defaults = readPackagedDefaults(fileURLToPath(new URL(`../${PACKAGED_DEFAULTS_FILE}`, import.meta.url)));
+      const config = loadConfig({ R42_HOME: app.getPath('userData'), ...process.env }, process.platform, defaults);
       const logger = createFileLogger(config.paths.logFile, config.logLevel);
       core = await startAppCore({ config, secrets: createKeytarSecretStore(config.keychainService), browser: createExternalBrowser(), logger });
     } catch (error) {

@@ -28,6 +28,10 @@ export const connectionStatusSchema = z.strictObject({
     backfill: z.strictObject({ done: z.number().int(), total: z.number().int() }),
     streams: z.array(z.strictObject({ stream: z.string(), state: z.string(), lastErrorCode: z.string().nullable(), skippedRecords: z.number().int() })),
   }),
+  link: z.strictObject({
+    via: z.enum(['own_developer_app', 'r42_server', 'token_broker', 'not_configured']),
+    tokenOrigin: z.string().nullable(),
+  }),
 });
 
 export const errorSchema = z.strictObject({ code: z.string(), message: z.string() });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createKeytarSecretStore } from '../adapters/keytar-secret-store.js';
 import { createSystemBrowser } from '../adapters/system-browser.js';
 import { createCompanion, type Companion, type ConnectionStatus } from '../core/companion.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig, PACKAGED_DEFAULTS_FILE, readPackagedDefaults } from '../core/config.js';
 import { CompanionError, isCompanionError, type ErrorCode } from '../core/errors.js';
 import { createFileLogger } from '../core/logging.js';
 import { childEnvironment } from '../core/agent/child-env.js';
@@ -136,7 +136,8 @@ function describeStatus(s: ConnectionStatus): string {
 }
 
 async function withCompanion<T>(io: CliIo, run: (companion: Companion) => Promise<T>): Promise<T> {
-  const config = loadConfig(io.env);
+  // A bundled CLI (dist/cli) reads the defaults `npm run dist` wrote beside it (dist/defaults.json).
+  const config = loadConfig(io.env, process.platform, readPackagedDefaults(fileURLToPath(new URL(`../${PACKAGED_DEFAULTS_FILE}`, import.meta.url))));
   const logger = createFileLogger(config.paths.logFile, config.logLevel);
   for (const origin of config.insecureHttpUrls) {
     io.stderr(`warning: INSECURE plain-http Garmin URL in use (${origin}); acceptable only for the Garmin simulator or a local token broker.\n`);

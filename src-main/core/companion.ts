@@ -10,7 +10,7 @@ import { SyncScheduler } from './sync/sync-scheduler.js';
 import { localDate, STREAMS, TrainingRepo, type ActivityView, type Stream, type WeekSummary } from './store/training-repo.js';
 import type { z } from 'zod';
 import { activitiesQuery, dateRange, parseQuery, searchParamsInput, weeklyQuery } from '../../src-common/data-query.js';
-import type { CompanionConfig } from './config.js';
+import { tokenRoute, type CompanionConfig, type LinkVia } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
 import { GarminClient } from './garmin/garmin-client.js';
 import { resolveClientSecret } from './auth/client-secret.js';
@@ -56,6 +56,15 @@ export interface ConnectionStatus {
   readonly lastRefreshAt: string | null;
   readonly lastError: { readonly code: string; readonly at: string } | null;
   readonly sync: SyncStatus;
+  /** Which way the app links: the runner's own developer app, or R42's server brokering the secret. */
+  readonly link: LinkView;
+}
+
+/** How token requests reach Garmin, for status (no secret in it). */
+export interface LinkView {
+  readonly via: LinkVia;
+  /** The origin token requests go to (Garmin, R42's server, or a configured broker). */
+  readonly tokenOrigin: string | null;
 }
 
 /** How fresh the local training data is, and how far a backfill has come. */
@@ -99,6 +108,8 @@ export interface Companion {
   signIn(options?: { timeoutMs?: number; openBrowser?: boolean; signal?: AbortSignal; onStep?: (step: SignInStep) => void }): Promise<SignInResult>;
   status(): ConnectionStatus;
   getAccessToken(options?: { minValidSeconds?: number; forceRefresh?: boolean }): Promise<AccessToken>;
+  /** Which way the app links, after checking the keychain for a client secret (status() alone may not know yet). */
+  linkRoute(): Promise<LinkView>;
   disconnect(options?: { keepData?: boolean }): Promise<DisconnectResult>;
   sync(options?: { days?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult>;
   readonly data: {
@@ -168,12 +179,22 @@ export function createCompanion(deps: CompanionDeps): Companion {
 
   let garminClient: Promise<GarminClient> | null = null;
   const garmin = (): Promise<GarminClient> => {
+  // Whether a client secret is known (environment or keychain); undefined until the keychain was read.
+  let hasClientSecret: boolean | undefined = config.garmin.clientSecretFromEnv !== undefined ? true : undefined;
     garminClient ??= (async () => {
       const clientId = requireClientId();
       const clientSecret = await resolveClientSecret(secrets, audit, clientId, config.garmin.clientSecretFromEnv, clock.now());
       return new GarminClient({
         authorizeUrl: config.garmin.authorizeUrl,
-        tokenUrl: config.garmin.tokenUrl,
+      hasClientSecret = clientSecret !== undefined;
+      const route = tokenRoute(config, hasClientSecret);
+      if (!route.tokenUrl) {
+        throw new CompanionError(
+          'not_configured',
+          'Garmin needs a client secret at its token endpoint, and none is set: set R42_SERVER_URL (R42’s server adds it for you) or, with your own Garmin developer app, run `r42-companion secret set`.',
+        );
+      }
+        tokenUrl: route.tokenUrl,
         apiUrl: config.garmin.apiUrl,
         clientId,
         clientSecret,
@@ -187,6 +208,13 @@ export function createCompanion(deps: CompanionDeps): Companion {
 
   const tokens = new TokenManager({
     accounts,
+  const linkView = (): LinkView => {
+    if (!config.garmin.clientId) return { via: 'not_configured', tokenOrigin: null };
+    // Before the keychain was read, assume what the environment says: R42's server when it is set.
+    const route = tokenRoute(config, hasClientSecret ?? (config.serverUrl === undefined && config.garmin.tokenUrl === undefined));
+    return { via: route.via, tokenOrigin: route.tokenUrl?.origin ?? null };
+  };
+
     audit,
     locks,
     vault,
@@ -203,7 +231,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
 
   let signInRunning = false;
   const grants = new AgentGrants(db, profileId, isProcessAlive);
-  const usage = new UsageRecorder(db, audit, grants, profileId);
+  const usage = new UsageRecorder(db, audit, grants, profileId, logger);
   const fingerprints = new Map<string, string>();
   const fingerprint = (token: string) => {
     let value = fingerprints.get(token);
@@ -231,10 +259,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       };
     },
     status: () => companion.status(),
-    recordRefusal(reason, detail) {
-      audit.append(profileId, clock.now(), 'agent.request_refused', { reason, grant: detail.grant ?? null, path: detail.path ?? null });
-      logger.log('warn', 'agent.request_refused', { reason, path: detail.path });
-    },
+    recordRefusal: (reason, detail) => usage.refused(reason, detail, clock.now()),
   };
 
   const syncStatus = (): SyncStatus => {
@@ -333,6 +358,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
         sync: syncStatus(),
       };
     },
+        link: linkView(),
 
     getAccessToken(options = {}) {
       return tokens.getAccessToken(profileId, options);
@@ -340,6 +366,17 @@ export function createCompanion(deps: CompanionDeps): Companion {
 
     async disconnect(options = {}) {
       const keepData = options.keepData === true;
+    async linkRoute() {
+      if (hasClientSecret === undefined && config.garmin.clientId) {
+        try {
+          hasClientSecret = (await secrets.get(clientSecretKeyFor(config.garmin.clientId))) !== null;
+        } catch {
+          // An unreachable keychain is reported where it matters (sign-in, token); here it means "unknown".
+        }
+      }
+      return linkView();
+    },
+
       const account = accounts.get(profileId);
       if (!account) {
         if (!keepData) training.deleteAll();
@@ -377,6 +414,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       garminClient = null;
       audit.append(null, clock.now(), 'client_secret.stored', { source: 'cli' });
     },
+      hasClientSecret = true;
 
     async clearClientSecret() {
       const clientId = requireClientId();
@@ -384,6 +422,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       garminClient = null;
       if (removed) audit.append(null, clock.now(), 'client_secret.cleared', {});
       return removed;
+      hasClientSecret = config.garmin.clientSecretFromEnv !== undefined;
     },
 
     async sync(options = {}) {

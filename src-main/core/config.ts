@@ -66,7 +66,8 @@ const settingsSchema = z.strictObject({
   GARMIN_CLIENT_ID: z.string().trim().min(1).optional(),
   GARMIN_CLIENT_SECRET: z.string().min(1).optional(),
   GARMIN_AUTHORIZE_URL: serviceUrl.prefault('https://connect.garmin.com/oauth2Confirm'),
-  GARMIN_TOKEN_URL: serviceUrl.prefault('https://diauth.garmin.com/di-oauth2-service/oauth/token'),
+  GARMIN_TOKEN_URL: serviceUrl.optional(),
+  R42_SERVER_URL: serviceUrl.optional(),
   GARMIN_API_URL: serviceUrl.prefault('https://apis.garmin.com'),
   GARMIN_REDIRECT_URI: redirectUri.prefault('http://127.0.0.1:0/callback'),
   R42_KEYCHAIN_SERVICE: z.string().trim().min(1).default('r42-companion'),
@@ -81,6 +82,29 @@ const settingsSchema = z.strictObject({
   BROWSER: z.string().trim().min(1).optional(),
 });
 
+/** Garmin's own token endpoint. */
+export const GARMIN_TOKEN_URL = new URL('https://diauth.garmin.com/di-oauth2-service/oauth/token');
+
+/** How token requests reach Garmin: with the runner's own developer app's secret, or through a broker that adds R42's. */
+export type LinkVia = 'own_developer_app' | 'r42_server' | 'token_broker' | 'not_configured';
+
+export interface TokenRoute {
+  readonly via: LinkVia;
+  readonly tokenUrl: URL | null;
+}
+
+/**
+ * Where token requests go. An explicit GARMIN_TOKEN_URL wins; else a client secret means Garmin
+ * itself (the runner's own developer app); else R42's server brokers them (it holds the secret
+ * that Garmin requires and that an installed app must not carry, RFC 8252 §8.5).
+ */
+export function tokenRoute(config: Pick<CompanionConfig, 'garmin' | 'serverUrl'>, hasClientSecret: boolean): TokenRoute {
+  if (config.garmin.tokenUrl) return { via: hasClientSecret ? 'own_developer_app' : 'token_broker', tokenUrl: config.garmin.tokenUrl };
+  if (hasClientSecret) return { via: 'own_developer_app', tokenUrl: GARMIN_TOKEN_URL };
+  if (config.serverUrl) return { via: 'r42_server', tokenUrl: new URL('v1/garmin/token', config.serverUrl.href.endsWith('/') ? config.serverUrl : `${config.serverUrl.href}/`) };
+  return { via: 'not_configured', tokenUrl: null };
+}
+
 export const SETTING_KEYS = Object.keys(settingsSchema.shape) as ReadonlyArray<keyof typeof settingsSchema.shape>;
 
 export type RedirectTarget = { readonly host: string; readonly port: number; readonly path: string };
@@ -92,10 +116,13 @@ export interface CompanionConfig {
     /** Given in the environment this run; kept in the keychain from then on, never in a file. */
     readonly clientSecretFromEnv: string | undefined;
     readonly authorizeUrl: URL;
-    readonly tokenUrl: URL;
+    /** GARMIN_TOKEN_URL when set: it wins over every other way of reaching the token endpoint. */
+    readonly tokenUrl: URL | undefined;
     readonly apiUrl: URL;
     readonly redirect: RedirectTarget;
   };
+  /** R42's server (R42_SERVER_URL): its token broker adds the client secret when the runner has none. */
+  readonly serverUrl: URL | undefined;
   readonly keychainService: string;
   readonly refreshMarginSeconds: number;
   readonly signInTimeoutSeconds: number;
@@ -163,14 +190,52 @@ function readConfigFile(file: string): Record<string, unknown> {
   return Object.fromEntries(Object.entries(settings).map(([key, value]) => [key, typeof value === 'number' ? String(value) : value]));
 }
 
+/** The settings a packaged app may carry as its defaults: public values only, never a secret. */
+export const PACKAGED_DEFAULT_KEYS = ['GARMIN_CLIENT_ID', 'R42_SERVER_URL', 'GARMIN_REDIRECT_URI', 'GARMIN_AUTHORIZE_URL', 'GARMIN_API_URL'] as const;
+
+/** The name of the defaults file `npm run dist` writes beside the bundles (dist/defaults.json). */
+export const PACKAGED_DEFAULTS_FILE = 'defaults.json';
+
 /**
- * Reads the configuration from the environment and R42_HOME/config.json (the environment wins),
- * validated in one place. A bad value fails with `config_invalid` naming the key.
+ * R42's defaults shipped inside a packaged app (client id, server URL, redirect URI), so that an
+ * installed app links with no configuration. Missing file: none. Anything but the public keys of
+ * PACKAGED_DEFAULT_KEYS is refused, so a build can never ship a secret this way.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): CompanionConfig {
+export function readPackagedDefaults(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new CompanionError('config_invalid', `Cannot read the packaged defaults ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}. Reinstall R42 Companion.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  const parsed = z.strictObject(Object.fromEntries(PACKAGED_DEFAULT_KEYS.map((key) => [key, z.string().optional()]))).safeParse(json);
+  if (!parsed.success) {
+    throw new CompanionError('config_invalid', `The packaged defaults ${file} hold something other than ${PACKAGED_DEFAULT_KEYS.join(', ')}. Reinstall R42 Companion.`);
+  }
+  return Object.fromEntries(Object.entries(parsed.data).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/**
+ * Reads the configuration from the environment, R42_HOME/config.json and the packaged defaults
+ * (in that order of precedence), validated in one place. A bad value fails with `config_invalid`
+ * naming the key.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  packagedDefaults: Readonly<Record<string, string>> = {},
+): CompanionConfig {
   const home = env.R42_HOME?.trim() ? path.resolve(env.R42_HOME) : defaultHome(env, platform);
   const paths = appPathsFor(home);
-  const fromFile = readConfigFile(paths.configFile);
+  const fileSettings = readConfigFile(paths.configFile);
+  const fromFile = { ...packagedDefaults, ...fileSettings };
   const fromEnv = Object.fromEntries(
     SETTING_KEYS.filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [key, env[key]]),
   );
@@ -178,7 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, platform: NodeJ
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const key = issue.path.join('.') || '(file)';
-    const source = key in fromEnv ? 'environment' : paths.configFile;
+    const source = key in fromEnv ? 'environment' : key in fileSettings ? paths.configFile : key in packagedDefaults ? 'packaged defaults' : paths.configFile;
     const message =
       issue.code === 'unrecognized_keys'
         ? `${paths.configFile}: unknown setting ${issue.keys.join(', ')}. Known settings: ${SETTING_KEYS.join(', ')}.`
@@ -186,8 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, platform: NodeJ
     throw new CompanionError('config_invalid', message);
   }
   const s = result.data;
-  const insecureHttpUrls = [s.GARMIN_AUTHORIZE_URL, s.GARMIN_TOKEN_URL, s.GARMIN_API_URL]
-    .filter((url) => url.protocol === 'http:')
+  const insecureHttpUrls = [s.GARMIN_AUTHORIZE_URL, s.GARMIN_TOKEN_URL, s.GARMIN_API_URL, s.R42_SERVER_URL]
+    .filter((url): url is URL => url?.protocol === 'http:')
     .map((url) => url.origin);
   return {
     paths,
@@ -199,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, platform: NodeJ
       apiUrl: s.GARMIN_API_URL,
       redirect: s.GARMIN_REDIRECT_URI,
     },
+    serverUrl: s.R42_SERVER_URL,
     keychainService: s.R42_KEYCHAIN_SERVICE,
     refreshMarginSeconds: s.R42_REFRESH_MARGIN_SECONDS,
     signInTimeoutSeconds: s.R42_SIGN_IN_TIMEOUT_SECONDS,

@@ -4,6 +4,20 @@ import { describeFailure, selectCardState } from '../stores/connection-store';
 import { formatWhen, permissionLabel } from '../format';
 import { DisconnectDialog } from './DisconnectDialog';
 
+/** Which way the app reaches Garmin's token endpoint, in a runner's words. */
+export function linkLabel(via: 'own_developer_app' | 'r42_server' | 'token_broker' | 'not_configured'): string {
+  switch (via) {
+    case 'own_developer_app':
+      return 'Your own Garmin developer app';
+    case 'r42_server':
+      return 'R42 server';
+    case 'token_broker':
+      return 'A token broker you configured';
+    case 'not_configured':
+      return 'Not configured';
+  }
+}
+
 export function ConnectionCard() {
   const { view, busy, error, disconnectNotice, connect, cancel, disconnect, dismissError } = useConnection();
   const [confirming, setConfirming] = useState(false);
@@ -95,6 +109,8 @@ export function ConnectionCard() {
                   'Nothing (change it in Garmin Connect)'
                 )}
               </dd>
+              <dt>Linked through</dt>
+              <dd>{linkLabel(connection.link.via)}</dd>
               <dt>Token valid until</dt>
               <dd>{formatWhen(connection.accessTokenExpiresAt)}</dd>
               <dt>Last refresh</dt>

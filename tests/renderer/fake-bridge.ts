@@ -17,6 +17,7 @@ export const baseState: ViewState = {
     lastRefreshAt: null,
     lastError: null,
     sync: { running: false, lastSyncAt: null, stale: true, backfill: { done: 0, total: 0 }, streams: [] },
+    link: { via: 'r42_server', tokenOrigin: 'https://api.r42.app' },
   },
   signIn: { kind: 'idle' },
   agentEndpoint: { url: 'http://127.0.0.1:40000' },

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultHome, loadConfig } from '../../src-main/core/config.js';
+import { defaultHome, loadConfig, readPackagedDefaults, tokenRoute } from '../../src-main/core/config.js';
 import { CompanionError } from '../../src-main/core/errors.js';
 import { tempDir } from '../support/harness.js';
 
@@ -23,7 +23,8 @@ describe('configuration', () => {
     expect(config.garmin.clientId).toBeUndefined();
     expect(config.garmin.clientSecretFromEnv).toBeUndefined();
     expect(config.garmin.authorizeUrl.href).toBe('https://connect.garmin.com/oauth2Confirm');
-    expect(config.garmin.tokenUrl.href).toBe('https://diauth.garmin.com/di-oauth2-service/oauth/token');
+    expect(config.garmin.tokenUrl).toBeUndefined();
+    expect(config.serverUrl).toBeUndefined();
     expect(config.garmin.apiUrl.href).toBe('https://apis.garmin.com/');
     expect(config.garmin.redirect).toEqual({ host: '127.0.0.1', port: 0, path: '/callback' });
     expect(config.keychainService).toBe('r42-companion');
@@ -77,5 +78,39 @@ describe('configuration', () => {
     const message = codeOf(() => loadConfig({ R42_HOME: home }, 'linux'));
     expect(message).toMatch(/^config_secret_in_file: /);
     expect(message).not.toContain('do-not-store-me');
+  });
+
+  it('sends token requests to R42’s server when there is no client secret, to Garmin with one, and to GARMIN_TOKEN_URL when set', () => {
+    const home = tempDir();
+    const garminDefault = 'https://diauth.garmin.com/di-oauth2-service/oauth/token';
+    const withServer = loadConfig({ R42_HOME: home, R42_SERVER_URL: 'https://api.r42.example/base' }, 'linux');
+    expect(tokenRoute(withServer, false)).toEqual({ via: 'r42_server', tokenUrl: new URL('https://api.r42.example/base/v1/garmin/token') });
+    expect(tokenRoute(withServer, true)).toEqual({ via: 'own_developer_app', tokenUrl: new URL(garminDefault) });
+    const explicit = loadConfig({ R42_HOME: home, R42_SERVER_URL: 'https://api.r42.example', GARMIN_TOKEN_URL: 'https://broker.example/token' }, 'linux');
+    expect(tokenRoute(explicit, false)).toEqual({ via: 'token_broker', tokenUrl: new URL('https://broker.example/token') });
+    expect(tokenRoute(explicit, true)).toEqual({ via: 'own_developer_app', tokenUrl: new URL('https://broker.example/token') });
+    const neither = loadConfig({ R42_HOME: home }, 'linux');
+    expect(tokenRoute(neither, false)).toEqual({ via: 'not_configured', tokenUrl: null });
+    expect(codeOf(() => loadConfig({ R42_HOME: home, R42_SERVER_URL: 'http://r42.example' }, 'linux'))).toMatch(/^config_invalid: R42_SERVER_URL \(environment\) must be an https/);
+  });
+
+  it('takes R42’s packaged defaults below config.json and the environment, and never a secret from them', () => {
+    const home = tempDir();
+    const file = path.join(tempDir(), 'defaults.json');
+    writeFileSync(file, JSON.stringify({ GARMIN_CLIENT_ID: 'r42-app', R42_SERVER_URL: 'https://api.r42.example', GARMIN_REDIRECT_URI: 'http://127.0.0.1:43110/callback' }));
+    const defaults = readPackagedDefaults(file);
+    const config = loadConfig({ R42_HOME: home }, 'linux', defaults);
+    expect(config.garmin.clientId).toBe('r42-app');
+    expect(config.serverUrl?.href).toBe('https://api.r42.example/');
+    expect(config.garmin.redirect).toEqual({ host: '127.0.0.1', port: 43110, path: '/callback' });
+    writeFileSync(path.join(home, 'config.json'), JSON.stringify({ GARMIN_CLIENT_ID: 'from-file' }));
+    expect(loadConfig({ R42_HOME: home }, 'linux', defaults).garmin.clientId).toBe('from-file');
+    expect(loadConfig({ R42_HOME: home, GARMIN_CLIENT_ID: 'from-env' }, 'linux', defaults).garmin.clientId).toBe('from-env');
+    expect(codeOf(() => loadConfig({ R42_HOME: tempDir() }, 'linux', { R42_SERVER_URL: 'ftp://x' }))).toMatch(/R42_SERVER_URL \(packaged defaults\)/);
+    writeFileSync(file, JSON.stringify({ GARMIN_CLIENT_ID: 'r42-app', GARMIN_CLIENT_SECRET: 'never-shipped' }));
+    const message = codeOf(() => readPackagedDefaults(file));
+    expect(message).toMatch(/^config_invalid: The packaged defaults/);
+    expect(message).not.toContain('never-shipped');
+    expect(readPackagedDefaults(path.join(tempDir(), 'missing.json'))).toEqual({});
   });
 });

@@ -25,7 +25,7 @@ export class UiService {
   state(): ViewState {
     const connection = this.companion.status();
     const sync = { ...connection.sync, streams: connection.sync.streams.map((st) => ({ ...st })), backfill: { ...connection.sync.backfill } };
-    return { connection: { ...connection, permissions: [...connection.permissions], sync }, signIn: this.signIn, agentEndpoint: { url: this.agentService()?.url ?? this.companion.runningEndpointUrl() } };
+    return { connection: { ...connection, permissions: [...connection.permissions], sync, link: { ...connection.link } }, signIn: this.signIn, agentEndpoint: { url: this.agentService()?.url ?? this.companion.runningEndpointUrl() } };
   }
 
   subscribe(listener: (state: ViewState) => void): () => void {

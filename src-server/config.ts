@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** A setting that is missing or wrong; the message names the key and what to do. */
+export class ServerConfigError extends Error {
+  override readonly name = 'ServerConfigError';
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * Garmin's token URL: https, or plain http to a loopback host (the Garmin simulator in tests and
+ * the demo). The client secret travels on this request, so nothing else is accepted.
+ */
+const upstreamUrl = z.string().transform((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL' });
+    return z.NEVER;
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return url;
+  ctx.addIssue({ code: 'custom', message: 'must be an https:// URL (plain http:// only for 127.0.0.1, [::1] or localhost)' });
+  return z.NEVER;
+});
+
+/** The exact redirect URIs registered at Garmin, comma-separated. @see RFC 6749 §3.1.2 */
+const redirectUris = z.string().transform((value, ctx) => {
+  const uris = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (uris.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must list at least one redirect URI' });
+    return z.NEVER;
+  }
+  for (const uri of uris) {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `holds "${uri}", which is not a URL` });
+      return z.NEVER;
+    }
+    if (url.hash) {
+      ctx.addIssue({ code: 'custom', message: `holds "${uri}": a redirect URI has no fragment (RFC 6749 §3.1.2)` });
+      return z.NEVER;
+    }
+  }
+  return Object.freeze(uris);
+});
+
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((value, ctx) => {
+    if (['1', 'true', 'yes', 'on'].includes(value)) return 1;
+    if (['0', 'false', 'no', 'off', ''].includes(value)) return 0;
+    const hops = Number(value);
+    if (Number.isInteger(hops) && hops >= 0 && hops <= 10) return hops;
+    ctx.addIssue({ code: 'custom', message: 'must be true/false or the number of proxies in front of the server (1–10)' });
+    return z.NEVER;
+  });
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  GARMIN_CLIENT_ID: z.string().trim().min(1, 'is required: the client id of R42’s Garmin developer app'),
+  GARMIN_TOKEN_URL: upstreamUrl.prefault('https://diauth.garmin.com/di-oauth2-service/oauth/token'),
+  GARMIN_REDIRECT_URIS: redirectUris,
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  R42_SERVER_DATA_DIR: z.string().trim().min(1).default('./.r42-server'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  TRUST_PROXY: flag.default(0),
+  UPSTREAM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(15),
+  /** How long the broker keeps the last rotation's answer for the old refresh token. */
+  ROTATION_REPLAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export const SERVER_SETTING_KEYS = [...Object.keys(schema.shape), 'GARMIN_CLIENT_SECRET', 'GARMIN_CLIENT_SECRET_FILE'] as const;
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly garmin: {
+    readonly clientId: string;
+    /** Never logged, never echoed, never stored. */
+    readonly clientSecret: string;
+    readonly tokenUrl: URL;
+    readonly redirectUris: readonly string[];
+  };
+  /** A PostgreSQL URL, or undefined for the embedded PGlite store in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly rateLimitPerMinute: number;
+  /** How many proxies in front of the server may append to X-Forwarded-For; 0 ignores the header. */
+  readonly trustProxyHops: number;
+  readonly upstreamTimeoutMs: number;
+  readonly rotationReplayMs: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Plain-http upstream URLs (loopback only): warned about at start. */
+  readonly insecureHttpUrls: readonly string[];
+}
+
+function readSecret(env: NodeJS.ProcessEnv): string {
+  const inline = env.GARMIN_CLIENT_SECRET;
+  const file = env.GARMIN_CLIENT_SECRET_FILE?.trim();
+  if (inline && file) {
+    throw new ServerConfigError('GARMIN_CLIENT_SECRET', 'GARMIN_CLIENT_SECRET and GARMIN_CLIENT_SECRET_FILE are both set: set only one.');
+  }
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ServerConfigError('GARMIN_CLIENT_SECRET_FILE', `GARMIN_CLIENT_SECRET_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+    // Container secrets usually end with a newline; the secret itself never does.
+    const secret = text.replace(/\r?\n$/, '');
+    if (!secret) throw new ServerConfigError('GARMIN_CLIENT_SECRET_FILE', `GARMIN_CLIENT_SECRET_FILE: ${file} is empty.`);
+    return secret;
+  }
+  if (!inline) {
+    throw new ServerConfigError(
+      'GARMIN_CLIENT_SECRET',
+      'GARMIN_CLIENT_SECRET is required (or GARMIN_CLIENT_SECRET_FILE naming a file that holds it): the client secret of R42’s Garmin developer app.',
+    );
+  }
+  return inline;
+}
+
+/** Reads and validates the server's settings from the environment; a bad one names its key. */
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+  const input = Object.fromEntries(Object.keys(schema.shape).filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [key, env[key]]));
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = String(issue.path[0] ?? 'environment');
+    const message = issue.code === 'invalid_type' && input[key] === undefined ? 'is required' : issue.message;
+    throw new ServerConfigError(key, `${key} ${message}.`);
+  }
+  const s = result.data;
+  const clientSecret = readSecret(env);
+  return {
+    port: s.PORT,
+    host: s.HOST,
+    garmin: { clientId: s.GARMIN_CLIENT_ID, clientSecret, tokenUrl: s.GARMIN_TOKEN_URL, redirectUris: s.GARMIN_REDIRECT_URIS },
+    databaseUrl: s.DATABASE_URL,
+    dataDir: path.resolve(cwd, s.R42_SERVER_DATA_DIR),
+    rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
+    trustProxyHops: s.TRUST_PROXY,
+    upstreamTimeoutMs: s.UPSTREAM_TIMEOUT_SECONDS * 1000,
+    rotationReplayMs: s.ROTATION_REPLAY_SECONDS * 1000,
+    logLevel: s.LOG_LEVEL,
+    insecureHttpUrls: s.GARMIN_TOKEN_URL.protocol === 'http:' ? [s.GARMIN_TOKEN_URL.origin] : [],
+  };
+}

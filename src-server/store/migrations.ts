@@ -1,0 +1,49 @@
+import type { SqlStore } from './sql-store.js';
+
+/**
+ * Numbered, append-only schema changes; the same SQL on PostgreSQL and PGlite. Applied in one
+ * transaction under an advisory lock, so instances starting together apply each exactly once.
+ * Never edit a migration that has shipped: add the next one.
+ */
+export const SERVER_MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly name: string; readonly sql: string }> = [
+  {
+    version: 1,
+    name: 'broker: rate limit counters and refresh rotation replays',
+    sql: `
+      -- One row per client address (its SHA-256, never the address) per minute.
+      create table rate_limit_hits (
+        bucket text not null,
+        window_start bigint not null,
+        hits integer not null,
+        primary key (bucket, window_start)
+      );
+      -- The last rotation's answer, sealed with a key only the old refresh token gives.
+      create table refresh_rotations (
+        token_sha256 text primary key,
+        state text not null check (state in ('pending', 'done')),
+        sealed bytea,
+        expires_at bigint not null
+      );
+      create index refresh_rotations_expires_at on refresh_rotations (expires_at);
+    `,
+  },
+];
+
+const LOCK_ID = 4_204_201;
+
+/** Brings the schema up to date; returns the versions it applied. */
+export async function migrate(store: SqlStore): Promise<number[]> {
+  return store.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [LOCK_ID]);
+    await tx.query('create table if not exists schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())');
+    const done = new Set((await tx.query<{ version: number }>('select version from schema_migrations')).map((row) => Number(row.version)));
+    const applied: number[] = [];
+    for (const migration of SERVER_MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      await tx.exec(migration.sql);
+      await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [migration.version, migration.name]);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}
