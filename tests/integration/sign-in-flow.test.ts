@@ -138,6 +138,22 @@ describe('sign-in: bad callbacks', () => {
     await listenerClosed(redirectUri);
   });
 
+  it('a stray request for the result page neither gets it nor closes the listener before the runner’s browser has it', async () => {
+    const w = await setup();
+    const { authorizeUrl, outcome, redirectUri } = await begin(w);
+    // Before approval, another local program asks for "the" result page, the old way and with a guessed nonce.
+    const stray = [];
+    for (const path of ['/r42-result?outcome=connected', '/r42-result/AAAAAAAAAAAAAAAAAAAAAA', '/r42-result/']) {
+      stray.push((await fetch(`${redirectUri}${path}`)).status);
+    }
+    const page = await browse(await approveAtGarmin(authorizeUrl));
+    expect(page).toMatchObject({ status: 200, title: 'Garmin is linked · R42 Companion' });
+    expect(page.hops[1]).toMatch(/^\/callback\/r42-result\/[A-Za-z0-9_-]{22}$/);
+    expect(stray).toEqual([404, 404, 404]);
+    await expect(outcome).resolves.toMatchObject({ garminUserId: sim.userId });
+    await listenerClosed(redirectUri);
+  });
+
   it('shows "You declined access on Garmin" and stores nothing when the runner declines', async () => {
     const w = await setup({ consent: 'decline' });
     const { authorizeUrl, outcome, redirectUri } = await begin(w);
