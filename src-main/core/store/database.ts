@@ -6,6 +6,13 @@ import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type { Database } from 'better-sqlite3';
 
+/**
+ * Once a checkpoint has emptied the WAL, SQLite cuts the file back to this size. Without it the
+ * WAL keeps the largest size it ever had (gigabytes after a burst of writes) until the last
+ * connection closes.
+ */
+export const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+
 /** Applies every migration newer than the file's user_version, each in its own transaction. */
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS, upTo = Infinity): number {
   const current = db.pragma('user_version', { simple: true }) as number;
@@ -36,6 +43,7 @@ export function openDatabase(file: string, options: { migrateUpTo?: number } = {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     migrate(db, MIGRATIONS, options.migrateUpTo);
     return db;
   } catch (error) {
