@@ -1,0 +1,153 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadServerConfig, ServerConfigError } from '../../src-server/config.js';
+import { openPostgresStore } from '../../src-server/store/postgres-store.js';
+import { migrate } from '../../src-server/store/migrations.js';
+import type { SqlStore } from '../../src-server/store/sql-store.js';
+import type { GarminSimulator } from '../simulator/garmin-simulator.js';
+import { secretsIn, startSimulator, tempDir, TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../support/harness.js';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
+import { postToken, serverEnv, spawnServer, startTestServer } from '../support/r42-server.js';
+
+const REDIRECT = 'http://127.0.0.1:43117/callback';
+const refresh = { grant_type: 'refresh_token', client_id: TEST_CLIENT_ID, refresh_token: 'some-refresh-token-value' };
+
+describe('R42 server on a real PostgreSQL: instances share one database', () => {
+  let pg: TestPostgres;
+  let sim: GarminSimulator;
+
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    sim = await startSimulator();
+  });
+  afterAll(async () => {
+    await sim.stop();
+    pg.stop();
+  });
+
+  it('migrates once when instances start together, and shares the rate limit across instances', async () => {
+    const stores: SqlStore[] = await Promise.all([openPostgresStore(pg.url), openPostgresStore(pg.url)]);
+    const applied = await Promise.all(stores.map((s) => migrate(s)));
+    expect(applied.flat()).toEqual([1]);
+    const env = serverEnv(sim, [REDIRECT], { RATE_LIMIT_PER_MINUTE: '5', DATABASE_URL: pg.url });
+    const [a, b] = await Promise.all(stores.map((store) => startTestServer(env, { store })));
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const response = await postToken((i % 2 === 0 ? a : b)!.url, refresh);
+        statuses.push(response.status);
+        await response.body?.cancel();
+      }
+      // Five a minute from this address across both instances, not five each.
+      expect(statuses).toEqual([400, 400, 400, 400, 400, 429, 429, 429]);
+      expect(sim.counts.refreshes).toBe(5);
+      expect((await fetch(`${a!.url}/readyz`)).status).toBe(200);
+    } finally {
+      await a!.stop();
+      await b!.stop();
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('answers 503 while PostgreSQL is down, and serves again when it is back, without restarting', async () => {
+    const store = await openPostgresStore(pg.url);
+    const server = await startTestServer(serverEnv(sim, [REDIRECT], { RATE_LIMIT_PER_MINUTE: '1000', DATABASE_URL: pg.url }), { store });
+    try {
+      pg.restart();
+      // The pool's old connections died with the server: the next request may see that once.
+      let status = 0;
+      for (let i = 0; i < 5 && status !== 400; i++) {
+        const response = await postToken(server.url, refresh);
+        status = response.status;
+        await response.body?.cancel();
+        expect([400, 503]).toContain(status);
+      }
+      expect(status).toBe(400);
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    } finally {
+      await server.stop();
+      await store.close();
+    }
+  });
+
+  it('runs as its own process on PostgreSQL: one listening line, then JSON log lines without secrets', async () => {
+    const proc = spawnServer({ ...serverEnv(sim, [REDIRECT]), DATABASE_URL: pg.url });
+    try {
+      const url = await proc.url;
+      const response = await postToken(url, refresh);
+      expect(response.status).toBe(400);
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // One plain line for a person; everything else is a JSON line for a log collector.
+      const lines = proc.output().trim().split('\n');
+      expect(lines.filter((line) => !line.startsWith('{'))).toEqual([`R42 server listening on ${url}`]);
+      const logs = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(logs.find((l) => l.event === 'server.started')).toMatchObject({ store: 'postgres', service: 'r42-server' });
+      expect(logs.find((l) => l.event === 'request')).toMatchObject({ route: '/v1/garmin/token', grant_type: 'refresh_token', upstream_status: 400, status: 400 });
+      expect(secretsIn(proc.output(), [TEST_CLIENT_SECRET, refresh.refresh_token, pg.url])).toEqual([]);
+    } finally {
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(0);
+    }
+  });
+});
+
+describe('R42 server: the embedded default and its settings', () => {
+  it('starts on PGlite in R42_SERVER_DATA_DIR with no database, and again on the same data', async () => {
+    const sim = await startSimulator();
+    const dataDir = path.join(tempDir(), 'server-data');
+    try {
+      for (let run = 0; run < 2; run++) {
+        const proc = spawnServer({ ...serverEnv(sim, [REDIRECT]), R42_SERVER_DATA_DIR: dataDir });
+        const url = await proc.url;
+        expect((await fetch(`${url}/readyz`)).status).toBe(200);
+        const events = proc
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => (JSON.parse(line) as { event: string }).event);
+        // Migrations run once, on the first start only.
+        expect(events.includes('store.migrated')).toBe(run === 0);
+        proc.child.kill('SIGINT');
+        expect(await proc.exited).toBe(0);
+      }
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('names the setting that is missing or wrong, and exits 2', async () => {
+    const base = { GARMIN_CLIENT_ID: 'c', GARMIN_CLIENT_SECRET: 's', GARMIN_REDIRECT_URIS: REDIRECT };
+    const keyOf = (env: Record<string, string>) => {
+      try {
+        loadServerConfig(env);
+        return 'ok';
+      } catch (error) {
+        return error instanceof ServerConfigError ? `${error.key}: ${error.message}` : String(error);
+      }
+    };
+    expect(keyOf(base)).toBe('ok');
+    expect(keyOf({ ...base, GARMIN_CLIENT_ID: '' })).toMatch(/^GARMIN_CLIENT_ID: GARMIN_CLIENT_ID is required/);
+    expect(keyOf({ GARMIN_CLIENT_ID: 'c', GARMIN_REDIRECT_URIS: REDIRECT })).toMatch(/^GARMIN_CLIENT_SECRET: /);
+    expect(keyOf({ ...base, GARMIN_REDIRECT_URIS: ' , ' })).toMatch(/^GARMIN_REDIRECT_URIS: /);
+    expect(keyOf({ ...base, GARMIN_REDIRECT_URIS: 'not a url' })).toMatch(/^GARMIN_REDIRECT_URIS: .*not a URL/);
+    expect(keyOf({ ...base, GARMIN_TOKEN_URL: 'http://garmin.example/token' })).toMatch(/^GARMIN_TOKEN_URL: .*https/);
+    expect(keyOf({ ...base, PORT: 'eighty' })).toMatch(/^PORT: /);
+    expect(keyOf({ ...base, RATE_LIMIT_PER_MINUTE: '0' })).toMatch(/^RATE_LIMIT_PER_MINUTE: /);
+    expect(keyOf({ ...base, TRUST_PROXY: 'maybe' })).toMatch(/^TRUST_PROXY: /);
+    expect(keyOf({ ...base, DATABASE_URL: 'mysql://x' })).toMatch(/^DATABASE_URL: /);
+    // A container secret file: trailing newline dropped; both ways at once refused.
+    const file = path.join(tempDir(), 'secret');
+    writeFileSync(file, 'file-secret-value\n');
+    const { GARMIN_CLIENT_SECRET: _s, ...noSecret } = base;
+    expect(loadServerConfig({ ...noSecret, GARMIN_CLIENT_SECRET_FILE: file }).garmin.clientSecret).toBe('file-secret-value');
+    expect(keyOf({ ...base, GARMIN_CLIENT_SECRET_FILE: file })).toMatch(/both set/);
+    expect(keyOf({ ...noSecret, GARMIN_CLIENT_SECRET_FILE: `${file}-missing` })).toMatch(/^GARMIN_CLIENT_SECRET_FILE: .*ENOENT/);
+
+    const proc = spawnServer({ GARMIN_CLIENT_SECRET: 'never-printed-secret', GARMIN_REDIRECT_URIS: REDIRECT });
+    expect(await proc.exited).toBe(2);
+    expect(proc.output()).toMatch(/^R42 server: GARMIN_CLIENT_ID is required/);
+    expect(proc.output()).not.toContain('never-printed-secret');
+  });
+});
