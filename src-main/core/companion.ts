@@ -20,6 +20,7 @@ import { clientSecretKeyFor, TokenVault } from './auth/token-vault.js';
 import { systemClock, silentLogger, type BrowserLauncher, type Clock, type Fetch, type Logger, type SecretStore } from './ports.js';
 import { startBackgroundCheckpoints } from './store/checkpointer.js';
 import { openDatabase, type Database } from './store/database.js';
+import { secureDataFolder } from './store/data-folder.js';
 import { AccountsRepo, AuditRepo, DEFAULT_PROFILE_ID, RefreshLocksRepo, SignInSessionsRepo, type AuditEntry } from './store/repos.js';
 
 /** Warn this long before the refresh token's own end (about 90 days after the last sign-in). */
@@ -155,6 +156,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  secureDataFolder(config.paths.home, logger);
   const db: Database = openDatabase(config.paths.database);
   const accounts = new AccountsRepo(db);
   const sessions = new SignInSessionsRepo(db);
@@ -496,9 +498,10 @@ export function createCompanion(deps: CompanionDeps): Companion {
       });
       scheduler.start();
       const checkpoints = startBackgroundCheckpoints(db, config.paths.database, logger);
-      // Hand-outs and refusals are frequent (an agent may ask every minute); they are kept 30 days.
-      // Sign-ins, refreshes, grants and disconnects are kept for good.
-      const pruneAudit = () => audit.prune(['agent.token_issued', 'agent.request_refused'], clock.now() - AUDIT_HAND_OUT_RETENTION_MS);
+      // Hand-outs, refusals and wrong-state callbacks are frequent (an agent may ask every minute, any
+      // local program can send callbacks); they are kept 30 days. Sign-ins, refreshes, grants and
+      // disconnects are kept for good.
+      const pruneAudit = () => audit.prune(['agent.token_issued', 'agent.request_refused', 'sign_in.callback_rejected'], clock.now() - AUDIT_HAND_OUT_RETENTION_MS);
       pruneAudit();
       const pruneTimer = setInterval(pruneAudit, 24 * 3600_000);
       pruneTimer.unref();

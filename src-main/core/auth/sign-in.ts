@@ -12,6 +12,8 @@ import type { PageKind } from './pages.js';
 
 /** A sign-in session lives 15 minutes at most, whatever the timeout. */
 export const SIGN_IN_SESSION_TTL_MS = 15 * 60 * 1000;
+/** Callbacks with a wrong state that get their own audit row per sign-in; the rest are counted in one. */
+export const REJECTED_CALLBACKS_AUDITED = 10;
 /** Refresh tokens whose lifetime Garmin does not state are taken to last 90 days. */
 export const DEFAULT_REFRESH_TOKEN_LIFETIME_S = 90 * 24 * 3600;
 
@@ -93,6 +95,14 @@ export async function signIn(deps: SignInDeps, options: SignInOptions): Promise<
   let phase = 'waiting' as 'waiting' | 'exchanging' | 'done';
   let sessionId = '';
   let expiresAt = 0;
+  // Anyone on this computer can send wrong-state callbacks: past a few, count them instead of writing each.
+  let rejectedCallbacks = 0;
+  const auditRejectedOverflow = () => {
+    if (rejectedCallbacks <= REJECTED_CALLBACKS_AUDITED) return;
+    audit.append(options.profileId, clock.now(), 'sign_in.callback_rejected', { reason: 'more_rejected', count: rejectedCallbacks - REJECTED_CALLBACKS_AUDITED });
+    logger.log('warn', 'sign_in.callback_rejected', { reason: 'more_rejected', count: rejectedCallbacks - REJECTED_CALLBACKS_AUDITED });
+    rejectedCallbacks = 0;
+  };
 
   const fail = (error: CompanionError) => {
     if (phase === 'done') return;
@@ -113,8 +123,11 @@ export async function signIn(deps: SignInDeps, options: SignInOptions): Promise<
     const given = url.searchParams.get('state');
     // @see RFC 6749 §10.12: a request without our state is not ours; it neither ends nor uses the sign-in.
     if (given === null || !timingSafeEqual(sha256(given), stateHash)) {
-      audit.append(options.profileId, clock.now(), 'sign_in.callback_rejected', { reason: given === null ? 'missing_state' : 'state_mismatch' });
-      logger.log('warn', 'sign_in.callback_rejected', { reason: given === null ? 'missing_state' : 'state_mismatch' });
+      rejectedCallbacks++;
+      if (rejectedCallbacks <= REJECTED_CALLBACKS_AUDITED) {
+        audit.append(options.profileId, clock.now(), 'sign_in.callback_rejected', { reason: given === null ? 'missing_state' : 'state_mismatch' });
+        logger.log('warn', 'sign_in.callback_rejected', { reason: given === null ? 'missing_state' : 'state_mismatch' });
+      }
       return { page: 'wrong_state' };
     }
     if (phase !== 'waiting') return { page: 'already_used' };
@@ -189,6 +202,7 @@ export async function signIn(deps: SignInDeps, options: SignInOptions): Promise<
   } finally {
     clearTimeout(timeout);
     options.signal?.removeEventListener('abort', onExternalAbort);
+    auditRejectedOverflow();
   }
 }
 
