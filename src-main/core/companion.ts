@@ -179,15 +179,13 @@ export function createCompanion(deps: CompanionDeps): Companion {
     return config.garmin.clientId;
   };
 
-  let garminClient: Promise<GarminClient> | null = null;
-  const garmin = (): Promise<GarminClient> => {
   // Whether a client secret is known (environment or keychain); undefined until the keychain was read.
   let hasClientSecret: boolean | undefined = config.garmin.clientSecretFromEnv !== undefined ? true : undefined;
+  let garminClient: Promise<GarminClient> | null = null;
+  const garmin = (): Promise<GarminClient> => {
     garminClient ??= (async () => {
       const clientId = requireClientId();
       const clientSecret = await resolveClientSecret(secrets, audit, clientId, config.garmin.clientSecretFromEnv, clock.now());
-      return new GarminClient({
-        authorizeUrl: config.garmin.authorizeUrl,
       hasClientSecret = clientSecret !== undefined;
       const route = tokenRoute(config, hasClientSecret);
       if (!route.tokenUrl) {
@@ -196,6 +194,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
           'Garmin needs a client secret at its token endpoint, and none is set: set R42_SERVER_URL (R42’s server adds it for you) or, with your own Garmin developer app, run `r42-companion secret set`.',
         );
       }
+      return new GarminClient({
+        authorizeUrl: config.garmin.authorizeUrl,
         tokenUrl: route.tokenUrl,
         apiUrl: config.garmin.apiUrl,
         clientId,
@@ -208,8 +208,6 @@ export function createCompanion(deps: CompanionDeps): Companion {
     return garminClient;
   };
 
-  const tokens = new TokenManager({
-    accounts,
   const linkView = (): LinkView => {
     if (!config.garmin.clientId) return { via: 'not_configured', tokenOrigin: null };
     // Before the keychain was read, assume what the environment says: R42's server when it is set.
@@ -217,6 +215,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
     return { via: route.via, tokenOrigin: route.tokenUrl?.origin ?? null };
   };
 
+  const tokens = new TokenManager({
+    accounts,
     audit,
     locks,
     vault,
@@ -358,16 +358,14 @@ export function createCompanion(deps: CompanionDeps): Companion {
         lastRefreshAt: iso(account?.refreshedAt ?? null),
         lastError: account?.lastErrorCode ? { code: account.lastErrorCode, at: iso(account.lastErrorAt ?? now)! } : null,
         sync: syncStatus(),
+        link: linkView(),
       };
     },
-        link: linkView(),
 
     getAccessToken(options = {}) {
       return tokens.getAccessToken(profileId, options);
     },
 
-    async disconnect(options = {}) {
-      const keepData = options.keepData === true;
     async linkRoute() {
       if (hasClientSecret === undefined && config.garmin.clientId) {
         try {
@@ -379,6 +377,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
       return linkView();
     },
 
+    async disconnect(options = {}) {
+      const keepData = options.keepData === true;
       const account = accounts.get(profileId);
       if (!account) {
         if (!keepData) training.deleteAll();
@@ -414,17 +414,17 @@ export function createCompanion(deps: CompanionDeps): Companion {
       const clientId = requireClientId();
       await secrets.set(clientSecretKeyFor(clientId), secret);
       garminClient = null;
+      hasClientSecret = true;
       audit.append(null, clock.now(), 'client_secret.stored', { source: 'cli' });
     },
-      hasClientSecret = true;
 
     async clearClientSecret() {
       const clientId = requireClientId();
       const removed = await secrets.delete(clientSecretKeyFor(clientId));
       garminClient = null;
+      hasClientSecret = config.garmin.clientSecretFromEnv !== undefined;
       if (removed) audit.append(null, clock.now(), 'client_secret.cleared', {});
       return removed;
-      hasClientSecret = config.garmin.clientSecretFromEnv !== undefined;
     },
 
     async sync(options = {}) {
