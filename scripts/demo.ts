@@ -1,27 +1,69 @@
 /* `npm run demo`: the whole product without Garmin credentials or the Electron binary. Starts
-   the Garmin simulator (with a consent page to click), the real core on a demo data folder and
-   keychain service, and the UI through the web transport, then opens it in your browser. */
+   the Garmin simulator (with a consent page to click), the R42 server in front of it (its token
+   broker holds the client secret, on an embedded PGlite store), the real core on a demo data
+   folder and keychain service with no secret at all, and the UI through the web transport, then
+   opens it in your browser. */
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { createSystemBrowser } from '../src-main/adapters/system-browser.js';
 import { startDevWeb } from '../src-main/web/dev-web.js';
+import { loadServerConfig } from '../src-server/config.js';
+import { startNodeServer } from '../src-server/node-host.js';
 import { GarminSimulator } from '../tests/simulator/garmin-simulator.js';
+
+const CLIENT_ID = 'r42-demo-client';
+
+/** A free loopback port: the demo's redirect URI must be registered exactly, port included. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 const sim = await new GarminSimulator({
   consent: 'page',
-  clients: [{ clientId: 'r42-demo-client', clientSecret: 'r42-demo-client-secret-not-for-production', redirectUris: ['http://127.0.0.1:0/callback'], anyLoopbackPort: true }],
+  clients: [{ clientId: CLIENT_ID, clientSecret: 'r42-demo-client-secret-not-for-production', redirectUris: ['http://127.0.0.1:0/callback'], anyLoopbackPort: true }],
 }).start();
 const home = process.env.R42_HOME ?? path.join(homedir(), '.r42-companion-demo');
 mkdirSync(home, { recursive: true, mode: 0o700 });
-const env = { ...process.env, ...sim.env(), R42_HOME: home, R42_KEYCHAIN_SERVICE: 'r42-companion-demo' };
+const redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
+
+// R42's server, as R42 runs it: the only place the client secret lives.
+const serverConfig = loadServerConfig({
+  GARMIN_CLIENT_ID: CLIENT_ID,
+  GARMIN_CLIENT_SECRET: 'r42-demo-client-secret-not-for-production',
+  GARMIN_TOKEN_URL: `${sim.url}/di-oauth2-service/oauth/token`,
+  GARMIN_REDIRECT_URIS: redirectUri,
+  PORT: process.env.R42_DEMO_SERVER_PORT ?? '0',
+  R42_SERVER_DATA_DIR: path.join(home, 'r42-server'),
+});
+const server = await startNodeServer(serverConfig, { logger: { log: () => undefined } });
+
+// The desktop: R42's public client id and server URL, like an installed app; no secret anywhere.
+const { GARMIN_CLIENT_SECRET: _secret, GARMIN_TOKEN_URL: _tokenUrl, ...simEnv } = sim.env(CLIENT_ID);
+const env: NodeJS.ProcessEnv = { ...process.env, ...simEnv, R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirectUri, R42_HOME: home, R42_KEYCHAIN_SERVICE: 'r42-companion-demo' };
+delete env.GARMIN_CLIENT_SECRET;
+delete env.GARMIN_TOKEN_URL;
 const app = await startDevWeb(env, { port: Number(process.env.R42_DEV_WEB_PORT ?? 0) });
 process.stdout.write(
   `R42 Companion demo at ${app.url}\n` +
+    `R42 server (token broker) at ${server.url}\n` +
     `Garmin simulator at ${sim.url} (its control API: ${sim.url}/__simulator/state)\n` +
     `Demo data folder: ${home} (keychain service r42-companion-demo)\nCtrl-C stops.\n`,
 );
 if (!process.env.CI) await createSystemBrowser(process.env.BROWSER).open(app.url).catch(() => undefined);
-const stop = () => void app.stop().then(() => sim.stop()).then(() => process.exit(0));
+const stop = () =>
+  void app
+    .stop()
+    .then(() => server.stop())
+    .then(() => sim.stop())
+    .then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
