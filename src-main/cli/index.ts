@@ -86,6 +86,41 @@ export interface CliIo {
   readonly readStdin: () => Promise<string>;
   /** Called with an AbortController that Ctrl-C should abort. Returns a function that unhooks it. */
   readonly onInterrupt: (abort: () => void) => () => void;
+  /** Defers SIGINT/SIGTERM while a refresh is between Garmin's answer and the keychain. */
+  readonly holdExit?: () => () => void;
+}
+
+/**
+ * While held, SIGINT and SIGTERM wait: a refresh that Garmin has answered is written to the
+ * keychain first (Garmin has already spent the old refresh token), then the signal is raised
+ * again and does what it would have done. SIGKILL cannot wait; R42's server covers that case.
+ */
+export function createExitHold(): () => () => void {
+  let holds = 0;
+  let pending: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (pending === null) process.stderr.write('\nFinishing the Garmin token refresh before stopping…\n');
+    pending = signal;
+  };
+  return () => {
+    if (holds++ === 0) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--holds > 0) return;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (pending) {
+        const signal = pending;
+        pending = null;
+        process.kill(process.pid, signal);
+      }
+    };
+  };
 }
 
 function usageError(message: string): CompanionError {
@@ -147,6 +182,7 @@ async function withCompanion<T>(io: CliIo, run: (companion: Companion) => Promis
     secrets: createKeytarSecretStore(config.keychainService),
     browser: createSystemBrowser(config.browserCommand),
     logger,
+    holdExit: io.holdExit,
   });
   try {
     return await run(companion);
@@ -448,6 +484,7 @@ export async function main(): Promise<void> {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
+    holdExit: createExitHold(),
     onInterrupt: (abort) => {
       const handler = () => {
         process.stderr.write('\nCancelling…\n');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { acquireServeLock, readAgentFile, removeAgentFile, writeAgentFile } from './agent/agent-file.js';
-import { startAgentServer, type AgentBackend, type TokenPayload } from './agent/agent-server.js';
+import { startAgentServer, type AgentBackend, type AgentHttpLimits, type TokenPayload } from './agent/agent-server.js';
 import { AgentGrants, type GrantInfo } from './agent/grants.js';
 import { UsageRecorder } from './agent/usage-recorder.js';
 import { TokenScheduler, type CheckReason } from './auth/token-scheduler.js';
@@ -38,6 +38,11 @@ export interface CompanionDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Test seam, see TokenManagerDeps.faultPoint. */
   readonly faultPoint?: (point: 'after-garmin-refresh' | 'after-keychain-write') => void;
+  /**
+   * Defers the process's exit on SIGINT/SIGTERM while a refresh is between Garmin's answer and the
+   * keychain: returns a release. The CLI passes one; see TokenManagerDeps.holdExit.
+   */
+  readonly holdExit?: () => () => void;
   /** Where training data comes from; Garmin's pull API by default. */
   readonly dataSource?: DataSource;
 }
@@ -137,6 +142,8 @@ export interface Companion {
     onCheck?: (reason: CheckReason, refreshed: boolean) => void;
     syncOnStart?: boolean;
     syncIntervalMs?: number;
+    /** The endpoint's HTTP timeouts and connection cap (tests shorten them). */
+    http?: Partial<AgentHttpLimits>;
   }): Promise<AgentService>;
   /**
    * A grant for one child process (`run --`): against the running endpoint when there is one,
@@ -229,6 +236,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     isProcessAlive,
     sleep,
     faultPoint: deps.faultPoint,
+    holdExit: deps.holdExit,
   });
 
   let signInRunning = false;
@@ -316,7 +324,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
   };
   backend.route = (_grant, url) => dataRoute(url);
 
-  const startEndpoint = (port: number) => startAgentServer(backend, { port, logger });
+  const startEndpoint = (port: number, limits?: Partial<AgentHttpLimits>) => startAgentServer(backend, { port, logger, limits });
 
   const companion: Companion = {
     config,
@@ -469,7 +477,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       let server: Awaited<ReturnType<typeof startEndpoint>> | undefined;
       let ownerGrantId: string | undefined;
       try {
-        server = await startEndpoint(options.port ?? config.agentPort);
+        server = await startEndpoint(options.port ?? config.agentPort, options.http);
         // Grants of processes that crashed (an earlier serve, a killed `run --`) end now, not at first use.
         grants.revokeOrphans(clock.now());
         const owner = grants.create(`owner-${process.pid}-${Date.now().toString(36)}`, 'owner', clock.now(), process.pid);

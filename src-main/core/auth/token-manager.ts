@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CompanionError, isCompanionError } from '../errors.js';
-import type { GarminClient } from '../garmin/garmin-client.js';
-import { GarminRefusal } from '../garmin/garmin-client.js';
+import { GarminRefusal, type GarminClient } from '../garmin/garmin-client.js';
 import type { Clock, Logger } from '../ports.js';
 import type { AccountRow, AccountsRepo, AuditRepo, RefreshLocksRepo } from '../store/repos.js';
 import { DEFAULT_REFRESH_TOKEN_LIFETIME_S } from './sign-in.js';
@@ -32,6 +31,13 @@ export interface TokenManagerDeps {
   readonly sleep: (ms: number) => Promise<void>;
   /** Test seam: runs at named points of a refresh, so a test can stop the process there. */
   readonly faultPoint?: (point: 'after-garmin-refresh' | 'after-keychain-write') => void;
+  /**
+   * Called when a refresh is about to spend the refresh token; the release it returns is called
+   * once the rotated pair is in the keychain (or the refresh failed). A host that can be stopped by
+   * a signal (the CLI) defers its exit in between: Garmin spends the old refresh token the moment
+   * it answers, so stopping before the keychain write would lose the link.
+   */
+  readonly holdExit?: () => () => void;
   /** Retries of a refresh that failed on the network or with a 5xx, with backoff and jitter. */
   readonly refreshRetries?: number;
 }
@@ -165,8 +171,18 @@ export class TokenManager {
   }
 
   private async refreshOnce(profileId: string, account: AccountRow, record: TokenRecord): Promise<AccessToken> {
-    const { clock, vault, accounts, audit, logger } = this.deps;
     const garmin = await this.deps.garmin();
+    const release = this.deps.holdExit?.() ?? (() => undefined);
+    try {
+      return await this.rotate(profileId, account, record, garmin);
+    } finally {
+      release();
+    }
+  }
+
+  /** Spends the refresh token and makes the rotated pair durable: the span no signal may cut. */
+  private async rotate(profileId: string, account: AccountRow, record: TokenRecord, garmin: GarminClient): Promise<AccessToken> {
+    const { clock, vault, accounts, audit, logger } = this.deps;
     let tokens;
     try {
       tokens = await garmin.refresh(record.refreshToken);
