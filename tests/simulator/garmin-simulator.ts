@@ -97,6 +97,8 @@ export class GarminSimulator {
   readonly driftingStreams = new Set<DataStream>();
   /** Overrides "now" for which data exists (epoch seconds), for deterministic tests. */
   dataNow: (() => number) | null = null;
+  /** Runs when a refresh token has been spent and its successor issued, before the answer is sent. */
+  onRotate: (() => void) | null = null;
   /** Users whose registration is deleted (disconnect). */
   readonly deregistered = new Set<string>();
   /** Every token, code, verifier and secret this simulator issued or saw: tests search outputs for them. */
@@ -459,7 +461,9 @@ export class GarminSimulator {
         return this.json(res, 400, { error: 'invalid_grant' });
       }
       grant.spent = true;
-      return this.json(res, 200, this.issueTokens(client.clientId, grant.userId, grant.family));
+      const issued = this.issueTokens(client.clientId, grant.userId, grant.family);
+      this.onRotate?.();
+      return this.json(res, 200, issued);
     }
     return this.json(res, 400, { error: 'unsupported_grant_type' });
   }

@@ -1,0 +1,199 @@
+/* The R42 server's token broker, measured against the Garmin simulator answering directly, in the
+   same run with the same load generator: autocannon in its own process, so the generator is never
+   the slower side. Each server runs in its own process too. Then the rate limiter's cost per
+   request on a real PostgreSQL (a throwaway cluster), sequential and at 50 in flight.
+
+   `npm run bench` runs it after scripts/bench.ts; alone: `npx tsx scripts/bench-broker.ts`. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrate } from '../src-server/store/migrations.js';
+import { openPostgresStore } from '../src-server/store/postgres-store.js';
+import { RateLimiter } from '../src-server/store/rate-limiter.js';
+import { startTestPostgres } from '../tests/support/postgres.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const AUTOCANNON = require.resolve('autocannon/autocannon.js');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 50;
+const CLIENT_ID = 'r42-demo-client';
+const REDIRECT = 'http://127.0.0.1:43117/callback';
+
+interface Cannon {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly statuses: string;
+}
+
+/** Waits for a child to print a line matching `pattern`; resolves with the match. */
+function waitFor(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
+      if (match) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolve(match);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before ready:\n${seen}`)));
+  });
+}
+
+function cannon(url: string, body: string): Promise<Cannon> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(SECONDS), '-m', 'POST', '-H', 'content-type=application/x-www-form-urlencoded', '-b', body, '--json', url],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', () => {
+      try {
+        const r = JSON.parse(out) as {
+          requests: { average: number };
+          latency: { p50: number; p99: number };
+          errors: number;
+          timeouts: number;
+          statusCodeStats?: Record<string, { count: number }>;
+        };
+        const statuses = Object.entries(r.statusCodeStats ?? {})
+          .map(([code, s]) => `${code}×${s.count}`)
+          .join(' ');
+        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, statuses });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+async function main() {
+  const sim = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'tests/simulator/cli.ts'), '--port', '0', '--consent', 'approve'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const simUrl = (await waitFor(sim, /listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
+  const tokenUrl = `${simUrl}/di-oauth2-service/oauth/token`;
+  const pg = await startTestPostgres();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'r42-bench-server-'));
+  const servers: ChildProcess[] = [];
+  const startBroker = async (store: 'pglite' | 'postgres') => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js')], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        GARMIN_CLIENT_ID: CLIENT_ID,
+        GARMIN_CLIENT_SECRET: 'r42-demo-client-secret-not-for-production',
+        GARMIN_TOKEN_URL: tokenUrl,
+        GARMIN_REDIRECT_URIS: REDIRECT,
+        PORT: '0',
+        RATE_LIMIT_PER_MINUTE: '100000000',
+        LOG_LEVEL: 'warn',
+        ...(store === 'postgres' ? { DATABASE_URL: pg.url } : { R42_SERVER_DATA_DIR: path.join(dataDir, 'pglite') }),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    servers.push(child);
+    return `${(await waitFor(child, /listening on (http:\/\/\S+)/))[1]}/v1/garmin/token`;
+  };
+  try {
+    const [onPostgres, onPglite] = [await startBroker('postgres'), await startBroker('pglite')];
+    // Garmin's refusal of an unknown code or refresh token: the same work for Garmin on both paths,
+    // and for the broker the whole path (rate limit, validation, forward, and for a refresh the
+    // rotation claim taken and released).
+    const bodies = {
+      'code exchange': new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: CLIENT_ID,
+        code: 'bench-code-not-issued',
+        code_verifier: 'v'.repeat(43),
+        redirect_uri: REDIRECT,
+      }).toString(),
+      refresh: new URLSearchParams({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: 'bench-refresh-token-not-issued' }).toString(),
+    };
+    const secretBody = (body: string) => `${body}&client_secret=r42-demo-client-secret-not-for-production`;
+    console.log(`\nToken broker: POST /v1/garmin/token, autocannon (own process) ${CONNECTIONS} connections, ${SECONDS} s each, two alternating rounds:`);
+    console.log(`  ${'path'.padEnd(44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)}  answers`);
+    for (const [grant, body] of Object.entries(bodies)) {
+      const rows: Array<[string, Cannon]> = [];
+      for (let round = 0; round < 2; round++) {
+        rows.push([`${grant}: simulator directly`, await cannon(tokenUrl, secretBody(body))]);
+        rows.push([`${grant}: broker on PostgreSQL → simulator`, await cannon(onPostgres, body)]);
+        rows.push([`${grant}: broker on PGlite → simulator`, await cannon(onPglite, body)]);
+      }
+      for (const [name, r] of rows) {
+        console.log(`  ${name.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${String(r.errors).padStart(6)}  ${r.statuses}`);
+      }
+      const mean = (suffix: string, pick: (c: Cannon) => number) => {
+        const values = rows.filter(([n]) => n.endsWith(suffix)).map(([, c]) => pick(c));
+        return values.reduce((a, b) => a + b, 0) / values.length;
+      };
+      for (const store of ['PostgreSQL', 'PGlite']) {
+        const suffix = `broker on ${store} → simulator`;
+        console.log(
+          `  ${grant}, broker on ${store}: added p50 ${(mean(suffix, (c) => c.p50) - mean('simulator directly', (c) => c.p50)).toFixed(1)} ms, ` +
+            `added p99 ${(mean(suffix, (c) => c.p99) - mean('simulator directly', (c) => c.p99)).toFixed(1)} ms (at ${CONNECTIONS} in flight), ` +
+            `throughput ratio ${(mean(suffix, (c) => c.rps) / mean('simulator directly', (c) => c.rps)).toFixed(2)}`,
+        );
+      }
+    }
+    // One request alone: the broker's added latency when nothing queues behind it.
+    const single = async (url: string, body: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const started = performance.now();
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+        await response.arrayBuffer();
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      return { p50: times[150]!, p99: times[297]! };
+    };
+    const direct = await single(tokenUrl, secretBody(bodies.refresh));
+    const viaPg = await single(onPostgres, bodies.refresh);
+    console.log(
+      `  one request at a time (300, refresh): simulator p50 ${direct.p50.toFixed(2)} ms p99 ${direct.p99.toFixed(2)} ms; ` +
+        `broker on PostgreSQL p50 ${viaPg.p50.toFixed(2)} ms p99 ${viaPg.p99.toFixed(2)} ms; added p99 ${(viaPg.p99 - direct.p99).toFixed(2)} ms (aim < 2 ms)`,
+    );
+
+    // The rate limiter alone on PostgreSQL: one upsert per request.
+    const store = await openPostgresStore(pg.url, { maxConnections: 50 });
+    await migrate(store);
+    const limiter = new RateLimiter(store, 1e9);
+    const n = 2000;
+    let started = performance.now();
+    for (let i = 0; i < n; i++) await limiter.hit(`10.0.${i % 200}.1`, Date.now());
+    const sequential = ((performance.now() - started) * 1000) / n;
+    started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (next < n) {
+          next++;
+          await limiter.hit('203.0.113.7', Date.now());
+        }
+      }),
+    );
+    const hotRow = n / ((performance.now() - started) / 1000);
+    console.log(`Rate limiter on PostgreSQL: ${sequential.toFixed(0)} µs per request one at a time; ${hotRow.toFixed(0)} requests/s at 50 in flight on one address (one row, the worst case)`);
+    await store.close();
+  } finally {
+    for (const child of servers) child.kill('SIGTERM');
+    sim.kill('SIGTERM');
+    pg.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
