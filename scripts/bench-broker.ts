@@ -98,7 +98,7 @@ async function main() {
         GARMIN_TOKEN_URL: tokenUrl,
         GARMIN_REDIRECT_URIS: REDIRECT,
         PORT: '0',
-        RATE_LIMIT_PER_MINUTE: '100000000',
+        RATE_LIMIT_PER_MINUTE: '1000000',
         LOG_LEVEL: 'warn',
         ...(store === 'postgres' ? { DATABASE_URL: pg.url } : { R42_SERVER_DATA_DIR: path.join(dataDir, 'pglite') }),
       },

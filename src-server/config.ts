@@ -151,7 +151,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
     const issue = result.error.issues[0]!;
     const key = String(issue.path[0] ?? 'environment');
     const message = issue.code === 'invalid_type' && input[key] === undefined ? 'is required' : issue.message;
-    throw new ServerConfigError(key, `${key} ${message}.`);
+    throw new ServerConfigError(key, /^[a-z]/.test(message) ? `${key} ${message}.` : `${key}: ${message}.`);
   }
   const s = result.data;
   const clientSecret = readSecret(env);

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { approveInSecondPage, screenshot, startApp, type AppWorld } from './harness.js';
-import { filesContaining, keychainItems } from '../support/harness.js';
+import { filesContaining, keychainItems, TEST_CLIENT_SECRET } from '../support/harness.js';
 
 let env: AppWorld;
 
@@ -188,4 +188,19 @@ test('warns when Garmin’s authorization is about to end', async ({ page }) => 
   await approveInSecondPage(page, await opened, 'Agree');
   await expect(page.getByText(/Garmin’s authorization ends .* Reconnect before then/)).toBeVisible();
   await screenshot(page, '18-authorization-ending');
+});
+
+test('connect through the R42 server: no secret on this computer, and the card says how it links', async ({ page }) => {
+  env = await startApp({ throughR42Server: true });
+  await page.goto(env.url);
+  const opened = env.browser.next();
+  await page.getByRole('button', { name: 'Connect Garmin' }).click();
+  expect(await approveInSecondPage(page, await opened, 'Agree')).toContain('Garmin is linked');
+  await expect(page.getByTestId('connection-state')).toHaveText('Connected');
+  await expect(page.locator('dl.facts')).toContainText('Linked throughR42 server');
+  await screenshot(page, '19-connected-through-r42-server');
+  expect(env.sim.counts.codeExchanges).toBe(1);
+  const items = await keychainItems(env.world.keychainService);
+  expect(items.some((i) => i.account.startsWith('garmin-client-secret:'))).toBe(false);
+  expect(filesContaining(env.world.home, [TEST_CLIENT_SECRET])).toEqual([]);
 });

@@ -6,6 +6,9 @@ import { startDevWeb } from '../../src-main/web/dev-web.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { CapturingBrowser } from '../support/core-world.js';
 import { ROOT, makeWorld, startSimulator, type World } from '../support/harness.js';
+import { freePort } from '../support/postgres.js';
+import { serverEnv, startTestServer } from '../support/r42-server.js';
+import { openPgliteStore } from '../../src-server/store/pglite-store.js';
 
 export const SCREENSHOTS = path.join(ROOT, 'test-results/screenshots');
 
@@ -16,18 +19,34 @@ export interface AppWorld {
   readonly url: string;
   readonly browser: CapturingBrowser;
   readonly app: Awaited<ReturnType<typeof startDevWeb>>;
+  /** The R42 server in front of the simulator, when the app links through it. */
+  readonly server: Awaited<ReturnType<typeof startTestServer>> | null;
   /** Locks the (real) keychain: writes fail as a locked Secret Service collection does. */
   lockKeychain(locked: boolean): void;
   stop(): Promise<void>;
 }
 
-export async function startApp(options: { accessTokenLifetimeSeconds?: number; refreshTokenLifetimeSeconds?: number; env?: Record<string, string> } = {}): Promise<AppWorld> {
+export async function startApp(
+  options: { accessTokenLifetimeSeconds?: number; refreshTokenLifetimeSeconds?: number; env?: Record<string, string>; throughR42Server?: boolean } = {},
+): Promise<AppWorld> {
   const sim = await startSimulator({
     consent: 'page',
     ...(options.accessTokenLifetimeSeconds ? { accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds } : {}),
     ...(options.refreshTokenLifetimeSeconds ? { refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds } : {}),
   });
-  const world = makeWorld(sim, { R42_BACKFILL_DAYS: '7', ...options.env });
+  let server: AppWorld['server'] = null;
+  let extra: Record<string, string> = {};
+  if (options.throughR42Server) {
+    // As an installed app links: R42's server holds the secret; the desktop has none.
+    const redirect = `http://127.0.0.1:${await freePort()}/callback`;
+    server = await startTestServer(serverEnv(sim, [redirect]), { store: await openPgliteStore(null) });
+    extra = { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect };
+  }
+  const world = makeWorld(sim, { R42_BACKFILL_DAYS: '7', ...extra, ...options.env });
+  if (server) {
+    delete world.env.GARMIN_CLIENT_SECRET;
+    delete world.env.GARMIN_TOKEN_URL;
+  }
   const browser = new CapturingBrowser();
   const real = createKeytarSecretStore(world.keychainService);
   let locked = false;
@@ -44,11 +63,16 @@ export async function startApp(options: { accessTokenLifetimeSeconds?: number; r
     url: app.url,
     browser,
     app,
+    server,
     lockKeychain(value) {
       locked = value;
     },
     async stop() {
       await app.stop();
+      if (server) {
+        await server.stop();
+        await server.store.close();
+      }
       await sim.stop();
       await world.cleanup();
     },
