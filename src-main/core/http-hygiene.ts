@@ -72,6 +72,8 @@ export function guardConnections(server: Server, limits: ConnectionLimits): Conn
     res.once('close', () => {
       t.pending.delete(res);
       t.lastActive = Date.now();
+      // Node waits keepAliveTimeout + 1 s after an answer; the same idle limit as everywhere else is enough.
+      if (!req.socket.destroyed && t.pending.size === 0) req.socket.setTimeout(limits.idleTimeoutMs);
     });
   });
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { CompanionError, isCompanionError } from '../errors.js';
+import { endSocket, framingProblem, guardConnections, type ConnectionLimits } from '../http-hygiene.js';
 import type { Logger } from '../ports.js';
 import type { AuthenticatedGrant } from './grants.js';
 
@@ -27,19 +28,25 @@ export interface AgentBackend {
 export interface AgentServer {
   readonly url: string;
   readonly port: number;
+  /** Connections open right now (never more than `maxConnections`). */
+  openConnections(): number;
   close(): Promise<void>;
 }
+
+/** Timeouts and caps of the endpoint's HTTP; tests shorten them. */
+export interface AgentHttpLimits extends ConnectionLimits {
+  /** A client must have sent all its headers this long after its first byte. */
+  readonly headersTimeoutMs: number;
+}
+
+export const DEFAULT_AGENT_HTTP_LIMITS: AgentHttpLimits = { idleTimeoutMs: 5_000, headersTimeoutMs: 5_000, maxConnections: 128 };
 
 /** min_valid above this cannot be promised by a 24 h token without a refresh storm. */
 export const MAX_MIN_VALID_SECONDS = 12 * 3600;
 
 const LIMITS = {
   urlBytes: 2048,
-  bodyBytes: 1024,
   headerBytes: 8 * 1024,
-  headersTimeoutMs: 5_000,
-  requestTimeoutMs: 10_000,
-  keepAliveTimeoutMs: 5_000,
 } as const;
 
 const STATUS_FOR: Partial<Record<string, number>> = {
@@ -78,18 +85,26 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
  * (a Host that is not our loopback address and port), proxies (X-Forwarded-For), oversized or slow
  * requests, and anyone without a grant's secret. Never sends CORS headers.
  */
-export async function startAgentServer(backend: AgentBackend, options: { port: number; logger: Logger }): Promise<AgentServer> {
+export async function startAgentServer(
+  backend: AgentBackend,
+  options: { port: number; logger: Logger; limits?: Partial<AgentHttpLimits> },
+): Promise<AgentServer> {
+  const limits = { ...DEFAULT_AGENT_HTTP_LIMITS, ...options.limits };
   let port = options.port;
   let allowedHosts = new Set<string>();
 
-  const refuse = (res: ServerResponse, status: number, code: string, message: string, path: string, grant?: string) => {
-    backend.recordRefusal(code, { path, ...(grant ? { grant } : {}) });
-    sendError(res, status, code, message, status === 401 ? { 'www-authenticate': 'Bearer realm="r42-companion"' } : {});
+  const refuse = (res: ServerResponse, status: number, code: string, message: string, path: string, extra: Record<string, string> = {}) => {
+    backend.recordRefusal(code, { path });
+    sendError(res, status, code, message, status === 401 ? { 'www-authenticate': 'Bearer realm="r42-companion"', ...extra } : extra);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const rawUrl = req.url ?? '/';
     const path = rawUrl.split('?')[0]!.slice(0, 128);
+    // A request whose framing is in doubt (a body, an upgrade, two Hosts, a foreign URL) is answered
+    // and its connection closed: whatever follows on it cannot be trusted to be a request.
+    const problem = framingProblem(req);
+    if (problem) return refuse(res, problem.status, problem.code, problem.message, path, { connection: 'close' });
     if (rawUrl.length > LIMITS.urlBytes) return refuse(res, 414, 'uri_too_long', 'The request URL is too long.', path);
     // Browsers always send Origin on cross-origin requests; agents never need it.
     if (req.headers.origin !== undefined) return refuse(res, 403, 'forbidden_origin', 'Requests from web pages are not accepted.', path);
@@ -99,14 +114,15 @@ export async function startAgentServer(backend: AgentBackend, options: { port: n
     if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) {
       return refuse(res, 403, 'forbidden_forwarded', 'Proxied requests are not accepted.', path);
     }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (req.headers['transfer-encoding'] !== undefined || !Number.isFinite(declared) || declared > LIMITS.bodyBytes) {
-      res.setHeader('connection', 'close');
-      return refuse(res, 413, 'payload_too_large', 'Request bodies are not accepted here.', path);
-    }
     if (req.method !== 'GET') return refuse(res, 405, 'method_not_allowed', 'Only GET is supported.', path);
 
-    const url = new URL(rawUrl, `http://127.0.0.1:${port}`);
+    // Appended, not resolved against a base: the target is a path (framingProblem checked), never an authority.
+    let url: URL;
+    try {
+      url = new URL(`http://127.0.0.1:${port}${rawUrl}`);
+    } catch {
+      return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });
+    }
     if (url.pathname === '/v1/health') return send(res, 200, { ok: true, service: 'r42-companion' });
 
     const auth = req.headers.authorization ?? '';
@@ -140,26 +156,45 @@ export async function startAgentServer(backend: AgentBackend, options: { port: n
     }
   };
 
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion.');
+      else res.destroy();
+    });
+  };
   const server = createServer(
     {
       maxHeaderSize: LIMITS.headerBytes,
-      headersTimeout: LIMITS.headersTimeoutMs,
-      requestTimeout: LIMITS.requestTimeoutMs,
-      keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
-      // Check for slow clients every second, not every 30 s (Node's default).
-      connectionsCheckingInterval: 1_000,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.headersTimeoutMs * 2,
+      // Check for slow clients at least every second, not every 30 s (Node's default).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
     },
-    (req, res) => {
-      handle(req, res).catch(() => {
-        if (!res.headersSent) sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion.');
-        else res.destroy();
-      });
-    },
+    onRequest,
   );
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  const guard = guardConnections(server, limits);
+  // Without these Node answers `Expect: 100-continue` itself, before any check has run.
+  server.on('checkContinue', onRequest);
+  server.on('checkExpectation', onRequest);
+  // Node stops parsing a connection after an Upgrade or a CONNECT: answer and close, or the rest of a pipeline hangs.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
+    backend.recordRefusal('bad_request', { path: (req.url ?? '').split('?')[0]!.slice(0, 128) });
+    endSocket(socket, '400 Bad Request');
+  });
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    backend.recordRefusal('method_not_allowed', { path: 'CONNECT' });
+    endSocket(socket, '405 Method Not Allowed');
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const [status, reason] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['431 Request Header Fields Too Large', 'headers_too_large']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? ['408 Request Timeout', 'request_timeout']
+          : ['400 Bad Request', 'bad_request'];
+    // A peer that connected and left without a byte (or reset) is not worth an audit count.
+    if (error.code !== 'ECONNRESET' && socket.bytesRead > 0) backend.recordRefusal(reason, {});
+    endSocket(socket, status);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -178,6 +213,7 @@ export async function startAgentServer(backend: AgentBackend, options: { port: n
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    openConnections: () => guard.open(),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,22 +1,42 @@
+import { silentLogger, type Logger } from '../ports.js';
 import type { Database } from '../store/database.js';
 import type { AuditRepo } from '../store/repos.js';
 import type { AgentGrants } from './grants.js';
 
-interface PendingHandOut {
+interface HandOut {
   readonly grantId: string;
   readonly grantName: string;
   readonly at: number;
   readonly tokenSha256: string;
 }
 
+type CountedEvent = 'agent.token_issued' | 'agent.request_refused';
+
+/** One audit row counting one kind of event (a grant's hand-outs, or one refusal reason) in one minute. */
+interface Bucket {
+  readonly event: CountedEvent;
+  readonly minute: number;
+  count: number;
+  lastAt: number;
+  detail: Record<string, string | number | null>;
+  /** The row once written; later flushes in the same minute rewrite it. */
+  rowId: number | null;
+  dirty: boolean;
+}
+
+const MINUTE_MS = 60_000;
+
 /**
- * Writes token hand-outs (an audit row each, and the grant's use count) in batches: one SQLite
- * transaction every `flushMs` instead of one per request, which is what lets the endpoint answer
- * at close to a bare server's rate. A crash can lose at most `flushMs` of these rows; a clean stop
- * flushes everything.
+ * Writes token hand-outs and refused requests to the audit log as counts: one row per grant (or
+ * per refusal reason) per minute, with how many and when last, instead of a row per request. Any
+ * local process can send requests as fast as it likes, so a row each would let it fill the disk;
+ * this way the audit log grows with time, not with the request rate. Counts are written at most
+ * every `flushMs` (one small transaction, also the grants' use counts); a crash loses at most that
+ * much, a clean stop nothing.
  */
 export class UsageRecorder {
-  private pending: PendingHandOut[] = [];
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly uses = new Map<string, { count: number; last: number }>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -24,35 +44,75 @@ export class UsageRecorder {
     private readonly audit: AuditRepo,
     private readonly grants: AgentGrants,
     private readonly profileId: string,
-    private readonly flushMs = 50,
-    private readonly maxPending = 100,
+    private readonly logger: Logger = silentLogger,
+    private readonly flushMs = 1_000,
   ) {}
 
-  record(entry: PendingHandOut): void {
-    this.pending.push(entry);
-    if (this.pending.length >= this.maxPending) this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.flushMs);
-      this.timer.unref();
-    }
+  /** A token was handed to an agent. */
+  record(entry: HandOut): void {
+    const bucket = this.bucket('agent.token_issued', entry.grantId, entry.at);
+    bucket.detail = { grant: entry.grantName, count: bucket.count, tokenSha256: entry.tokenSha256 };
+    const use = this.uses.get(entry.grantId) ?? { count: 0, last: 0 };
+    use.count++;
+    use.last = Math.max(use.last, entry.at);
+    this.uses.set(entry.grantId, use);
+    this.schedule();
   }
 
+  /** A request was refused. The first of its reason in a minute is also logged; the rest only counted. */
+  refused(reason: string, detail: { grant?: string; path?: string }, at: number): void {
+    const bucket = this.bucket('agent.request_refused', reason, at);
+    if (bucket.count === 1) this.logger.log('warn', 'agent.request_refused', { reason, path: detail.path });
+    bucket.detail = { reason, count: bucket.count, grant: detail.grant ?? null, path: detail.path ?? null };
+    this.schedule();
+  }
+
+  private bucket(event: CountedEvent, key: string, at: number): Bucket {
+    const minute = Math.floor(at / MINUTE_MS);
+    const id = `${event}\n${key}\n${minute}`;
+    let bucket = this.buckets.get(id);
+    if (!bucket) {
+      bucket = { event, minute, count: 0, lastAt: at, detail: {}, rowId: null, dirty: true };
+      this.buckets.set(id, bucket);
+    }
+    bucket.count++;
+    bucket.lastAt = Math.max(bucket.lastAt, at);
+    bucket.dirty = true;
+    return bucket;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      try {
+        this.flush();
+      } catch (error) {
+        // A full disk or a locked database must not take the endpoint down; the counts stay in
+        // memory (a few rows per minute) and are written on the next try.
+        this.logger.log('error', 'audit.flush_failed', { code: (error as { code?: string }).code ?? 'unknown' });
+        this.schedule();
+      }
+    }, this.flushMs);
+    this.timer.unref();
+  }
+
+  /** Writes what is counted so far. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    const uses = new Map<string, { count: number; last: number }>();
+    const dirty = [...this.buckets.values()].filter((b) => b.dirty);
+    if (dirty.length === 0 && this.uses.size === 0) return;
     this.db.transaction(() => {
-      for (const entry of batch) {
-        this.audit.append(this.profileId, entry.at, 'agent.token_issued', { grant: entry.grantName, tokenSha256: entry.tokenSha256 });
-        const use = uses.get(entry.grantId) ?? { count: 0, last: 0 };
-        use.count++;
-        use.last = Math.max(use.last, entry.at);
-        uses.set(entry.grantId, use);
+      for (const bucket of dirty) {
+        if (bucket.rowId === null) bucket.rowId = this.audit.append(this.profileId, bucket.lastAt, bucket.event, bucket.detail);
+        else this.audit.update(bucket.rowId, bucket.lastAt, bucket.detail);
       }
-      for (const [grantId, use] of uses) this.grants.recordUse(grantId, use.last, use.count);
+      for (const [grantId, use] of this.uses) this.grants.recordUse(grantId, use.last, use.count);
     })();
+    for (const bucket of dirty) bucket.dirty = false;
+    this.uses.clear();
+    // Rows of minutes that are over are final: forget them, so memory stays a few rows.
+    const latest = Math.max(...[...this.buckets.values()].map((b) => b.minute));
+    for (const [id, bucket] of this.buckets) if (bucket.minute < latest) this.buckets.delete(id);
   }
 }

@@ -207,13 +207,21 @@ const auditDetail = z.record(z.string(), z.union([z.string(), z.number(), z.bool
 /** Security events, newest last. Details are small flat objects and never hold a secret. */
 export class AuditRepo {
   private readonly insert;
+  private readonly updateStmt;
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare('INSERT INTO audit_log (profile_id, at, event, detail) VALUES (?, ?, ?, ?)');
+    this.updateStmt = db.prepare('UPDATE audit_log SET at = ?, detail = ? WHERE id = ?');
   }
 
-  append(profileId: string | null, at: number, event: string, detail: AuditEntry['detail'] = {}): void {
-    this.insert.run(profileId, at, event, JSON.stringify(detail));
+  /** Adds an entry; returns its id. */
+  append(profileId: string | null, at: number, event: string, detail: AuditEntry['detail'] = {}): number {
+    return Number(this.insert.run(profileId, at, event, JSON.stringify(detail)).lastInsertRowid);
+  }
+
+  /** Rewrites an entry's time and detail: how a per-minute count grows while its minute lasts. */
+  update(id: number, at: number, detail: AuditEntry['detail']): void {
+    this.updateStmt.run(at, JSON.stringify(detail), id);
   }
 
   /** Deletes rows of the given events older than `before` (ms); returns how many. */
