@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { CompanionError } from '../errors.js';
+import { endSocket, framingProblem, guardConnections, type ConnectionLimits } from '../http-hygiene.js';
 import type { RedirectTarget } from '../config.js';
 import { PAGE_SECURITY_HEADERS, renderPage, type PageKind } from './pages.js';
 
@@ -28,6 +29,9 @@ function bindAddress(host: string): string {
 
 const RESULT_SUFFIX = '/r42-result';
 
+/** A browser keeps a few connections open and reconnects when one is closed; nothing else should be here. */
+const LISTENER_LIMITS: ConnectionLimits = { idleTimeoutMs: 10_000, maxConnections: 32 };
+
 /**
  * Starts the one-shot HTTP listener that receives Garmin's redirect. It answers only GET requests
  * to the redirect path with the expected Host header; anything else gets a page and changes nothing.
@@ -37,6 +41,7 @@ const RESULT_SUFFIX = '/r42-result';
 export async function startLoopbackListener(
   target: RedirectTarget,
   onCallback: (url: URL) => Promise<CallbackReply>,
+  limits: Partial<ConnectionLimits> = {},
 ): Promise<LoopbackListener> {
   let resultServed: () => void = () => undefined;
   const resultSeen = new Promise<void>((resolve) => (resultServed = resolve));
@@ -58,10 +63,24 @@ export async function startLoopbackListener(
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // Same HTTP hygiene as the agent endpoint: a request framed in a way we cannot trust (a body,
+    // two Hosts, a foreign absolute URL, an upgrade) is answered and its connection closed.
+    const problem = framingProblem(req);
+    if (problem) {
+      res.writeHead(problem.status, { ...PAGE_SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(problem.message);
+      return;
+    }
     // Defence against DNS rebinding and stray local requests: the Host must be exactly ours.
     if (!allowedHosts().includes((req.headers.host ?? '').toLowerCase())) return send(res, 'wrong_host');
     if (req.method !== 'GET') return send(res, 'not_found');
-    const url = new URL(req.url ?? '/', `http://${target.host}:${actualPort}`);
+    // Appended, not resolved against a base: framingProblem made sure the target is a path.
+    let url: URL;
+    try {
+      url = new URL(`http://${target.host}:${actualPort}${req.url ?? '/'}`);
+    } catch {
+      return send(res, 'not_found');
+    }
     if (url.pathname.startsWith(resultPrefix)) {
       const nonce = url.pathname.slice(resultPrefix.length);
       const result = results.get(nonce);
@@ -80,12 +99,23 @@ export async function startLoopbackListener(
     res.end();
   };
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 'failed');
       else res.destroy();
     });
-  });
+  };
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 }, onRequest);
+  guardConnections(server, { ...LISTENER_LIMITS, ...limits });
+  // Without these Node answers `Expect: 100-continue` itself; with them it reaches the checks above.
+  server.on('checkContinue', onRequest);
+  server.on('checkExpectation', onRequest);
+  // Node stops parsing a connection after an Upgrade or a CONNECT: answer and close it.
+  server.on('upgrade', (_req: IncomingMessage, socket: Socket) => endSocket(socket, '400 Bad Request'));
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => endSocket(socket, '405 Method Not Allowed'));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+    endSocket(socket, error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
