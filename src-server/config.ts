@@ -89,9 +89,17 @@ const schema = z.object({
   /** How long the broker keeps the last rotation's answer for the old refresh token. */
   ROTATION_REPLAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  GARMIN_API_URL: upstreamUrl.prefault('https://apis.garmin.com'),
+  WEBHOOK_MAX_MEGABYTES: z.coerce.number().int().min(1).max(100).default(16),
 });
 
-export const SERVER_SETTING_KEYS = [...Object.keys(schema.shape), 'GARMIN_CLIENT_SECRET', 'GARMIN_CLIENT_SECRET_FILE'] as const;
+export const SERVER_SETTING_KEYS = [
+  ...Object.keys(schema.shape),
+  'GARMIN_CLIENT_SECRET',
+  'GARMIN_CLIENT_SECRET_FILE',
+  'R42_SERVER_DATA_KEY',
+  'R42_SERVER_DATA_KEY_FILE',
+] as const;
 
 export interface ServerConfig {
   readonly port: number;
@@ -112,35 +120,43 @@ export interface ServerConfig {
   readonly upstreamTimeoutMs: number;
   readonly rotationReplayMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Garmin's API base: the relay asks it whose an access token is, and callback URLs must be on its origin. */
+  readonly garminApiUrl: URL;
+  /**
+   * AES-256 key for pushed summaries at rest. Null only for the embedded store, where the host
+   * keeps a generated key beside the data (node-host.ts); PostgreSQL deployments must set one.
+   */
+  readonly dataKey: Buffer | null;
+  readonly webhookMaxBytes: number;
   /** Plain-http upstream URLs (loopback only): warned about at start. */
   readonly insecureHttpUrls: readonly string[];
 }
 
-function readSecret(env: NodeJS.ProcessEnv): string {
-  const inline = env.GARMIN_CLIENT_SECRET;
-  const file = env.GARMIN_CLIENT_SECRET_FILE?.trim();
-  if (inline && file) {
-    throw new ServerConfigError('GARMIN_CLIENT_SECRET', 'GARMIN_CLIENT_SECRET and GARMIN_CLIENT_SECRET_FILE are both set: set only one.');
+/** A secret from `KEY` or from the file `KEY_FILE` names (container secrets); undefined when neither is set. */
+function readSecretSetting(env: NodeJS.ProcessEnv, key: string): string | undefined {
+  const fileKey = `${key}_FILE`;
+  const inline = env[key];
+  const file = env[fileKey]?.trim();
+  if (inline && file) throw new ServerConfigError(key, `${key} and ${fileKey} are both set: set only one.`);
+  if (!file) return inline || undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ServerConfigError(fileKey, `${fileKey}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
-  if (file) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ServerConfigError('GARMIN_CLIENT_SECRET_FILE', `GARMIN_CLIENT_SECRET_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
-    }
-    // Container secrets usually end with a newline; the secret itself never does.
-    const secret = text.replace(/\r?\n$/, '');
-    if (!secret) throw new ServerConfigError('GARMIN_CLIENT_SECRET_FILE', `GARMIN_CLIENT_SECRET_FILE: ${file} is empty.`);
-    return secret;
-  }
-  if (!inline) {
-    throw new ServerConfigError(
-      'GARMIN_CLIENT_SECRET',
-      'GARMIN_CLIENT_SECRET is required (or GARMIN_CLIENT_SECRET_FILE naming a file that holds it): the client secret of R42’s Garmin developer app.',
-    );
-  }
-  return inline;
+  // Container secrets usually end with a newline; the secret itself never does.
+  const secret = text.replace(/\r?\n$/, '');
+  if (!secret) throw new ServerConfigError(fileKey, `${fileKey}: ${file} is empty.`);
+  return secret;
+}
+
+/** A 256-bit key written as 64 hex digits or 44 characters of base64. */
+export function parseDataKey(text: string): Buffer | null {
+  const trimmed = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=$/.test(trimmed)) return Buffer.from(trimmed, 'base64');
+  return null;
 }
 
 /** Reads and validates the server's settings from the environment; a bad one names its key. */
@@ -154,7 +170,24 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
     throw new ServerConfigError(key, /^[a-z]/.test(message) ? `${key} ${message}.` : `${key}: ${message}.`);
   }
   const s = result.data;
-  const clientSecret = readSecret(env);
+  const clientSecret = readSecretSetting(env, 'GARMIN_CLIENT_SECRET');
+  if (!clientSecret) {
+    throw new ServerConfigError(
+      'GARMIN_CLIENT_SECRET',
+      'GARMIN_CLIENT_SECRET is required (or GARMIN_CLIENT_SECRET_FILE naming a file that holds it): the client secret of R42’s Garmin developer app.',
+    );
+  }
+  const dataKeyText = readSecretSetting(env, 'R42_SERVER_DATA_KEY');
+  const dataKey = dataKeyText === undefined ? null : parseDataKey(dataKeyText);
+  if (dataKeyText !== undefined && !dataKey) {
+    throw new ServerConfigError('R42_SERVER_DATA_KEY', 'R42_SERVER_DATA_KEY must be 32 random bytes written as 64 hex digits or base64 (`openssl rand -base64 32`).');
+  }
+  if (!dataKey && s.DATABASE_URL) {
+    throw new ServerConfigError(
+      'R42_SERVER_DATA_KEY',
+      'R42_SERVER_DATA_KEY (or R42_SERVER_DATA_KEY_FILE) is required with DATABASE_URL: it encrypts pushed training data at rest (`openssl rand -base64 32`).',
+    );
+  }
   return {
     port: s.PORT,
     host: s.HOST,
@@ -166,6 +199,9 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
     upstreamTimeoutMs: s.UPSTREAM_TIMEOUT_SECONDS * 1000,
     rotationReplayMs: s.ROTATION_REPLAY_SECONDS * 1000,
     logLevel: s.LOG_LEVEL,
-    insecureHttpUrls: s.GARMIN_TOKEN_URL.protocol === 'http:' ? [s.GARMIN_TOKEN_URL.origin] : [],
+    garminApiUrl: s.GARMIN_API_URL,
+    dataKey,
+    webhookMaxBytes: s.WEBHOOK_MAX_MEGABYTES * 1024 * 1024,
+    insecureHttpUrls: [...new Set([s.GARMIN_TOKEN_URL, s.GARMIN_API_URL].filter((url) => url.protocol === 'http:').map((url) => url.origin))],
   };
 }

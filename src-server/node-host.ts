@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createServerApp, type ServerApp } from './app.js';
-import type { ServerConfig } from './config.js';
+import { parseDataKey, type ServerConfig } from './config.js';
 import type { ServerLogger } from './ports.js';
 import { migrate } from './store/migrations.js';
 import { openPgliteStore } from './store/pglite-store.js';
@@ -21,6 +24,27 @@ export interface RunningServer {
 /** Opens the configured store: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */
 export async function openConfiguredStore(config: ServerConfig): Promise<SqlStore> {
   return config.databaseUrl ? openPostgresStore(config.databaseUrl) : openPgliteStore(config.dataDir);
+}
+
+/**
+ * The data key: the configured one, or for the embedded store a key generated once and kept
+ * beside the data (0600), so `npm run server` needs no set-up. PostgreSQL deployments must
+ * configure R42_SERVER_DATA_KEY (config.ts refuses to start without it).
+ */
+export function dataKeyFor(config: ServerConfig, logger: ServerLogger): Buffer {
+  if (config.dataKey) return config.dataKey;
+  const file = path.join(config.dataDir, 'data-key');
+  try {
+    const existing = parseDataKey(readFileSync(file, 'utf8'));
+    if (existing) return existing;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  logger.log('warn', 'config.data_key_generated', { file, note: 'set R42_SERVER_DATA_KEY in production' });
+  return key;
 }
 
 /**
@@ -44,6 +68,7 @@ export async function startNodeServer(
   const app = createServerApp({
     config,
     store,
+    dataKey: dataKeyFor(config, options.logger),
     now: options.now ?? Date.now,
     upstreamFetch: options.upstreamFetch ?? fetch,
     logger: options.logger,

@@ -22,4 +22,6 @@ export interface ServerDeps {
   /** The TCP peer of a request, as the host knows it (Node: the socket's remote address). */
   readonly peerAddress: (c: Context) => string | undefined;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** AES-256 key that seals pushed summaries at rest (config.dataKey, or the embedded store's own). */
+  readonly dataKey: Buffer;
 }

@@ -27,6 +27,36 @@ export const SERVER_MIGRATIONS: ReadonlyArray<{ readonly version: number; readon
       create index refresh_rotations_expires_at on refresh_rotations (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'relay: Garmin notifications held for the desktop, and access tokens it already checked',
+    sql: `
+      -- Pings hold no health data (type, user, Garmin's callback URL, upload window); a push's
+      -- summary is sealed with the server's data key. Rows are deleted once the desktop acks them.
+      create table garmin_notifications (
+        id bigserial primary key,
+        garmin_user_id text not null,
+        kind text not null check (kind in ('ping', 'push', 'deregistration', 'permissions')),
+        summary_type text,
+        callback_url text,
+        upload_start bigint,
+        upload_end bigint,
+        sealed bytea,
+        permissions text,
+        dedupe_key text not null unique,
+        received_at bigint not null
+      );
+      create index garmin_notifications_user on garmin_notifications (garmin_user_id, id);
+      create index garmin_notifications_received on garmin_notifications (received_at);
+      -- Whose an access token is, learned from Garmin once: the token's SHA-256, never the token.
+      create table relay_token_owners (
+        token_sha256 text primary key,
+        garmin_user_id text not null,
+        expires_at bigint not null
+      );
+      create index relay_token_owners_user on relay_token_owners (garmin_user_id);
+    `,
+  },
 ];
 
 const LOCK_ID = 4_204_201;

@@ -29,7 +29,7 @@ describe('R42 server on a real PostgreSQL: instances share one database', () => 
   it('migrates once when instances start together, and shares the rate limit across instances', async () => {
     const stores: SqlStore[] = await Promise.all([openPostgresStore(pg.url), openPostgresStore(pg.url)]);
     const applied = await Promise.all(stores.map((s) => migrate(s)));
-    expect(applied.flat()).toEqual([1]);
+    expect(applied.flat()).toEqual([1, 2]);
     const env = serverEnv(sim, [REDIRECT], { RATE_LIMIT_PER_MINUTE: '5', DATABASE_URL: pg.url });
     const [a, b] = await Promise.all(stores.map((store) => startTestServer(env, { store })));
     try {

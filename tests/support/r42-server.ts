@@ -8,6 +8,8 @@ import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { ROOT, TEST_CLIENT_ID, TEST_CLIENT_SECRET } from './harness.js';
 
 export const SERVER_MAIN = path.join(ROOT, 'src-server/main.ts');
+/** The data key the test servers seal pushed summaries with (tests search stored rows for plaintext). */
+export const TEST_DATA_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** The server's environment in front of the simulator: R42's client id and secret, its redirect URIs. */
 export function serverEnv(sim: GarminSimulator, redirectUris: readonly string[], extra: Record<string, string> = {}): Record<string, string> {
@@ -16,6 +18,8 @@ export function serverEnv(sim: GarminSimulator, redirectUris: readonly string[],
     GARMIN_CLIENT_SECRET: TEST_CLIENT_SECRET,
     GARMIN_TOKEN_URL: `${sim.url}/di-oauth2-service/oauth/token`,
     GARMIN_REDIRECT_URIS: redirectUris.join(','),
+    GARMIN_API_URL: sim.url,
+    R42_SERVER_DATA_KEY: TEST_DATA_KEY,
     PORT: '0',
     ...extra,
   };

@@ -1,0 +1,74 @@
+/**
+ * What the R42 server's relay answers the desktop, declared once: the server builds its answers
+ * from these schemas and the desktop parses them with the same ones. Plain zod, no Node module.
+ */
+import { z } from 'zod';
+
+/** The summary types Garmin's Health and Activity APIs deliver (see docs/server.md, "The relay"). */
+export const GARMIN_SUMMARY_TYPES = [
+  'activities',
+  'activityDetails',
+  'activityFiles',
+  'manuallyUpdatedActivities',
+  'moveIQActivities',
+  'dailies',
+  'epochs',
+  'sleeps',
+  'hrv',
+  'stressDetails',
+  'userMetrics',
+  'bodyComps',
+  'pulseOx',
+  'respiration',
+  'allDayRespiration',
+  'healthSnapshot',
+  'skinTemp',
+  'bloodPressures',
+] as const;
+
+export type GarminSummaryType = (typeof GARMIN_SUMMARY_TYPES)[number];
+
+/** A relay position: the last notification a desktop has seen. Opaque to the desktop. */
+export const relayCursor = z.string().regex(/^\d{1,19}$/, 'must be a cursor the relay gave');
+
+export const relayNotification = z.discriminatedUnion('kind', [
+  z.strictObject({
+    cursor: relayCursor,
+    kind: z.literal('ping'),
+    type: z.enum(GARMIN_SUMMARY_TYPES),
+    /** Garmin's URL (with its pull token) to GET with the runner's own access token. */
+    callbackURL: z.string().url(),
+    uploadStartTimeInSeconds: z.number().int().nullable(),
+    uploadEndTimeInSeconds: z.number().int().nullable(),
+  }),
+  z.strictObject({
+    cursor: relayCursor,
+    kind: z.literal('push'),
+    type: z.enum(GARMIN_SUMMARY_TYPES),
+    /** The summary as Garmin pushed it. */
+    summary: z.record(z.string(), z.unknown()),
+  }),
+  /** The runner removed R42 in Garmin Connect: the link is gone. */
+  z.strictObject({ cursor: relayCursor, kind: z.literal('deregistration') }),
+  /** The runner changed what they share on Garmin's side. */
+  z.strictObject({ cursor: relayCursor, kind: z.literal('permissions'), permissions: z.array(z.string()) }),
+]);
+
+export type RelayNotification = z.infer<typeof relayNotification>;
+
+/** `GET /v1/relay/notifications?after=&wait=`: the runner's pending notifications, oldest first. */
+export const relayPage = z.strictObject({
+  notifications: z.array(relayNotification),
+  /** Where the next request starts (`after=`); the same as `after` when nothing was pending. */
+  cursor: relayCursor.nullable(),
+  /** More are pending than one page holds: ask again at once. */
+  more: z.boolean(),
+});
+
+export type RelayPage = z.infer<typeof relayPage>;
+
+/** `POST /v1/relay/ack`: everything up to and including `cursor` is stored on the desktop. */
+export const relayAck = z.strictObject({ cursor: relayCursor });
+
+/** Longest long-poll the relay holds a request open for. */
+export const RELAY_MAX_WAIT_SECONDS = 30;

@@ -1,0 +1,144 @@
+import type { RelayNotification } from '../../src-common/relay-contract.js';
+import type { SqlStore } from '../store/sql-store.js';
+import { openWithDataKey, sealWithDataKey } from './sealing.js';
+import type { IncomingNotification } from './webhook-envelope.js';
+
+const DAY_MS = 86_400_000;
+/** Undelivered pings are kept 7 days (Garmin's callback URLs are dead long before). */
+export const PING_RETENTION_MS = 7 * DAY_MS;
+/** Undelivered pushes (and deregistrations, permission changes) are kept 14 days. */
+export const PUSH_RETENTION_MS = 14 * DAY_MS;
+const ROWS_PER_INSERT = 500;
+
+interface Row extends Record<string, unknown> {
+  id: string | number;
+  kind: 'ping' | 'push' | 'deregistration' | 'permissions';
+  summary_type: string | null;
+  callback_url: string | null;
+  upload_start: string | number | null;
+  upload_end: string | number | null;
+  sealed: Uint8Array | null;
+  permissions: string | null;
+  dedupe_key: string;
+}
+
+/** Garmin's notifications held for each runner's desktop until it acknowledges them. */
+export class NotificationStore {
+  constructor(
+    private readonly store: SqlStore,
+    private readonly dataKey: Buffer,
+  ) {}
+
+  /**
+   * Stores a webhook body's notifications in one transaction; a redelivered one is stored once.
+   * A deregistration also drops that runner's other pending notifications (they can no longer be
+   * fetched) and the tokens the relay knew for them. Returns what was new, and for whom.
+   */
+  async add(notifications: readonly IncomingNotification[], now: number): Promise<{ stored: number; duplicates: number; users: Set<string> }> {
+    return this.store.transaction(async (tx) => {
+      let stored = 0;
+      const users = new Set<string>();
+      for (let i = 0; i < notifications.length; i += ROWS_PER_INSERT) {
+        const chunk = notifications.slice(i, i + ROWS_PER_INSERT);
+        const values: unknown[] = [];
+        const rows = chunk.map((n) => {
+          const base = values.length;
+          values.push(
+            n.garminUserId,
+            n.kind,
+            n.kind === 'ping' || n.kind === 'push' ? n.type : null,
+            n.kind === 'ping' ? n.callbackUrl : null,
+            n.kind === 'ping' ? n.uploadStart : null,
+            n.kind === 'ping' ? n.uploadEnd : null,
+            n.kind === 'push' ? sealWithDataKey(this.dataKey, n.dedupeKey, n.summaryJson) : null,
+            n.kind === 'permissions' ? JSON.stringify(n.permissions) : null,
+            n.dedupeKey,
+            now,
+          );
+          return `(${Array.from({ length: 10 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
+        });
+        const inserted = await tx.query<{ garmin_user_id: string }>(
+          `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key, received_at)
+           values ${rows.join(', ')} on conflict (dedupe_key) do nothing returning garmin_user_id`,
+          values,
+        );
+        stored += inserted.length;
+        for (const row of inserted) users.add(row.garmin_user_id);
+      }
+      const gone = [...new Set(notifications.filter((n) => n.kind === 'deregistration').map((n) => n.garminUserId))];
+      if (gone.length) {
+        await tx.query(`delete from garmin_notifications where garmin_user_id = any($1) and kind in ('ping', 'push')`, [gone]);
+        await tx.query('delete from relay_token_owners where garmin_user_id = any($1)', [gone]);
+      }
+      return { stored, duplicates: notifications.length - stored, users };
+    });
+  }
+
+  /** The runner's pending notifications after `after`, oldest first, at most `limit`. */
+  async page(garminUserId: string, after: string | null, limit: number): Promise<{ notifications: RelayNotification[]; more: boolean }> {
+    const rows = await this.store.query<Row>(
+      `select id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key
+       from garmin_notifications where garmin_user_id = $1 and id > $2 order by id limit $3`,
+      [garminUserId, after ?? '0', limit + 1],
+    );
+    const notifications = rows.slice(0, limit).map((row): RelayNotification => {
+      const cursor = String(row.id);
+      switch (row.kind) {
+        case 'ping':
+          return {
+            cursor,
+            kind: 'ping',
+            type: row.summary_type as never,
+            callbackURL: row.callback_url!,
+            uploadStartTimeInSeconds: row.upload_start === null ? null : Number(row.upload_start),
+            uploadEndTimeInSeconds: row.upload_end === null ? null : Number(row.upload_end),
+          };
+        case 'push':
+          return { cursor, kind: 'push', type: row.summary_type as never, summary: JSON.parse(openWithDataKey(this.dataKey, row.dedupe_key, row.sealed!)) as Record<string, unknown> };
+        case 'deregistration':
+          return { cursor, kind: 'deregistration' };
+        case 'permissions':
+          return { cursor, kind: 'permissions', permissions: JSON.parse(row.permissions ?? '[]') as string[] };
+      }
+    });
+    return { notifications, more: rows.length > limit };
+  }
+
+  /** Whether anything is pending for the runner after `after` (the long-poll's cheap check). */
+  async hasPending(garminUserId: string, after: string | null): Promise<boolean> {
+    const rows = await this.store.query('select 1 from garmin_notifications where garmin_user_id = $1 and id > $2 limit 1', [garminUserId, after ?? '0']);
+    return rows.length > 0;
+  }
+
+  /** Deletes what the desktop has stored: everything of the runner's up to `cursor`. */
+  async ack(garminUserId: string, cursor: string): Promise<number> {
+    const rows = await this.store.query<{ n: number }>(
+      'with gone as (delete from garmin_notifications where garmin_user_id = $1 and id <= $2 returning 1) select count(*)::int as n from gone',
+      [garminUserId, cursor],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** A runner disconnected: every row of theirs goes. */
+  async forget(garminUserId: string): Promise<number> {
+    const rows = await this.store.query<{ n: number }>(
+      'with gone as (delete from garmin_notifications where garmin_user_id = $1 returning 1) select count(*)::int as n from gone',
+      [garminUserId],
+    );
+    await this.store.query('delete from relay_token_owners where garmin_user_id = $1', [garminUserId]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Deletes undelivered pings after 7 days and everything else after 14 (docs/server.md, Retention). */
+  async prune(now: number): Promise<number> {
+    const rows = await this.store.query<{ n: number }>(
+      `with gone as (
+         delete from garmin_notifications
+         where (kind = 'ping' and received_at < $1) or received_at < $2
+         returning 1)
+       select count(*)::int as n from gone`,
+      [now - PING_RETENTION_MS, now - PUSH_RETENTION_MS],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+}

@@ -1,0 +1,184 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { RELAY_MAX_WAIT_SECONDS, relayAck, relayCursor, relayPage } from '../../src-common/relay-contract.js';
+import { UpstreamError } from '../broker/garmin-upstream.js';
+import { clientAddress } from '../client-address.js';
+import { answer, mediaType, readLimited, refuse, type AppContext, type Vars } from '../http.js';
+import type { ServerDeps } from '../ports.js';
+import type { RateLimiter } from '../store/rate-limiter.js';
+import type { NotificationStore } from './notification-store.js';
+import type { TokenOwners } from './token-owners.js';
+import { EnvelopeError, parseWebhookBody } from './webhook-envelope.js';
+
+const PAGE_SIZE = 500;
+/** Another instance may have stored a notification: a long poll looks again this often. */
+const POLL_MS = 1_000;
+const BEARER = /^Bearer ([\x21-\x7e]{1,4096})$/;
+
+const pageQuery = z.strictObject({
+  after: relayCursor.optional(),
+  wait: z
+    .string()
+    .regex(/^\d{1,2}$/, `must be a whole number of seconds from 0 to ${RELAY_MAX_WAIT_SECONDS}`)
+    .transform(Number)
+    .refine((n) => n <= RELAY_MAX_WAIT_SECONDS, `must be a whole number of seconds from 0 to ${RELAY_MAX_WAIT_SECONDS}`)
+    .optional(),
+});
+
+/**
+ * Garmin's webhook, and the relay that hands each runner's notifications to their desktop.
+ * @see docs/server.md, "The relay"
+ */
+export function registerRelayRoutes(
+  app: Hono<{ Variables: Vars }>,
+  deps: ServerDeps,
+  parts: { limiter: RateLimiter; notifications: NotificationStore; owners: TokenOwners; sleep: (ms: number) => Promise<void> },
+): void {
+  const { config } = deps;
+  const { notifications, owners, limiter } = parts;
+  // Long polls waiting on this instance, woken at once when this instance stores for their runner.
+  const waiters = new Map<string, Set<() => void>>();
+  const wake = (garminUserId: string) => {
+    for (const resolve of waiters.get(garminUserId) ?? []) resolve();
+  };
+  const waitForWake = (garminUserId: string, ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const set = waiters.get(garminUserId) ?? new Set();
+      waiters.set(garminUserId, set);
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        set.delete(done);
+        if (set.size === 0) waiters.delete(garminUserId);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      set.add(done);
+    });
+
+  app.all('/v1/garmin/webhook', async (c) => {
+    const log = c.get('log');
+    if (c.req.method !== 'POST') return refuse(c, 405, 'method_not_allowed', 'Use POST.', { allow: 'POST' });
+    if (c.req.header('origin') !== undefined) return refuse(c, 403, 'origin_forbidden', 'Browsers may not call the webhook.');
+    if (c.req.header('garmin-client-id') !== config.garmin.clientId) return refuse(c, 401, 'invalid_client', 'garmin-client-id is missing or not this server’s client.');
+    if (mediaType(c) !== 'application/json') return refuse(c, 415, 'unsupported_media_type', 'Send JSON.');
+    const text = await readLimited(c.req.raw, config.webhookMaxBytes);
+    if (text === null) return refuse(c, 413, 'request_too_large', `The body is larger than ${config.webhookMaxBytes} bytes.`);
+    let parsed;
+    try {
+      parsed = parseWebhookBody(JSON.parse(text), config.garminApiUrl.origin);
+    } catch (error) {
+      // Logged without the body: it can hold a runner's health data.
+      if (error instanceof SyntaxError) return refuse(c, 400, 'invalid_request', 'The body is not JSON.');
+      if (error instanceof EnvelopeError) return refuse(c, 400, 'invalid_request', error.message);
+      throw error;
+    }
+    log.notifications = parsed.length;
+    log.kinds = [...new Set(parsed.map((n) => (n.kind === 'ping' || n.kind === 'push' ? `${n.kind}:${n.type}` : n.kind)))].sort().join(',');
+    let result;
+    try {
+      result = await notifications.add(parsed, deps.now());
+    } catch {
+      // Garmin retries a failed delivery for days: nothing is lost by saying so.
+      return refuse(c, 503, 'store_unavailable', 'Not stored; deliver again later.', { 'retry-after': '30' });
+    }
+    for (const user of result.users) wake(user);
+    log.stored = result.stored;
+    log.duplicates = result.duplicates;
+    log.outcome = 'ok';
+    return answer(c, 200, JSON.stringify({ stored: result.stored, duplicates: result.duplicates }));
+  });
+
+  /** The runner a request speaks for, from their own Garmin access token; or the refusal to send. */
+  const authenticate = async (c: AppContext): Promise<{ garminUserId: string } | Response> => {
+    if (c.req.header('origin') !== undefined) return refuse(c, 403, 'origin_forbidden', 'Browsers may not call the relay.');
+    const token = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
+    const challenge = { 'www-authenticate': 'Bearer realm="r42-relay"' };
+    if (!token) return refuse(c, 401, 'invalid_token', 'Send the runner’s Garmin access token as Authorization: Bearer.', challenge);
+    try {
+      const known = await owners.remembered(token);
+      if (known) return { garminUserId: known };
+      // Asking Garmin costs a call: an unknown token counts against the address's limit.
+      const address = clientAddress(deps.peerAddress(c), c.req.header('x-forwarded-for'), config.trustProxyHops);
+      const decision = await limiter.hit(`relay|${address}`, deps.now());
+      if (!decision.allowed) {
+        return refuse(c, 429, 'rate_limited', `Too many new tokens from this address. Try again in ${decision.retryAfterSeconds} s.`, {
+          'retry-after': String(decision.retryAfterSeconds),
+        });
+      }
+      const owner = await owners.askGarmin(token);
+      if (!owner) return refuse(c, 401, 'invalid_token', 'Garmin does not accept this access token.', challenge);
+      return { garminUserId: owner };
+    } catch (error) {
+      if (error instanceof UpstreamError) {
+        return refuse(c, error.kind === 'timeout' ? 504 : 502, 'upstream_unavailable', 'Garmin cannot say whose this token is right now. Try again.', { 'retry-after': '5' });
+      }
+      return refuse(c, 503, 'store_unavailable', 'The relay’s database does not answer. Try again shortly.', { 'retry-after': '5' });
+    }
+  };
+
+  app.get('/v1/relay/notifications', async (c) => {
+    const query = pageQuery.safeParse(c.req.query());
+    if (!query.success) {
+      const issue = query.error.issues[0]!;
+      return refuse(c, 400, 'invalid_request', `${issue.path.join('.') || 'query'} ${issue.message}.`);
+    }
+    const who = await authenticate(c);
+    if (who instanceof Response) return who;
+    const after = query.data.after ?? null;
+    const deadline = deps.now() + (query.data.wait ?? 0) * 1000;
+    const signal = c.req.raw.signal;
+    try {
+      for (;;) {
+        const page = await notifications.page(who.garminUserId, after, PAGE_SIZE);
+        const now = deps.now();
+        if (page.notifications.length > 0 || now >= deadline || signal.aborted) {
+          c.get('log').notifications = page.notifications.length;
+          c.get('log').outcome = 'ok';
+          const body = relayPage.parse({ notifications: page.notifications, cursor: page.notifications.at(-1)?.cursor ?? after, more: page.more });
+          return answer(c, 200, JSON.stringify(body));
+        }
+        await waitForWake(who.garminUserId, Math.min(POLL_MS, deadline - now), signal);
+      }
+    } catch {
+      return refuse(c, 503, 'store_unavailable', 'The relay’s database does not answer. Try again shortly.', { 'retry-after': '5' });
+    }
+  });
+
+  app.post('/v1/relay/ack', async (c) => {
+    if (mediaType(c) !== 'application/json') return refuse(c, 415, 'unsupported_media_type', 'Send JSON: {"cursor": "…"}.');
+    const text = await readLimited(c.req.raw, 1024);
+    if (text === null) return refuse(c, 413, 'request_too_large', 'The body is larger than 1 KiB.');
+    let body;
+    try {
+      body = relayAck.safeParse(JSON.parse(text));
+    } catch {
+      return refuse(c, 400, 'invalid_request', 'The body is not JSON.');
+    }
+    if (!body.success) return refuse(c, 400, 'invalid_request', 'Send {"cursor": "…"} with a cursor the relay gave.');
+    const who = await authenticate(c);
+    if (who instanceof Response) return who;
+    try {
+      const deleted = await notifications.ack(who.garminUserId, body.data.cursor);
+      c.get('log').deleted = deleted;
+      c.get('log').outcome = 'ok';
+      return answer(c, 200, JSON.stringify({ deleted }));
+    } catch {
+      return refuse(c, 503, 'store_unavailable', 'Not acknowledged; try again.', { 'retry-after': '5' });
+    }
+  });
+
+  app.delete('/v1/relay/registration', async (c) => {
+    const who = await authenticate(c);
+    if (who instanceof Response) return who;
+    try {
+      const deleted = await notifications.forget(who.garminUserId);
+      c.get('log').deleted = deleted;
+      c.get('log').outcome = 'ok';
+      return answer(c, 200, JSON.stringify({ deleted }));
+    } catch {
+      return refuse(c, 503, 'store_unavailable', 'Not deleted; try again.', { 'retry-after': '5' });
+    }
+  });
+}
