@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DATA_STREAMS, recordsUploadedBetween, type DataStream } from './garmin-data.js';
 
 /**
@@ -9,9 +11,11 @@ import { DATA_STREAMS, recordsUploadedBetween, type DataStream } from './garmin-
  * single use and short-lived; client secret checked; refresh tokens rotate and a spent one is
  * refused with invalid_grant (and, like a real rotation-reuse detector, kills the grant);
  * user endpoints need a live access token. Every endpoint can be made slow, fail or refuse.
+ * With `production` set it behaves like Garmin's production Health/Activity API: data arrives
+ * through ping/push webhooks, a pull needs the pull token of a callback URL, backfill is asynchronous.
  */
 
-export type Endpoint = 'authorize' | 'token' | 'refresh' | 'userId' | 'permissions' | 'registration' | DataStream;
+export type Endpoint = 'authorize' | 'token' | 'refresh' | 'userId' | 'permissions' | 'registration' | 'backfill' | DataStream;
 
 export type Fault =
   | { readonly kind: 'status'; readonly status: number; readonly times?: number; readonly retryAfterSeconds?: number }
@@ -42,6 +46,48 @@ export interface SimulatorOptions {
   readonly codeLifetimeSeconds?: number;
   readonly consent?: Consent;
   readonly port?: number;
+  /** Behave like Garmin's production API: webhooks, pull tokens, backfill. */
+  readonly production?: ProductionMode;
+}
+
+/** How Garmin hands a summary type over: a callback URL to pull, or the summaries themselves. */
+export type Delivery = 'ping' | 'push';
+
+/** The partner's settings in Garmin's portal for the production Health/Activity API. */
+export interface ProductionMode {
+  /** Where Garmin POSTs notifications (the R42 server's /v1/garmin/webhook). */
+  readonly webhookUrl: string;
+  /** Per summary type; default 'ping' for every type. */
+  readonly delivery?: Partial<Record<DataStream, Delivery>>;
+  /** How long a callback URL's pull token works; default 86_400. */
+  readonly pullTokenLifetimeSeconds?: number;
+  /** Webhook delivery retries after a non-2xx answer or a network error: attempts (default 8) and first backoff ms (default 100, doubling). */
+  readonly maxAttempts?: number;
+  readonly firstBackoffMs?: number;
+  /** Most notifications per POST body (Garmin batches); default 50. */
+  readonly batchSize?: number;
+  /** How long Garmin waits for the webhook's answer before counting a network error; default 30_000 ms. */
+  readonly deliveryTimeoutMs?: number;
+}
+
+/** One POST attempt to the webhook, in the order they were made. */
+export interface WebhookAttempt {
+  /** 1 for the first try of a delivery, 2 for its first retry, … */
+  readonly attempt: number;
+  readonly status: number | 'network_error';
+  /** The top-level keys of the body (a summary type, `deregistrations` or `userPermissionsChange`). */
+  readonly types: readonly string[];
+  /** Notifications in the body. */
+  readonly count: number;
+}
+
+/** A backfill request as the simulator answered it. */
+export interface BackfillRequest {
+  readonly type: DataStream;
+  readonly userId: string;
+  readonly start: number;
+  readonly end: number;
+  readonly status: number;
 }
 
 interface CodeGrant {
@@ -68,6 +114,23 @@ interface AccessGrant {
   expiresAt: number;
 }
 
+interface PullGrant {
+  stream: DataStream;
+  userId: string;
+  start: number;
+  end: number;
+  expiresAt: number;
+}
+
+/** A webhook body waiting to be delivered, with the settings in force when it was queued. */
+interface QueuedDelivery {
+  readonly body: Record<string, unknown[]>;
+  readonly webhookUrl: string;
+  readonly maxAttempts: number;
+  readonly firstBackoffMs: number;
+  readonly timeoutMs: number;
+}
+
 export interface SimulatorCounts {
   authorize: number;
   codeExchanges: number;
@@ -75,10 +138,17 @@ export interface SimulatorCounts {
   userId: number;
   permissions: number;
   registrationDeletes: number;
+  /** Summary GETs refused in production mode for want of a valid pull token. */
+  refusedPulls: number;
 }
 
 const b64url = (buf: Buffer) => buf.toString('base64url');
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+const DAY = 86_400;
+/** Garmin's backfill limit per request: 30 days for activities, 90 for the other types. */
+const backfillMaxDays = (stream: DataStream) => (stream === 'activities' ? 30 : 90);
+/** The permission a summary type needs, for pulls, backfills and notifications alike. */
+const permissionFor = (stream: DataStream) => (stream === 'activities' ? 'ACTIVITY_EXPORT' : 'HEALTH_EXPORT');
 
 export class GarminSimulator {
   consent: Consent;
@@ -88,7 +158,7 @@ export class GarminSimulator {
   accessTokenLifetimeSeconds: number;
   refreshTokenLifetimeSeconds: number;
   codeLifetimeSeconds: number;
-  readonly counts: SimulatorCounts = { authorize: 0, codeExchanges: 0, refreshes: 0, userId: 0, permissions: 0, registrationDeletes: 0 };
+  readonly counts: SimulatorCounts = { authorize: 0, codeExchanges: 0, refreshes: 0, userId: 0, permissions: 0, registrationDeletes: 0, refusedPulls: 0 };
   /** Data requests per stream, and the widest window asked for. */
   readonly dataRequests: Record<DataStream, number> = { activities: 0, dailies: 0, sleeps: 0, hrv: 0, userMetrics: 0 };
   /** Streams whose next answers include malformed records (missing summaryId, wrong types). */
@@ -105,6 +175,14 @@ export class GarminSimulator {
   readonly issuedSecrets = new Set<string>();
   /** Every state the authorize endpoint saw: never to be found in a file under R42_HOME. */
   readonly seenStates = new Set<string>();
+  /** Production mode (webhooks, pull tokens, backfill) when set; the evaluation API's free pulls when null. */
+  production: ProductionMode | null;
+  /** Every backfill request, answered or refused. */
+  readonly backfillRequests: BackfillRequest[] = [];
+  /** Every POST attempt to the webhook. */
+  readonly webhookLog: WebhookAttempt[] = [];
+  /** Deliveries given up after `maxAttempts` failed attempts. */
+  droppedDeliveries = 0;
 
   private readonly clients = new Map<string, SimulatorClient>();
   private readonly codes = new Map<string, CodeGrant>();
@@ -113,6 +191,14 @@ export class GarminSimulator {
   private readonly revokedFamilies = new Set<string>();
   private readonly pendingConsents = new Map<string, URL>();
   private readonly faults = new Map<Endpoint, Fault & { remaining: number }>();
+  private readonly pullTokens = new Map<string, PullGrant>();
+  /** `userId type start end` of every accepted backfill, for the 409 on a repeat. */
+  private readonly backfilled = new Set<string>();
+  private readonly deliveryQueue: QueuedDelivery[] = [];
+  private deliveryInFlight = false;
+  private settledWaiters: Array<() => void> = [];
+  /** Aborted by stop(), so a pending retry or POST does not outlive the simulator. */
+  private deliveryAbort = new AbortController();
   private server: Server | null = null;
   private origin = '';
 
@@ -128,6 +214,7 @@ export class GarminSimulator {
     this.accessTokenLifetimeSeconds = options.accessTokenLifetimeSeconds ?? 86_400;
     this.refreshTokenLifetimeSeconds = options.refreshTokenLifetimeSeconds ?? 7_775_998;
     this.codeLifetimeSeconds = options.codeLifetimeSeconds ?? 60;
+    this.production = options.production ?? null;
   }
 
   get url(): string {
@@ -148,6 +235,7 @@ export class GarminSimulator {
   }
 
   async start(): Promise<this> {
+    if (this.deliveryAbort.signal.aborted) this.deliveryAbort = new AbortController();
     this.server = createServer((req, res) => {
       this.route(req, res).catch(() => {
         if (!res.headersSent) this.json(res, 500, { error: 'server_error' });
@@ -162,6 +250,10 @@ export class GarminSimulator {
   }
 
   async stop(): Promise<void> {
+    // Undelivered notifications die with the simulator: a test's receiver is usually gone too.
+    this.deliveryAbort.abort();
+    this.deliveryQueue.length = 0;
+    if (!this.deliveryInFlight) this.settle();
     if (!this.server) return;
     const server = this.server;
     this.server = null;
@@ -206,6 +298,202 @@ export class GarminSimulator {
     return Boolean(grant && !this.revokedFamilies.has(grant.family) && grant.expiresAt > Date.now() && !this.deregistered.has(grant.userId));
   }
 
+  /** Makes every pull token issued so far expire now, as if its callback URL had been left for a day. */
+  expirePullTokens(): void {
+    for (const grant of this.pullTokens.values()) grant.expiresAt = Date.now() - 1;
+  }
+
+  // ---- Production: notifications ------------------------------------------
+
+  /**
+   * The runner just synced their watch: queues the notifications for the records uploaded in
+   * [startS, endS), per 24 h window and per granted stream. Resolves to how many notifications
+   * (callback URLs or pushed summaries) were queued; none for a user without a registration.
+   */
+  async notifyUploads(startS: number, endS: number, userId = this.userId): Promise<number> {
+    const production = this.requireProduction('notifyUploads');
+    if (!this.isRegistered(userId)) return 0;
+    let queued = 0;
+    for (const stream of DATA_STREAMS) {
+      if (this.permissions.includes(permissionFor(stream))) queued += this.queueSummaries(production, stream, userId, startS, endS);
+    }
+    return queued;
+  }
+
+  /** The runner removed R42 in Garmin Connect: their tokens die and the webhook hears of it. */
+  removeAppInGarminConnect(userId = this.userId): void {
+    this.deregister(userId);
+    if (this.production) this.enqueue(this.production, 'deregistrations', [{ userId }]);
+  }
+
+  /** The runner changed what they share in Garmin Connect; the webhook hears of it in production mode. */
+  changePermissions(permissions: readonly string[]): void {
+    this.permissions = [...permissions];
+    if (this.production) {
+      this.enqueue(this.production, 'userPermissionsChange', [
+        { userId: this.userId, permissions: [...permissions], changeTimeInSeconds: Math.floor(Date.now() / 1000) },
+      ]);
+    }
+  }
+
+  /** Webhook deliveries queued or in flight (a delivery waiting to retry counts). */
+  deliveriesPending(): number {
+    return this.deliveryQueue.length + (this.deliveryInFlight ? 1 : 0);
+  }
+
+  /** Resolves once no delivery is queued or in flight: delivered, dropped, or abandoned by stop(). */
+  deliveriesSettled(): Promise<void> {
+    if (this.deliveriesPending() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private requireProduction(what: string): ProductionMode {
+    if (!this.production) throw new Error(`${what} needs production mode (set production.webhookUrl)`);
+    return this.production;
+  }
+
+  /** Garmin only notifies about users who linked the app and have not removed it. */
+  private isRegistered(userId: string): boolean {
+    if (this.deregistered.has(userId)) return false;
+    for (const grant of this.refreshTokens.values()) if (grant.userId === userId) return true;
+    return false;
+  }
+
+  private deregister(userId: string): void {
+    this.deregistered.add(userId);
+    for (const grant of this.refreshTokens.values()) if (grant.userId === userId) this.revokedFamilies.add(grant.family);
+  }
+
+  private now(): number {
+    return this.dataNow ? this.dataNow() : Math.floor(Date.now() / 1000);
+  }
+
+  /**
+   * Queues a stream's notifications for [start, end), cut into 24 h upload windows from `start`;
+   * windows without records are skipped. Returns how many notifications were queued.
+   */
+  private queueSummaries(production: ProductionMode, stream: DataStream, userId: string, start: number, end: number): number {
+    const now = this.now();
+    const push = production.delivery?.[stream] === 'push';
+    const items: Array<Record<string, unknown>> = [];
+    for (let from = start; from < end; from += DAY) {
+      const to = Math.min(from + DAY, end);
+      const records = recordsUploadedBetween(stream, from, to, now);
+      if (records.length === 0) continue;
+      if (push) items.push(...this.shapeRecords(stream, records, from).map((record) => ({ ...record, userId })));
+      else items.push({ userId, callbackURL: this.callbackUrl(production, stream, userId, from, to) });
+    }
+    this.enqueue(production, stream, items);
+    return items.length;
+  }
+
+  /** A callback URL carrying a fresh pull token bound to this stream, user and window. */
+  private callbackUrl(production: ProductionMode, stream: DataStream, userId: string, start: number, end: number): string {
+    const token = b64url(randomBytes(24));
+    this.issuedSecrets.add(token);
+    this.pullTokens.set(token, { stream, userId, start, end, expiresAt: Date.now() + (production.pullTokenLifetimeSeconds ?? 86_400) * 1000 });
+    const url = new URL(`/wellness-api/rest/${stream}`, this.origin);
+    url.searchParams.set('uploadStartTimeInSeconds', String(start));
+    url.searchParams.set('uploadEndTimeInSeconds', String(end));
+    url.searchParams.set('token', token);
+    return url.href;
+  }
+
+  /** Cuts notifications of one kind into bodies of at most `batchSize` and queues them. */
+  private enqueue(production: ProductionMode, key: string, items: readonly unknown[]): void {
+    const batchSize = Math.max(1, production.batchSize ?? 50);
+    for (let i = 0; i < items.length; i += batchSize) {
+      this.deliveryQueue.push({
+        body: { [key]: items.slice(i, i + batchSize) },
+        webhookUrl: production.webhookUrl,
+        maxAttempts: Math.max(1, production.maxAttempts ?? 8),
+        firstBackoffMs: production.firstBackoffMs ?? 100,
+        timeoutMs: production.deliveryTimeoutMs ?? 30_000,
+      });
+    }
+    // The POST starts on a later turn, so an HTTP answer written before this call goes out first.
+    if (items.length > 0 && !this.deliveryInFlight) setImmediate(() => void this.deliverAll());
+  }
+
+  /** Delivers the queue in order, one body at a time, each retried until it succeeds or is dropped. */
+  private async deliverAll(): Promise<void> {
+    if (this.deliveryInFlight) return;
+    const signal = this.deliveryAbort.signal;
+    this.deliveryInFlight = true;
+    try {
+      // After stop() the rest is discarded rather than left pending forever.
+      for (let next = this.deliveryQueue.shift(); next; next = this.deliveryQueue.shift()) {
+        if (!signal.aborted) await this.deliver(next, signal);
+      }
+    } finally {
+      this.deliveryInFlight = false;
+      if (this.deliveryQueue.length === 0) this.settle();
+    }
+  }
+
+  private async deliver(delivery: QueuedDelivery, signal: AbortSignal): Promise<void> {
+    const types = Object.keys(delivery.body);
+    const count = Object.values(delivery.body).reduce((n, items) => n + items.length, 0);
+    for (let attempt = 1; ; attempt++) {
+      const status = await this.post(delivery, signal);
+      if (signal.aborted) return;
+      this.webhookLog.push({ attempt, status, types, count });
+      if (typeof status === 'number' && status >= 200 && status < 300) return;
+      if (attempt >= delivery.maxAttempts) {
+        this.droppedDeliveries++;
+        return;
+      }
+      try {
+        await sleep(delivery.firstBackoffMs * 2 ** (attempt - 1), undefined, { signal });
+      } catch {
+        return; // stop() while waiting to retry
+      }
+    }
+  }
+
+  /** One POST to the webhook: its status, or 'network_error' for a refused, broken or silent connection. */
+  private post(delivery: QueuedDelivery, signal: AbortSignal): Promise<number | 'network_error'> {
+    return new Promise((resolve) => {
+      const body = JSON.stringify(delivery.body);
+      const target = new URL(delivery.webhookUrl);
+      // Only ever called from I/O callbacks, after `timer` below exists.
+      const done = (status: number | 'network_error') => {
+        clearTimeout(timer);
+        resolve(status);
+      };
+      // A fresh connection per POST (no agent), so a test's receiver can close without waiting on keep-alive.
+      const req = (target.protocol === 'https:' ? httpsRequest : httpRequest)(
+        target,
+        {
+          method: 'POST',
+          agent: false,
+          signal,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'garmin-client-id': this.options.clients[0]?.clientId ?? '',
+          },
+        },
+        (res) => {
+          res.resume();
+          done(res.statusCode ?? 0);
+        },
+      );
+      const timer = setTimeout(() => {
+        req.destroy();
+        done('network_error');
+      }, delivery.timeoutMs);
+      req.on('error', () => done('network_error'));
+      req.end(body);
+    });
+  }
+
+  private settle(): void {
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   // ---- HTTP ----------------------------------------------------------------
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -235,13 +523,15 @@ export class GarminSimulator {
       case 'sleeps':
       case 'hrv':
       case 'userMetrics':
-        return this.withAccessToken(req, res, () => this.data(res, endpoint, url));
+        return this.withAccessToken(req, res, (userId) => this.data(res, endpoint, url, userId));
+      case 'backfill':
+        return this.withAccessToken(req, res, (userId) => this.backfill(res, url, userId));
       case 'registration':
         return this.withAccessToken(req, res, (userId) => {
           this.counts.registrationDeletes++;
-          this.deregistered.add(userId);
-          for (const grant of this.refreshTokens.values()) if (grant.userId === userId) this.revokedFamilies.add(grant.family);
+          this.deregister(userId);
           res.writeHead(204).end();
+          if (this.production) this.enqueue(this.production, 'deregistrations', [{ userId }]);
         });
     }
   }
@@ -271,7 +561,10 @@ export class GarminSimulator {
     if (pathname === '/wellness-api/rest/user/permissions' && method === 'GET') return 'permissions';
     if (pathname === '/wellness-api/rest/user/registration' && method === 'DELETE') return 'registration';
     const stream = /^\/wellness-api\/rest\/([A-Za-z]+)$/.exec(pathname)?.[1];
-    if (method === 'GET' && stream && (DATA_STREAMS as readonly string[]).includes(stream)) return stream as DataStream;
+    if (method === 'GET' && stream && isDataStream(stream)) return stream;
+    // Backfill exists only where data is delivered through webhooks.
+    const backfill = /^\/wellness-api\/rest\/backfill\/([A-Za-z]+)$/.exec(pathname)?.[1];
+    if (method === 'GET' && this.production && backfill && isDataStream(backfill)) return 'backfill';
     return null;
   }
 
@@ -301,19 +594,67 @@ export class GarminSimulator {
     }
   }
 
-  /** GET /wellness-api/rest/<type>?uploadStartTimeInSeconds=&uploadEndTimeInSeconds= (at most 24 h). */
-  private data(res: ServerResponse, stream: DataStream, url: URL): void {
+  /** GET /wellness-api/rest/<type>?uploadStartTimeInSeconds=&uploadEndTimeInSeconds= (at most 24 h; in production mode also &token=). */
+  private data(res: ServerResponse, stream: DataStream, url: URL, userId: string): void {
     this.dataRequests[stream]++;
     const start = Number(url.searchParams.get('uploadStartTimeInSeconds'));
     const end = Number(url.searchParams.get('uploadEndTimeInSeconds'));
+    if (this.production) {
+      const refusal = this.pullTokenRefusal(url.searchParams.get('token'), stream, userId, start, end);
+      if (refusal) {
+        this.counts.refusedPulls++;
+        return this.json(res, 400, { errorMessage: `InvalidPullTokenException: ${refusal}` });
+      }
+    }
     if (!Number.isInteger(start) || !Number.isInteger(end) || end <= start) {
       return this.json(res, 400, { errorMessage: 'uploadStartTimeInSeconds and uploadEndTimeInSeconds are required' });
     }
     if (end - start > 86_400) return this.json(res, 400, { errorMessage: 'timespan must be at most 86400 seconds' });
-    const needs = stream === 'activities' ? 'ACTIVITY_EXPORT' : 'HEALTH_EXPORT';
+    const needs = permissionFor(stream);
     if (!this.permissions.includes(needs)) return this.json(res, 412, { errorMessage: `User has not granted ${needs}` });
-    const now = this.dataNow ? this.dataNow() : Math.floor(Date.now() / 1000);
-    let records: Array<Record<string, unknown>> = recordsUploadedBetween(stream, start, end, now);
+    this.json(res, 200, this.shapeRecords(stream, recordsUploadedBetween(stream, start, end, this.now()), start));
+  }
+
+  /** Why a production pull is unsolicited, or null when its token was issued for exactly this pull and still works. */
+  private pullTokenRefusal(token: string | null, stream: DataStream, userId: string, start: number, end: number): string | null {
+    if (!token) return 'a pull token is required (use the callbackURL of a notification)';
+    const grant = this.pullTokens.get(token);
+    if (!grant) return 'unknown pull token';
+    if (grant.stream !== stream || grant.userId !== userId || grant.start !== start || grant.end !== end) {
+      return 'the pull token was issued for another summary type, user or window';
+    }
+    if (grant.expiresAt <= Date.now()) return 'the pull token has expired';
+    return null;
+  }
+
+  /** GET /wellness-api/rest/backfill/<type>?summaryStartTimeInSeconds=&summaryEndTimeInSeconds= → 202, data later through the webhook. */
+  private backfill(res: ServerResponse, url: URL, userId: string): void {
+    const production = this.requireProduction('backfill');
+    const stream = /\/backfill\/([A-Za-z]+)$/.exec(url.pathname)![1] as DataStream;
+    const start = Number(url.searchParams.get('summaryStartTimeInSeconds'));
+    const end = Number(url.searchParams.get('summaryEndTimeInSeconds'));
+    const answer = (status: number, errorMessage?: string) => {
+      this.backfillRequests.push({ type: stream, userId, start, end, status });
+      if (errorMessage) this.json(res, status, { errorMessage });
+      else res.writeHead(status, { 'content-length': 0 }).end();
+    };
+    if (!Number.isInteger(start) || !Number.isInteger(end) || end <= start) {
+      return answer(400, 'summaryStartTimeInSeconds must be before summaryEndTimeInSeconds');
+    }
+    const maxDays = backfillMaxDays(stream);
+    if (end - start > maxDays * DAY) return answer(400, `A backfill of ${stream} covers at most ${maxDays} days`);
+    const needs = permissionFor(stream);
+    if (!this.permissions.includes(needs)) return answer(412, `User has not granted ${needs}`);
+    const key = `${userId} ${stream} ${start} ${end}`;
+    if (this.backfilled.has(key)) return answer(409, 'Duplicate backfill request');
+    this.backfilled.add(key);
+    answer(202);
+    this.queueSummaries(production, stream, userId, start, end);
+  }
+
+  /** Applies the schema-drift and malformed-record switches to what a pull answers or a push carries. */
+  private shapeRecords(stream: DataStream, generated: Array<Record<string, unknown>>, start: number): Array<Record<string, unknown>> {
+    let records = generated;
     if (this.driftingStreams.has(stream)) {
       records = records.map((r) => {
         const { averageRunCadenceInStepsPerMinute: _c, totalElevationGainInMeters: _e, restingHeartRateInBeatsPerMinute: _r, ...rest } = r;
@@ -323,7 +664,7 @@ export class GarminSimulator {
     if (this.malformedRecords.has(stream)) {
       records = [...records, { activityType: 'RUNNING', startTimeInSeconds: start }, { summaryId: 42, startTimeInSeconds: 'yesterday' }];
     }
-    this.json(res, 200, records);
+    return records;
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {
@@ -498,7 +839,15 @@ export class GarminSimulator {
   /** Control endpoints for `npm run simulator` and browser tests; loopback only like the rest. */
   private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname === '/__simulator/state' && req.method === 'GET') {
-      return this.json(res, 200, { consent: this.consent, counts: this.counts, userId: this.userId, permissions: this.permissions });
+      return this.json(res, 200, {
+        consent: this.consent,
+        counts: this.counts,
+        userId: this.userId,
+        permissions: this.permissions,
+        production: this.production
+          ? { webhookUrl: this.production.webhookUrl, deliveriesPending: this.deliveriesPending(), droppedDeliveries: this.droppedDeliveries, webhookLog: this.webhookLog.slice(-20) }
+          : null,
+      });
     }
     if (url.pathname === '/__simulator/configure' && req.method === 'POST') {
       const body = JSON.parse((await this.readBody(req)) || '{}') as {
@@ -508,17 +857,31 @@ export class GarminSimulator {
         revokeAll?: boolean;
         accessTokenLifetimeSeconds?: number;
         permissions?: string[];
+        /** Production mode: the runner synced; notify the uploads in [start, end) (epoch seconds). */
+        notifyUploads?: { start: number; end: number };
+        /** Production mode: the runner removed the app in Garmin Connect. */
+        removeApp?: boolean;
+        /** Sets the permissions and, in production mode, notifies the webhook. */
+        changePermissions?: string[];
       };
+      if ((body.notifyUploads || body.removeApp) && !this.production) return this.json(res, 400, { error: 'production mode is off (start with --webhook <url>)' });
       if (body.consent) this.consent = body.consent;
       if (body.clearFaults) this.clearFaults();
       if (body.fail) this.fail(body.fail.endpoint, body.fail.fault);
       if (body.revokeAll) this.revokeAll();
       if (body.accessTokenLifetimeSeconds) this.accessTokenLifetimeSeconds = body.accessTokenLifetimeSeconds;
       if (body.permissions) this.permissions = body.permissions;
-      return this.json(res, 200, { ok: true });
+      if (body.changePermissions) this.changePermissions(body.changePermissions);
+      const notified = body.notifyUploads ? await this.notifyUploads(body.notifyUploads.start, body.notifyUploads.end) : undefined;
+      if (body.removeApp) this.removeAppInGarminConnect();
+      return this.json(res, 200, { ok: true, ...(notified === undefined ? {} : { notified }) });
     }
     this.json(res, 404, { error: 'not_found' });
   }
+}
+
+function isDataStream(value: string): value is DataStream {
+  return (DATA_STREAMS as readonly string[]).includes(value);
 }
 
 function safeUrl(value: string): URL | null {
