@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { loadServerConfig, type ServerConfig } from '../../src-server/config.js';
 import { startNodeServer, type RunningServer } from '../../src-server/node-host.js';
@@ -67,5 +68,45 @@ export async function postToken(base: string, form: Record<string, string> | str
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: typeof form === 'string' ? form : new URLSearchParams(form).toString(),
+  });
+}
+
+/** Plays the runner at the simulator's consent page (consent: approve): a real code for a fresh verifier. */
+export async function authorizeAtSimulator(sim: GarminSimulator, redirectUri: string): Promise<{ code: string; verifier: string }> {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(`${sim.url}/oauth2Confirm`);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: TEST_CLIENT_ID,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    redirect_uri: redirectUri,
+    state: 'st',
+  }).toString();
+  const response = await fetch(url, { redirect: 'manual' });
+  const code = new URL(response.headers.get('location')!).searchParams.get('code');
+  if (!code) throw new Error('the simulator issued no code');
+  return { code, verifier };
+}
+
+/** A live access token for the simulator's current `userId`, straight from the simulator. */
+export async function simulatorAccessToken(sim: GarminSimulator, redirectUri = 'http://127.0.0.1:43117/callback'): Promise<string> {
+  const { code, verifier } = await authorizeAtSimulator(sim, redirectUri);
+  const response = await fetch(`${sim.url}/di-oauth2-service/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: TEST_CLIENT_ID, client_secret: TEST_CLIENT_SECRET, code, code_verifier: verifier, redirect_uri: redirectUri }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+/** POSTs a webhook body as Garmin does. */
+export async function postWebhook(base: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${base}/v1/garmin/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'garmin-client-id': TEST_CLIENT_ID, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
