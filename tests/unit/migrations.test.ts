@@ -86,4 +86,21 @@ describe('migrations 2 and 3', () => {
     db.prepare("DELETE FROM profiles WHERE id = 'default'").run();
     expect(db.prepare('SELECT count(*) AS n FROM dailies').get()).toEqual({ n: 0 });
   });
+
+  it('4 adds the relay cursor and the backfill ranges, keyed by profile, and keeps the training data', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, 3);
+    db.prepare("INSERT INTO sync_streams (profile_id, stream, backfill_start, backfill_floor, backfill_next_end, cursor) VALUES ('default', 'dailies', 10, 0, 10, 10)").run();
+    expect(migrate(db, MIGRATIONS, 4)).toBe(4);
+    expect(tables(db)).toEqual(expect.arrayContaining(['relay_state', 'relay_backfill']));
+    expect(db.prepare('SELECT count(*) AS n FROM sync_streams').get()).toEqual({ n: 1 });
+    db.prepare("INSERT INTO relay_state (profile_id, cursor) VALUES ('default', '42')").run();
+    db.prepare("INSERT INTO relay_backfill (profile_id, stream, start_s, end_s) VALUES ('default', 'activities', 0, 2592000)").run();
+    expect(() => db.prepare("INSERT INTO relay_backfill (profile_id, stream, start_s, end_s) VALUES ('default', 'activities', 0, 1)").run()).toThrow(/UNIQUE/);
+    expect(() => db.prepare("UPDATE relay_backfill SET state = 'weird'").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO relay_state (profile_id) VALUES ('nobody')").run()).toThrow(/FOREIGN KEY/);
+    db.prepare("DELETE FROM profiles WHERE id = 'default'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM relay_backfill').get()).toEqual({ n: 0 });
+  });
 });
