@@ -45,7 +45,7 @@ export class UsageRecorder {
     private readonly grants: AgentGrants,
     private readonly profileId: string,
     private readonly logger: Logger = silentLogger,
-    private readonly flushMs = 1_000,
+    private readonly flushMs = 100,
   ) {}
 
   /** A token was handed to an agent. */
