@@ -36,7 +36,7 @@ describe('background WAL checkpoints', () => {
   });
 
   it('keep the WAL bounded under a steady stream of small commits, and empty it afterwards', async () => {
-    // Today's flood: one small commit after another with no gap. A PASSIVE checkpoint never reaches
+    // A request flood as it was: one small commit after another. A PASSIVE checkpoint never reaches
     // the end of such a WAL, so without TRUNCATE and a size limit the file only grows.
     const file = path.join(tempDir(), 'companion.db');
     const db = openDatabase(file);
