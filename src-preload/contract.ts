@@ -27,6 +27,10 @@ export const connectionStatusSchema = z.strictObject({
     stale: z.boolean(),
     backfill: z.strictObject({ done: z.number().int(), total: z.number().int() }),
     streams: z.array(z.strictObject({ stream: z.string(), state: z.string(), lastErrorCode: z.string().nullable(), skippedRecords: z.number().int() })),
+    delivery: z.enum(['relay', 'pull']),
+    relay: z
+      .strictObject({ historyRequested: z.number().int(), historyTotal: z.number().int(), summariesReceived: z.number().int(), lastDeliveryAt: isoTime })
+      .nullable(),
   }),
   link: z.strictObject({
     via: z.enum(['own_developer_app', 'r42_server', 'token_broker', 'not_configured']),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { acquireServeLock, readAgentFile, removeAgentFile, writeAgentFile } from './agent/agent-file.js';
 import { startAgentServer, type AgentBackend, type AgentHttpLimits, type TokenPayload } from './agent/agent-server.js';
 import { AgentGrants, type GrantInfo } from './agent/grants.js';
@@ -6,6 +6,7 @@ import { UsageRecorder } from './agent/usage-recorder.js';
 import { TokenScheduler, type CheckReason } from './auth/token-scheduler.js';
 import { GarminPullSource, type DataSource } from './sync/data-source.js';
 import { SyncEngine, type SyncProgress, type SyncResult } from './sync/sync-engine.js';
+import { RelaySync } from './sync/relay-sync.js';
 import { SyncScheduler } from './sync/sync-scheduler.js';
 import { localDate, STREAMS, TrainingRepo, type ActivityView, type Stream, type WeekSummary } from './store/training-repo.js';
 import type { z } from 'zod';
@@ -20,11 +21,14 @@ import { clientSecretKeyFor, TokenVault } from './auth/token-vault.js';
 import { systemClock, silentLogger, type BrowserLauncher, type Clock, type Fetch, type Logger, type SecretStore } from './ports.js';
 import { startBackgroundCheckpoints } from './store/checkpointer.js';
 import { openDatabase, type Database } from './store/database.js';
+import { RelayRepo } from './store/relay-repo.js';
 import { secureDataFolder } from './store/data-folder.js';
 import { AccountsRepo, AuditRepo, DEFAULT_PROFILE_ID, RefreshLocksRepo, SignInSessionsRepo, type AuditEntry } from './store/repos.js';
 
 /** Warn this long before the refresh token's own end (about 90 days after the last sign-in). */
 export const REFRESH_TOKEN_WARNING_MS = 14 * 24 * 3600 * 1000;
+/** How long the app's and `serve`'s relay pass waits for new notifications before asking again. */
+export const RELAY_LONG_POLL_SECONDS = 25;
 /** How long the audit log keeps token hand-outs and refused agent requests. */
 export const AUDIT_HAND_OUT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
@@ -80,6 +84,10 @@ export interface SyncStatus {
   readonly stale: boolean;
   readonly backfill: { readonly done: number; readonly total: number };
   readonly streams: ReadonlyArray<{ readonly stream: Stream; readonly state: string; readonly lastErrorCode: string | null; readonly skippedRecords: number }>;
+  /** `relay`: Garmin's webhooks through R42's server; `pull`: 24 h windows (evaluation environment). */
+  readonly delivery: 'relay' | 'pull';
+  /** Relay only: the history asked of Garmin after the link, and what has arrived since. */
+  readonly relay: { readonly historyRequested: number; readonly historyTotal: number; readonly summariesReceived: number; readonly lastDeliveryAt: string | null } | null;
 }
 
 /** What agents and the UI get with every data answer. */
@@ -117,7 +125,8 @@ export interface Companion {
   /** Which way the app links, after checking the keychain for a client secret (status() alone may not know yet). */
   linkRoute(): Promise<LinkView>;
   disconnect(options?: { keepData?: boolean }): Promise<DisconnectResult>;
-  sync(options?: { days?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult>;
+  /** Syncs training data: pulls the missing windows, or drains the relay (long-polling up to `waitSeconds`). */
+  sync(options?: { days?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; waitSeconds?: number }): Promise<SyncResult>;
   readonly data: {
     activities(query: { from: string; to: string; type?: string; limit?: number }): { data: ActivityView[] } & Freshness;
     dailies(query: { from: string; to: string }): { data: Array<Record<string, unknown>> } & Freshness;
@@ -283,11 +292,19 @@ export function createCompanion(deps: CompanionDeps): Companion {
       running: syncLeases.isHeld(profileId, clock.now(), isProcessAlive),
       lastSyncAt: iso(last),
       stale: last === null || clock.now() - last > config.sync.staleAfterMs,
-      backfill: { done: Math.min(done, total), total },
+      backfill: relaySync ? (({ requested, total: all }) => ({ done: requested, total: all }))(relaySync.backfillProgress()) : { done: Math.min(done, total), total },
       streams: STREAMS.map((stream) => {
         const st = streams.find((x) => x.stream === stream);
         return { stream, state: st?.state ?? 'pending', lastErrorCode: st?.lastErrorCode ?? null, skippedRecords: st?.skippedRecords ?? 0 };
       }),
+      delivery: config.dataDelivery,
+      relay: relaySync
+        ? (() => {
+            const state = relayRepo.state();
+            const progress = relaySync.backfillProgress();
+            return { historyRequested: progress.requested, historyTotal: progress.total, summariesReceived: state.summariesReceived, lastDeliveryAt: iso(state.lastDeliveryAt) };
+          })()
+        : null,
     };
   };
   const freshness = (): Freshness => {
@@ -299,6 +316,33 @@ export function createCompanion(deps: CompanionDeps): Companion {
     deps.dataSource ??
     new GarminPullSource(config.garmin.apiUrl, deps.fetch ?? fetch, config.httpTimeoutMs, async (force) => (await tokens.getAccessToken(profileId, { forceRefresh: force })).accessToken);
   const engine = new SyncEngine({ repo: training, leases: syncLeases, source, clock, logger, profileId, sleep, isProcessAlive });
+  const relayRepo = new RelayRepo(db, profileId);
+  /** The runner removed R42 in Garmin Connect: Garmin revoked the tokens, so the link must be made again. */
+  const onDeregistered = async () => {
+    const account = accounts.get(profileId);
+    if (!account) return;
+    const now = clock.now();
+    accounts.markReauthRequired(profileId, 'deregistered', now);
+    audit.append(profileId, now, 'account.reauth_required', { reason: 'deregistered' });
+    logger.log('warn', 'token.reauth_required', { reason: 'deregistered' });
+    await vault.remove(account.keychainKey).catch(() => undefined);
+  };
+  const relaySync =
+    config.dataDelivery === 'relay' && config.serverUrl
+      ? new RelaySync({
+          training,
+          relay: relayRepo,
+          serverUrl: config.serverUrl,
+          apiUrl: config.garmin.apiUrl,
+          fetch: deps.fetch ?? fetch,
+          timeoutMs: config.httpTimeoutMs,
+          token: async (force) => (await tokens.getAccessToken(profileId, { forceRefresh: force })).accessToken,
+          onDeregistered,
+          clock,
+          logger,
+          sleep,
+        })
+      : null;
 
   /** Parses a data route's query with the shared schema; anything malformed is a 400 bad_request, never a 500. */
   const query = <T>(url: URL, keys: readonly string[], schema: z.ZodType<T>): T => {
@@ -394,6 +438,10 @@ export function createCompanion(deps: CompanionDeps): Companion {
       }
       let deregisteredAtGarmin = false;
       let garminError: DisconnectResult['garminError'] = null;
+      if (relaySync && account.status === 'connected') {
+        // While the token still works: the relay drops everything it holds for this runner.
+        await relaySync.forget().catch((error: unknown) => logger.log('warn', 'relay.forget_failed', { code: isCompanionError(error) ? error.code : 'unexpected' }));
+      }
       try {
         const token = await tokens.getAccessToken(profileId);
         await (await garmin()).deleteRegistration(token.accessToken);
@@ -406,6 +454,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       await vault.remove(account.keychainKey);
       db.transaction(() => {
         accounts.remove(profileId);
+        relayRepo.reset();
         if (!keepData) training.deleteAll();
         audit.append(profileId, clock.now(), 'account.disconnected', {
           garminUserId: account.garminUserId,
@@ -439,7 +488,17 @@ export function createCompanion(deps: CompanionDeps): Companion {
       const account = accounts.get(profileId);
       if (!account) throw new CompanionError('not_connected', 'No Garmin account is linked. Run `r42-companion login` first.');
       if (account.status === 'reauth_required') throw new CompanionError('reauth_required', 'Garmin needs you to reconnect before data can sync. Run `r42-companion login`.');
-      return engine.run({ days: options.days ?? config.sync.backfillDays, signal: options.signal, onProgress: options.onProgress });
+      const days = options.days ?? config.sync.backfillDays;
+      if (!relaySync) return engine.run({ days, signal: options.signal, onProgress: options.onProgress });
+      const owner = randomUUID();
+      if (!syncLeases.tryAcquire(profileId, owner, process.pid, clock.now(), 5 * 60_000, isProcessAlive)) {
+        throw new CompanionError('sync_in_progress', 'Another R42 Companion process is syncing Garmin data right now; it will finish the job.');
+      }
+      try {
+        return await relaySync.run({ days, garminUserId: account.garminUserId, waitSeconds: options.waitSeconds, signal: options.signal, onProgress: options.onProgress });
+      } finally {
+        syncLeases.release(profileId, owner);
+      }
     },
 
     data: {
@@ -513,11 +572,14 @@ export function createCompanion(deps: CompanionDeps): Companion {
       pruneAudit();
       const pruneTimer = setInterval(pruneAudit, 24 * 3600_000);
       pruneTimer.unref();
+      // With the relay, each pass long-polls (new data reaches an open app within seconds) and the
+      // next pass starts right after; pulling waits for the interval.
       const syncScheduler = new SyncScheduler(
-        (signal) => companion.sync({ signal }),
+        (signal) => companion.sync({ signal, ...(relaySync ? { waitSeconds: RELAY_LONG_POLL_SECONDS } : {}) }),
         () => accounts.get(profileId)?.status === 'connected',
         logger,
         options.syncIntervalMs ?? config.sync.intervalMs,
+        relaySync ? 100 : undefined,
       );
       let firstSyncWatch: NodeJS.Timeout | null = null;
       if (options.syncOnStart !== false) {

@@ -68,6 +68,7 @@ const settingsSchema = z.strictObject({
   GARMIN_AUTHORIZE_URL: serviceUrl.prefault('https://connect.garmin.com/oauth2Confirm'),
   GARMIN_TOKEN_URL: serviceUrl.optional(),
   R42_SERVER_URL: serviceUrl.optional(),
+  GARMIN_DATA_DELIVERY: z.enum(['relay', 'pull']).optional(),
   GARMIN_API_URL: serviceUrl.prefault('https://apis.garmin.com'),
   GARMIN_REDIRECT_URI: redirectUri.prefault('http://127.0.0.1:0/callback'),
   R42_KEYCHAIN_SERVICE: z.string().trim().min(1).default('r42-companion'),
@@ -123,6 +124,11 @@ export interface CompanionConfig {
   };
   /** R42's server (R42_SERVER_URL): its token broker adds the client secret when the runner has none. */
   readonly serverUrl: URL | undefined;
+  /**
+   * How training data arrives: `relay` (Garmin's production webhooks, picked up from R42's server)
+   * or `pull` (24 h windows with the runner's token, Garmin's evaluation environment only).
+   */
+  readonly dataDelivery: 'relay' | 'pull';
   readonly keychainService: string;
   readonly refreshMarginSeconds: number;
   readonly signInTimeoutSeconds: number;
@@ -251,6 +257,9 @@ export function loadConfig(
     throw new CompanionError('config_invalid', message);
   }
   const s = result.data;
+  if (s.GARMIN_DATA_DELIVERY === 'relay' && !s.R42_SERVER_URL) {
+    throw new CompanionError('config_invalid', 'GARMIN_DATA_DELIVERY=relay needs R42_SERVER_URL: the relay is part of the R42 server.');
+  }
   const insecureHttpUrls = [s.GARMIN_AUTHORIZE_URL, s.GARMIN_TOKEN_URL, s.GARMIN_API_URL, s.R42_SERVER_URL]
     .filter((url): url is URL => url?.protocol === 'http:')
     .map((url) => url.origin);
@@ -265,6 +274,7 @@ export function loadConfig(
       redirect: s.GARMIN_REDIRECT_URI,
     },
     serverUrl: s.R42_SERVER_URL,
+    dataDelivery: s.GARMIN_DATA_DELIVERY ?? (s.R42_SERVER_URL ? 'relay' : 'pull'),
     keychainService: s.R42_KEYCHAIN_SERVICE,
     refreshMarginSeconds: s.R42_REFRESH_MARGIN_SECONDS,
     signInTimeoutSeconds: s.R42_SIGN_IN_TIMEOUT_SECONDS,

@@ -32,7 +32,8 @@ export class NotificationStore {
   /**
    * Stores a webhook body's notifications in one transaction; a redelivered one is stored once.
    * A deregistration also drops that runner's other pending notifications (they can no longer be
-   * fetched) and the tokens the relay knew for them. Returns what was new, and for whom.
+   * fetched). The tokens the relay already knew stay known until they expire: Garmin has revoked
+   * them, and they are the desktop's only way to hear why. Returns what was new, and for whom.
    */
   async add(notifications: readonly IncomingNotification[], now: number): Promise<{ stored: number; duplicates: number; users: Set<string> }> {
     return this.store.transaction(async (tx) => {
@@ -66,10 +67,7 @@ export class NotificationStore {
         for (const row of inserted) users.add(row.garmin_user_id);
       }
       const gone = [...new Set(notifications.filter((n) => n.kind === 'deregistration').map((n) => n.garminUserId))];
-      if (gone.length) {
-        await tx.query(`delete from garmin_notifications where garmin_user_id = any($1) and kind in ('ping', 'push')`, [gone]);
-        await tx.query('delete from relay_token_owners where garmin_user_id = any($1)', [gone]);
-      }
+      if (gone.length) await tx.query(`delete from garmin_notifications where garmin_user_id = any($1) and kind in ('ping', 'push')`, [gone]);
       return { stored, duplicates: notifications.length - stored, users };
     });
   }

@@ -181,8 +181,8 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
     expect(relayPage.parse((await relay(token)).body).notifications).toHaveLength(2);
     expect(await store.query('select 1 from relay_token_owners')).toHaveLength(1);
     await postWebhook(server.url, { deregistrations: [{ userId: 'runner-a' }] });
-    // The runner's tokens are forgotten with their pending data; only the deregistration waits for the desktop.
-    expect(await store.query('select 1 from relay_token_owners')).toHaveLength(0);
+    // The runner's pending data goes; the token the relay knew still lets the desktop hear why.
+    expect(await store.query('select 1 from relay_token_owners')).toHaveLength(1);
     expect(relayPage.parse((await relay(token)).body).notifications.map((n) => n.kind)).toEqual(['deregistration']);
 
     await postWebhook(server.url, { dailies: [ping('runner-a', 'dailies', 2)] });

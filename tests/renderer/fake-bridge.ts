@@ -16,7 +16,7 @@ export const baseState: ViewState = {
     refreshTokenExpiresSoon: false,
     lastRefreshAt: null,
     lastError: null,
-    sync: { running: false, lastSyncAt: null, stale: true, backfill: { done: 0, total: 0 }, streams: [] },
+    sync: { running: false, lastSyncAt: null, stale: true, backfill: { done: 0, total: 0 }, streams: [], delivery: 'pull', relay: null },
     link: { via: 'r42_server', tokenOrigin: 'https://api.r42.app' },
   },
   signIn: { kind: 'idle' },

@@ -294,6 +294,22 @@ export class TrainingRepo {
     return { stored, skipped };
   }
 
+  /** Stores records without moving any position; the caller holds the transaction (a relay page). */
+  upsertRecords(stream: Stream, records: readonly unknown[], now: number): { stored: number; skipped: number } {
+    let stored = 0;
+    let skipped = 0;
+    for (const record of records) {
+      const row = toRow(stream, record);
+      if (!row) {
+        skipped++;
+        continue;
+      }
+      this.upserts[stream].run({ ...row, profile_id: this.profileId, synced_at: now });
+      stored++;
+    }
+    return { stored, skipped };
+  }
+
   markStream(stream: Stream, state: StreamState['state'], errorCode: string | null, now: number): void {
     this.db
       .prepare(

@@ -19,6 +19,8 @@ export class SyncScheduler {
     private readonly canSync: () => boolean,
     private readonly logger: Logger,
     private readonly intervalMs: number,
+    /** The wait after a completed run; the interval when unset (a long-polling run needs almost none). */
+    private readonly afterSuccessMs?: number,
   ) {}
 
   start(): void {
@@ -64,6 +66,7 @@ export class SyncScheduler {
         this.retryMs = Math.min(this.retryMs * 2, this.intervalMs);
       } else {
         this.retryMs = 30_000;
+        if (this.afterSuccessMs !== undefined) next = this.afterSuccessMs;
       }
       return result;
     } catch (error) {

@@ -24,7 +24,12 @@ export class UiService {
 
   state(): ViewState {
     const connection = this.companion.status();
-    const sync = { ...connection.sync, streams: connection.sync.streams.map((st) => ({ ...st })), backfill: { ...connection.sync.backfill } };
+    const sync = {
+      ...connection.sync,
+      streams: connection.sync.streams.map((st) => ({ ...st })),
+      backfill: { ...connection.sync.backfill },
+      relay: connection.sync.relay ? { ...connection.sync.relay } : null,
+    };
     return { connection: { ...connection, permissions: [...connection.permissions], sync, link: { ...connection.link } }, signIn: this.signIn, agentEndpoint: { url: this.agentService()?.url ?? this.companion.runningEndpointUrl() } };
   }
 

@@ -1,0 +1,101 @@
+import type { Database } from './database.js';
+import type { Stream } from './training-repo.js';
+
+export interface RelayState {
+  readonly cursor: string | null;
+  readonly notificationsApplied: number;
+  readonly summariesReceived: number;
+  readonly lastDeliveryAt: number | null;
+  /** The Garmin user whose history was asked for; a new link asks again. */
+  readonly backfillForUser: string | null;
+}
+
+export interface BackfillChunk {
+  readonly stream: Stream;
+  readonly start: number;
+  readonly end: number;
+  readonly state: 'pending' | 'requested' | 'permission_missing';
+}
+
+/** Where the desktop stands in the relay's notifications, and which history it asked Garmin for. */
+export class RelayRepo {
+  private readonly selectState;
+  private readonly upsertState;
+
+  constructor(
+    private readonly db: Database,
+    private readonly profileId: string,
+  ) {
+    this.selectState = db.prepare('SELECT * FROM relay_state WHERE profile_id = ?');
+    this.upsertState = db.prepare(
+      `INSERT INTO relay_state (profile_id, cursor, notifications_applied, summaries_received, last_delivery_at)
+       VALUES (@profile_id, @cursor, @applied, @summaries, @now)
+       ON CONFLICT (profile_id) DO UPDATE SET cursor = excluded.cursor,
+         notifications_applied = notifications_applied + excluded.notifications_applied,
+         summaries_received = summaries_received + excluded.summaries_received,
+         last_delivery_at = excluded.last_delivery_at`,
+    );
+  }
+
+  state(): RelayState {
+    const row = this.selectState.get(this.profileId) as Record<string, unknown> | undefined;
+    return {
+      cursor: (row?.cursor as string | null) ?? null,
+      notificationsApplied: (row?.notifications_applied as number) ?? 0,
+      summariesReceived: (row?.summaries_received as number) ?? 0,
+      lastDeliveryAt: (row?.last_delivery_at as number | null) ?? null,
+      backfillForUser: (row?.backfill_for_user as string | null) ?? null,
+    };
+  }
+
+  /**
+   * Runs `store` (the rows a page of notifications brought) and moves the cursor past the page in
+   * one transaction: a crash before it leaves the page to be delivered again, never half applied.
+   */
+  commit(page: { cursor: string; notifications: number; summaries: number }, now: number, store: () => void): void {
+    this.db.transaction(() => {
+      store();
+      this.upsertState.run({ profile_id: this.profileId, cursor: page.cursor, applied: page.notifications, summaries: page.summaries, now });
+    })();
+  }
+
+  /** What the runner shares changed on Garmin's side. */
+  setPermissions(permissions: readonly string[]): void {
+    this.db.prepare('UPDATE garmin_accounts SET permissions = ? WHERE profile_id = ?').run(JSON.stringify([...permissions].sort()), this.profileId);
+  }
+
+  /** Plans the history to ask Garmin for, once per linked Garmin user (a relink of the same user keeps the plan). */
+  planBackfill(garminUserId: string, chunks: ReadonlyArray<Omit<BackfillChunk, 'state'>>): boolean {
+    if (this.state().backfillForUser === garminUserId) return false;
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM relay_backfill WHERE profile_id = ?').run(this.profileId);
+      const insert = this.db.prepare('INSERT INTO relay_backfill (profile_id, stream, start_s, end_s) VALUES (?, ?, ?, ?)');
+      for (const chunk of chunks) insert.run(this.profileId, chunk.stream, chunk.start, chunk.end);
+      this.db
+        .prepare(
+          `INSERT INTO relay_state (profile_id, backfill_for_user) VALUES (?, ?)
+           ON CONFLICT (profile_id) DO UPDATE SET backfill_for_user = excluded.backfill_for_user`,
+        )
+        .run(this.profileId, garminUserId);
+    })();
+    return true;
+  }
+
+  backfill(): BackfillChunk[] {
+    return (this.db.prepare('SELECT stream, start_s, end_s, state FROM relay_backfill WHERE profile_id = ? ORDER BY end_s DESC, stream').all(this.profileId) as Array<Record<string, unknown>>).map(
+      (r) => ({ stream: r.stream as Stream, start: r.start_s as number, end: r.end_s as number, state: r.state as BackfillChunk['state'] }),
+    );
+  }
+
+  markChunk(stream: Stream, start: number, state: BackfillChunk['state']): void {
+    this.db.prepare('UPDATE relay_backfill SET state = ? WHERE profile_id = ? AND stream = ? AND start_s = ?').run(state, this.profileId, stream, start);
+  }
+
+  /** Forgets the relay position and the history plan (disconnect). */
+  reset(): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM relay_state WHERE profile_id = ?').run(this.profileId);
+      this.db.prepare('DELETE FROM relay_backfill WHERE profile_id = ?').run(this.profileId);
+    })();
+  }
+}

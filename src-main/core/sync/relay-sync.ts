@@ -1,0 +1,337 @@
+import { relayPage, type RelayNotification, type RelayPage } from '../../../src-common/relay-contract.js';
+import { CompanionError, isCompanionError } from '../errors.js';
+import { withDeadline } from '../garmin/deadline.js';
+import type { Clock, Fetch, Logger } from '../ports.js';
+import type { RelayRepo } from '../store/relay-repo.js';
+import { STREAMS, type Stream, type TrainingRepo } from '../store/training-repo.js';
+import type { SyncProgress, SyncResult } from './sync-engine.js';
+
+const DAY_S = 86_400;
+/** Garmin's backfill limits per request: 30 days for activities, 90 for the other summaries. */
+const BACKFILL_CHUNK_DAYS: Record<Stream, number> = { activities: 30, dailies: 90, sleeps: 90, hrv: 90, userMetrics: 90 };
+/** Callback URLs fetched at once: enough to hide Garmin's latency, few enough to stay polite. */
+export const RELAY_FETCH_CONCURRENCY = 6;
+const PERMISSION_FOR: Record<Stream, string> = { activities: 'ACTIVITY_EXPORT', dailies: 'HEALTH_EXPORT', sleeps: 'HEALTH_EXPORT', hrv: 'HEALTH_EXPORT', userMetrics: 'HEALTH_EXPORT' };
+
+export interface RelaySyncDeps {
+  readonly training: TrainingRepo;
+  readonly relay: RelayRepo;
+  /** R42's server: `/v1/relay/…`. */
+  readonly serverUrl: URL;
+  /** Garmin's API: callback URLs are fetched only on its origin, backfill is asked of it. */
+  readonly apiUrl: URL;
+  readonly fetch: Fetch;
+  readonly timeoutMs: number;
+  /** The runner's access token (refreshed first when `force`). */
+  readonly token: (force: boolean) => Promise<string>;
+  /** The runner removed R42 in Garmin Connect: the link must be made again. */
+  readonly onDeregistered: () => Promise<void>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Longest 429 Retry-After waited for inside one pass. */
+  readonly maxRetryAfterSeconds?: number;
+}
+
+/** The network or a server failed for now: nothing was committed, the same page comes again. */
+class TryLater extends Error {
+  override readonly name = 'TryLater';
+  constructor(readonly detail: string) {
+    super(detail);
+  }
+}
+
+/**
+ * Training data the way Garmin delivers it in production: R42's server received Garmin's
+ * notifications, and this reads them (long-polling when asked), fetches each ping's callback URL
+ * from Garmin with the runner's own token (at most RELAY_FETCH_CONCURRENCY at once, honouring
+ * 429 Retry-After), stores the rows and the relay cursor in one SQLite transaction, then acks.
+ * After a link it asks Garmin for the history (backfill), whose data arrives the same way.
+ * @see docs/server.md, "The relay"
+ */
+export class RelaySync {
+  /** The cursor this process last acknowledged: a lost ack is repeated at the next pass. */
+  private acked: string | null = null;
+
+  constructor(private readonly deps: RelaySyncDeps) {}
+
+  /** One `sync`: asks for any history not asked for yet, then drains what the relay holds (waiting up to `waitSeconds` when nothing is there). */
+  async run(options: { days: number; garminUserId: string; waitSeconds?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
+    const now = Math.floor(this.deps.clock.now() / 1000);
+    for (const stream of STREAMS) this.deps.training.ensureStream(stream, now, options.days);
+    this.planBackfill(options.garminUserId, options.days, now);
+    let notifications = 0;
+    let stored = 0;
+    let skipped = 0;
+    const permissionMissing = new Set<Stream>();
+    try {
+      const asked = await this.requestBackfill(options.signal, permissionMissing);
+      const stored0 = this.deps.relay.state().cursor;
+      if (stored0 && stored0 !== this.acked) await this.ack(stored0, options.signal);
+      let wait = options.waitSeconds ?? 0;
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const page = await this.fetchPage(wait, options.signal);
+        const applied = await this.apply(page, options.signal, permissionMissing);
+        notifications += page.notifications.length;
+        stored += applied.stored;
+        skipped += applied.skipped;
+        const progress = this.backfillProgress();
+        options.onProgress?.({ phase: 'backfill', done: progress.requested, total: progress.total, stream: 'activities' });
+        if (!page.more) break;
+        wait = 0;
+      }
+      // An ack lost earlier (a relay restarting, a dropped connection) is repeated before the pass ends.
+      const last = this.deps.relay.state().cursor;
+      if (last && last !== this.acked) await this.ack(last, options.signal);
+      const mark = Math.floor(this.deps.clock.now() / 1000) * 1000;
+      for (const stream of STREAMS) {
+        if (permissionMissing.has(stream)) this.deps.training.markStream(stream, 'permission_missing', 'permission_missing', mark);
+        else this.deps.training.markStream(stream, 'ok', null, mark);
+      }
+      this.deps.logger.log('info', 'relay.pass', { notifications, stored, skipped, backfillRequested: asked });
+      return { outcome: 'completed', windows: notifications, stored, skipped, permissionMissing: [...permissionMissing] };
+    } catch (error) {
+      if (error instanceof TryLater) {
+        this.deps.logger.log('warn', 'relay.offline', { detail: error.detail });
+        for (const stream of STREAMS) this.deps.training.markStream(stream, 'error', 'garmin_unreachable', this.deps.clock.now());
+        return { outcome: 'offline', windows: notifications, stored, skipped, permissionMissing: [...permissionMissing] };
+      }
+      throw error;
+    }
+  }
+
+  /** How much of the history plan Garmin has accepted. */
+  backfillProgress(): { requested: number; total: number } {
+    const chunks = this.deps.relay.backfill();
+    return { requested: chunks.filter((c) => c.state !== 'pending').length, total: chunks.length };
+  }
+
+  /** Tells the relay to drop everything it holds for this runner (disconnect). */
+  async forget(): Promise<void> {
+    const response = await this.serverCall('DELETE', 'v1/relay/registration');
+    await response.body?.cancel();
+  }
+
+  private planBackfill(garminUserId: string, days: number, now: number): void {
+    const floor = now - days * DAY_S;
+    const chunks = STREAMS.flatMap((stream) => {
+      const size = BACKFILL_CHUNK_DAYS[stream] * DAY_S;
+      const out: Array<{ stream: Stream; start: number; end: number }> = [];
+      for (let end = now; end > floor; end -= size) out.push({ stream, start: Math.max(floor, end - size), end });
+      return out;
+    });
+    if (this.deps.relay.planBackfill(garminUserId, chunks)) this.deps.logger.log('info', 'relay.backfill_planned', { chunks: chunks.length, days });
+  }
+
+  /** Asks Garmin for each planned range not yet accepted; 409 (already asked) counts as done. */
+  private async requestBackfill(signal: AbortSignal | undefined, permissionMissing: Set<Stream>): Promise<number> {
+    let asked = 0;
+    for (const chunk of this.deps.relay.backfill()) {
+      if (chunk.state === 'permission_missing') permissionMissing.add(chunk.stream);
+      if (chunk.state !== 'pending') continue;
+      signal?.throwIfAborted();
+      const url = this.apiUrl(`wellness-api/rest/backfill/${chunk.stream}`);
+      url.searchParams.set('summaryStartTimeInSeconds', String(chunk.start));
+      url.searchParams.set('summaryEndTimeInSeconds', String(chunk.end));
+      const response = await this.garminGet(url, signal);
+      await response.body?.cancel();
+      if (response.status === 202 || response.status === 409) {
+        this.deps.relay.markChunk(chunk.stream, chunk.start, 'requested');
+        asked++;
+      } else if (response.status === 412) {
+        this.deps.relay.markChunk(chunk.stream, chunk.start, 'permission_missing');
+        permissionMissing.add(chunk.stream);
+      } else if (response.status >= 500) {
+        throw new TryLater(`backfill answered ${response.status}`);
+      } else {
+        this.deps.logger.log('warn', 'relay.backfill_refused', { stream: chunk.stream, status: response.status });
+        this.deps.relay.markChunk(chunk.stream, chunk.start, 'requested');
+      }
+    }
+    return asked;
+  }
+
+  private async fetchPage(waitSeconds: number, signal: AbortSignal | undefined): Promise<RelayPage> {
+    const cursor = this.deps.relay.state().cursor;
+    const path = `v1/relay/notifications?wait=${waitSeconds}${cursor ? `&after=${cursor}` : ''}`;
+    const response = await this.serverCall('GET', path, signal, waitSeconds * 1000);
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw new TryLater('the relay sent something that is not JSON');
+    }
+    const parsed = relayPage.safeParse(body);
+    if (!parsed.success) throw new CompanionError('garmin_bad_response', 'The R42 server sent notifications R42 Companion cannot read. Update R42 Companion.');
+    return parsed.data;
+  }
+
+  /** Fetches the page's data, then stores it and moves the cursor in one transaction, then acks. */
+  private async apply(page: RelayPage, signal: AbortSignal | undefined, permissionMissing: Set<Stream>): Promise<{ stored: number; skipped: number }> {
+    if (page.notifications.length === 0 || page.cursor === null) return { stored: 0, skipped: 0 };
+    const records = new Map<Stream, unknown[]>();
+    const add = (stream: Stream, items: readonly unknown[]) => records.set(stream, [...(records.get(stream) ?? []), ...items]);
+    const pings = page.notifications.filter((n): n is Extract<RelayNotification, { kind: 'ping' }> => n.kind === 'ping');
+    let dropped = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < pings.length) {
+        const ping = pings[next++]!;
+        const stream = asStream(ping.type);
+        if (!stream) continue;
+        const fetched = await this.fetchCallback(ping.callbackURL, signal);
+        if (fetched === 'permission_missing') permissionMissing.add(stream);
+        else if (fetched === 'gone') dropped++;
+        else add(stream, fetched);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RELAY_FETCH_CONCURRENCY, pings.length) }, worker));
+    let deregistered = false;
+    for (const n of page.notifications) {
+      if (n.kind === 'push') {
+        const stream = asStream(n.type);
+        if (stream) add(stream, [n.summary]);
+      } else if (n.kind === 'deregistration') deregistered = true;
+    }
+    const permissions = page.notifications.filter((n) => n.kind === 'permissions').at(-1);
+    let stored = 0;
+    let skipped = 0;
+    const now = Math.floor(this.deps.clock.now() / 1000);
+    const summaries = [...records.values()].reduce((n, list) => n + list.length, 0);
+    this.deps.relay.commit({ cursor: page.cursor, notifications: page.notifications.length, summaries }, this.deps.clock.now(), () => {
+      for (const [stream, list] of records) {
+        const result = this.deps.training.upsertRecords(stream, list, now);
+        stored += result.stored;
+        skipped += result.skipped;
+      }
+      if (permissions?.kind === 'permissions') this.deps.relay.setPermissions(permissions.permissions);
+    });
+    if (skipped) this.deps.logger.log('warn', 'sync.records_skipped', { count: skipped, source: 'relay' });
+    if (dropped) this.deps.logger.log('warn', 'relay.callbacks_gone', { count: dropped });
+    if (permissions?.kind === 'permissions') {
+      for (const stream of STREAMS) if (!permissions.permissions.includes(PERMISSION_FOR[stream])) permissionMissing.add(stream);
+    }
+    // Stored first, acknowledged second: a lost ack is repeated at the next pass.
+    await this.ack(page.cursor, signal);
+    if (deregistered) await this.deps.onDeregistered();
+    return { stored, skipped };
+  }
+
+  /** Tells the relay everything up to `cursor` is stored here; a failure is logged and retried next pass. */
+  private async ack(cursor: string, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      const response = await this.serverCall('POST', 'v1/relay/ack', signal, 0, JSON.stringify({ cursor }));
+      await response.body?.cancel();
+      this.acked = cursor;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      this.deps.logger.log('warn', 'relay.ack_failed', { code: isCompanionError(error) ? error.code : (error as Error).name });
+    }
+  }
+
+  /** GETs a ping's callback URL from Garmin: its records, or why there are none. */
+  private async fetchCallback(callbackUrl: string, signal: AbortSignal | undefined): Promise<unknown[] | 'permission_missing' | 'gone'> {
+    let url: URL;
+    try {
+      url = new URL(callbackUrl);
+    } catch {
+      return 'gone';
+    }
+    // Only Garmin gets the runner's token: a callback anywhere else is refused, whatever the relay says.
+    if (url.origin !== this.deps.apiUrl.origin || !url.pathname.startsWith('/wellness-api/rest/')) {
+      this.deps.logger.log('warn', 'relay.callback_refused', { origin: url.origin });
+      return 'gone';
+    }
+    const response = await this.garminGet(url, signal);
+    if (response.status === 412) {
+      await response.body?.cancel();
+      return 'permission_missing';
+    }
+    if (response.status >= 500) {
+      await response.body?.cancel();
+      throw new TryLater(`Garmin answered ${response.status}`);
+    }
+    if (!response.ok) {
+      // An expired or spent pull token (400 InvalidPullTokenException): Garmin will not give it again.
+      await response.body?.cancel();
+      return 'gone';
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw new TryLater('Garmin sent data that is not JSON');
+    }
+    return Array.isArray(body) ? body : [];
+  }
+
+  /** A GET to Garmin with the runner's token: one refresh on 401, waits out 429s within a bound. */
+  private async garminGet(url: URL, signal: AbortSignal | undefined): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.deps.token(attempt > 0 && attempt < 2);
+      const response = await this.request(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, signal, 0);
+      if (response.status === 401 && attempt === 0) {
+        await response.body?.cancel();
+        continue;
+      }
+      if (response.status === 429) {
+        await response.body?.cancel();
+        const retryAfter = Number(response.headers.get('retry-after'));
+        const wait = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 60;
+        if (wait > (this.deps.maxRetryAfterSeconds ?? 120)) throw new TryLater(`Garmin asks to wait ${wait} s`);
+        this.deps.logger.log('info', 'sync.rate_limited', { retryAfterSeconds: wait });
+        await this.deps.sleep(wait * 1000);
+        continue;
+      }
+      return response;
+    }
+  }
+
+  private async serverCall(method: 'GET' | 'POST' | 'DELETE', path: string, signal?: AbortSignal, extraMs = 0, body?: string): Promise<Response> {
+    const base = this.deps.serverUrl.href.endsWith('/') ? this.deps.serverUrl.href : `${this.deps.serverUrl.href}/`;
+    const url = new URL(path, base);
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.deps.token(attempt > 0);
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await this.request(url, { method, headers, ...(body !== undefined ? { body } : {}) }, signal, extraMs);
+      if (response.status === 401 && attempt === 0) {
+        await response.body?.cancel();
+        continue;
+      }
+      if (response.status >= 500 || response.status === 429) {
+        await response.body?.cancel();
+        throw new TryLater(`the R42 server answered ${response.status}`);
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new CompanionError('garmin_rejected', `The R42 server refused the request (HTTP ${response.status}).`);
+      }
+      return response;
+    }
+  }
+
+  private async request(url: URL, init: RequestInit, signal: AbortSignal | undefined, extraMs: number): Promise<Response> {
+    try {
+      return await withDeadline(this.deps.timeoutMs + extraMs, signal, async (deadline) => {
+        const response = await this.deps.fetch(url, { ...init, redirect: 'manual', signal: deadline });
+        // Read the body under the same deadline.
+        return new Response(await response.arrayBuffer(), { status: response.status, headers: response.headers });
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (isCompanionError(error)) throw error;
+      throw new TryLater(`${url.origin} cannot be reached`);
+    }
+  }
+
+  private apiUrl(path: string): URL {
+    const base = this.deps.apiUrl.href.endsWith('/') ? this.deps.apiUrl.href : `${this.deps.apiUrl.href}/`;
+    return new URL(path, base);
+  }
+}
+
+function asStream(type: string): Stream | null {
+  return (STREAMS as readonly string[]).includes(type) ? (type as Stream) : null;
+}

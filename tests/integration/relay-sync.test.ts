@@ -1,0 +1,216 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CompanionDeps } from '../../src-main/core/companion.js';
+import { loadConfig } from '../../src-main/core/config.js';
+import { openPgliteStore } from '../../src-server/store/pglite-store.js';
+import type { SqlStore } from '../../src-server/store/sql-store.js';
+import { DATA_STREAMS, recordsUploadedBetween, type DataStream } from '../simulator/garmin-data.js';
+import type { GarminSimulator } from '../simulator/garmin-simulator.js';
+import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
+import { keychainItems, startSimulator, TEST_CLIENT_SECRET } from '../support/harness.js';
+import { freePort } from '../support/postgres.js';
+import { serverEnv, startTestServer } from '../support/r42-server.js';
+
+const DAY = 86_400;
+const TABLE: Record<DataStream, string> = { activities: 'activities', dailies: 'dailies', sleeps: 'sleeps', hrv: 'hrv', userMetrics: 'user_metrics' };
+
+/**
+ * Garmin's production data path, whole: the simulator in production mode (unsolicited pulls
+ * refused) POSTs pings and pushes to the R42 server's webhook; the desktop picks its runner's up
+ * from the relay, fetches pings with its own token and stores everything once.
+ */
+describe('training data through the R42 server relay (webhooks → relay → desktop)', () => {
+  let store: SqlStore;
+  let sim: GarminSimulator;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let world: CoreWorld;
+  let now: number;
+  let redirect: string;
+
+  beforeAll(async () => {
+    store = await openPgliteStore(null);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+  afterEach(async () => {
+    await world?.cleanup();
+    await server?.stop();
+    await sim?.stop();
+    for (const table of ['garmin_notifications', 'relay_token_owners', 'rate_limit_hits', 'refresh_rotations']) await store.query(`delete from ${table}`);
+  });
+
+  async function linkedThroughRelay(overrides: Partial<CompanionDeps> = {}, env: Record<string, string> = {}) {
+    sim = await startSimulator();
+    now = Math.floor(Date.now() / 1000);
+    sim.dataNow = () => now;
+    redirect = `http://127.0.0.1:${await freePort()}/callback`;
+    server = await startTestServer(serverEnv(sim, [redirect]), { store });
+    sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook`, delivery: { activities: 'push' }, firstBackoffMs: 50 };
+    // What a runner's computer has: R42's public client id and server URL; no secret, no token URL.
+    world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '20', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '', ...env }, {
+      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
+      clock: { now: () => now * 1000 },
+      ...overrides,
+    });
+    const opened = world.browser.next();
+    const outcome = world.companion.signIn({ timeoutMs: 15_000 });
+    await browse(await approveAtGarmin(await opened));
+    await outcome;
+    return world;
+  }
+
+  const db = () => new BetterSqlite3(path.join(world.home, 'companion.db'), { readonly: true });
+  const storedIds = (stream: DataStream) => {
+    const conn = db();
+    try {
+      return (conn.prepare(`SELECT summary_id FROM ${TABLE[stream]} ORDER BY summary_id`).all() as Array<{ summary_id: string }>).map((r) => r.summary_id);
+    } finally {
+      conn.close();
+    }
+  };
+  const expectedIds = (stream: DataStream, from: number, to: number) => {
+    const ids: string[] = [];
+    for (let t = from; t < to; t += DAY) ids.push(...recordsUploadedBetween(stream, t, Math.min(t + DAY, to), now).map((r) => r.summaryId as string));
+    return [...new Set(ids)].sort();
+  };
+  const pendingAtServer = async () => Number((await store.query<{ n: number }>('select count(*)::int as n from garmin_notifications'))[0]!.n);
+
+  it('links through the broker, asks Garmin for the history, and stores exactly what arrives through the relay; offline it still answers', async () => {
+    const w = await linkedThroughRelay();
+    expect(w.companion.status().sync.delivery).toBe('relay');
+    const first = await w.companion.sync();
+    expect(first.outcome).toBe('completed');
+    // 20 days: one 30-day chunk for activities, one 90-day chunk for each other type; all accepted.
+    expect(sim.backfillRequests.map((r) => [r.type, r.end - r.start, r.status]).sort()).toEqual(
+      DATA_STREAMS.map((t) => [t, 20 * DAY, 202]).sort(),
+    );
+    expect(w.companion.status().sync.relay).toMatchObject({ historyRequested: 5, historyTotal: 5 });
+    await sim.deliveriesSettled();
+    const second = await w.companion.sync();
+    expect(second.outcome).toBe('completed');
+    for (const stream of DATA_STREAMS) expect({ stream, ids: storedIds(stream) }).toEqual({ stream, ids: expectedIds(stream, now - 20 * DAY, now) });
+    expect(storedIds('activities').length).toBeGreaterThan(5);
+    // The relay holds nothing once the desktop has it, and no pull went to Garmin without a pull token.
+    expect(await pendingAtServer()).toBe(0);
+    expect(sim.counts.refusedPulls).toBe(0);
+    // A second backfill pass asks nothing again (202s are remembered), and a relink of the same user neither.
+    await w.companion.sync();
+    expect(sim.backfillRequests).toHaveLength(5);
+
+    await sim.stop();
+    const from = new Date((now - 19 * DAY) * 1000).toISOString().slice(0, 10);
+    const to = new Date(now * 1000).toISOString().slice(0, 10);
+    expect(w.companion.data.activities({ from, to }).data.length).toBeGreaterThan(0);
+    expect(w.companion.data.dailies({ from, to }).data.length).toBeGreaterThan(10);
+    // The client secret is on R42's server only.
+    expect((await keychainItems(w.keychainService)).some((i) => i.password.includes(TEST_CLIENT_SECRET))).toBe(false);
+  });
+
+  it('brings a run the runner just synced from their watch into an open app within seconds', async () => {
+    const w = await linkedThroughRelay();
+    const agents = await w.companion.serveAgents({ schedulerTickMs: 60_000 });
+    try {
+      await expect.poll(() => w.companion.status().sync.relay?.historyRequested, { timeout: 10_000 }).toBe(5);
+      await sim.deliveriesSettled();
+      await expect.poll(() => storedIds('dailies').length, { timeout: 10_000 }).toBe(expectedIds('dailies', now - 20 * DAY, now).length);
+      // A week later (the generator's days), the watch uploads; Garmin notifies; the open app has it.
+      const before = now;
+      now += 7 * DAY;
+      const expected = expectedIds('activities', before, now);
+      expect(expected.length).toBeGreaterThan(0);
+      await sim.notifyUploads(before, now);
+      await expect.poll(() => expected.every((id) => storedIds('activities').includes(id)), { timeout: 10_000, interval: 100 }).toBe(true);
+    } finally {
+      await agents.stop();
+    }
+  });
+
+  it('shows a deregistration as reconnect-needed and a permission change as the new permissions', async () => {
+    const w = await linkedThroughRelay();
+    await w.companion.sync();
+    sim.changePermissions(['ACTIVITY_EXPORT']);
+    await sim.deliveriesSettled();
+    await w.companion.sync();
+    expect(w.companion.status().permissions).toEqual(['ACTIVITY_EXPORT']);
+    sim.removeAppInGarminConnect();
+    await sim.deliveriesSettled();
+    await w.companion.sync().catch(() => undefined);
+    const status = w.companion.status();
+    expect(status.state).toBe('reauth_required');
+    expect(status.lastError?.code).toBe('deregistered');
+    expect((await keychainItems(w.keychainService)).filter((i) => i.account.startsWith('garmin-tokens:'))).toEqual([]);
+  });
+
+  it('stores nothing twice when the ack is lost or the desktop stops mid-batch, and the relay is emptied later', async () => {
+    let hideRelay = true;
+    let failAcks = 0;
+    let abortAfterCallbacks = -1;
+    const controller = new AbortController();
+    const fetching: typeof fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === '/v1/relay/notifications' && hideRelay) {
+        return new Response(JSON.stringify({ notifications: [], cursor: null, more: false }), { headers: { 'content-type': 'application/json' } });
+      }
+      if (url.pathname === '/v1/relay/ack' && failAcks > 0) {
+        failAcks--;
+        throw new TypeError('fetch failed');
+      }
+      if (url.searchParams.has('token') && abortAfterCallbacks >= 0 && abortAfterCallbacks-- === 0) controller.abort(new Error('killed'));
+      return fetch(input, init);
+    };
+    const w = await linkedThroughRelay({ fetch: fetching });
+    await w.companion.sync();
+    await sim.deliveriesSettled();
+    hideRelay = false;
+    // Stopped after a few callbacks: nothing of the page is committed.
+    abortAfterCallbacks = 3;
+    await expect(w.companion.sync({ signal: controller.signal })).rejects.toThrow();
+    expect(DATA_STREAMS.every((s) => storedIds(s).length === 0)).toBe(true);
+    // Again, and both of the pass’s acks are lost: the rows are stored once; the relay still holds them.
+    failAcks = 2;
+    await w.companion.sync();
+    for (const stream of DATA_STREAMS) expect(storedIds(stream)).toEqual(expectedIds(stream, now - 20 * DAY, now));
+    expect(await pendingAtServer()).toBeGreaterThan(0);
+    // The server restarts; the next pass acks what is stored, fetches nothing again, and the relay is empty.
+    await server.stop();
+    server = await startTestServer(serverEnv(sim, [redirect], { PORT: new URL(server.url).port }), { store });
+    const callbacksBefore = Object.values(sim.dataRequests).reduce((a, b) => a + b, 0);
+    await w.companion.sync();
+    expect(await pendingAtServer()).toBe(0);
+    expect(Object.values(sim.dataRequests).reduce((a, b) => a + b, 0)).toBe(callbacksBefore);
+    for (const stream of DATA_STREAMS) expect(storedIds(stream)).toEqual(expectedIds(stream, now - 20 * DAY, now));
+  });
+
+  it('never sends the runner’s token to a callback URL outside Garmin’s API, whatever the relay says', async () => {
+    const hits: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      hits.push(req.headers.authorization ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const evilUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/wellness-api/rest/dailies?token=x`;
+    // A relay that lies: one ping pointing away from Garmin.
+    const lyingRelay = createServer((req, res) => {
+      req.resume();
+      if (req.url?.startsWith('/v1/relay/notifications')) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ notifications: [{ cursor: '1', kind: 'ping', type: 'dailies', callbackURL: evilUrl, uploadStartTimeInSeconds: 0, uploadEndTimeInSeconds: 1 }], cursor: '1', more: false }),
+        );
+      } else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => lyingRelay.listen(0, '127.0.0.1', resolve));
+    try {
+      const w = await linkedThroughRelay();
+      const liar = w.another({ config: loadConfig({ ...w.env, R42_SERVER_URL: `http://127.0.0.1:${(lyingRelay.address() as AddressInfo).port}` }) });
+      expect((await liar.sync()).outcome).toBe('completed');
+      expect(hits).toEqual([]);
+    } finally {
+      elsewhere.close();
+      lyingRelay.close();
+    }
+  });
+});
