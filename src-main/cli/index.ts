@@ -152,7 +152,11 @@ function describeStatus(s: ConnectionStatus): string {
     return `Garmin: not linked. Run \`r42-companion login\` to link your account.\n${describeLink(s.link)}`;
   }
   const lines = [
-    s.state === 'connected' ? `Garmin: linked (user ${s.garminUserId})` : `Garmin: RECONNECT NEEDED for user ${s.garminUserId}: run \`r42-companion login\``,
+    s.state === 'connected'
+      ? `Garmin: linked (user ${s.garminUserId})`
+      : s.lastError?.code === 'deregistered'
+        ? `Garmin: RECONNECT NEEDED: you removed R42 in Garmin Connect (user ${s.garminUserId}); run \`r42-companion login\` to link again`
+        : `Garmin: RECONNECT NEEDED for user ${s.garminUserId}: run \`r42-companion login\``,
     `Permissions:         ${s.permissions.length ? s.permissions.join(', ') : 'none granted'}`,
     `Linked since:        ${when(s.connectedAt)}`,
     `Access token until:  ${when(s.accessTokenExpiresAt)}`,
@@ -165,6 +169,13 @@ function describeStatus(s: ConnectionStatus): string {
   lines.push(
     `Training data:       ${s.sync.lastSyncAt ? `synced ${when(s.sync.lastSyncAt)}${s.sync.stale ? ' (stale)' : ''}` : 'not synced yet'}${total && done < total ? `, history ${done}/${total} windows` : ''}${s.sync.running ? ', syncing now' : ''}`,
   );
+  if (s.sync.relay) {
+    const r = s.sync.relay;
+    lines.push(
+      `Data delivery:       Garmin → R42 server → here; ${r.summariesReceived} summaries received${r.lastDeliveryAt ? `, last ${when(r.lastDeliveryAt)}` : ''}` +
+        (r.historyRequested < r.historyTotal ? `; Garmin is preparing your history (asked ${r.historyRequested} of ${r.historyTotal} ranges)` : ''),
+    );
+  }
   const missing = s.sync.streams.filter((st) => st.state === 'permission_missing').map((st) => st.stream);
   if (missing.length) lines.push(`Not shared on Garmin: ${missing.join(', ')}`);
   return lines.join('\n');

@@ -289,7 +289,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
     const successes = streams.map((st) => st.lastSuccessAt).filter((t): t is number => t !== null);
     const last = successes.length === STREAMS.length || (successes.length > 0 && streams.some((st) => st.state === 'permission_missing')) ? Math.min(...successes) : null;
     return {
-      running: syncLeases.isHeld(profileId, clock.now(), isProcessAlive),
+      // With the relay the lease is held through each long poll: "running" means data is moving now.
+      running: relaySync ? relaySync.busy : syncLeases.isHeld(profileId, clock.now(), isProcessAlive),
       lastSyncAt: iso(last),
       stale: last === null || clock.now() - last > config.sync.staleAfterMs,
       backfill: relaySync ? (({ requested, total: all }) => ({ done: requested, total: all }))(relaySync.backfillProgress()) : { done: Math.min(done, total), total },

@@ -73,8 +73,11 @@ export function ConnectionCard() {
 
         {state === 'reauth' && (
           <div className="banner warning" role="alert">
-            <strong>Reconnect needed.</strong> Garmin no longer accepts the link for user {connection?.garminUserId} (access was revoked or expired). Your
-            agents cannot get a token until you reconnect.
+            <strong>Reconnect needed.</strong>{' '}
+            {connection?.lastError?.code === 'deregistered'
+              ? 'You removed R42 in Garmin Connect, so Garmin no longer shares your data with it.'
+              : `Garmin no longer accepts the link for user ${connection?.garminUserId ?? ''} (access was revoked or expired).`}{' '}
+            Your agents cannot get a token until you reconnect.
             <div className="actions">
               <button type="button" className="primary" onClick={() => void connect()}>
                 Reconnect Garmin

@@ -15,6 +15,7 @@ export function TrainingPanel() {
 
   const running = syncing || sync?.running === true;
   const { done = 0, total = 0 } = sync?.backfill ?? {};
+  const relay = sync?.relay ?? null;
   const backfilling = total > 0 && done < total;
   const missing = sync?.streams.filter((s) => s.state === 'permission_missing').map((s) => s.stream) ?? [];
 
@@ -35,10 +36,16 @@ export function TrainingPanel() {
       {(backfilling || running) && total > 0 && (
         <div className="progress-wrap">
           <label htmlFor="sync-progress" className="small muted">
-            {backfilling ? `Loading history: ${done} of ${total} day-windows` : 'Catching up with Garmin…'}
+            {relay ? `Asking Garmin for your history: ${done} of ${total} ranges` : backfilling ? `Loading history: ${done} of ${total} day-windows` : 'Catching up with Garmin…'}
           </label>
           <progress id="sync-progress" max={total} value={done} aria-valuetext={`${done} of ${total}`} />
         </div>
+      )}
+      {relay && connected && (
+        <p className="small muted" data-testid="relay-status">
+          {relay.historyRequested < relay.historyTotal ? 'Garmin is preparing your history. ' : ''}Garmin sends your data to R42 as it is ready; {relay.summariesReceived}{' '}
+          {relay.summariesReceived === 1 ? 'summary' : 'summaries'} received{relay.lastDeliveryAt ? `, the last ${formatWhen(relay.lastDeliveryAt)}` : ''}.
+        </p>
       )}
       {missing.length > 0 && (
         <p className="banner warning" role="status">

@@ -199,6 +199,12 @@ test('connect through the R42 server: no secret on this computer, and the card s
   await expect(page.getByTestId('connection-state')).toHaveText('Connected');
   await expect(page.locator('dl.facts')).toContainText('Linked throughR42 server');
   await screenshot(page, '19-connected-through-r42-server');
+  // The history Garmin delivers through the relay shows up by itself.
+  await expect(page.getByTestId('relay-status')).toContainText('Garmin sends your data to R42 as it is ready');
+  await expect.poll(async () => Number((await page.getByTestId('relay-status').textContent())?.match(/(\d+) summar/)?.[1] ?? 0), { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect(page.getByRole('table', { name: 'Recent activities' })).toBeVisible({ timeout: 10_000 });
+  await screenshot(page, '20-history-through-the-relay');
+  expect(env.sim.counts.refusedPulls).toBe(0);
   expect(env.sim.counts.codeExchanges).toBe(1);
   const items = await keychainItems(env.world.keychainService);
   expect(items.some((i) => i.account.startsWith('garmin-client-secret:'))).toBe(false);

@@ -52,6 +52,12 @@ class TryLater extends Error {
 export class RelaySync {
   /** The cursor this process last acknowledged: a lost ack is repeated at the next pass. */
   private acked: string | null = null;
+  private working = 0;
+
+  /** Whether this process is fetching or storing right now (not merely waiting on the long poll). */
+  get busy(): boolean {
+    return this.working > 0;
+  }
 
   constructor(private readonly deps: RelaySyncDeps) {}
 
@@ -72,7 +78,13 @@ export class RelaySync {
       for (;;) {
         options.signal?.throwIfAborted();
         const page = await this.fetchPage(wait, options.signal);
-        const applied = await this.apply(page, options.signal, permissionMissing);
+        this.working++;
+        let applied;
+        try {
+          applied = await this.apply(page, options.signal, permissionMissing);
+        } finally {
+          this.working--;
+        }
         notifications += page.notifications.length;
         stored += applied.stored;
         skipped += applied.skipped;
