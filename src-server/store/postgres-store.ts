@@ -22,16 +22,25 @@ export async function openPostgresStore(databaseUrl: string, options: { maxConne
     ...executor(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection lost mid-transaction (a database restart) is reported by the failing query; the
+      // client's own 'error' event must not end the process.
+      const onError = () => undefined;
+      client.on('error', onError);
+      let broken: Error | undefined;
       try {
         await client.query('begin');
         const result = await fn(executor(client));
         await client.query('commit');
         return result;
       } catch (error) {
-        await client.query('rollback').catch(() => undefined);
+        await client.query('rollback').catch(() => {
+          // The connection itself is gone: it must not go back to the pool.
+          broken = error instanceof Error ? error : new Error('transaction failed');
+        });
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServerConfig, ServerConfigError } from '../../src-server/config.js';
@@ -8,7 +8,7 @@ import type { SqlStore } from '../../src-server/store/sql-store.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { secretsIn, startSimulator, tempDir, TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../support/harness.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
-import { postToken, serverEnv, spawnServer, startTestServer } from '../support/r42-server.js';
+import { postToken, postWebhook, serverEnv, spawnServer, startTestServer } from '../support/r42-server.js';
 
 const REDIRECT = 'http://127.0.0.1:43117/callback';
 const refresh = { grant_type: 'refresh_token', client_id: TEST_CLIENT_ID, refresh_token: 'some-refresh-token-value' };
@@ -71,6 +71,38 @@ describe('R42 server on a real PostgreSQL: instances share one database', () => 
     }
   });
 
+  it('answers webhooks 503 while PostgreSQL restarts under load, so Garmin delivers again, and loses nothing', async () => {
+    const store = await openPostgresStore(pg.url);
+    const server = await startTestServer(serverEnv(sim, [REDIRECT], { DATABASE_URL: pg.url }), { store });
+    try {
+      const body = (i: number) => ({ dailies: [{ userId: 'pg-runner', callbackURL: `${sim.url}/wellness-api/rest/dailies?uploadStartTimeInSeconds=${i}&uploadEndTimeInSeconds=${i + 1}&token=t${i}` }] });
+      const statuses: number[] = [];
+      // Garmin's side: deliver each body until it gets a 200, as it does for days.
+      const deliver = async (i: number) => {
+        for (let attempt = 0; attempt < 100; attempt++) {
+          const response = await postWebhook(server.url, body(i)).catch(() => null);
+          statuses.push(response?.status ?? 0);
+          await response?.body?.cancel();
+          if (response?.status === 200) return;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        throw new Error(`delivery ${i} never stored`);
+      };
+      const load = Promise.all(Array.from({ length: 200 }, (_, i) => deliver(i)));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      pg.restart();
+      await load;
+      expect(statuses.some((s) => s === 503)).toBe(true);
+      expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+      const rows = await store.query<{ n: number }>("select count(*)::int as n from garmin_notifications where garmin_user_id = 'pg-runner'");
+      expect(Number(rows[0]!.n)).toBe(200);
+    } finally {
+      await server.stop();
+      await store.query('delete from garmin_notifications').catch(() => undefined);
+      await store.close();
+    }
+  });
+
   it('runs as its own process on PostgreSQL: one listening line, then JSON log lines without secrets', async () => {
     const proc = spawnServer({ ...serverEnv(sim, [REDIRECT]), DATABASE_URL: pg.url });
     try {
@@ -99,7 +131,9 @@ describe('R42 server: the embedded default and its settings', () => {
     const dataDir = path.join(tempDir(), 'server-data');
     try {
       for (let run = 0; run < 2; run++) {
-        const proc = spawnServer({ ...serverEnv(sim, [REDIRECT]), R42_SERVER_DATA_DIR: dataDir });
+        // No data key configured: the embedded store makes one beside its data, once.
+        const { R42_SERVER_DATA_KEY: _key, ...env } = serverEnv(sim, [REDIRECT]);
+        const proc = spawnServer({ ...env, R42_SERVER_DATA_DIR: dataDir });
         const url = await proc.url;
         expect((await fetch(`${url}/readyz`)).status).toBe(200);
         const events = proc
@@ -109,6 +143,8 @@ describe('R42 server: the embedded default and its settings', () => {
           .map((line) => (JSON.parse(line) as { event: string }).event);
         // Migrations run once, on the first start only.
         expect(events.includes('store.migrated')).toBe(run === 0);
+        expect(events.includes('config.data_key_generated')).toBe(run === 0);
+        expect(statSync(path.join(dataDir, 'data-key')).mode & 0o777).toBe(0o600);
         proc.child.kill('SIGINT');
         expect(await proc.exited).toBe(0);
       }
@@ -137,6 +173,11 @@ describe('R42 server: the embedded default and its settings', () => {
     expect(keyOf({ ...base, RATE_LIMIT_PER_MINUTE: '0' })).toMatch(/^RATE_LIMIT_PER_MINUTE: /);
     expect(keyOf({ ...base, TRUST_PROXY: 'maybe' })).toMatch(/^TRUST_PROXY: /);
     expect(keyOf({ ...base, DATABASE_URL: 'mysql://x' })).toMatch(/^DATABASE_URL: /);
+    // Pushed data is encrypted at rest: PostgreSQL needs a key; the embedded store makes one.
+    expect(keyOf({ ...base, DATABASE_URL: 'postgres://r42@127.0.0.1/r42' })).toMatch(/^R42_SERVER_DATA_KEY: .*required with DATABASE_URL/);
+    expect(keyOf({ ...base, R42_SERVER_DATA_KEY: 'too-short' })).toMatch(/^R42_SERVER_DATA_KEY: .*32 random bytes/);
+    expect(keyOf({ ...base, R42_SERVER_DATA_KEY: 'ab'.repeat(32) })).toBe('ok');
+    expect(keyOf({ ...base, GARMIN_API_URL: 'http://garmin.example' })).toMatch(/^GARMIN_API_URL: /);
     // A container secret file: trailing newline dropped; both ways at once refused.
     const file = path.join(tempDir(), 'secret');
     writeFileSync(file, 'file-secret-value\n');
