@@ -8,6 +8,12 @@ import { z } from 'zod';
 /** The most weeks a weekly summary covers (10 years). */
 export const MAX_WEEKS = 520;
 
+/** The most activities one answer lists. */
+export const MAX_ACTIVITIES = 1000;
+
+/** How many days a range covers when `from` is not given, on the agent endpoint and in MCP tools (12 weeks). */
+export const DEFAULT_RANGE_DAYS = 84;
+
 const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** True for a day that exists in the proleptic Gregorian calendar (2026-02-30 does not). */
@@ -36,6 +42,16 @@ export const weeksText = z
   .transform(Number)
   .pipe(weeksCount);
 
+/** A whole number of activities from 1 to MAX_ACTIVITIES. */
+export const activityLimit = z.number().int().min(1, `must be from 1 to ${MAX_ACTIVITIES}`).max(MAX_ACTIVITIES, `must be from 1 to ${MAX_ACTIVITIES}`);
+
+/** `limit` as text (a query string): plain decimal digits only, like `weeks`. */
+export const limitText = z
+  .string()
+  .regex(/^\d{1,4}$/, `must be a whole number from 1 to ${MAX_ACTIVITIES}, written in digits`)
+  .transform(Number)
+  .pipe(activityLimit);
+
 /** A Garmin activity type such as RUNNING or TRAIL_RUNNING. */
 export const activityType = z.string().regex(/^[A-Z_]{1,40}$/, 'must be a Garmin activity type such as RUNNING');
 
@@ -52,7 +68,8 @@ export function addDays(date: string, days: number): string {
   return `${pad(year, 4)}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
 }
 
-const rangeFields = { from: isoDate.optional(), to: isoDate.optional() };
+/** The fields of a date range before defaults: typed callers (MCP tools) build their input schemas from these. */
+export const rangeFields = { from: isoDate.optional(), to: isoDate.optional() };
 
 /** Fills the defaults of a range and refuses a reversed one. */
 function resolveRange(defaults: RangeDefaults) {
@@ -81,13 +98,16 @@ export function dateRange(defaults: RangeDefaults) {
   return z.object(rangeFields).transform(resolveRange(defaults));
 }
 
-/** The activities query: a date range and an optional activity type. */
+/** The activities query: a date range, an optional activity type and, in a query string, an optional `limit`. */
 export function activitiesQuery(defaults: RangeDefaults) {
-  return z.object({ ...rangeFields, type: activityType.optional() }).transform(resolveRange(defaults));
+  return z.object({ ...rangeFields, type: activityType.optional(), limit: limitText.optional() }).transform(resolveRange(defaults));
 }
 
 /** The weekly-summary query. */
 export const weeklyQuery = z.object({ weeks: weeksText.optional() }).transform(({ weeks }) => ({ weeks: weeks ?? 12 }));
+
+/** How a wrong type is named: query strings and flags always give text, JSON callers (MCP) may give anything. */
+const EXPECTED: Record<string, string> = { string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object' };
 
 /** What a parse gives: the value, or one sentence that names the parameter and what is wrong. */
 export type QueryResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
@@ -101,7 +121,7 @@ export function parseQuery<T>(schema: z.ZodType<T>, input: unknown, names: (fiel
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0]!;
   const field = typeof issue.path[0] === 'string' ? issue.path[0] : '';
-  const message = issue.code === 'invalid_type' ? 'must be text' : issue.message;
+  const message = issue.code === 'invalid_type' ? `must be ${EXPECTED[issue.expected] ?? issue.expected}` : issue.message;
   return { ok: false, message: `${names(field)} ${message}.` };
 }
 

@@ -8,9 +8,9 @@ import { GarminPullSource, type DataSource } from './sync/data-source.js';
 import { SyncEngine, type SyncProgress, type SyncResult } from './sync/sync-engine.js';
 import { RelaySync } from './sync/relay-sync.js';
 import { SyncScheduler } from './sync/sync-scheduler.js';
-import { localDate, STREAMS, TrainingRepo, type ActivityView, type Stream, type WeekSummary } from './store/training-repo.js';
+import { localDate, STREAMS, TrainingRepo, type ActivityView, type HrvView, type Stream, type UserMetricsView, type WeekSummary } from './store/training-repo.js';
 import type { z } from 'zod';
-import { activitiesQuery, dateRange, parseQuery, searchParamsInput, weeklyQuery } from '../../src-common/data-query.js';
+import { activitiesQuery, dateRange, DEFAULT_RANGE_DAYS, parseQuery, searchParamsInput, weeklyQuery } from '../../src-common/data-query.js';
 import { tokenRoute, type CompanionConfig, type LinkVia } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
 import { GarminClient } from './garmin/garmin-client.js';
@@ -132,6 +132,8 @@ export interface Companion {
     dailies(query: { from: string; to: string }): { data: Array<Record<string, unknown>> } & Freshness;
     sleeps(query: { from: string; to: string }): { data: Array<Record<string, unknown>> } & Freshness;
     weekly(weeks: number, today?: string): { data: WeekSummary[] } & Freshness;
+    hrv(query: { from: string; to: string }): { data: HrvView[] } & Freshness;
+    metrics(query: { from: string; to: string }): { data: UserMetricsView[] } & Freshness;
   };
   setClientSecret(secret: string): Promise<void>;
   clearClientSecret(): Promise<boolean>;
@@ -353,16 +355,20 @@ export function createCompanion(deps: CompanionDeps): Companion {
     return parsed.value;
   };
   const dataRoute = (url: URL): Promise<unknown> | null => {
-    const defaults = { today: localToday(), days: 84 };
+    const defaults = { today: localToday(), days: DEFAULT_RANGE_DAYS };
     switch (url.pathname) {
       case '/v1/activities':
-        return Promise.resolve(companion.data.activities(query(url, ['from', 'to', 'type'], activitiesQuery(defaults))));
+        return Promise.resolve(companion.data.activities(query(url, ['from', 'to', 'type', 'limit'], activitiesQuery(defaults))));
       case '/v1/dailies':
         return Promise.resolve(companion.data.dailies(query(url, ['from', 'to'], dateRange(defaults))));
       case '/v1/sleeps':
         return Promise.resolve(companion.data.sleeps(query(url, ['from', 'to'], dateRange(defaults))));
       case '/v1/summary/weekly':
         return Promise.resolve(companion.data.weekly(query(url, ['weeks'], weeklyQuery).weeks));
+      case '/v1/hrv':
+        return Promise.resolve(companion.data.hrv(query(url, ['from', 'to'], dateRange(defaults))));
+      case '/v1/metrics':
+        return Promise.resolve(companion.data.metrics(query(url, ['from', 'to'], dateRange(defaults))));
       default:
         return null;
     }
@@ -507,6 +513,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
       dailies: (query) => ({ data: training.dailies(query.from, query.to), ...freshness() }),
       sleeps: (query) => ({ data: training.sleeps(query.from, query.to), ...freshness() }),
       weekly: (weeks, today = localToday()) => ({ data: training.weeklySummary(weeks, today), ...freshness() }),
+      hrv: (query) => ({ data: training.hrv(query.from, query.to), ...freshness() }),
+      metrics: (query) => ({ data: training.userMetrics(query.from, query.to), ...freshness() }),
     },
 
     auditLog(limit) {

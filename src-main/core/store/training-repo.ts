@@ -190,6 +190,20 @@ export interface ActivityView {
   readonly device_name: string | null;
 }
 
+export interface HrvView {
+  readonly summary_id: string;
+  readonly calendar_date: string;
+  readonly last_night_avg_ms: number | null;
+  readonly last_night_5min_high_ms: number | null;
+}
+
+export interface UserMetricsView {
+  readonly summary_id: string;
+  readonly calendar_date: string;
+  readonly vo2max: number | null;
+  readonly fitness_age: number | null;
+}
+
 export interface WeekSummary {
   readonly week: string;
   readonly week_start: string;
@@ -382,6 +396,26 @@ export class TrainingRepo {
         const row = r as Record<string, unknown>;
         return { ...row, start_time: row.start_time === null ? null : new Date((row.start_time as number) * 1000).toISOString() };
       });
+  }
+
+  /** Overnight HRV per night (`calendar_date`: the day the runner woke up), newest first. */
+  hrv(from: string, to: string): HrvView[] {
+    return this.db
+      .prepare(
+        `SELECT summary_id, calendar_date, last_night_avg_ms, last_night_5min_high_ms
+         FROM hrv WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
+      )
+      .all(this.profileId, from, to) as HrvView[];
+  }
+
+  /** VO2 max and fitness age as Garmin computed them per day, newest first. */
+  userMetrics(from: string, to: string): UserMetricsView[] {
+    return this.db
+      .prepare(
+        `SELECT summary_id, calendar_date, vo2max, fitness_age
+         FROM user_metrics WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
+      )
+      .all(this.profileId, from, to) as UserMetricsView[];
   }
 
   /**
