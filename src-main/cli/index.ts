@@ -1,18 +1,22 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createKeytarSecretStore } from '../adapters/keytar-secret-store.js';
 import { createSystemBrowser } from '../adapters/system-browser.js';
 import { createCompanion, type Companion, type ConnectionStatus } from '../core/companion.js';
-import { loadConfig, PACKAGED_DEFAULTS_FILE, readPackagedDefaults } from '../core/config.js';
+import { defaultHome, loadConfig, PACKAGED_DEFAULTS_FILE, readPackagedDefaults } from '../core/config.js';
 import { CompanionError, isCompanionError, type ErrorCode } from '../core/errors.js';
 import { createFileLogger } from '../core/logging.js';
 import { childEnvironment } from '../core/agent/child-env.js';
+import { MCP_CLIENTS, mcpClientConfig, serverEnvironment, type Launch, type McpClient } from '../core/mcp/client-config.js';
 import { localDate } from '../core/store/training-repo.js';
 import { activitiesQuery, parseQuery } from '../../src-common/data-query.js';
+import { VERSION } from '../core/version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 const USAGE = `R42 Companion ${VERSION}: links your Garmin account without your password and hands a valid token to your coaching agent.
 
@@ -43,6 +47,10 @@ Commands:
                  when the command exits.
   audit [--json] [--limit N]
                  Show the security events: sign-ins, refreshes, disconnects, token hand-outs.
+  mcp            Run the MCP server on stdin/stdout (MCP clients start it; it reads the local
+                 data, works offline and needs no running \`serve\`).
+  mcp config [--client claude-desktop|claude-code|cursor]
+                 Print the snippet that registers the MCP server with that client, and where it goes.
   help           Show this text.
 
 Configuration comes from the environment and R42_HOME/config.json; see README.md.`;
@@ -199,6 +207,55 @@ async function withCompanion<T>(io: CliIo, run: (companion: Companion) => Promis
     return await run(companion);
   } finally {
     companion.close();
+  }
+}
+
+/**
+ * The MCP server on this process's own stdin and stdout, until the client closes stdin or a
+ * signal arrives. Nothing but protocol may reach stdout: messages go to stderr, events to the log.
+ */
+async function serveMcpOnStdio(companion: Companion, io: CliIo): Promise<number> {
+  const server = await companion.mcpServer({ transport: 'stdio', grant: 'runner' });
+  const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+  let unhook = () => {};
+  const ended = new Promise<void>((resolve) => {
+    // The SDK's transport does not watch for the end of stdin; a client closes it to stop us.
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
+    unhook = io.onInterrupt(resolve);
+    server.onclose = resolve;
+  });
+  await server.connect(new StdioServerTransport());
+  await ended;
+  unhook();
+  await server.close();
+  return 0;
+}
+
+/**
+ * How an MCP client starts this CLI again: this Node by its absolute path, the loader flags it was
+ * started with (a checkout runs through tsx) resolved to absolute URLs, and this script's real
+ * path. Clients start servers from their own folder and without the shell's PATH.
+ */
+function selfLaunch(): Launch {
+  const flags: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const match = /^--(import|require|loader|experimental-loader)(?:=(.*))?$/.exec(process.execArgv[i]!);
+    if (!match) continue;
+    const specifier = match[2] ?? process.execArgv[++i];
+    if (specifier !== undefined) flags.push(`--${match[1]}`, absoluteSpecifier(specifier));
+  }
+  return { command: process.execPath, args: [...flags, realpathSync(process.argv[1]!), 'mcp'] };
+}
+
+/** A module specifier that resolves the same from any folder. */
+function absoluteSpecifier(specifier: string): string {
+  if (specifier.startsWith('.')) return pathToFileURL(path.resolve(specifier)).href;
+  if (path.isAbsolute(specifier) || /^[a-z]+:/i.test(specifier)) return specifier;
+  try {
+    return import.meta.resolve(specifier);
+  } catch {
+    return specifier;
   }
 }
 
@@ -477,6 +534,27 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
         }
         return 0;
       });
+    }
+    case 'mcp': {
+      const { positionals, values } = parse({ client: { type: 'string' } });
+      if (positionals[0] === 'config' && positionals.length === 1) {
+        const client = values.client ?? 'claude-desktop';
+        if (!(MCP_CLIENTS as readonly string[]).includes(client)) throw usageError(`--client must be one of ${MCP_CLIENTS.join(', ')}.`);
+        const home = io.env.R42_HOME?.trim() ? path.resolve(io.env.R42_HOME) : defaultHome(io.env, process.platform);
+        const config = mcpClientConfig({
+          client: client as McpClient,
+          launch: selfLaunch(),
+          env: serverEnvironment(io.env, home),
+          platform: process.platform,
+          userHome: homedir(),
+          appData: io.env.APPDATA,
+        });
+        io.stdout(`${config.snippet}\n`);
+        io.stderr(`${config.where}\n`);
+        return 0;
+      }
+      if (positionals.length > 0 || values.client !== undefined) throw usageError('Use `mcp` (the stdio server) or `mcp config [--client …]`.');
+      return withCompanion(io, (companion) => serveMcpOnStdio(companion, io));
     }
     default:
       throw usageError(`Unknown command "${command}".`);

@@ -10,7 +10,10 @@ import { RelaySync } from './sync/relay-sync.js';
 import { SyncScheduler } from './sync/sync-scheduler.js';
 import { localDate, STREAMS, TrainingRepo, type ActivityView, type HrvView, type Stream, type UserMetricsView, type WeekSummary } from './store/training-repo.js';
 import type { z } from 'zod';
+import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
 import { activitiesQuery, dateRange, DEFAULT_RANGE_DAYS, parseQuery, searchParamsInput, weeklyQuery } from '../../src-common/data-query.js';
+import type { McpCaller, McpDeps } from './mcp/mcp-server.js';
+import { VERSION } from './version.js';
 import { tokenRoute, type CompanionConfig, type LinkVia } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
 import { GarminClient } from './garmin/garmin-client.js';
@@ -135,6 +138,8 @@ export interface Companion {
     hrv(query: { from: string; to: string }): { data: HrvView[] } & Freshness;
     metrics(query: { from: string; to: string }): { data: UserMetricsView[] } & Freshness;
   };
+  /** The MCP server over this companion's data for one caller (the runner over stdio, or a grant). Loads the MCP SDK on first use. */
+  mcpServer(caller: McpCaller): Promise<McpServer>;
   setClientSecret(secret: string): Promise<void>;
   clearClientSecret(): Promise<boolean>;
   auditLog(limit?: number): AuditEntry[];
@@ -375,6 +380,17 @@ export function createCompanion(deps: CompanionDeps): Companion {
   };
   backend.route = (_grant, url) => dataRoute(url);
 
+  const mcpDeps = (): McpDeps => ({
+    status: () => companion.status(),
+    data: companion.data,
+    sync: (options) => companion.sync(options),
+    today: localToday,
+    version: VERSION,
+    clock,
+    logger,
+    recordCall: (call) => usage.toolCall(call),
+  });
+
   const startEndpoint = (port: number, limits?: Partial<AgentHttpLimits>) => startAgentServer(backend, { port, logger, limits });
 
   const companion: Companion = {
@@ -517,6 +533,12 @@ export function createCompanion(deps: CompanionDeps): Companion {
       metrics: (query) => ({ data: training.userMetrics(query.from, query.to), ...freshness() }),
     },
 
+    async mcpServer(caller) {
+      // Loaded on first use: `token`, which scripts run many times, starts without the MCP SDK.
+      const { createMcpServer } = await import('./mcp/mcp-server.js');
+      return createMcpServer(mcpDeps(), caller);
+    },
+
     auditLog(limit) {
       usage.flush();
       return audit.list(limit);
@@ -577,7 +599,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       // Hand-outs, refusals and wrong-state callbacks are frequent (an agent may ask every minute, any
       // local program can send callbacks); they are kept 30 days. Sign-ins, refreshes, grants and
       // disconnects are kept for good.
-      const pruneAudit = () => audit.prune(['agent.token_issued', 'agent.request_refused', 'sign_in.callback_rejected'], clock.now() - AUDIT_HAND_OUT_RETENTION_MS);
+      const pruneAudit = () => audit.prune(['agent.token_issued', 'agent.request_refused', 'mcp.tool_called', 'sign_in.callback_rejected'], clock.now() - AUDIT_HAND_OUT_RETENTION_MS);
       pruneAudit();
       const pruneTimer = setInterval(pruneAudit, 24 * 3600_000);
       pruneTimer.unref();

@@ -10,7 +10,21 @@ interface HandOut {
   readonly tokenSha256: string;
 }
 
-type CountedEvent = 'agent.token_issued' | 'agent.request_refused';
+/** An MCP tool call, as the audit log counts it. */
+export interface ToolCall {
+  readonly tool: string;
+  /** The name the MCP client gave at initialize (or `unknown`). */
+  readonly client: string;
+  /** The grant's name over HTTP; `runner` for the stdio server, which runs as the runner. */
+  readonly grant: string;
+  /** The grant's id, to count its uses like token hand-outs; none for stdio. */
+  readonly grantId?: string;
+  readonly transport: 'stdio' | 'http';
+  readonly failed: boolean;
+  readonly at: number;
+}
+
+type CountedEvent = 'agent.token_issued' | 'agent.request_refused' | 'mcp.tool_called';
 
 /** One audit row counting one kind of event (a grant's hand-outs, or one refusal reason) in one minute. */
 interface Bucket {
@@ -27,9 +41,10 @@ interface Bucket {
 const MINUTE_MS = 60_000;
 
 /**
- * Writes token hand-outs and refused requests to the audit log as counts: one row per grant (or
- * per refusal reason) per minute, with how many and when last, instead of a row per request. Any
- * local process can send requests as fast as it likes, so a row each would let it fill the disk;
+ * Writes token hand-outs, MCP tool calls and refused requests to the audit log as counts: one row
+ * per grant (per tool and client for tool calls, per reason for refusals) per minute, with how
+ * many and when last, instead of a row per request. Any local process can send requests as fast
+ * as it likes, so a row each would let it fill the disk;
  * this way the audit log grows with time, not with the request rate. Counts are written at most
  * every `flushMs` (one small transaction, also the grants' use counts); a crash loses at most that
  * much, a clean stop nothing.
@@ -56,6 +71,20 @@ export class UsageRecorder {
     use.count++;
     use.last = Math.max(use.last, entry.at);
     this.uses.set(entry.grantId, use);
+    this.schedule();
+  }
+
+  /** An MCP tool was called: one row per tool, client and grant per minute, with how many failed. */
+  toolCall(call: ToolCall): void {
+    const bucket = this.bucket('mcp.tool_called', `${call.tool}\n${call.client}\n${call.grant}\n${call.transport}`, call.at);
+    const errors = (typeof bucket.detail.errors === 'number' ? bucket.detail.errors : 0) + (call.failed ? 1 : 0);
+    bucket.detail = { tool: call.tool, client: call.client, grant: call.grant, transport: call.transport, count: bucket.count, errors };
+    if (call.grantId !== undefined) {
+      const use = this.uses.get(call.grantId) ?? { count: 0, last: 0 };
+      use.count++;
+      use.last = Math.max(use.last, call.at);
+      this.uses.set(call.grantId, use);
+    }
     this.schedule();
   }
 

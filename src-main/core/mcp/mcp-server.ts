@@ -1,0 +1,148 @@
+/**
+ * R42 Companion's MCP server: the tools of tools.ts registered in one place, for the stdio server
+ * (`r42-companion mcp`) and for `POST /mcp` on the agent endpoint.
+ *
+ * Built on the SDK's low-level `Server` rather than `McpServer`: every call must be audited, also
+ * one with bad arguments or an unknown tool (McpServer answers those before any code of ours
+ * runs), and bad arguments must be answered in the same words as the agent endpoint and the CLI.
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { parseQuery } from '../../../src-common/data-query.js';
+import { describeForeignError, isCompanionError } from '../errors.js';
+import type { Clock, Logger } from '../ports.js';
+import type { ToolCall } from '../agent/usage-recorder.js';
+import { TOOLS, type ToolDeps, type ToolSpec } from './tools.js';
+
+export interface McpDeps extends ToolDeps {
+  readonly version: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Counts a tool call in the audit log (per tool, client and grant per minute). */
+  recordCall(call: ToolCall): void;
+}
+
+/** Who is calling: the runner over stdio, or a grant over HTTP. */
+export interface McpCaller {
+  readonly transport: 'stdio' | 'http';
+  /** The grant's name over HTTP; `runner` over stdio. */
+  readonly grant: string;
+  readonly grantId?: string;
+  /** The client's name when the transport knows it better than this session does (stateless HTTP). */
+  readonly clientName?: () => string | undefined;
+}
+
+const INSTRUCTIONS =
+  "R42 Companion serves the runner's Garmin training data (activities, weekly running volume, daily summaries, sleep, HRV) from a copy on their own computer. Dates are the runner's local calendar dates, YYYY-MM-DD. Every answer says when the copy was last synced (`last_sync_at`) and whether it is `stale`; call get_status when data looks missing, and sync_now to bring it up to date. No tool gives out Garmin credentials.";
+
+const BY_NAME = new Map(TOOLS.map((spec) => [spec.name, spec]));
+
+/** The tools as tools/list shows them: JSON Schemas generated from the zod schemas the calls are parsed with. */
+const LISTED: Tool[] = TOOLS.map((spec) => ({
+  name: spec.name,
+  title: spec.title,
+  description: spec.description,
+  inputSchema: z.toJSONSchema(spec.input, { io: 'input', target: 'draft-7' }) as Tool['inputSchema'],
+  outputSchema: z.toJSONSchema(spec.output, { io: 'output', target: 'draft-7' }) as Tool['outputSchema'],
+  annotations: { title: spec.title, readOnlyHint: spec.readOnly, destructiveHint: false, idempotentHint: spec.readOnly, openWorldHint: !spec.readOnly },
+}));
+
+/** A client's self-given name, fit for the audit log: short, printable, and `unknown` when absent. */
+export function auditableClientName(name: string | undefined): string {
+  const clean = (name ?? '').replace(/[^\w .@/+:-]/g, '?').trim().slice(0, 64);
+  return clean || 'unknown';
+}
+
+function toolError(message: string, code: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: `${message} [${code}]` }] };
+}
+
+/** Parses a call's arguments with the tool's schema; refuses unknown ones by name, so a model learns what the tool takes. */
+function parseArguments(spec: ToolSpec, args: Record<string, unknown>): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+  const known = Object.keys(spec.input.shape);
+  const unknown = Object.keys(args).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    const takes = known.length ? `it takes ${known.join(', ')}` : 'it takes no arguments';
+    return { ok: false, message: `${spec.name} has no argument ${unknown.slice(0, 5).map((key) => JSON.stringify(key.slice(0, 40))).join(', ')}: ${takes}.` };
+  }
+  // Activity types are upper case at Garmin; the CLI upper-cases too, so `running` is not a mistake worth a round trip.
+  const input = typeof args.type === 'string' ? { ...args, type: args.type.toUpperCase() } : args;
+  return parseQuery(spec.input, input) as { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
+}
+
+async function runTool(spec: ToolSpec, args: Record<string, unknown>, deps: McpDeps, context: Parameters<ToolSpec['run']>[2]): Promise<CallToolResult> {
+  const parsed = parseArguments(spec, args);
+  if (!parsed.ok) return toolError(parsed.message, 'bad_request');
+  try {
+    const answer = await spec.run(parsed.value, deps, context);
+    // Parsed, not only checked: only the fields the output schema declares can leave.
+    const structured = spec.output.parse(answer.structured) as Record<string, unknown>;
+    return {
+      structuredContent: structured,
+      // The summary for the model, then the same data as JSON text for clients that show only text (MCP 2025-06-18 §structured content).
+      content: [
+        { type: 'text', text: answer.summary },
+        { type: 'text', text: JSON.stringify(structured) },
+      ],
+    };
+  } catch (error) {
+    if (isCompanionError(error)) return toolError(error.message, error.code);
+    // A foreign error's message may echo anything; the log gets its name and code only.
+    deps.logger.log('error', 'mcp.tool_failed', { tool: spec.name, ...describeForeignError(error) });
+    return toolError('Something went wrong inside R42 Companion; its log says more.', 'internal_error');
+  }
+}
+
+/** An MCP server over the companion's tools for one caller; connect it to a transport. */
+export function createMcpServer(deps: McpDeps, caller: McpCaller): Server {
+  const server = new Server({ name: 'r42-companion', title: 'R42 Companion', version: deps.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: LISTED }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const at = deps.clock.now();
+    const spec = BY_NAME.get(request.params.name);
+    const progressToken = request.params._meta?.progressToken;
+    const result = spec
+      ? await runTool(spec, request.params.arguments ?? {}, deps, {
+          signal: extra.signal,
+          progress:
+            progressToken === undefined
+              ? undefined
+              : (progress, total, message) =>
+                  void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } }).catch(() => undefined),
+        })
+      : toolError(`There is no tool ${JSON.stringify(request.params.name.slice(0, 40))}; the tools are ${TOOLS.map((t) => t.name).join(', ')}.`, 'bad_request');
+    deps.recordCall({
+      // Only known names reach the audit log: a client inventing names must not multiply its rows.
+      tool: spec ? spec.name : 'unknown_tool',
+      client: auditableClientName(caller.clientName?.() ?? server.getClientVersion()?.name),
+      grant: caller.grant,
+      grantId: caller.grantId,
+      transport: caller.transport,
+      failed: result.isError === true,
+      at,
+    });
+    return result;
+  });
+  return server;
+}
+
+/** The most a `POST /mcp` body may hold; a tool call is a few hundred bytes. */
+export const MCP_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Answers one `POST /mcp` (Streamable HTTP, stateless): a fresh server and transport per request,
+ * JSON answers rather than an event stream. The caller has authenticated the grant and refused
+ * browsers and foreign hosts already, and parsed the body.
+ */
+export async function answerMcpHttp(deps: McpDeps, caller: McpCaller, request: Request, body: unknown): Promise<Response> {
+  const server = createMcpServer(deps, caller);
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  try {
+    await server.connect(transport);
+    return await transport.handleRequest(request, { parsedBody: body });
+  } finally {
+    await server.close().catch(() => undefined);
+  }
+}

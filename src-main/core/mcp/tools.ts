@@ -1,0 +1,343 @@
+/**
+ * The MCP tools: what a coaching model may ask R42 Companion, each with a description written for
+ * the model, its input and output schemas, and how it answers. They read the local database (no
+ * network) except `sync_now`; none ever returns a Garmin token, and the answers are parsed through
+ * their output schemas, so only the fields declared here leave.
+ */
+import { z } from 'zod';
+import {
+  activityLimit,
+  activityType,
+  DEFAULT_RANGE_DAYS,
+  MAX_ACTIVITIES,
+  MAX_WEEKS,
+  rangeFields,
+  weeksCount,
+  dateRange,
+  parseQuery,
+} from '../../../src-common/data-query.js';
+import { CompanionError } from '../errors.js';
+import type { Companion, ConnectionStatus } from '../companion.js';
+import type { SyncProgress, SyncResult } from '../sync/sync-engine.js';
+
+/** What the tools need from the companion. */
+export interface ToolDeps {
+  status(): ConnectionStatus;
+  readonly data: Companion['data'];
+  sync(options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult>;
+  /** The runner's local date today (YYYY-MM-DD): where date ranges end by default. */
+  today(): string;
+}
+
+/** Per call: cancellation, and progress when the client asked for it. */
+export interface ToolCallContext {
+  readonly signal: AbortSignal;
+  readonly progress?: (done: number, total: number, message: string) => void;
+}
+
+/** A tool's answer: the structured content and a one-line summary for the model. */
+export interface ToolAnswer {
+  readonly structured: Record<string, unknown>;
+  readonly summary: string;
+}
+
+export interface ToolSpec {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly input: z.ZodObject;
+  readonly output: z.ZodObject;
+  /** Whether the tool only reads (every tool but sync_now). */
+  readonly readOnly: boolean;
+  run(args: Record<string, unknown>, deps: ToolDeps, context: ToolCallContext): Promise<ToolAnswer>;
+}
+
+/** Typed at definition, erased in the table: each tool's `run` gets its own parsed input. */
+function tool<I extends z.ZodObject, O extends z.ZodObject>(spec: {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  readOnly: boolean;
+  run(args: z.output<I>, deps: ToolDeps, context: ToolCallContext): Promise<{ structured: z.input<O>; summary: string }>;
+}): ToolSpec {
+  return spec as unknown as ToolSpec;
+}
+
+const freshness = {
+  last_sync_at: z.string().nullable().describe('When the local copy was last brought up to date (ISO 8601), or null if never.'),
+  stale: z.boolean().describe('True when the last complete sync is older than the stale limit (6 h by default) or there was none.'),
+};
+
+const dateArg = (which: 'from' | 'to') =>
+  rangeFields[which].describe(
+    which === 'from'
+      ? `First day, YYYY-MM-DD in the runner's local calendar (inclusive). Default: ${DEFAULT_RANGE_DAYS} days before \`to\`.`
+      : "Last day, YYYY-MM-DD in the runner's local calendar (inclusive). Default: today.",
+  );
+const rangeInput = z.strictObject({ from: dateArg('from'), to: dateArg('to') });
+
+/** Fills in the default range and refuses a reversed one, with the same words as the agent endpoint. */
+function resolveRange(args: { from?: string | undefined; to?: string | undefined }, deps: ToolDeps): { from: string; to: string } {
+  const parsed = parseQuery(dateRange({ today: deps.today(), days: DEFAULT_RANGE_DAYS }), { from: args.from, to: args.to });
+  if (!parsed.ok) throw new CompanionError('bad_request', parsed.message);
+  return parsed.value;
+}
+
+const n = z.number().nullable();
+
+const activity = z.object({
+  summary_id: z.string(),
+  activity_id: z.string().nullable(),
+  type: z.string(),
+  name: z.string().nullable(),
+  start_time: z.string().describe('Start, ISO 8601 in UTC.'),
+  local_date: z.string().describe("The runner's local date of the start."),
+  duration_s: n,
+  distance_m: n,
+  avg_pace_min_km: n,
+  avg_speed_mps: n,
+  avg_hr: n,
+  max_hr: n,
+  avg_cadence_spm: n,
+  elevation_gain_m: n,
+  active_kcal: n,
+  device_name: z.string().nullable(),
+});
+
+const week = z.object({
+  week: z.string().describe('ISO week label, e.g. 2026-W48.'),
+  week_start: z.string().describe('Monday of the week (local date).'),
+  runs: z.number(),
+  distance_km: z.number(),
+  duration_s: z.number(),
+  long_run_km: z.number(),
+  avg_pace_min_km: n,
+  avg_hr: n,
+});
+
+const daily = z.object({
+  summary_id: z.string(),
+  calendar_date: z.string(),
+  steps: n,
+  distance_m: n,
+  active_kcal: n,
+  resting_hr: n,
+  avg_hr: n,
+  max_hr: n,
+  avg_stress: n,
+  body_battery_charged: n,
+  body_battery_drained: n,
+});
+
+const sleep = z.object({
+  summary_id: z.string(),
+  calendar_date: z.string().describe('The day the runner woke up.'),
+  start_time: z.string().nullable(),
+  duration_s: n,
+  deep_s: n,
+  light_s: n,
+  rem_s: n,
+  awake_s: n,
+});
+
+const hrvNight = z.object({
+  summary_id: z.string(),
+  calendar_date: z.string().describe('The day the runner woke up.'),
+  last_night_avg_ms: n.describe('Average overnight HRV (RMSSD, milliseconds).'),
+  last_night_5min_high_ms: n.describe('Highest 5-minute HRV of the night (milliseconds).'),
+});
+
+const lastSync = (f: { last_sync_at: string | null; stale: boolean }) =>
+  f.last_sync_at ? `last sync ${f.last_sync_at}${f.stale ? ' (stale: sync_now brings it up to date)' : ''}` : 'never synced yet (sync_now loads the history)';
+
+const STALE_HINT = 'Every answer carries `last_sync_at` and `stale`; when `stale` is true, say so or call sync_now first.';
+
+/** The tools, in the order a model sees them. */
+export const TOOLS: readonly ToolSpec[] = [
+  tool({
+    name: 'get_status',
+    title: 'Garmin link and data freshness',
+    description:
+      "Tells whether the runner's Garmin account is linked to R42 Companion (state `connected`, `not_connected` or `reauth_required`, in which case the runner must run `r42-companion login` again), which Garmin permissions they granted, which data types they did not share, and how fresh the local copy of their training data is (`last_sync_at`, `stale`, and how far the history load has come). Call it first when other tools return little or nothing, or before telling the runner their data is missing. It never contacts Garmin.",
+    input: z.strictObject({}),
+    output: z.object({
+      state: z.enum(['not_connected', 'connected', 'reauth_required']),
+      garmin_user_id: z.string().nullable(),
+      permissions: z.array(z.string()),
+      not_shared: z.array(z.string()).describe('Data types the runner did not share on Garmin: their data is missing.'),
+      refresh_token_expires_soon: z.boolean().describe('The link ends within 14 days unless the runner signs in again.'),
+      last_error: z.object({ code: z.string(), at: z.string() }).nullable(),
+      sync: z.object({
+        running: z.boolean(),
+        history: z.object({ done: z.number(), total: z.number() }).describe('History loaded so far, in windows.'),
+      }),
+      ...freshness,
+    }),
+    readOnly: true,
+    async run(_args, deps) {
+      const s = deps.status();
+      const notShared = s.sync.streams.filter((st) => st.state === 'permission_missing').map((st) => st.stream);
+      const link =
+        s.state === 'connected'
+          ? `Garmin linked (user ${s.garminUserId})`
+          : s.state === 'reauth_required'
+            ? 'Garmin needs the runner to reconnect: they should run `r42-companion login`'
+            : 'No Garmin account is linked: the runner should run `r42-companion login`';
+      return {
+        structured: {
+          state: s.state,
+          garmin_user_id: s.garminUserId,
+          permissions: [...s.permissions],
+          not_shared: notShared,
+          refresh_token_expires_soon: s.refreshTokenExpiresSoon,
+          last_error: s.lastError,
+          sync: { running: s.sync.running, history: { done: s.sync.backfill.done, total: s.sync.backfill.total } },
+          last_sync_at: s.sync.lastSyncAt,
+          stale: s.sync.stale,
+        },
+        summary: `${link}; ${lastSync({ last_sync_at: s.sync.lastSyncAt, stale: s.sync.stale })}${notShared.length ? `; not shared on Garmin: ${notShared.join(', ')}` : ''}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'list_activities',
+    title: 'Activities',
+    description: `Lists the runner's recorded activities (runs, rides, …) between two dates of their local calendar, newest first: type, name, start, distance, duration, average pace (min/km), heart rate, cadence, elevation. Defaults to the last ${DEFAULT_RANGE_DAYS} days and ${100} activities; \`type\` keeps one Garmin activity type (RUNNING, TRAIL_RUNNING, TREADMILL_RUNNING, CYCLING, …), and \`truncated\` says whether more activities matched than \`limit\`. For weekly running volume use get_weekly_summary instead. ${STALE_HINT}`,
+    input: z.strictObject({
+      from: dateArg('from'),
+      to: dateArg('to'),
+      type: activityType.optional().describe('Keep only this Garmin activity type, e.g. RUNNING (upper case).'),
+      limit: activityLimit.optional().describe(`At most this many activities, 1–${MAX_ACTIVITIES}. Default 100.`),
+    }),
+    output: z.object({ from: z.string(), to: z.string(), type: z.string().nullable(), activities: z.array(activity), truncated: z.boolean(), ...freshness }),
+    readOnly: true,
+    async run(args, deps) {
+      const range = resolveRange(args, deps);
+      const limit = args.limit ?? 100;
+      // One more than asked tells whether the list was cut.
+      const answer = deps.data.activities({ ...range, type: args.type, limit: limit + 1 });
+      const activities = answer.data.slice(0, limit);
+      const truncated = answer.data.length > limit;
+      return {
+        structured: { ...range, type: args.type ?? null, activities, truncated, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        summary: `${activities.length}${truncated ? '+' : ''} ${args.type ?? ''}${args.type ? ' ' : ''}activities from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'get_weekly_summary',
+    title: 'Weekly running volume',
+    description: `Running volume per ISO week (Monday to Sunday, the runner's local dates) for the last \`weeks\` weeks including the current one, oldest first: number of runs, distance (km), time, longest run (km), average pace (total time / total distance, min/km) and time-weighted average heart rate. Only running types count (road, trail, treadmill, track); weeks without runs are included with zeros, so a gap is visible. \`weeks\` is 1–${MAX_WEEKS}, default 12. ${STALE_HINT}`,
+    input: z.strictObject({ weeks: weeksCount.optional().describe(`How many weeks, 1–${MAX_WEEKS}, ending with the current week. Default 12.`) }),
+    output: z.object({ weeks: z.array(week), ...freshness }),
+    readOnly: true,
+    async run(args, deps) {
+      const answer = deps.data.weekly(args.weeks ?? 12, deps.today());
+      const km = answer.data.reduce((sum, w) => sum + w.distance_km, 0);
+      return {
+        structured: { weeks: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        summary: `${answer.data.length} weeks from ${answer.data[0]?.week_start ?? '—'}, ${Math.round(km * 10) / 10} km of running in all; ${lastSync(answer)}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'get_daily_summaries',
+    title: 'Daily summaries',
+    description: `One summary per calendar day between two dates of the runner's local calendar, newest first: steps, distance, active calories, resting, average and maximum heart rate, average stress and body battery charged and drained. Resting heart rate and stress trends show recovery and fatigue. Defaults to the last ${DEFAULT_RANGE_DAYS} days. ${STALE_HINT}`,
+    input: rangeInput,
+    output: z.object({ from: z.string(), to: z.string(), days: z.array(daily), ...freshness }),
+    readOnly: true,
+    async run(args, deps) {
+      const range = resolveRange(args, deps);
+      const answer = deps.data.dailies(range);
+      return {
+        // Rows typed loosely by the repository; the output schema checks them before they leave.
+        structured: { ...range, days: answer.data as Array<z.input<typeof daily>>, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        summary: `${answer.data.length} days from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'get_sleep',
+    title: 'Sleep',
+    description: `The runner's sleep per night between two dates of their local calendar, newest first (\`calendar_date\` is the day they woke up): total duration and deep, light, REM and awake seconds. Defaults to the last ${DEFAULT_RANGE_DAYS} days. ${STALE_HINT}`,
+    input: rangeInput,
+    output: z.object({ from: z.string(), to: z.string(), nights: z.array(sleep), ...freshness }),
+    readOnly: true,
+    async run(args, deps) {
+      const range = resolveRange(args, deps);
+      const answer = deps.data.sleeps(range);
+      return {
+        structured: { ...range, nights: answer.data as Array<z.input<typeof sleep>>, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        summary: `${answer.data.length} nights from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'get_hrv',
+    title: 'Heart rate variability',
+    description: `Overnight heart rate variability per night between two dates of the runner's local calendar, newest first (\`calendar_date\` is the day they woke up): the night's average and its highest 5-minute value, in milliseconds. A drop against the runner's own recent baseline suggests fatigue or illness; compare a night with the nights before it, not with other people. Defaults to the last ${DEFAULT_RANGE_DAYS} days. ${STALE_HINT}`,
+    input: rangeInput,
+    output: z.object({ from: z.string(), to: z.string(), nights: z.array(hrvNight), ...freshness }),
+    readOnly: true,
+    async run(args, deps) {
+      const range = resolveRange(args, deps);
+      const answer = deps.data.hrv(range);
+      return {
+        structured: { ...range, nights: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        summary: `${answer.data.length} nights of HRV from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'sync_now',
+    title: 'Sync with Garmin now',
+    description:
+      "Brings the local copy of the runner's Garmin data up to date now and answers how it went: records stored, upload windows fetched, data types the runner did not share, how far the history load has come, and the new `last_sync_at`. It needs the network and a linked account; without them it returns an error saying why, and what is already stored stays readable. Call it when an answer says `stale: true` or the runner says they just finished a workout; a first sync that loads months of history can take a while (progress is reported when you ask for it).",
+    input: z.strictObject({}),
+    output: z.object({
+      outcome: z.literal('completed'),
+      stored: z.number().describe('Records written (new or updated).'),
+      windows: z.number().describe('Upload windows fetched.'),
+      skipped: z.number().describe('Records Garmin sent that could not be read (logged, not stored).'),
+      not_shared: z.array(z.string()),
+      history: z.object({ done: z.number(), total: z.number() }),
+      ...freshness,
+    }),
+    readOnly: false,
+    async run(_args, deps, context) {
+      let shown = -1;
+      const result = await deps.sync({
+        signal: context.signal,
+        onProgress: (p) => {
+          const percent = p.total ? Math.floor((p.done / p.total) * 100) : 100;
+          if (percent === shown) return;
+          shown = percent;
+          context.progress?.(p.done, p.total, `${p.phase === 'backfill' ? 'loading history' : 'fetching new data'}: ${p.done}/${p.total} windows`);
+        },
+      });
+      if (result.outcome === 'offline') {
+        throw new CompanionError(
+          'garmin_unreachable',
+          'Garmin could not be reached (is this computer offline?). Nothing new was synced; what is already stored is still served, and the next sync resumes where this one stopped.',
+        );
+      }
+      const s = deps.status();
+      return {
+        structured: {
+          outcome: result.outcome,
+          stored: result.stored,
+          windows: result.windows,
+          skipped: result.skipped,
+          not_shared: [...result.permissionMissing],
+          history: { done: s.sync.backfill.done, total: s.sync.backfill.total },
+          last_sync_at: s.sync.lastSyncAt,
+          stale: s.sync.stale,
+        },
+        summary: `Synced: ${result.stored} records in ${result.windows} windows${result.permissionMissing.length ? `; not shared on Garmin: ${result.permissionMissing.join(', ')}` : ''}; ${lastSync({ last_sync_at: s.sync.lastSyncAt, stale: s.sync.stale })}.`,
+      };
+    },
+  }),
+];

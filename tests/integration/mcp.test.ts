@@ -1,0 +1,250 @@
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { localDate } from '../../src-main/core/store/training-repo.js';
+import type { GarminSimulator } from '../simulator/garmin-simulator.js';
+import { CLI, ROOT, runCli, secretsIn, startSimulator, tempDir } from '../support/harness.js';
+import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
+
+const DAY_MS = 86_400_000;
+const TOOL_NAMES = ['get_status', 'list_activities', 'get_weekly_summary', 'get_daily_summaries', 'get_sleep', 'get_hrv', 'sync_now'];
+
+let sim: GarminSimulator | undefined;
+let world: CoreWorld | undefined;
+const clients: Client[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close().catch(() => undefined);
+  await world?.cleanup();
+  world = undefined;
+  await sim?.stop();
+  sim = undefined;
+});
+
+/** A linked runner with `days` days of synced data. */
+async function linkedWorld(days = 21): Promise<CoreWorld> {
+  sim = await startSimulator();
+  sim.dataNow = () => Math.floor(Date.now() / 1000);
+  world = makeCoreWorld(sim);
+  const opened = world.browser.next();
+  const outcome = world.companion.signIn({ timeoutMs: 15_000 });
+  await browse(await approveAtGarmin(await opened));
+  await outcome;
+  expect((await world.companion.sync({ days })).outcome).toBe('completed');
+  return world;
+}
+
+/** The real CLI's `mcp` in a child process, driven by the SDK's own client, as an MCP client would start it. */
+async function stdioClient(env: NodeJS.ProcessEnv, launch: { command: string; args: string[]; cwd?: string } = { command: process.execPath, args: ['--import', 'tsx', CLI, 'mcp'], cwd: ROOT }) {
+  const transport = new StdioClientTransport({ ...launch, env: env as Record<string, string>, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const client = new Client({ name: 'r42-test-agent', version: '1.0.0' });
+  await client.connect(transport);
+  clients.push(client);
+  const answers: string[] = [];
+  const call = async (name: string, args: Record<string, unknown> = {}, options?: Parameters<Client['callTool']>[2]) => {
+    const result = (await client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult;
+    answers.push(JSON.stringify(result));
+    return result;
+  };
+  return { client, call, answers, stderr: () => stderr };
+}
+
+const text = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+
+describe('MCP over stdio (r42-companion mcp)', () => {
+  it('lists seven tools, each with a description for a model, an input schema that refuses unknown arguments, and an output schema', async () => {
+    sim = await startSimulator();
+    world = makeCoreWorld(sim);
+    const { client } = await stdioClient(world.env);
+    expect(client.getServerVersion()).toMatchObject({ name: 'r42-companion' });
+    expect(client.getInstructions()).toContain('local calendar dates');
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES);
+    for (const tool of tools) {
+      expect(tool.description!.length, tool.name).toBeGreaterThan(200);
+      expect(tool.inputSchema).toMatchObject({ type: 'object', additionalProperties: false });
+      expect(tool.outputSchema, tool.name).toMatchObject({ type: 'object' });
+      expect(tool.annotations?.readOnlyHint, tool.name).toBe(tool.name !== 'sync_now');
+    }
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    expect(Object.keys(byName.list_activities!.inputSchema.properties!)).toEqual(['from', 'to', 'type', 'limit']);
+    expect(Object.keys(byName.get_weekly_summary!.inputSchema.properties!)).toEqual(['weeks']);
+    for (const name of ['get_daily_summaries', 'get_sleep', 'get_hrv']) expect(Object.keys(byName[name]!.inputSchema.properties!)).toEqual(['from', 'to']);
+    for (const name of TOOL_NAMES.filter((n) => n !== 'get_status' && n !== 'sync_now')) {
+      expect(byName[name]!.outputSchema!.required, name).toEqual(expect.arrayContaining(['last_sync_at', 'stale']));
+    }
+  });
+
+  it('answers every tool from the synced data (structuredContent and a short text, last_sync_at and stale), reports sync progress, audits each call, and no answer holds a Garmin token', async () => {
+    const w = await linkedWorld();
+    const liveToken = (await w.companion.getAccessToken()).accessToken;
+    const mcp = await stdioClient(w.env);
+    const today = localDate(Date.now());
+    const from = localDate(Date.now() - 20 * DAY_MS);
+
+    const status = await mcp.call('get_status');
+    expect(status.isError).toBeFalsy();
+    expect(status.structuredContent).toMatchObject({ state: 'connected', garmin_user_id: sim!.userId, stale: false, not_shared: [] });
+    expect(text(status)).toMatch(/^Garmin linked \(user /);
+
+    const activities = await mcp.call('list_activities', { from, to: today, type: 'running', limit: 3 });
+    const expected = w.companion.data.activities({ from, to: today, type: 'RUNNING' });
+    expect(expected.data.length).toBeGreaterThan(3);
+    expect(activities.structuredContent).toEqual({ from, to: today, type: 'RUNNING', activities: expected.data.slice(0, 3), truncated: true, last_sync_at: expected.last_sync_at, stale: false });
+    expect(text(activities)).toContain(`3+ RUNNING activities from ${from} to ${today}`);
+
+    const weekly = await mcp.call('get_weekly_summary', { weeks: 4 });
+    expect((weekly.structuredContent as { weeks: unknown[] }).weeks).toEqual(w.companion.data.weekly(4).data);
+
+    const dailies = await mcp.call('get_daily_summaries', { from, to: today });
+    expect((dailies.structuredContent as { days: unknown[] }).days).toEqual(w.companion.data.dailies({ from, to: today }).data);
+    const sleeps = await mcp.call('get_sleep', { from, to: today });
+    expect((sleeps.structuredContent as { nights: unknown[] }).nights).toEqual(w.companion.data.sleeps({ from, to: today }).data);
+    const hrv = await mcp.call('get_hrv', { from, to: today });
+    const hrvRows = (hrv.structuredContent as { nights: Array<{ last_night_avg_ms: number }> }).nights;
+    expect(hrvRows.length).toBeGreaterThanOrEqual(19);
+    expect(hrvRows).toEqual(w.companion.data.hrv({ from, to: today }).data);
+    // Defaults: the last 84 days up to today.
+    expect(await mcp.call('get_hrv')).toMatchObject({ structuredContent: { from: localDate(Date.now() - 83 * DAY_MS), to: today } });
+
+    // The sync reports progress (windows done of total) to a client that asks for it.
+    const progress: Array<{ progress: number; total?: number }> = [];
+    const synced = await mcp.call('sync_now', {}, { onprogress: (p) => progress.push(p) });
+    expect(synced.isError).toBeFalsy();
+    expect(synced.structuredContent).toMatchObject({ outcome: 'completed', not_shared: [], stale: false });
+    expect((synced.structuredContent as { windows: number }).windows).toBeGreaterThan(0);
+    expect(synced.structuredContent).toHaveProperty('last_sync_at', w.companion.status().sync.lastSyncAt);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ progress: (synced.structuredContent as { windows: number }).windows, total: (synced.structuredContent as { windows: number }).windows });
+
+    // The token Garmin issued (and every other the simulator ever issued) appears in no answer and nowhere on stderr.
+    expect(mcp.answers.length).toBe(8);
+    for (const answer of [...mcp.answers, mcp.stderr()]) expect(secretsIn(answer, [liveToken, ...sim!.issuedSecrets])).toEqual([]);
+
+    await mcp.client.close();
+    // One audit row per tool and client per minute (the run is well inside one or two minutes), with the client's name and the grant.
+    const rows = w.companion.auditLog(100).filter((e) => e.event === 'mcp.tool_called');
+    const calls = Object.fromEntries(TOOL_NAMES.map((tool) => [tool, rows.filter((r) => r.detail.tool === tool).reduce((n, r) => n + (r.detail.count as number), 0)]));
+    expect(calls).toEqual({ get_status: 1, list_activities: 1, get_weekly_summary: 1, get_daily_summaries: 1, get_sleep: 1, get_hrv: 2, sync_now: 1 });
+    for (const row of rows) expect(row.detail).toMatchObject({ client: 'r42-test-agent', grant: 'runner', transport: 'stdio', errors: 0 });
+    expect(rows.length).toBeLessThanOrEqual(2 * TOOL_NAMES.length);
+  }, 60_000);
+
+  it('answers bad arguments with a tool error that says what is wrong, and keeps serving', async () => {
+    sim = await startSimulator();
+    world = makeCoreWorld(sim);
+    const mcp = await stdioClient(world.env);
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['list_activities', { from: '2026-02-30' }, 'from must be a real calendar date written YYYY-MM-DD, like 2026-11-23.'],
+      ['list_activities', { from: '2026-05-01', to: '2026-04-01' }, 'from must be on or before to (2026-04-01), but is 2026-05-01.'],
+      ['list_activities', { type: 'run ning' }, 'type must be a Garmin activity type such as RUNNING.'],
+      ['list_activities', { limit: 0 }, 'limit must be from 1 to 1000.'],
+      ['list_activities', { limit: '10' }, 'limit must be a number.'],
+      ['get_weekly_summary', { weeks: 521 }, 'weeks must be from 1 to 520.'],
+      ['get_weekly_summary', { weeks: 1.5 }, 'weeks must be a whole number.'],
+      ['get_daily_summaries', { to: 20260401 }, 'to must be text.'],
+      ['get_sleep', { from: '9999-12-31' }, 'from must be on or before to'],
+      ['get_hrv', { start_date: '2026-04-01' }, 'get_hrv has no argument "start_date": it takes from, to.'],
+      ['get_status', { verbose: true }, 'get_status has no argument "verbose": it takes no arguments.'],
+      ['delete_everything', {}, 'There is no tool "delete_everything"'],
+    ];
+    for (const [tool, args, message] of cases) {
+      const result = await mcp.call(tool, args);
+      expect({ tool, args, isError: result.isError }).toEqual({ tool, args, isError: true });
+      expect(text(result)).toContain(message);
+      expect(text(result)).toContain('[bad_request]');
+    }
+    expect((await mcp.call('get_status')).isError).toBeFalsy();
+    await mcp.client.close();
+    const rows = world.companion.auditLog(100).filter((e) => e.event === 'mcp.tool_called');
+    expect(rows.reduce((n, r) => n + (r.detail.errors as number), 0)).toBe(cases.length);
+    // An invented tool name is counted under one name, so made-up names cannot multiply audit rows.
+    expect(rows.map((r) => r.detail.tool)).toContain('unknown_tool');
+    expect(rows.map((r) => r.detail.tool)).not.toContain('delete_everything');
+  });
+
+  it('works with the network gone and no `serve` running: data from the local database, sync_now a clear tool error', async () => {
+    const w = await linkedWorld(14);
+    const liveToken = (await w.companion.getAccessToken()).accessToken;
+    const issued = [...sim!.issuedSecrets];
+    await sim!.stop(); // Garmin (and the network to it) is gone
+    sim = undefined;
+    expect(existsSync(path.join(w.home, 'agent.json'))).toBe(false);
+    const mcp = await stdioClient(w.env);
+    const activities = await mcp.call('list_activities');
+    expect(activities.isError).toBeFalsy();
+    expect((activities.structuredContent as { activities: unknown[] }).activities.length).toBeGreaterThan(3);
+    expect(activities.structuredContent).toMatchObject({ stale: false });
+    expect((await mcp.call('get_weekly_summary', { weeks: 3 })).isError).toBeFalsy();
+    expect((await mcp.call('get_status')).structuredContent).toMatchObject({ state: 'connected', stale: false });
+    const sync = await mcp.call('sync_now');
+    expect(sync.isError).toBe(true);
+    expect(text(sync)).toMatch(/^Garmin could not be reached .*what is already stored is still served.* \[garmin_unreachable\]$/);
+    for (const answer of [...mcp.answers, mcp.stderr()]) expect(secretsIn(answer, [liveToken, ...issued])).toEqual([]);
+  }, 60_000);
+
+  it('writes nothing but JSON-RPC to stdout, even when it warns (stderr) about plain-http Garmin URLs', async () => {
+    sim = await startSimulator();
+    world = makeCoreWorld(sim);
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'mcp'], { cwd: ROOT, env: world.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const send = (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
+    send({ method: 'notifications/initialized' });
+    send({ id: 2, method: 'tools/list' });
+    send({ id: 3, method: 'tools/call', params: { name: 'get_weekly_summary', arguments: { weeks: 2 } } });
+    await expect.poll(() => stdout.split('\n').filter(Boolean).length, { timeout: 20_000 }).toBe(3);
+    child.stdin.end(); // how a client stops a stdio server
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    const lines = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { jsonrpc: string; id: number });
+    expect(lines.map((l) => [l.jsonrpc, l.id])).toEqual([['2.0', 1], ['2.0', 2], ['2.0', 3]]);
+    expect(stderr).toContain('INSECURE');
+  });
+});
+
+describe('r42-companion mcp config', () => {
+  it('prints a snippet with absolute paths that starts the server from any folder without PATH, and no secret', async () => {
+    const w = await linkedWorld(3);
+    const result = await runCli(['mcp', 'config', '--client', 'claude-desktop'], w.env);
+    expect(result.code).toBe(0);
+    const snippet = JSON.parse(result.stdout) as { mcpServers: Record<string, { command: string; args: string[]; env: Record<string, string> }> };
+    const entry = snippet.mcpServers['r42-companion']!;
+    expect(path.isAbsolute(entry.command)).toBe(true);
+    expect(entry.args.at(-1)).toBe('mcp');
+    expect(entry.args.at(-2)).toBe(CLI);
+    expect(entry.env).toMatchObject({ R42_HOME: w.home, R42_KEYCHAIN_SERVICE: w.keychainService, GARMIN_CLIENT_ID: w.env.GARMIN_CLIENT_ID });
+    expect(result.stdout).not.toContain(w.env.GARMIN_CLIENT_SECRET!);
+    expect(result.stderr).toMatch(/claude_desktop_config\.json/);
+
+    // Started exactly as Claude Desktop would: its own folder, no usable PATH, only the snippet's environment.
+    const elsewhere = tempDir('r42-client-');
+    const mcp = await stdioClient({ ...entry.env, PATH: '/nonexistent' }, { command: entry.command, args: entry.args, cwd: elsewhere });
+    const status = await mcp.call('get_status');
+    expect(status.structuredContent).toMatchObject({ state: 'connected', garmin_user_id: sim!.userId });
+    await mcp.client.close();
+    rmSync(elsewhere, { recursive: true, force: true });
+
+    for (const client of ['cursor', 'claude-code']) {
+      const other = await runCli(['mcp', 'config', '--client', client], w.env);
+      expect(other.code).toBe(0);
+      expect(other.stdout).toContain(CLI);
+      expect(other.stdout).not.toContain(w.env.GARMIN_CLIENT_SECRET!);
+    }
+    const code = await runCli(['mcp', 'config', '--client', 'claude-code'], w.env);
+    expect(code.stdout).toMatch(/^claude mcp add --transport stdio --scope user r42-companion --env R42_HOME=\S+ .* -- \S+ /);
+    expect(code.stderr).toContain('Claude Code');
+    const bad = await runCli(['mcp', 'config', '--client', 'vscode'], w.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--client must be one of claude-desktop, claude-code, cursor.');
+  }, 60_000);
+});
