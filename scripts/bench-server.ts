@@ -1,9 +1,13 @@
-/* The R42 server's token broker, measured against the Garmin simulator answering directly, in the
-   same run with the same load generator: autocannon in its own process, so the generator is never
-   the slower side. Each server runs in its own process too. Then the rate limiter's cost per
-   request on a real PostgreSQL (a throwaway cluster), sequential and at 50 in flight.
+/* The R42 server, measured with autocannon in its own process (so the load generator is never the
+   slower side), each server in its own process too:
+   1. the token broker against the Garmin simulator answering directly, same run, same generator;
+   2. the rate limiter's cost per request on a real PostgreSQL (a throwaway cluster);
+   3. webhook intake (notifications a second, p99) on PGlite and on PostgreSQL;
+   4. end to end: a 90-day backfill of every stream delivered as pings, the simulator answering
+      each data call after 100 ms: wall time from link to complete local history, next to the
+      lower bound (calls × 100 ms ÷ the desktop's concurrency).
 
-   `npm run bench` runs it after scripts/bench.ts; alone: `npx tsx scripts/bench-broker.ts`. */
+   `npm run bench` runs it after scripts/bench.ts; alone: `npx tsx scripts/bench-server.ts`. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +17,16 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '../src-server/store/migrations.js';
 import { openPostgresStore } from '../src-server/store/postgres-store.js';
 import { RateLimiter } from '../src-server/store/rate-limiter.js';
-import { startTestPostgres } from '../tests/support/postgres.js';
+import BetterSqlite3 from 'better-sqlite3';
+import { createCompanion } from '../src-main/core/companion.js';
+import { loadConfig } from '../src-main/core/config.js';
+import { RELAY_FETCH_CONCURRENCY } from '../src-main/core/sync/relay-sync.js';
+import { loadServerConfig } from '../src-server/config.js';
+import { startNodeServer } from '../src-server/node-host.js';
+import { DATA_STREAMS, recordsUploadedBetween, type DataStream } from '../tests/simulator/garmin-data.js';
+import { GarminSimulator } from '../tests/simulator/garmin-simulator.js';
+import { approveAtGarmin, browse, CapturingBrowser } from '../tests/support/core-world.js';
+import { freePort, startTestPostgres } from '../tests/support/postgres.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -49,13 +62,17 @@ function waitFor(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray>
   });
 }
 
-function cannon(url: string, body: string): Promise<Cannon> {
+function cannon(
+  url: string,
+  body: string,
+  options: { contentType?: string; headers?: string[]; connections?: number; overallRate?: number; uniqueIds?: boolean } = {},
+): Promise<Cannon> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(SECONDS), '-m', 'POST', '-H', 'content-type=application/x-www-form-urlencoded', '-b', body, '--json', url],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
+    const args = [AUTOCANNON, '-c', String(options.connections ?? CONNECTIONS), '-d', String(SECONDS), '-m', 'POST', '-H', `content-type=${options.contentType ?? 'application/x-www-form-urlencoded'}`];
+    for (const header of options.headers ?? []) args.push('-H', header);
+    if (options.overallRate) args.push('-R', String(options.overallRate));
+    if (options.uniqueIds) args.push('-I');
+    const child = spawn(process.execPath, [...args, '-b', body, '--json', url], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.on('close', () => {
@@ -99,7 +116,9 @@ async function main() {
         GARMIN_REDIRECT_URIS: REDIRECT,
         PORT: '0',
         RATE_LIMIT_PER_MINUTE: '1000000',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'error',
+        GARMIN_API_URL: simUrl,
+        R42_SERVER_DATA_KEY: Buffer.alloc(32, 9).toString('base64'),
         ...(store === 'postgres' ? { DATABASE_URL: pg.url } : { R42_SERVER_DATA_DIR: path.join(dataDir, 'pglite') }),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -107,6 +126,7 @@ async function main() {
     servers.push(child);
     return `${(await waitFor(child, /listening on (http:\/\/\S+)/))[1]}/v1/garmin/token`;
   };
+  const webhookOf = (tokenRoute: string) => tokenRoute.replace('/v1/garmin/token', '/v1/garmin/webhook');
   try {
     const [onPostgres, onPglite] = [await startBroker('postgres'), await startBroker('pglite')];
     // Garmin's refusal of an unknown code or refresh token: the same work for Garmin on both paths,
@@ -188,11 +208,110 @@ async function main() {
     const hotRow = n / ((performance.now() - started) / 1000);
     console.log(`Rate limiter on PostgreSQL: ${sequential.toFixed(0)} µs per request one at a time; ${hotRow.toFixed(0)} requests/s at 50 in flight on one address (one row, the worst case)`);
     await store.close();
+
+    // Webhook intake: one ping per delivery, each unique ([<id>] replaced by autocannon).
+    const ping = JSON.stringify({ dailies: [{ userId: 'bench-runner-[<id>]', callbackURL: `${simUrl}/wellness-api/rest/dailies?uploadStartTimeInSeconds=1&uploadEndTimeInSeconds=2&token=[<id>]` }] });
+    const garminHeaders = [`garmin-client-id=${CLIENT_ID}`];
+    console.log(`\nWebhook intake: POST /v1/garmin/webhook, one notification per delivery, autocannon (own process), ${SECONDS} s each:`);
+    console.log(`  ${'store, load'.padEnd(44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)}  answers`);
+    for (const [name, url] of [['PostgreSQL', webhookOf(onPostgres)], ['PGlite', webhookOf(onPglite)]] as const) {
+      for (const [load, options] of [
+        ['500 a second, 10 connections', { connections: 10, overallRate: 500 }],
+        ['as fast as it goes, 50 connections', { connections: 50 }],
+      ] as const) {
+        const r = await cannon(url, ping, { contentType: 'application/json', headers: garminHeaders, uniqueIds: true, ...options });
+        console.log(`  ${`${name}, ${load}`.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${String(r.errors).padStart(6)}  ${r.statuses}`);
+      }
+    }
+    console.log('  (aim: p99 under 50 ms at 500 notifications a second on PostgreSQL)');
+    await endToEndBackfill(pg.url);
   } finally {
     for (const child of servers) child.kill('SIGTERM');
     sim.kill('SIGTERM');
     pg.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Link through the broker, then the 90-day history the production way: backfill requested, pings
+ * POSTed by the simulator to the server, picked up from the relay, each callback answered by the
+ * simulator after 100 ms. The desktop, the server and the simulator share this process: the
+ * measure is latency-bound (100 ms a call), not CPU-bound.
+ */
+async function endToEndBackfill(databaseUrl: string): Promise<void> {
+  const DAYS = 90;
+  const DELAY_MS = 100;
+  const sim = await new GarminSimulator({
+    consent: 'approve',
+    clients: [{ clientId: CLIENT_ID, clientSecret: 'r42-demo-client-secret-not-for-production', redirectUris: ['http://127.0.0.1:0/callback'], anyLoopbackPort: true }],
+  }).start();
+  const now = Math.floor(Date.now() / 1000);
+  sim.dataNow = () => now;
+  const redirect = `http://127.0.0.1:${await freePort()}/callback`;
+  const silent = { log: () => undefined };
+  const server = await startNodeServer(
+    loadServerConfig({
+      GARMIN_CLIENT_ID: CLIENT_ID,
+      GARMIN_CLIENT_SECRET: 'r42-demo-client-secret-not-for-production',
+      GARMIN_TOKEN_URL: `${sim.url}/di-oauth2-service/oauth/token`,
+      GARMIN_API_URL: sim.url,
+      GARMIN_REDIRECT_URIS: redirect,
+      DATABASE_URL: databaseUrl,
+      R42_SERVER_DATA_KEY: Buffer.alloc(32, 9).toString('base64'),
+      PORT: '0',
+      RATE_LIMIT_PER_MINUTE: '100000',
+    }),
+    { logger: silent },
+  );
+  sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook` };
+  for (const stream of DATA_STREAMS) sim.fail(stream, { kind: 'delay', ms: DELAY_MS });
+  const home = mkdtempSync(path.join(tmpdir(), 'r42-bench-relay-'));
+  const memory = new Map<string, string>();
+  const browser = new CapturingBrowser();
+  const { GARMIN_CLIENT_SECRET: _s, GARMIN_TOKEN_URL: _t, ...simEnv } = sim.env(CLIENT_ID);
+  const companion = createCompanion({
+    config: loadConfig({ ...simEnv, R42_HOME: home, R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: String(DAYS) }),
+    secrets: { get: async (k) => memory.get(k) ?? null, set: async (k, v) => void memory.set(k, v), delete: async (k) => memory.delete(k) },
+    browser,
+    clock: { now: () => now * 1000 },
+  });
+  try {
+    const expected = Object.fromEntries(
+      DATA_STREAMS.map((stream) => {
+        let n = 0;
+        for (let t = now - DAYS * 86_400; t < now; t += 86_400) n += recordsUploadedBetween(stream, t, Math.min(t + 86_400, now), now).length;
+        return [stream, n];
+      }),
+    ) as Record<DataStream, number>;
+    const started = performance.now();
+    const opened = browser.next();
+    const linked = companion.signIn({ timeoutMs: 30_000 });
+    await browse(await approveAtGarmin(await opened));
+    await linked;
+    const complete = () => DATA_STREAMS.every((stream) => companion.status().sync.relay !== null && countRows(home, stream) >= expected[stream]);
+    while (!complete()) await companion.sync({ waitSeconds: 2 });
+    const seconds = (performance.now() - started) / 1000;
+    const calls = DATA_STREAMS.reduce((n, stream) => n + sim.dataRequests[stream], 0);
+    const bound = (calls * DELAY_MS) / 1000 / RELAY_FETCH_CONCURRENCY;
+    console.log(`\nEnd to end, ${DAYS}-day history through the relay (each Garmin data call answered after ${DELAY_MS} ms):`);
+    console.log(`  summaries: ${DATA_STREAMS.map((s) => `${s} ${expected[s]}`).join(', ')}; callback fetches: ${calls}; backfill requests: ${sim.backfillRequests.length}`);
+    console.log(`  link to complete local history: ${seconds.toFixed(2)} s; lower bound ${calls} × ${DELAY_MS} ms ÷ ${RELAY_FETCH_CONCURRENCY} = ${bound.toFixed(2)} s; ratio ${(seconds / bound).toFixed(2)} (aim ≤ 1.5)`);
+  } finally {
+    companion.close();
+    await server.stop();
+    await sim.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+function countRows(home: string, stream: DataStream): number {
+  const table = { activities: 'activities', dailies: 'dailies', sleeps: 'sleeps', hrv: 'hrv', userMetrics: 'user_metrics' }[stream];
+  const db = new BetterSqlite3(path.join(home, 'companion.db'), { readonly: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
   }
 }
 
