@@ -380,6 +380,22 @@ export function createCompanion(deps: CompanionDeps): Companion {
   };
   backend.route = (_grant, url) => dataRoute(url);
 
+  // Stateless HTTP sends the client's name only at initialize; later calls of the same grant are counted under it.
+  const mcpClientNames = new Map<string, string>();
+  backend.mcp = async (grant, request) => {
+    const { answerMcpHttp } = await import('./mcp/mcp-server.js');
+    try {
+      const message = (await request.clone().json()) as { method?: unknown; params?: { clientInfo?: { name?: unknown } } };
+      const name = message?.method === 'initialize' ? message.params?.clientInfo?.name : undefined;
+      if (typeof name === 'string') {
+        if (mcpClientNames.size > 256) mcpClientNames.clear();
+        mcpClientNames.set(grant.id, name);
+      }
+    } catch {
+      // Not JSON: the transport answers that with a parse error.
+    }
+    return answerMcpHttp(mcpDeps(), { transport: 'http', grant: grant.name, grantId: grant.id, clientName: () => mcpClientNames.get(grant.id) }, request);
+  };
   const mcpDeps = (): McpDeps => ({
     status: () => companion.status(),
     data: companion.data,

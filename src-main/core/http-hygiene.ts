@@ -101,9 +101,10 @@ const SINGLE = new Set(['host', 'authorization', 'content-length', 'transfer-enc
 /**
  * Checks what every loopback request must satisfy before anything else looks at it: an
  * origin-form target (`/path`, no foreign absolute URL), exactly one Host, no repeated
- * single-valued header, no protocol upgrade, no body and no `Expect`.
+ * single-valued header, no protocol upgrade, no body (unless `bodyAllowed`: the caller reads it
+ * with a limit) and no `Expect`.
  */
-export function framingProblem(req: IncomingMessage): FramingProblem | null {
+export function framingProblem(req: IncomingMessage, options: { bodyAllowed?: boolean } = {}): FramingProblem | null {
   const target = req.url ?? '';
   if (!target.startsWith('/') || target.startsWith('//')) {
     return { status: 400, code: 'bad_request', message: 'Send a path such as /v1/token, not a full URL.' };
@@ -120,6 +121,7 @@ export function framingProblem(req: IncomingMessage): FramingProblem | null {
   if (req.headers.upgrade !== undefined) return { status: 400, code: 'bad_request', message: 'Protocol upgrades are not supported.' };
   if (req.headers.expect !== undefined) return { status: 417, code: 'expectation_failed', message: 'Expect is not supported: send no request body.' };
   const length = req.headers['content-length'];
+  if (options.bodyAllowed) return null;
   if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
     return { status: 413, code: 'payload_too_large', message: 'Request bodies are not accepted here.' };
   }

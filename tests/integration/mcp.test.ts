@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentService } from '../../src-main/core/companion.js';
 import { localDate } from '../../src-main/core/store/training-repo.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { CLI, ROOT, runCli, secretsIn, startSimulator, tempDir } from '../support/harness.js';
@@ -16,9 +19,12 @@ const TOOL_NAMES = ['get_status', 'list_activities', 'get_weekly_summary', 'get_
 let sim: GarminSimulator | undefined;
 let world: CoreWorld | undefined;
 const clients: Client[] = [];
+let service: AgentService | undefined;
 
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.close().catch(() => undefined);
+  await service?.stop();
+  service = undefined;
   await world?.cleanup();
   world = undefined;
   await sim?.stop();
@@ -247,4 +253,108 @@ describe('r42-companion mcp config', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--client must be one of claude-desktop, claude-code, cursor.');
   }, 60_000);
+});
+
+/** A raw HTTP request to the endpoint, with full control over the headers (fetch would add or refuse some). */
+function raw(url: string, headers: Record<string, string>, body = '', method = 'POST'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, setHost: !('host' in headers) }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('MCP over HTTP (POST /mcp on the agent endpoint)', () => {
+  it('serves the same tools to the SDK client with a grant (stateless), audits each call under the grant, and never returns a token', async () => {
+    const w = await linkedWorld(14);
+    const liveToken = (await w.companion.getAccessToken()).accessToken;
+    service = await w.companion.serveAgents({ syncOnStart: false });
+    const { secret } = w.companion.agents.add('coach-http');
+    const transport = new StreamableHTTPClientTransport(new URL(`${service.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${secret}` } } });
+    const client = new Client({ name: 'http-coach', version: '2.0.0' });
+    await client.connect(transport);
+    clients.push(client);
+    expect(transport.sessionId).toBeUndefined(); // stateless
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(TOOL_NAMES);
+    const answers: string[] = [];
+    const call = async (name: string, args: Record<string, unknown> = {}) => {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      answers.push(JSON.stringify(result));
+      return result;
+    };
+    const today = localDate(Date.now());
+    const from = localDate(Date.now() - 13 * DAY_MS);
+    expect((await call('get_status')).structuredContent).toMatchObject({ state: 'connected', stale: false });
+    expect((await call('list_activities', { from, to: today })).structuredContent).toMatchObject({ activities: w.companion.data.activities({ from, to: today, limit: 100 }).data });
+    expect((await call('get_weekly_summary', { weeks: 2 })).isError).toBeFalsy();
+    expect((await call('get_daily_summaries', { from, to: today })).isError).toBeFalsy();
+    expect((await call('get_sleep', { from, to: today })).isError).toBeFalsy();
+    expect((await call('get_hrv', { from, to: today })).structuredContent).toMatchObject({ nights: w.companion.data.hrv({ from, to: today }).data });
+    expect((await call('sync_now')).structuredContent).toMatchObject({ outcome: 'completed' });
+    const bad = await call('get_weekly_summary', { weeks: 0 });
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toContain('weeks must be from 1 to 520. [bad_request]');
+    for (const answer of answers) expect(secretsIn(answer, [liveToken, ...sim!.issuedSecrets])).toEqual([]);
+
+    await service.stop(); // flushes the counts
+    service = undefined;
+    const rows = w.companion.auditLog(200).filter((e) => e.event === 'mcp.tool_called');
+    expect(rows.reduce((n, r) => n + (r.detail.count as number), 0)).toBe(8);
+    for (const row of rows) expect(row.detail).toMatchObject({ client: 'http-coach', grant: 'coach-http', transport: 'http' });
+    expect(w.companion.agents.list().find((g) => g.name === 'coach-http')!.useCount).toBe(8);
+  }, 60_000);
+
+  it('refuses without a grant (401), from a web page (403), for a foreign Host (403), other methods (405) and bodies over 1 MiB (413), and audits the refusals', async () => {
+    sim = await startSimulator();
+    world = makeCoreWorld(sim);
+    service = await world.companion.serveAgents({ syncOnStart: false });
+    const { token } = JSON.parse(readFileSync(path.join(world.home, 'agent.json'), 'utf8')) as { token: string };
+    const port = new URL(service.url).port;
+    const list = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const url = `${service.url}/mcp`;
+
+    const ok = await raw(url, { ...mcpHeaders, authorization: `Bearer ${token}` }, list);
+    expect(ok.status).toBe(200);
+    expect((JSON.parse(ok.body) as { result: { tools: unknown[] } }).result.tools).toHaveLength(7);
+    expect(ok.headers['access-control-allow-origin']).toBeUndefined();
+
+    const none = await raw(url, mcpHeaders, list);
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toContain('Bearer');
+    expect((await raw(url, { ...mcpHeaders, authorization: 'Bearer r42a_not-a-grant' }, list)).status).toBe(401);
+    world.companion.agents.add('gone');
+    const revoked = world.companion.agents.add('revoked-later');
+    world.companion.agents.revoke('revoked-later');
+    expect((await raw(url, { ...mcpHeaders, authorization: `Bearer ${revoked.secret}` }, list)).status).toBe(401);
+
+    const origin = await raw(url, { ...mcpHeaders, authorization: `Bearer ${token}`, origin: 'https://evil.example' }, list);
+    expect(origin.status).toBe(403);
+    expect(JSON.parse(origin.body)).toMatchObject({ error: { code: 'forbidden_origin' } });
+    const host = await raw(url, { ...mcpHeaders, authorization: `Bearer ${token}`, host: `evil.example:${port}` }, list);
+    expect(host.status).toBe(403);
+    expect(JSON.parse(host.body)).toMatchObject({ error: { code: 'forbidden_host' } });
+
+    const get = await raw(url, { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, '', 'GET');
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+    expect((await raw(`${service.url}/v1/token`, { ...mcpHeaders, authorization: `Bearer ${token}` }, list)).status).toBe(413); // bodies stay refused elsewhere
+
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { pad: 'x'.repeat(1024 * 1024) } } });
+    const tooBig = await raw(url, { ...mcpHeaders, authorization: `Bearer ${token}` }, big);
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.headers.connection).toBe('close');
+
+    // The endpoint still serves afterwards.
+    expect((await raw(url, { ...mcpHeaders, authorization: `Bearer ${token}` }, list)).status).toBe(200);
+    await service.stop();
+    service = undefined;
+    const refusals = world.companion.auditLog(200).filter((e) => e.event === 'agent.request_refused');
+    const reasons = Object.fromEntries(refusals.map((r) => [r.detail.reason, r.detail.count]));
+    expect(reasons).toMatchObject({ unauthorized: 3, forbidden_origin: 1, forbidden_host: 1, method_not_allowed: 1, payload_too_large: 2 });
+  });
 });

@@ -23,7 +23,12 @@ export interface AgentBackend {
   recordRefusal(reason: string, detail: { grant?: string; path?: string }): void;
   /** Extra read-only GET routes (training data, later), answered for an authenticated grant. */
   route?(grant: AuthenticatedGrant, url: URL): Promise<unknown> | null;
+  /** `POST /mcp`: one MCP Streamable HTTP request of an authenticated grant, its body already read within the limit. */
+  mcp?(grant: AuthenticatedGrant, request: Request): Promise<Response>;
 }
+
+/** The most a `POST /mcp` body may hold; a tool call is a few hundred bytes. */
+export const MCP_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AgentServer {
   readonly url: string;
@@ -76,6 +81,20 @@ function send(res: ServerResponse, status: number, body: unknown, extra: Record<
   res.end(text);
 }
 
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'te', 'trailer', 'upgrade']);
+
+/** A request body up to `limit` bytes, or null past it (the rest is not read: the connection closes). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
   send(res, status, { error: { code, message } }, extra);
 }
@@ -101,20 +120,30 @@ export async function startAgentServer(
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const rawUrl = req.url ?? '/';
     const path = rawUrl.split('?')[0]!.slice(0, 128);
+    // The one route with a body: MCP's Streamable HTTP. It is read (within a limit) only once the
+    // grant is known; until then any refusal closes the connection, so the unread body cannot be
+    // taken for a next request.
+    const mcpPost = req.method === 'POST' && path === '/mcp';
+    const close: Record<string, string> = mcpPost ? { connection: 'close' } : {};
     // A request whose framing is in doubt (a body, an upgrade, two Hosts, a foreign URL) is answered
     // and its connection closed: whatever follows on it cannot be trusted to be a request.
-    const problem = framingProblem(req);
+    const problem = framingProblem(req, { bodyAllowed: mcpPost });
     if (problem) return refuse(res, problem.status, problem.code, problem.message, path, { connection: 'close' });
-    if (rawUrl.length > LIMITS.urlBytes) return refuse(res, 414, 'uri_too_long', 'The request URL is too long.', path);
+    if (rawUrl.length > LIMITS.urlBytes) return refuse(res, 414, 'uri_too_long', 'The request URL is too long.', path, close);
     // Browsers always send Origin on cross-origin requests; agents never need it.
-    if (req.headers.origin !== undefined) return refuse(res, 403, 'forbidden_origin', 'Requests from web pages are not accepted.', path);
+    if (req.headers.origin !== undefined) return refuse(res, 403, 'forbidden_origin', 'Requests from web pages are not accepted.', path, close);
     if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
-      return refuse(res, 403, 'forbidden_host', `Use http://127.0.0.1:${port}/ exactly.`, path);
+      return refuse(res, 403, 'forbidden_host', `Use http://127.0.0.1:${port}/ exactly.`, path, close);
     }
     if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) {
-      return refuse(res, 403, 'forbidden_forwarded', 'Proxied requests are not accepted.', path);
+      return refuse(res, 403, 'forbidden_forwarded', 'Proxied requests are not accepted.', path, close);
     }
-    if (req.method !== 'GET') return refuse(res, 405, 'method_not_allowed', 'Only GET is supported.', path);
+    if (path === '/mcp' && !mcpPost) return refuse(res, 405, 'method_not_allowed', 'MCP here is stateless Streamable HTTP: POST only.', path, { allow: 'POST' });
+    if (req.method !== 'GET' && !mcpPost) return refuse(res, 405, 'method_not_allowed', 'Only GET is supported.', path);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (mcpPost && declared > MCP_MAX_BODY_BYTES) {
+      return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, close);
+    }
 
     // Appended, not resolved against a base: the target is a path (framingProblem checked), never an authority.
     let url: URL;
@@ -128,7 +157,25 @@ export async function startAgentServer(
     const auth = req.headers.authorization ?? '';
     const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,256})$/.exec(auth);
     const grant = match ? backend.authenticate(match[1]!) : null;
-    if (!grant) return refuse(res, 401, 'unauthorized', 'Send Authorization: Bearer <secret> with a secret from agent.json or `r42-companion agents add`.', path);
+    if (!grant) return refuse(res, 401, 'unauthorized', 'Send Authorization: Bearer <secret> with a secret from agent.json or `r42-companion agents add`.', path, close);
+
+    if (mcpPost) {
+      if (!backend.mcp) return refuse(res, 404, 'not_found', 'MCP is not served here.', path, close);
+      const body = await readBody(req, MCP_MAX_BODY_BYTES);
+      if (body === null) return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, { connection: 'close' });
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        // Hop-by-hop framing stays here: the body is already read in full.
+        if (value !== undefined && !HOP_BY_HOP.has(name)) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const answer = await backend.mcp(grant, new Request(url, { method: 'POST', headers, body }));
+      const text = await answer.text();
+      const extra: Record<string, string> = {};
+      answer.headers.forEach((value, name) => (extra[name] = value));
+      res.writeHead(answer.status, { ...extra, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
 
     try {
       if (url.pathname === '/v1/token') {

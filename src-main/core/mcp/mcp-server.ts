@@ -128,20 +128,17 @@ export function createMcpServer(deps: McpDeps, caller: McpCaller): Server {
   return server;
 }
 
-/** The most a `POST /mcp` body may hold; a tool call is a few hundred bytes. */
-export const MCP_MAX_BODY_BYTES = 1024 * 1024;
-
 /**
  * Answers one `POST /mcp` (Streamable HTTP, stateless): a fresh server and transport per request,
- * JSON answers rather than an event stream. The caller has authenticated the grant and refused
- * browsers and foreign hosts already, and parsed the body.
+ * JSON answers rather than an event stream. The agent endpoint has authenticated the grant,
+ * refused browsers and foreign hosts, and read the body within its limit.
  */
-export async function answerMcpHttp(deps: McpDeps, caller: McpCaller, request: Request, body: unknown): Promise<Response> {
+export async function answerMcpHttp(deps: McpDeps, caller: McpCaller, request: Request): Promise<Response> {
   const server = createMcpServer(deps, caller);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   try {
     await server.connect(transport);
-    return await transport.handleRequest(request, { parsedBody: body });
+    return await transport.handleRequest(request);
   } finally {
     await server.close().catch(() => undefined);
   }
