@@ -346,6 +346,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
           timeoutMs: config.httpTimeoutMs,
           token: async (force) => (await tokens.getAccessToken(profileId, { forceRefresh: force })).accessToken,
           onDeregistered,
+          permissions: () => accounts.get(profileId)?.permissions ?? [],
           clock,
           logger,
           sleep,

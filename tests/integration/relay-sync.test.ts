@@ -145,6 +145,28 @@ describe('training data through the R42 server relay (webhooks → relay → des
     expect((await keychainItems(w.keychainService)).filter((i) => i.account.startsWith('garmin-tokens:'))).toEqual([]);
   });
 
+  it('asks Garmin for a data type’s history once the runner shares it', async () => {
+    const w = await linkedThroughRelay();
+    sim.permissions = ['ACTIVITY_EXPORT'];
+    // The link was made with both shared; the runner narrows it in Garmin Connect before the first sync.
+    sim.changePermissions(['ACTIVITY_EXPORT']);
+    await sim.deliveriesSettled();
+    await w.companion.sync();
+    await w.companion.sync();
+    const refused = sim.backfillRequests.filter((r) => r.status === 412).map((r) => r.type);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(w.companion.status().sync.streams.filter((st) => st.state === 'permission_missing').map((st) => st.stream).sort()).toEqual(['dailies', 'hrv', 'sleeps', 'userMetrics']);
+    sim.changePermissions(['ACTIVITY_EXPORT', 'HEALTH_EXPORT']);
+    await sim.deliveriesSettled();
+    await w.companion.sync(); // the permission change arrives
+    await w.companion.sync(); // the history of what is now shared is asked for
+    expect(sim.backfillRequests.filter((r) => r.type === 'dailies' && r.status === 202)).toHaveLength(1);
+    await sim.deliveriesSettled();
+    await w.companion.sync();
+    expect(storedIds('dailies')).toEqual(expectedIds('dailies', now - 20 * DAY, now));
+    expect(w.companion.status().sync.streams.every((st) => st.state === 'ok')).toBe(true);
+  });
+
   it('stores nothing twice when the ack is lost or the desktop stops mid-batch, and the relay is emptied later', async () => {
     let hideRelay = true;
     let failAcks = 0;

@@ -26,6 +26,8 @@ export interface RelaySyncDeps {
   readonly token: (force: boolean) => Promise<string>;
   /** The runner removed R42 in Garmin Connect: the link must be made again. */
   readonly onDeregistered: () => Promise<void>;
+  /** What the runner shares on Garmin's side now (the account's permissions). */
+  readonly permissions: () => readonly string[];
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sleep: (ms: number) => Promise<void>;
@@ -139,9 +141,16 @@ export class RelaySync {
   /** Asks Garmin for each planned range not yet accepted; 409 (already asked) counts as done. */
   private async requestBackfill(signal: AbortSignal | undefined, permissionMissing: Set<Stream>): Promise<number> {
     let asked = 0;
+    const granted = this.deps.permissions();
     for (const chunk of this.deps.relay.backfill()) {
-      if (chunk.state === 'permission_missing') permissionMissing.add(chunk.stream);
-      if (chunk.state !== 'pending') continue;
+      if (chunk.state === 'permission_missing') {
+        if (!granted.includes(PERMISSION_FOR[chunk.stream])) {
+          permissionMissing.add(chunk.stream);
+          continue;
+        }
+        // Shared since Garmin refused it: ask again.
+        this.deps.relay.markChunk(chunk.stream, chunk.start, 'pending');
+      } else if (chunk.state !== 'pending') continue;
       signal?.throwIfAborted();
       const url = this.apiUrl(`wellness-api/rest/backfill/${chunk.stream}`);
       url.searchParams.set('summaryStartTimeInSeconds', String(chunk.start));
@@ -280,11 +289,15 @@ export class RelaySync {
 
   /** A GET to Garmin with the runner's token: one refresh on 401, waits out 429s within a bound. */
   private async garminGet(url: URL, signal: AbortSignal | undefined): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.deps.token(attempt > 0 && attempt < 2);
+    let refresh = false;
+    let refreshed = false;
+    for (;;) {
+      const token = await this.deps.token(refresh);
+      refresh = false;
       const response = await this.request(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, signal, 0);
-      if (response.status === 401 && attempt === 0) {
+      if (response.status === 401 && !refreshed) {
         await response.body?.cancel();
+        refresh = refreshed = true;
         continue;
       }
       if (response.status === 429) {
