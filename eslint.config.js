@@ -1,4 +1,4 @@
-// Boundaries are enforced here, not remembered (STYLE.md rule 1):
+// Boundaries are enforced here, not remembered (docs/architecture.md rule 1):
 // - `electron` only in src-main/electron/ and src-main/main.ts (and the preload),
 // - `keytar` only in its adapter (and the test harness that inspects the real keychain),
 // - the core imports neither, nor anything from the shell, the CLI or the adapters,

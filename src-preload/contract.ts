@@ -1,5 +1,5 @@
 /**
- * The one IPC contract between the renderer and main (STYLE.md rule 3). Each channel maps to a zod
+ * The one IPC contract between the renderer and main (docs/architecture.md rule 3). Each channel maps to a zod
  * schema for its arguments and its result; types are inferred from it. Main parses every payload
  * against it before calling the core, and every result on the way out: a field that is not in a
  * schema (a token, say) cannot reach the renderer. Errors cross as `{ code, message }`.

@@ -32,7 +32,7 @@ export function keychainError(error: unknown): CompanionError {
 
 /**
  * The OS keychain through keytar: macOS Keychain, Windows Credential Manager, libsecret on Linux.
- * Writes and deletes for one key are applied in call order. @see STYLE.md rule 8
+ * Writes and deletes for one key are applied in call order. @see docs/architecture.md rule 8
  */
 export function createKeytarSecretStore(service: string, load: () => Promise<Keytar> = () => import('keytar').then((m) => (m.default ?? m) as Keytar)): SecretStore {
   let keytar: Promise<Keytar> | null = null;

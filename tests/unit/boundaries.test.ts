@@ -9,7 +9,7 @@ async function ruleIds(file: string, code: string): Promise<string[]> {
   return result!.messages.map((m) => m.ruleId ?? m.message);
 }
 
-describe('architecture boundaries are enforced by lint (STYLE.md rule 1)', () => {
+describe('architecture boundaries are enforced by lint (docs/architecture.md rule 1)', () => {
   it('keeps electron out of the core, the CLI and the adapters', async () => {
     for (const file of ['src-main/core/x.ts', 'src-main/cli/x.ts', 'src-main/adapters/x.ts']) {
       expect(await ruleIds(file, "import { app } from 'electron';\nexport const a = app;\n")).toContain('no-restricted-imports');

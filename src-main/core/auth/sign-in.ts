@@ -17,7 +17,7 @@ export const REJECTED_CALLBACKS_AUDITED = 10;
 /** Refresh tokens whose lifetime Garmin does not state are taken to last 90 days. */
 export const DEFAULT_REFRESH_TOKEN_LIFETIME_S = 90 * 24 * 3600;
 
-/** The steps of a sign-in, as the CLI and the UI show them. @see STYLE.md rule 9 */
+/** The steps of a sign-in, as the CLI and the UI show them. @see docs/architecture.md rule 9 */
 export type SignInStep =
   | { readonly kind: 'idle' }
   | {
