@@ -291,7 +291,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
   const syncStatus = (): SyncStatus => {
     const streams = training.streams();
     const day = 86_400;
-    const done = streams.reduce((n, st) => n + Math.ceil((st.backfillStart - st.backfillNextEnd) / day), 0);
+    // A stream Garmin refuses (412: not shared) has nothing left to load: its windows count as done.
+    const done = streams.reduce((n, st) => n + Math.ceil((st.backfillStart - (st.state === 'permission_missing' ? st.backfillFloor : st.backfillNextEnd)) / day), 0);
     const total = streams.reduce((n, st) => n + Math.ceil((st.backfillStart - st.backfillFloor) / day), 0);
     const successes = streams.map((st) => st.lastSuccessAt).filter((t): t is number => t !== null);
     const last = successes.length === STREAMS.length || (successes.length > 0 && streams.some((st) => st.state === 'permission_missing')) ? Math.min(...successes) : null;
