@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { acquireServeLock, readAgentFile, removeAgentFile, writeAgentFile } from './agent/agent-file.js';
+import { startOnStablePort } from './agent/agent-port.js';
 import { startAgentServer, type AgentBackend, type AgentHttpLimits, type TokenPayload } from './agent/agent-server.js';
 import { AgentGrants, type GrantInfo } from './agent/grants.js';
 import { UsageRecorder } from './agent/usage-recorder.js';
@@ -117,6 +118,9 @@ export interface AgentService {
   resume(): Promise<void>;
   /** Syncs now through the daemon's scheduler (joins a sync under way). */
   syncNow(): Promise<SyncResult | null>;
+  /** Pauses or resumes token hand-outs (the tray's "Pause agents"): while paused `/v1/token` answers 503 `agents_paused`. */
+  setPaused(paused: boolean): void;
+  isPaused(): boolean;
   stop(): Promise<void>;
 }
 
@@ -269,9 +273,15 @@ export function createCompanion(deps: CompanionDeps): Companion {
     return value;
   };
 
+  // Set from the tray while this process serves agents; not remembered, so a restart resumes them.
+  let agentsPaused = false;
   const backend: AgentBackend = {
     authenticate: (secret) => grants.authenticate(secret),
     async issueToken(grant, minValidSeconds): Promise<TokenPayload> {
+      if (agentsPaused) {
+        usage.refused('agents_paused', { grant: grant.name, path: '/v1/token' }, clock.now());
+        throw new CompanionError('agents_paused', 'Agents are paused in R42 Companion: no Garmin token is handed out until you resume them from its menu.');
+      }
       const token = await tokens.getAccessToken(profileId, { minValidSeconds });
       const now = clock.now();
       usage.record({ grantId: grant.id, grantName: grant.name, at: now, tokenSha256: fingerprint(token.accessToken) });
@@ -585,7 +595,9 @@ export function createCompanion(deps: CompanionDeps): Companion {
       let server: Awaited<ReturnType<typeof startEndpoint>> | undefined;
       let ownerGrantId: string | undefined;
       try {
-        server = await startEndpoint(options.port ?? config.agentPort, options.http);
+        server = await (options.port !== undefined
+          ? startEndpoint(options.port, options.http)
+          : startOnStablePort((port) => startEndpoint(port, options.http), { home, configuredPort: config.agentPort, logger }));
         // Grants of processes that crashed (an earlier serve, a killed `run --`) end now, not at first use.
         grants.revokeOrphans(clock.now());
         const owner = grants.create(`owner-${process.pid}-${Date.now().toString(36)}`, 'owner', clock.now(), process.pid);
@@ -650,6 +662,13 @@ export function createCompanion(deps: CompanionDeps): Companion {
           void syncScheduler.now().catch(() => undefined);
         },
         syncNow: () => syncScheduler.now(),
+        setPaused(paused) {
+          if (paused === agentsPaused) return;
+          agentsPaused = paused;
+          audit.append(profileId, clock.now(), paused ? 'agent.paused' : 'agent.resumed', {});
+          logger.log('info', paused ? 'agent.paused' : 'agent.resumed', {});
+        },
+        isPaused: () => agentsPaused,
         stop() {
           stopped ??= (async () => {
             scheduler.stop();

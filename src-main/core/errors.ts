@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'agent_already_running',
   'sync_in_progress',
   'agent_not_running',
+  'agents_paused',
   'usage',
   'bad_request',
 ] as const;

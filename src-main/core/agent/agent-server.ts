@@ -67,6 +67,7 @@ const STATUS_FOR: Partial<Record<string, number>> = {
   keychain_error: 503,
   keychain_corrupt: 503,
   not_configured: 503,
+  agents_paused: 503,
 };
 
 const BASE_HEADERS = {
