@@ -167,6 +167,24 @@ describe('training data through the R42 server relay (webhooks → relay → des
     expect(w.companion.status().sync.streams.every((st) => st.state === 'ok')).toBe(true);
   });
 
+  it('loses nothing when the laptop was closed longer than Garmin’s callback URLs live: those windows are asked for again', async () => {
+    const w = await linkedThroughRelay();
+    await w.companion.sync();
+    await sim.deliveriesSettled();
+    // A week later: every pull token in the relay's pings has expired.
+    sim.expirePullTokens();
+    await w.companion.sync();
+    expect(sim.counts.refusedPulls).toBeGreaterThan(0);
+    const pinged = DATA_STREAMS.filter((s) => s !== 'activities');
+    expect(pinged.some((s) => storedIds(s).length < expectedIds(s, now - 20 * DAY, now).length)).toBe(true);
+    // The next pass asks Garmin's backfill for exactly those windows; their data comes again with fresh tokens.
+    await w.companion.sync();
+    expect(sim.backfillRequests.filter((r) => r.status === 202).length).toBeGreaterThan(5);
+    await sim.deliveriesSettled();
+    await w.companion.sync();
+    for (const stream of DATA_STREAMS) expect({ stream, ids: storedIds(stream) }).toEqual({ stream, ids: expectedIds(stream, now - 20 * DAY, now) });
+  });
+
   it('stores nothing twice when the ack is lost or the desktop stops mid-batch, and the relay is emptied later', async () => {
     let hideRelay = true;
     let failAcks = 0;

@@ -87,6 +87,16 @@ export class RelayRepo {
     );
   }
 
+  /** Adds a range to ask Garmin for (a ping whose callback expired); a range already planned is kept as it is. */
+  addBackfill(stream: Stream, start: number, end: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO relay_backfill (profile_id, stream, start_s, end_s) VALUES (?, ?, ?, ?)
+         ON CONFLICT (profile_id, stream, start_s) DO UPDATE SET end_s = MAX(end_s, excluded.end_s), state = 'pending'`,
+      )
+      .run(this.profileId, stream, start, end);
+  }
+
   markChunk(stream: Stream, start: number, state: BackfillChunk['state']): void {
     this.db.prepare('UPDATE relay_backfill SET state = ? WHERE profile_id = ? AND stream = ? AND start_s = ?').run(state, this.profileId, stream, start);
   }

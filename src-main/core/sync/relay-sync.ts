@@ -194,7 +194,9 @@ export class RelaySync {
     const records = new Map<Stream, unknown[]>();
     const add = (stream: Stream, items: readonly unknown[]) => records.set(stream, [...(records.get(stream) ?? []), ...items]);
     const pings = page.notifications.filter((n): n is Extract<RelayNotification, { kind: 'ping' }> => n.kind === 'ping');
-    let dropped = 0;
+    // Pings whose callback Garmin no longer honours (a laptop closed past the pull token's life):
+    // their upload windows are asked for again through the backfill, so nothing is lost.
+    const lost = new Map<Stream, { start: number; end: number }>();
     let next = 0;
     const worker = async () => {
       while (next < pings.length) {
@@ -203,7 +205,15 @@ export class RelaySync {
         if (!stream) continue;
         const fetched = await this.fetchCallback(ping.callbackURL, signal);
         if (fetched === 'permission_missing') permissionMissing.add(stream);
-        else if (fetched === 'gone') dropped++;
+        else if (fetched === 'gone') {
+          if (ping.uploadStartTimeInSeconds !== null && ping.uploadEndTimeInSeconds !== null) {
+            const range = lost.get(stream);
+            lost.set(stream, {
+              start: Math.min(range?.start ?? Infinity, ping.uploadStartTimeInSeconds),
+              end: Math.max(range?.end ?? -Infinity, ping.uploadEndTimeInSeconds),
+            });
+          }
+        }
         else add(stream, fetched);
       }
     };
@@ -227,9 +237,15 @@ export class RelaySync {
         skipped += result.skipped;
       }
       if (permissions?.kind === 'permissions') this.deps.relay.setPermissions(permissions.permissions);
+      for (const [stream, range] of lost) {
+        // Backfill ranges are summary times; a summary uploaded in a window can start a day earlier.
+        const start = range.start - DAY_S;
+        const limit = BACKFILL_CHUNK_DAYS[stream] * DAY_S;
+        for (let end = range.end; end > start; end -= limit) this.deps.relay.addBackfill(stream, Math.max(start, end - limit), end);
+      }
     });
     if (skipped) this.deps.logger.log('warn', 'sync.records_skipped', { count: skipped, source: 'relay' });
-    if (dropped) this.deps.logger.log('warn', 'relay.callbacks_gone', { count: dropped });
+    if (lost.size) this.deps.logger.log('warn', 'relay.callbacks_expired', { streams: [...lost.keys()].join(','), note: 'asked again through the backfill' });
     if (permissions?.kind === 'permissions') {
       for (const stream of STREAMS) if (!permissions.permissions.includes(PERMISSION_FOR[stream])) permissionMissing.add(stream);
     }
