@@ -126,7 +126,7 @@ describe('R42 server on a real PostgreSQL: instances share one database', () => 
 });
 
 describe('R42 server: the embedded default and its settings', () => {
-  it('starts on PGlite in R42_SERVER_DATA_DIR with no database, and again on the same data', async () => {
+  it('starts on PGlite in R42_SERVER_DATA_DIR with no database, and again on the same data', { timeout: 120_000 }, async () => {
     const sim = await startSimulator();
     const dataDir = path.join(tempDir(), 'server-data');
     try {
