@@ -370,6 +370,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
         const abort = new AbortController();
         const unhook = io.onInterrupt(() => abort.abort(new CompanionError('sign_in_cancelled', 'Sync stopped; it resumes from here next time.')));
         let lastShown = -1;
+        const relay = companion.status().sync.delivery === 'relay';
         try {
           const result = await companion.sync({
             days,
@@ -380,7 +381,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
               lastShown = percent;
               const width = 30;
               const filled = Math.round((percent / 100) * width);
-              io.stderr(`\rSyncing [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${p.done}/${p.total} windows`);
+              const unit = relay ? 'history ranges asked of Garmin' : 'windows';
+              io.stderr(`\rSyncing [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${p.done}/${p.total} ${unit}`);
             },
           });
           if (lastShown >= 0) io.stderr('\n');
@@ -391,7 +393,11 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
           const notes = [result.skipped ? `${result.skipped} unreadable records skipped` : '', result.permissionMissing.length ? `not shared on Garmin: ${result.permissionMissing.join(', ')}` : '']
             .filter(Boolean)
             .join('; ');
-          io.stderr(`Synced ${result.stored} records in ${result.windows} windows${notes ? ` (${notes})` : ''}.\n`);
+          if (relay) {
+            const history = companion.status().sync.relay;
+            const preparing = history && history.historyRequested === history.historyTotal && history.summariesReceived === 0 ? ' Garmin is preparing your history; it arrives by itself while the app or `serve` runs, or with the next `sync`.' : '';
+            io.stderr(`Stored ${result.stored} records from ${result.windows} notifications${notes ? ` (${notes})` : ''}.${preparing}\n`);
+          } else io.stderr(`Synced ${result.stored} records in ${result.windows} windows${notes ? ` (${notes})` : ''}.\n`);
           return 0;
         } finally {
           unhook();
