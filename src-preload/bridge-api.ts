@@ -17,7 +17,7 @@ export interface R42Api {
     cancel(): Promise<Envelope<null>>;
     disconnect(keepData: boolean): Promise<Envelope<ResultOf<'companion:auth.disconnect'>>>;
   };
-  readonly sync: { now(): Promise<Envelope<ResultOf<'companion:sync.now'>>> };
+  readonly sync: { now(): Promise<Envelope<ResultOf<'companion:sync.now'>>>; history(days: number): Promise<Envelope<ResultOf<'companion:sync.history'>>> };
   readonly data: {
     activities(limit: number): Promise<Envelope<ResultOf<'companion:data.activities'>>>;
     weekly(weeks: number): Promise<Envelope<ResultOf<'companion:data.weekly'>>>;
@@ -41,7 +41,7 @@ export function createBridgeApi(transport: BridgeTransport): R42Api {
       cancel: () => transport.invoke('companion:auth.cancel', undefined),
       disconnect: (keepData) => transport.invoke('companion:auth.disconnect', { keepData }),
     },
-    sync: { now: () => transport.invoke('companion:sync.now', undefined) },
+    sync: { now: () => transport.invoke('companion:sync.now', undefined), history: (days) => transport.invoke('companion:sync.history', { days }) },
     data: {
       activities: (limit) => transport.invoke('companion:data.activities', { limit }),
       weekly: (weeks) => transport.invoke('companion:data.weekly', { weeks }),

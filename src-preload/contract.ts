@@ -110,16 +110,16 @@ export const weekSchema = z.strictObject({
   avg_hr: z.number().nullable(),
 });
 const agentName = z.string().min(1).max(64);
+const syncResultSchema = z.strictObject({ outcome: z.enum(['completed', 'offline', 'not_connected']), windows: z.number().int(), stored: z.number().int(), skipped: z.number().int(), permissionMissing: z.array(z.string()) });
 
 export const CHANNELS = {
   'companion:state.get': { args: none, result: viewStateSchema },
   'companion:auth.connect': { args: none, result: z.strictObject({ garminUserId: z.string(), permissions: z.array(z.string()) }) },
   'companion:auth.cancel': { args: none, result: z.null() },
   'companion:auth.disconnect': { args: z.strictObject({ keepData: z.boolean() }), result: disconnectResultSchema },
-  'companion:sync.now': {
-    args: none,
-    result: z.strictObject({ outcome: z.enum(['completed', 'offline', 'not_connected']), windows: z.number().int(), stored: z.number().int(), skipped: z.number().int(), permissionMissing: z.array(z.string()) }),
-  },
+  'companion:sync.now': { args: none, result: syncResultSchema },
+  /** Loads the history back to `days` ago (a longer one than the first sync loaded). */
+  'companion:sync.history': { args: z.strictObject({ days: z.number().int().min(1).max(3660) }), result: syncResultSchema },
   'companion:data.activities': { args: z.strictObject({ limit: z.number().int().min(1).max(500) }), result: z.strictObject({ data: z.array(activitySchema), last_sync_at: isoTime, stale: z.boolean() }) },
   'companion:data.weekly': { args: z.strictObject({ weeks: z.number().int().min(1).max(104) }), result: z.strictObject({ data: z.array(weekSchema), last_sync_at: isoTime, stale: z.boolean() }) },
   'companion:agents.list': { args: none, result: z.array(grantSchema) },

@@ -25,6 +25,7 @@ export const bridge = {
   cancel: () => unwrap(window.r42.auth.cancel()),
   disconnect: (keepData: boolean) => unwrap(window.r42.auth.disconnect(keepData)),
   syncNow: () => unwrap(window.r42.sync.now()),
+  loadHistory: (days: number) => unwrap(window.r42.sync.history(days)),
   activities: (limit: number) => unwrap(window.r42.data.activities(limit)),
   weekly: (weeks: number) => unwrap(window.r42.data.weekly(weeks)),
   listAgents: () => unwrap(window.r42.agents.list()),

@@ -123,6 +123,19 @@ export class UiService {
     }
   }
 
+  /** Loads a longer history: after the sync under way (the scheduler's, which it would collide with), with the days asked for. */
+  async loadHistory(args: ArgsOf<'companion:sync.history'>): Promise<ResultOf<'companion:sync.history'>> {
+    await this.agentService()?.syncNow().catch(() => undefined);
+    const progress = setInterval(() => this.emit(), 500);
+    try {
+      const result = await this.companion.sync({ days: args.days, onProgress: () => undefined });
+      return { ...result, permissionMissing: [...result.permissionMissing] };
+    } finally {
+      clearInterval(progress);
+      this.emit();
+    }
+  }
+
   listAgents(): ResultOf<'companion:agents.list'> {
     return this.companion.agents.list().map((g) => ({ name: g.name, kind: g.kind, createdAt: iso(g.createdAt)!, lastUsedAt: iso(g.lastUsedAt), useCount: g.useCount }));
   }
@@ -148,6 +161,7 @@ export class UiService {
       'companion:auth.cancel': () => this.cancel(),
       'companion:auth.disconnect': (args) => this.disconnect(args),
       'companion:sync.now': () => this.syncNow(),
+      'companion:sync.history': (args) => this.loadHistory(args),
       // The newest ones, whatever the date: local dates may run ahead of UTC.
       'companion:data.activities': (args) => this.companion.data.activities({ from: '0000-01-01', to: '9999-12-31', limit: args.limit }),
       'companion:data.weekly': (args) => this.companion.data.weekly(args.weeks),
