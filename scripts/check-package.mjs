@@ -36,7 +36,7 @@ try {
   const archive = path.join(resources, 'app.asar');
   check(existsSync(archive), 'app.asar built');
   const files = new Set(asar.listPackage(archive).map((f) => f.replaceAll('\\', '/')));
-  for (const f of ['/dist/main/main.js', '/dist/preload/preload.cjs', '/dist/renderer/index.html', '/dist/cli/index.js', '/package.json']) check(files.has(f), `app.asar has ${f}`);
+  for (const f of ['/dist/main/main.js', '/dist/preload/preload.cjs', '/dist/renderer/index.html', '/dist/cli/index.js', '/package.json', '/resources/tray/tray-linked.png', '/resources/tray/tray-reauth@2x.png']) check(files.has(f), `app.asar has ${f}`);
   check([...files].some((f) => /^\/dist\/renderer\/assets\/index-.*\.js$/.test(f)), 'app.asar has the renderer bundle');
   check(![...files].some((f) => f.startsWith('/src-') || f.startsWith('/tests/')), 'app.asar has no sources or tests');
   const serverParts = [...files].filter((f) => /^\/dist\/server\/|^\/node_modules\/(@electric-sql|hono|@hono|pg|pino)\//.test(f));

@@ -28,6 +28,10 @@ export interface R42Api {
     revoke(name: string): Promise<Envelope<ResultOf<'companion:agents.revoke'>>>;
   };
   readonly audit: { list(limit: number): Promise<Envelope<ResultOf<'companion:audit.list'>>> };
+  readonly settings: {
+    get(): Promise<Envelope<ResultOf<'companion:settings.get'>>>;
+    setOpenAtLogin(openAtLogin: boolean): Promise<Envelope<ResultOf<'companion:settings.set'>>>;
+  };
 }
 
 export function createBridgeApi(transport: BridgeTransport): R42Api {
@@ -52,5 +56,9 @@ export function createBridgeApi(transport: BridgeTransport): R42Api {
       revoke: (name) => transport.invoke('companion:agents.revoke', { name }),
     },
     audit: { list: (limit) => transport.invoke('companion:audit.list', { limit }) },
+    settings: {
+      get: () => transport.invoke('companion:settings.get', undefined),
+      setOpenAtLogin: (openAtLogin) => transport.invoke('companion:settings.set', { openAtLogin }),
+    },
   };
 }

@@ -40,10 +40,14 @@ export const connectionStatusSchema = z.strictObject({
 
 export const errorSchema = z.strictObject({ code: z.string(), message: z.string() });
 
-/** The sign-in as the renderer sees it: no authorize URL, no state, nothing secret. */
+/**
+ * The sign-in as the renderer sees it. While waiting it carries the authorize URL, which holds the
+ * state: the runner's own window shows it (with a copy button) for a computer where no browser
+ * opened; it is never logged or written to a file. No token, code or verifier ever crosses.
+ */
 export const signInViewSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('idle') }),
-  z.strictObject({ kind: z.literal('waitingForBrowser'), expiresAt: z.string(), browserOpened: z.boolean() }),
+  z.strictObject({ kind: z.literal('waitingForBrowser'), expiresAt: z.string(), browserOpened: z.boolean(), authorizeUrl: z.string() }),
   z.strictObject({ kind: z.literal('exchanging') }),
   z.strictObject({ kind: z.literal('connected'), garminUserId: z.string(), permissions: z.array(z.string()) }),
   z.strictObject({ kind: z.literal('failed'), error: errorSchema }),
@@ -112,6 +116,9 @@ export const weekSchema = z.strictObject({
 const agentName = z.string().min(1).max(64);
 const syncResultSchema = z.strictObject({ outcome: z.enum(['completed', 'offline', 'not_connected']), windows: z.number().int(), stored: z.number().int(), skipped: z.number().int(), permissionMissing: z.array(z.string()) });
 
+/** The desktop app's own settings; start at login only where the shell can set it (not in a browser). */
+export const desktopSettingsSchema = z.strictObject({ openAtLogin: z.boolean(), openAtLoginAvailable: z.boolean() });
+
 export const CHANNELS = {
   'companion:state.get': { args: none, result: viewStateSchema },
   'companion:auth.connect': { args: none, result: z.strictObject({ garminUserId: z.string(), permissions: z.array(z.string()) }) },
@@ -126,6 +133,8 @@ export const CHANNELS = {
   'companion:agents.add': { args: z.strictObject({ name: agentName }), result: z.strictObject({ name: z.string(), secret: z.string() }) },
   'companion:agents.revoke': { args: z.strictObject({ name: agentName }), result: z.strictObject({ revoked: z.boolean() }) },
   'companion:audit.list': { args: z.strictObject({ limit: z.number().int().min(1).max(500) }), result: z.array(auditEntrySchema) },
+  'companion:settings.get': { args: none, result: desktopSettingsSchema },
+  'companion:settings.set': { args: z.strictObject({ openAtLogin: z.boolean() }), result: desktopSettingsSchema },
 } as const;
 
 export const EVENTS = {
@@ -145,6 +154,7 @@ export type DisconnectResultView = z.infer<typeof disconnectResultSchema>;
 export type ErrorView = z.infer<typeof errorSchema>;
 export type ActivityItemView = z.infer<typeof activitySchema>;
 export type WeekView = z.infer<typeof weekSchema>;
+export type DesktopSettingsView = z.infer<typeof desktopSettingsSchema>;
 
 /** What crosses the boundary for every call. */
 export type Envelope<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorView };

@@ -4,6 +4,7 @@ import { ConnectionCard } from './components/ConnectionCard';
 import { AgentsPanel } from './components/AgentsPanel';
 import { ActivityPanel } from './components/ActivityPanel';
 import { TrainingPanel } from './components/TrainingPanel';
+import { SettingsCard } from './components/SettingsCard';
 
 export function App() {
   const { init, online, setOnline } = useConnection();
@@ -43,6 +44,7 @@ export function App() {
           <AgentsPanel />
           <ActivityPanel />
         </div>
+        <SettingsCard />
       </main>
     </div>
   );

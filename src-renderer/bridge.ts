@@ -32,6 +32,8 @@ export const bridge = {
   addAgent: (name: string) => unwrap(window.r42.agents.add(name)),
   revokeAgent: (name: string) => unwrap(window.r42.agents.revoke(name)),
   audit: (limit: number) => unwrap(window.r42.audit.list(limit)),
+  settings: () => unwrap(window.r42.settings.get()),
+  setOpenAtLogin: (openAtLogin: boolean) => unwrap(window.r42.settings.setOpenAtLogin(openAtLogin)),
 };
 
 export type Bridge = typeof bridge;

@@ -1,20 +1,21 @@
 import path from 'node:path';
 import { BrowserWindow, session } from 'electron';
 import { RENDERER_CSP } from '../core/ui/csp.js';
+import { isPermissionAllowed } from '../core/ui/permissions.js';
 import { rendererUrlPolicy } from '../core/ui/renderer-urls.js';
 
 
 /**
  * The main window, with Electron's security checklist applied: context isolation, sandbox, no
  * Node in the renderer, a strict CSP, no navigation, no new windows, no permissions, web security
- * on, and nothing loaded from the network.
+ * on, and nothing loaded from the network. `show: false` starts it hidden (started at login: tray only).
  */
-export function createMainWindow(appDir: string): { window: BrowserWindow; isTrustedUrl: (url: string) => boolean } {
+export function createMainWindow(appDir: string, options: { show?: boolean } = {}): { window: BrowserWindow; isTrustedUrl: (url: string) => boolean } {
   const { indexFile, isTrustedUrl, isAllowedRequest } = rendererUrlPolicy(appDir);
 
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(isPermissionAllowed(permission)));
+  ses.setPermissionCheckHandler((_wc, permission) => isPermissionAllowed(permission));
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
   });
@@ -48,7 +49,7 @@ export function createMainWindow(appDir: string): { window: BrowserWindow; isTru
       disableBlinkFeatures: 'Auxclick',
     },
   });
-  window.once('ready-to-show', () => window.show());
+  if (options.show !== false) window.once('ready-to-show', () => window.show());
   window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.webContents.on('will-redirect', (event) => event.preventDefault());
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());

@@ -3,6 +3,7 @@ import { useConnection } from '../stores';
 import { describeFailure, selectCardState } from '../stores/connection-store';
 import { formatWhen, permissionLabel } from '../format';
 import { DisconnectDialog } from './DisconnectDialog';
+import { SignInAddress } from './SignInAddress';
 
 /** Which way the app reaches Garmin's token endpoint, in a runner's words. */
 export function linkLabel(via: 'own_developer_app' | 'r42_server' | 'token_broker' | 'not_configured'): string {
@@ -56,9 +57,10 @@ export function ConnectionCard() {
             </p>
             <p className="muted">
               {view?.signIn.kind === 'waitingForBrowser' && !view.signIn.browserOpened
-                ? 'Your browser could not be opened automatically. Run `r42-companion login --no-browser` to get the address.'
+                ? 'Your browser could not be opened automatically.'
                 : 'A Garmin page opened in your browser. Sign in there and choose Agree.'}
             </p>
+            {view?.signIn.kind === 'waitingForBrowser' && <SignInAddress url={view.signIn.authorizeUrl} browserOpened={view.signIn.browserOpened} />}
             <button type="button" onClick={() => void cancel()}>
               Cancel
             </button>

@@ -1,9 +1,16 @@
 import { createCompanion, type AgentService, type Companion } from '../companion.js';
 import type { CompanionConfig } from '../config.js';
 import { isCompanionError } from '../errors.js';
-import type { BrowserLauncher, Logger, SecretStore } from '../ports.js';
+import { systemClock, type BrowserLauncher, type Logger, type SecretStore } from '../ports.js';
+import { DesktopSettings } from './desktop-settings.js';
 import { createDispatcher } from './dispatch.js';
-import { UiService } from './ui-service.js';
+import { Presence, type PresenceDeps } from './presence.js';
+import { UiService, type DesktopSettingsPort } from './ui-service.js';
+
+/** Starting the app when the runner logs in to the computer: the shell's OS call. */
+export interface LoginItemPort {
+  apply(openAtLogin: boolean): void;
+}
 
 export interface AppCore {
   readonly companion: Companion;
@@ -11,6 +18,8 @@ export interface AppCore {
   readonly dispatch: ReturnType<typeof createDispatcher>;
   /** Null when another process already serves agents for this data folder. */
   readonly agents: AgentService | null;
+  /** The tray and notifications, on the shell's callbacks (the desktop app only). */
+  startPresence(shell: Pick<PresenceDeps, 'render' | 'notify' | 'showWindow' | 'quit'>): Presence;
   /** For the shell's power-resume event. */
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -19,8 +28,16 @@ export interface AppCore {
 /**
  * Everything the desktop app runs, whatever shows it (the Electron window or the loopback web
  * transport): the companion, the agent endpoint with its token scheduler, and the UI service.
+ * With a `loginItem` (the Electron shell) the UI can switch starting at login on and off.
  */
-export async function startAppCore(deps: { config: CompanionConfig; secrets: SecretStore; browser: BrowserLauncher; logger: Logger; uiPollMs?: number }): Promise<AppCore> {
+export async function startAppCore(deps: {
+  config: CompanionConfig;
+  secrets: SecretStore;
+  browser: BrowserLauncher;
+  logger: Logger;
+  uiPollMs?: number;
+  loginItem?: LoginItemPort;
+}): Promise<AppCore> {
   const companion = createCompanion({ config: deps.config, secrets: deps.secrets, browser: deps.browser, logger: deps.logger });
   let agents: AgentService | null = null;
   try {
@@ -29,18 +46,51 @@ export async function startAppCore(deps: { config: CompanionConfig; secrets: Sec
     // `serve` may already run for this data folder; the app then works without its own endpoint.
     deps.logger.log('warn', 'app.agent_endpoint_not_started', { code: isCompanionError(error) ? error.code : 'unexpected' });
   }
-  const service = new UiService(companion, () => agents, { pollMs: deps.uiPollMs });
+  const desktop = new DesktopSettings(deps.config.paths.home);
+  const loginItem = deps.loginItem;
+  const settings: DesktopSettingsPort | undefined = loginItem && {
+    get: () => ({ openAtLogin: desktop.get().openAtLogin, openAtLoginAvailable: true }),
+    setOpenAtLogin(openAtLogin) {
+      // The OS first: a setting saved but not applied would claim something that is not so.
+      loginItem.apply(openAtLogin);
+      desktop.update({ openAtLogin });
+      deps.logger.log('info', 'app.open_at_login_changed', { openAtLogin });
+      return { openAtLogin, openAtLoginAvailable: true };
+    },
+  };
+  const service = new UiService(companion, () => agents, { pollMs: deps.uiPollMs, settings });
   const dispatch = createDispatcher(service, deps.logger);
+  let presence: Presence | null = null;
+  let unsubscribePresence: (() => void) | null = null;
   return {
     companion,
     service,
     dispatch,
     agents,
+    startPresence(shell) {
+      presence?.stop();
+      unsubscribePresence?.();
+      const started = new Presence({
+        ...shell,
+        status: () => companion.status(),
+        agents: () => agents,
+        syncNow: () => service.syncNow(),
+        notified: { get: () => desktop.get().notified, set: (notified) => desktop.update({ notified }) },
+        clock: systemClock,
+        logger: deps.logger,
+      });
+      presence = started;
+      unsubscribePresence = service.subscribe(() => started.refresh());
+      started.start();
+      return started;
+    },
     async resume() {
       await agents?.resume();
       service.emit();
     },
     async stop() {
+      presence?.stop();
+      unsubscribePresence?.();
       service.cancel();
       await agents?.stop();
       companion.close();

@@ -4,6 +4,20 @@ import type { ArgsOf, Channel, ResultOf, SignInView, ViewState } from '../../../
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** The desktop app's settings as the UI changes them; the shell applies start-at-login to the OS. */
+export interface DesktopSettingsPort {
+  get(): ResultOf<'companion:settings.get'>;
+  setOpenAtLogin(openAtLogin: boolean): ResultOf<'companion:settings.set'>;
+}
+
+/** Where no shell can start the app at login (the web transport), the switch says so instead. */
+const NO_DESKTOP_SETTINGS: DesktopSettingsPort = {
+  get: () => ({ openAtLogin: false, openAtLoginAvailable: false }),
+  setOpenAtLogin: () => {
+    throw new CompanionError('usage', 'Starting at login can be set only in the desktop app.');
+  },
+};
+
 /**
  * What the desktop UI can do, on the real core, whatever carries it (Electron IPC or the loopback
  * web transport). Holds the sign-in in progress and tells subscribers whenever the view changes:
@@ -19,7 +33,7 @@ export class UiService {
   constructor(
     private readonly companion: Companion,
     private readonly agentService: () => AgentService | null,
-    private readonly options: { pollMs?: number } = {},
+    private readonly options: { pollMs?: number; settings?: DesktopSettingsPort } = {},
   ) {}
 
   state(): ViewState {
@@ -73,7 +87,8 @@ export class UiService {
         onStep: (step) => {
           switch (step.kind) {
             case 'waitingForBrowser':
-              return this.setSignIn({ kind: 'waitingForBrowser', expiresAt: new Date(step.expiresAt).toISOString(), browserOpened: step.browserOpened });
+              // The address goes to the runner's own window only (see signInViewSchema), never to a log.
+              return this.setSignIn({ kind: 'waitingForBrowser', expiresAt: new Date(step.expiresAt).toISOString(), browserOpened: step.browserOpened, authorizeUrl: step.authorizeUrl });
             case 'exchanging':
               return this.setSignIn({ kind: 'exchanging' });
             case 'connected':
@@ -169,6 +184,8 @@ export class UiService {
       'companion:agents.add': (args) => this.addAgent(args),
       'companion:agents.revoke': (args) => this.revokeAgent(args),
       'companion:audit.list': (args) => this.audit(args),
+      'companion:settings.get': () => (this.options.settings ?? NO_DESKTOP_SETTINGS).get(),
+      'companion:settings.set': (args) => (this.options.settings ?? NO_DESKTOP_SETTINGS).setOpenAtLogin(args.openAtLogin),
     };
   }
 }
