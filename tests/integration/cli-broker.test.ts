@@ -16,7 +16,7 @@ describe('CLI through the R42 server: link, refresh and unlink with no secret on
 
   beforeAll(async () => {
     store = await openPgliteStore(null);
-  });
+  }, 120_000);
   afterAll(async () => {
     await store.close();
   });

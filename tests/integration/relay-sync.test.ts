@@ -32,7 +32,7 @@ describe('training data through the R42 server relay (webhooks → relay → des
 
   beforeAll(async () => {
     store = await openPgliteStore(null);
-  });
+  }, 120_000);
   afterAll(async () => {
     await store.close();
   });

@@ -35,7 +35,7 @@ describe('R42 server: the token broker (real HTTP, PGlite, the Garmin simulator)
 
   beforeAll(async () => {
     store = await openPgliteStore(null);
-  });
+  }, 120_000);
   afterAll(async () => {
     await store.close();
   });

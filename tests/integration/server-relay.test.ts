@@ -16,7 +16,7 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
 
   beforeAll(async () => {
     store = await openPgliteStore(null);
-  });
+  }, 120_000);
   afterAll(async () => {
     await store.close();
   });

@@ -35,11 +35,16 @@ export interface LoggedLine {
 /** The server in this process on real HTTP, with every log line kept for the test to read. */
 export async function startTestServer(
   env: Record<string, string>,
-  options: { store: SqlStore; now?: () => number } ,
+  options: { store: SqlStore; now?: () => number; onLog?: (line: LoggedLine) => void },
 ): Promise<RunningServer & { readonly config: ServerConfig; readonly lines: LoggedLine[] }> {
   const config = loadServerConfig(env);
   const lines: LoggedLine[] = [];
-  const server = await startNodeServer(config, { store: options.store, now: options.now, logger: { log: (level, event, fields = {}) => lines.push({ level, event, fields }) } });
+  const log = (level: ServerLogLevel, event: string, fields: ServerLogFields = {}) => {
+    const line = { level, event, fields };
+    lines.push(line);
+    options.onLog?.(line);
+  };
+  const server = await startNodeServer(config, { store: options.store, now: options.now, logger: { log } });
   return Object.assign(server, { config, lines });
 }
 
