@@ -1,4 +1,21 @@
-/** Dates as a runner reads them. */
+/**
+ * Dates as a runner reads them, in one style across the app: "Nov 20, 2026" for a day,
+ * "Nov 20, 2026, 10:05 AM" for a moment, "Nov 20" on a chart axis (the runner's locale decides the order).
+ */
+const DAY: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
+const TIME: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit' };
+
+/** A calendar day given as YYYY-MM-DD (a local date, not a moment): no time-zone shift. */
+const fromLocalDate = (day: string) => {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y!, (m ?? 1) - 1, d ?? 1);
+};
+
+export const formatDay = (day: string): string => fromLocalDate(day).toLocaleDateString(undefined, DAY);
+export const formatShortDay = (day: string): string => fromLocalDate(day).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+export const formatDateTime = (iso: string): string => new Date(iso).toLocaleString(undefined, { ...DAY, ...TIME });
+
+/** A moment with how long ago (or until) it is. */
 export function formatWhen(iso: string | null, now = Date.now()): string {
   if (!iso) return '—';
   const date = new Date(iso);
@@ -7,7 +24,7 @@ export function formatWhen(iso: string | null, now = Date.now()): string {
   const rel =
     abs < 60_000 ? 'now' : abs < 3_600_000 ? `${Math.round(abs / 60_000)} min` : abs < 86_400_000 ? `${Math.round(abs / 3_600_000)} h` : `${Math.round(abs / 86_400_000)} days`;
   const relative = rel === 'now' ? 'just now' : diff > 0 ? `in ${rel}` : `${rel} ago`;
-  return `${date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })} (${relative})`;
+  return `${formatDateTime(iso)} (${relative})`;
 }
 
 const PERMISSION_LABELS: Record<string, string> = {

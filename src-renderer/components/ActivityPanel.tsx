@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useActivity, useConnection } from '../stores';
 import { describeEntry } from '../stores/activity-store';
+import { formatDateTime } from '../format';
 
 export function ActivityPanel() {
   const { entries, load } = useActivity();
@@ -24,7 +25,7 @@ export function ActivityPanel() {
             const { label, detail } = describeEntry(entry);
             return (
               <li key={entry.id}>
-                <time dateTime={entry.at}>{new Date(entry.at).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' })}</time>
+                <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
                 <span className="event">{label}</span>
                 {detail && <span className="muted">{detail}</span>}
               </li>

@@ -1,25 +1,66 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useAgents, useConnection } from '../stores';
-import { selectNamedGrants, selectSessionGrants } from '../stores/agents-store';
+import { agentNameProblem, selectNamedGrants, selectRunGrants } from '../stores/agents-store';
 import { formatWhen } from '../format';
+import { errorText } from '../messages';
+import { ConfirmDialog } from './ConfirmDialog';
+
+/** Puts text on the clipboard: the Clipboard API, else the selection copied the older way. */
+async function copyText(text: string, fallback: HTMLElement | null): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    if (!fallback) return false;
+    const selection = window.getSelection();
+    const range = document.createRange();
+    range.selectNodeContents(fallback);
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    try {
+      return document.execCommand('copy');
+    } catch {
+      return false;
+    }
+  }
+}
 
 export function AgentsPanel() {
   const { grants, newSecret, error, load, add, revoke, forgetSecret } = useAgents();
   const endpoint = useConnection((s) => s.view?.agentEndpoint.url ?? null);
   const [name, setName] = useState('');
+  const [nameProblem, setNameProblem] = useState<string | null>(null);
+  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
+  const [revoking, setRevoking] = useState<string | null>(null);
+  const secretRef = useRef<HTMLElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     void load();
     const timer = setInterval(() => void load(), 5_000);
     return () => clearInterval(timer);
   }, [load]);
+  useEffect(() => setCopied(null), [newSecret]);
   const named = selectNamedGrants(grants);
-  const sessions = selectSessionGrants(grants);
+  const running = selectRunGrants(grants);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!name.trim()) return;
-    void add(name).then(() => setName(''));
+    const problem = agentNameProblem(name);
+    setNameProblem(problem);
+    if (problem) {
+      inputRef.current?.focus();
+      return;
+    }
+    void add(name).then(() => {
+      if (!useAgents.getState().error) setName('');
+    });
   };
+  const cancelRevoke = useCallback(() => {
+    const name = revoking;
+    setRevoking(null);
+    // Back to the button that opened the question.
+    if (name) requestAnimationFrame(() => document.querySelector<HTMLButtonElement>(`button[data-revoke="${CSS.escape(name)}"]`)?.focus());
+  }, [revoking]);
 
   return (
     <section className="card" aria-labelledby="agents-title">
@@ -51,7 +92,7 @@ export function AgentsPanel() {
                 <td>{g.lastUsedAt ? formatWhen(g.lastUsedAt) : 'Never'}</td>
                 <td>{g.useCount}</td>
                 <td>
-                  <button type="button" className="danger small" aria-label={`Revoke ${g.name}`} onClick={() => void revoke(g.name)}>
+                  <button type="button" className="danger small" aria-label={`Revoke ${g.name}`} data-revoke={g.name} onClick={() => setRevoking(g.name)}>
                     Revoke
                   </button>
                 </td>
@@ -60,24 +101,40 @@ export function AgentsPanel() {
           </tbody>
         </table>
       )}
-      {sessions.length > 0 && (
-        <p className="muted small">
-          Plus {sessions.length} session grant{sessions.length === 1 ? '' : 's'} (the endpoint owner and <code>run --</code> commands), which end with their process.
+      {running.length > 0 && (
+        <p className="muted small" data-testid="running-agents">
+          Also {running.length === 1 ? 'one program' : `${running.length} programs`} started through R42 Companion, allowed only while {running.length === 1 ? 'it runs' : 'they run'}.
         </p>
       )}
 
-      <form className="add-agent" onSubmit={submit}>
+      <form className="add-agent" onSubmit={submit} noValidate>
         <label htmlFor="agent-name">Allow a new agent</label>
         <div className="row">
-          <input id="agent-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="for example coach-gpt" autoComplete="off" pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}" />
+          <input
+            id="agent-name"
+            ref={inputRef}
+            value={name}
+            onChange={(e) => {
+              setName(e.target.value);
+              if (nameProblem) setNameProblem(agentNameProblem(e.target.value));
+            }}
+            placeholder="for example coach-gpt"
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={nameProblem ? true : undefined}
+            aria-describedby="agent-name-help"
+          />
           <button type="submit" className="primary" disabled={!name.trim()}>
             Allow
           </button>
         </div>
+        <p id="agent-name-help" className={nameProblem ? 'field-error small' : 'muted small'} role={nameProblem ? 'alert' : undefined}>
+          {nameProblem ?? 'Letters, digits, dots, dashes and underscores; up to 64.'}
+        </p>
       </form>
       {error && (
         <p className="banner error" role="alert">
-          {error.message}
+          {errorText(error)}
         </p>
       )}
       {newSecret && (
@@ -85,13 +142,19 @@ export function AgentsPanel() {
           <p>
             Secret for <strong>{newSecret.name}</strong>, shown only now. Give it to the agent as <code>R42_AGENT_TOKEN</code> with <code>R42_AGENT_URL={endpoint ?? '…'}</code>:
           </p>
-          <code className="secret-value" aria-label="Agent secret">
+          <code className="secret-value" aria-label="Agent secret" ref={secretRef}>
             {newSecret.secret}
           </code>
           <div className="actions">
+            <button type="button" className="primary" onClick={() => void copyText(newSecret.secret, secretRef.current).then((ok) => setCopied(ok ? 'yes' : 'no'))}>
+              Copy secret
+            </button>
             <button type="button" onClick={forgetSecret}>
               Done, hide it
             </button>
+            <span className="small copy-result" aria-live="polite">
+              {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'no' ? 'Could not copy: select the secret and copy it yourself.' : ''}
+            </span>
           </div>
         </div>
       )}
@@ -107,6 +170,24 @@ export function AgentsPanel() {
           <li>Python and Node examples are in the README (“For agent authors”).</li>
         </ol>
       </details>
+
+      {revoking && (
+        <ConfirmDialog
+          title={`Revoke ${revoking}?`}
+          confirmLabel="Revoke"
+          cancelLabel="Keep it"
+          onCancel={cancelRevoke}
+          onConfirm={() => {
+            const name = revoking;
+            setRevoking(null);
+            void revoke(name).then(() => inputRef.current?.focus());
+          }}
+        >
+          <p>
+            {revoking} stops getting a Garmin token at once, also if it is running now. Its secret cannot be used again; to allow it later, add it again and give it the new secret.
+          </p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }

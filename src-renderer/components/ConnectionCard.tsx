@@ -4,6 +4,7 @@ import { describeFailure, selectCardState } from '../stores/connection-store';
 import { formatWhen, permissionLabel } from '../format';
 import { DisconnectDialog } from './DisconnectDialog';
 import { SignInAddress } from './SignInAddress';
+import { problemTitle } from '../messages';
 
 /** Which way the app reaches Garmin's token endpoint, in a runner's words. */
 export function linkLabel(via: 'own_developer_app' | 'r42_server' | 'token_broker' | 'not_configured'): string {
@@ -78,7 +79,7 @@ export function ConnectionCard() {
             <strong>Reconnect needed.</strong>{' '}
             {connection?.lastError?.code === 'deregistered'
               ? 'You removed R42 in Garmin Connect, so Garmin no longer shares your data with it.'
-              : `Garmin no longer accepts the link for user ${connection?.garminUserId ?? ''} (access was revoked or expired).`}{' '}
+              : 'Garmin no longer accepts the link to your account (access was revoked or expired).'}{' '}
             Your agents cannot get a token until you reconnect.
             <div className="actions">
               <button type="button" className="primary" onClick={() => void connect()}>
@@ -96,8 +97,15 @@ export function ConnectionCard() {
               </div>
             )}
             <dl className="facts">
-              <dt>Garmin user</dt>
-              <dd>{connection.garminUserId}</dd>
+              <dt>Garmin account ID</dt>
+              <dd>
+                <code className="account-id">
+                  {connection.garminUserId}
+                </code>
+                <span className="muted small hint">
+                  Garmin’s number for your account, not your email or password
+                </span>
+              </dd>
               <dt>Connected since</dt>
               <dd>{formatWhen(connection.connectedAt)}</dd>
               <dt>Shared with R42</dt>
@@ -124,7 +132,7 @@ export function ConnectionCard() {
                 <>
                   <dt>Last problem</dt>
                   <dd className="problem">
-                    {connection.lastError.code.replaceAll('_', ' ')} · {formatWhen(connection.lastError.at)}
+                    {problemTitle(connection.lastError.code)} {formatWhen(connection.lastError.at)}
                   </dd>
                 </>
               )}

@@ -41,10 +41,10 @@ export function describeEntry(entry: AuditEntryView): { label: string; detail: s
   const label = LABELS[entry.event] ?? entry.event;
   const d = entry.detail;
   const parts: string[] = [];
-  if (typeof d.grant === 'string') parts.push(d.grant.startsWith('owner-') ? 'owner' : d.grant);
+  if (typeof d.grant === 'string') parts.push(d.grant.startsWith('owner-') ? 'through agent.json' : d.grant);
   if (typeof d.code === 'string') parts.push(d.code.replaceAll('_', ' '));
   if (typeof d.reason === 'string') parts.push(d.reason.replaceAll('_', ' '));
-  if (typeof d.garminUserId === 'string') parts.push(`user ${d.garminUserId}`);
+  if (typeof d.garminUserId === 'string') parts.push(`Garmin account ID ${d.garminUserId}`);
   if (d.deregisteredAtGarmin === false) parts.push('Garmin not told');
   return { label, detail: parts.join(' · ') };
 }

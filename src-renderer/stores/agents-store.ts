@@ -50,6 +50,18 @@ export function createAgentsStore(bridge: Bridge = defaultBridge) {
   }));
 }
 
-/** Grants the runner manages: the endpoint's own owner grant and per-run grants are shown apart. */
+/** Grants the runner manages. The endpoint's own owner grant is no agent and is not listed; per-run grants are shown apart. */
 export const selectNamedGrants = (grants: readonly GrantView[]) => grants.filter((g) => g.kind === 'named');
-export const selectSessionGrants = (grants: readonly GrantView[]) => grants.filter((g) => g.kind !== 'named');
+export const selectRunGrants = (grants: readonly GrantView[]) => grants.filter((g) => g.kind === 'run');
+
+/** What is wrong with an agent name, in plain words (the same rule as the core's), or null. */
+export function agentNameProblem(raw: string): string | null {
+  const name = raw.trim();
+  if (!name) return 'Type a name for the agent.';
+  if (name.length > 64) return `That name has ${name.length} characters; use at most 64.`;
+  if (/\s/.test(name)) return 'Use no spaces: for example coach-gpt.';
+  if (!/^[A-Za-z0-9]/.test(name)) return 'Start the name with a letter or a digit.';
+  const bad = [...new Set(name.replace(/[A-Za-z0-9._-]/g, ''))];
+  if (bad.length) return `Use only letters, digits, dots, dashes and underscores (not ${bad.map((c) => `“${c}”`).join(' ')}).`;
+  return null;
+}

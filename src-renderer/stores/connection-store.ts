@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ErrorView, ViewState } from '../../src-preload/contract';
 import { bridge as defaultBridge, toErrorView, type Bridge } from '../bridge';
+import { describeError, withoutCliHints } from '../messages';
 
 export interface ConnectionStore {
   readonly view: ViewState | null;
@@ -95,17 +96,14 @@ export function describeFailure(error: ErrorView): { title: string; action: stri
       return { title: 'Sign-in cancelled.', action: 'Nothing was linked. Connect again whenever you like.' };
     case 'sign_in_expired':
       return { title: 'That sign-in link expired.', action: 'Start again with Connect Garmin.' };
-    case 'garmin_unreachable':
-      return { title: 'Garmin could not be reached.', action: 'Check your internet connection, then try again. Nothing was changed.' };
-    case 'keychain_locked':
-      return { title: 'Your keychain is locked.', action: 'Unlock your system keychain (log in to your desktop keyring), then try again.' };
-    case 'keychain_unavailable':
-      return { title: 'No system keychain is available.', action: 'R42 Companion keeps Garmin tokens only in the OS keychain. Install or start it (see Troubleshooting in the README).' };
     case 'port_in_use':
-      return { title: 'The sign-in port is busy.', action: error.message };
+      return { title: 'The sign-in port is busy.', action: withoutCliHints(error.message) };
     case 'not_configured':
-      return { title: 'Garmin is not configured.', action: error.message };
-    default:
-      return { title: 'Linking Garmin did not work.', action: error.message };
+      return { title: 'Garmin is not configured.', action: withoutCliHints(error.message) };
+    default: {
+      // The app's own words for every other code; a core message never reaches the screen with a command in it.
+      const described = describeError(error);
+      return described.action ? described : { title: 'Linking Garmin did not work.', action: described.title };
+    }
   }
 }

@@ -139,6 +139,7 @@ test('agents: allow one (secret shown once), see its use, revoke it', async ({ p
   await screenshot(page, '12-agent-used');
 
   await page.getByRole('button', { name: 'Revoke coach-gpt' }).click();
+  await page.getByRole('alertdialog', { name: 'Revoke coach-gpt?' }).getByRole('button', { name: 'Revoke' }).click();
   await expect(page.getByRole('row', { name: /coach-gpt/ })).toHaveCount(0);
   expect((await fetch(`${endpoint}/v1/token`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
 });

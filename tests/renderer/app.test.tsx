@@ -60,7 +60,7 @@ describe('App', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(invoked).toContain('companion:auth.cancel');
     act(() => push({ ...connectedState, signIn: { kind: 'connected', garminUserId: 'user-1', permissions: ['ACTIVITY_EXPORT'] } }));
-    const facts = screen.getByText('Garmin user').closest('dl')!;
+    const facts = screen.getByText('Garmin account ID').closest('dl')!;
     expect(within(facts).getByText('user-1')).toBeTruthy();
     expect(within(screen.getByRole('list', { name: 'Permissions granted' })).getByText('Activities')).toBeTruthy();
   });
@@ -76,11 +76,14 @@ describe('App', () => {
     expect(invoked).not.toContain('companion:auth.disconnect');
     fireEvent.click(screen.getByRole('button', { name: 'Disconnect' }));
     const checkbox = screen.getByRole('checkbox', { name: 'Also delete my synced training data from this computer' }) as HTMLInputElement;
-    expect(checkbox.checked).toBe(true); // deleting is the default
+    expect(checkbox.checked).toBe(false); // keeping the data is the default
+    expect(checkbox.getAttribute('aria-describedby')).toBe('delete-data-help');
+    expect(document.getElementById('delete-data-help')!.textContent).toContain('stay on this computer');
     fireEvent.click(checkbox);
+    expect(document.getElementById('delete-data-help')!.textContent).toContain('erased from this computer');
     fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Disconnect' }));
     await act(async () => undefined);
-    expect(invokedArgs[invoked.indexOf('companion:auth.disconnect')]).toEqual({ keepData: true });
+    expect(invokedArgs[invoked.indexOf('companion:auth.disconnect')]).toEqual({ keepData: false });
   });
 
   it('shows the reconnect banner and the refresh-token warning', async () => {

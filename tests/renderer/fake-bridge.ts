@@ -64,6 +64,10 @@ export function fakeBridge(overrides: Partial<Bridge> = {}) {
       calls.push('sync');
       return { outcome: 'completed', windows: 5, stored: 12, skipped: 1, permissionMissing: [] };
     },
+    loadHistory: async (days) => {
+      calls.push(`history ${days}`);
+      return { outcome: 'completed', windows: 5, stored: 40, skipped: 0, permissionMissing: [] };
+    },
     activities: async () => ({ data: [], last_sync_at: null, stale: true }),
     weekly: async (weeks) => ({
       data: Array.from({ length: weeks }, (_, i) => ({ week: `2026-W${String(i + 1).padStart(2, '0')}`, week_start: `2026-01-0${(i % 9) + 1}`, runs: 1, distance_km: 10 + i, duration_s: 3000, long_run_km: 10, avg_pace_min_km: 5, avg_hr: 150 })),

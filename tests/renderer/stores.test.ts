@@ -76,7 +76,7 @@ describe('training store', () => {
     expect(store.getState().weeks).toHaveLength(52);
     await store.getState().syncNow();
     expect(calls).toContain('sync');
-    expect(store.getState().lastResult).toBe('Synced: 12 records from 5 windows, 1 unreadable records skipped.');
+    expect(store.getState().lastResult).toBe('Synced: 12 records, 1 unreadable records skipped.');
     expect(formatPace(5.25)).toBe('5:15 /km');
     expect(formatPace(null)).toBe('—');
     expect(formatDuration(3725)).toBe('1:02:05');
