@@ -1,13 +1,16 @@
 /* Benchmarks, reported as ratios against a baseline measured in the same run (never as timed
    test assertions). Run with `npm run bench` (it starts a private keyring when needed).
 
-   1. GET /v1/token with 50 keep-alive connections against `r42-companion serve`, next to a bare
-      node:http server answering the same JSON, both in their own process, same load generator.
+   1. GET /v1/token and POST /mcp (a tools/call of get_status) with 50 keep-alive connections
+      against `r42-companion serve`, each next to a bare node:http server answering the same JSON,
+      every server and the load generator (autocannon) in its own process; then the bundled CLI's
+      `token` (cached token) next to `node -e 0`, 30 runs each, alternating.
    2. The refresh storm: a refresh is due; 500 concurrent /v1/token calls plus 10 concurrent CLI
       `token` processes; the Garmin simulator counts the refresh requests (must be 1).
    3. A 5-year backfill from the simulator, next to a bare better-sqlite3 bulk insert of the same
       rows; the weekly summary over 5 years (p50/p99); the database size on disk. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { migrate } from '../src-main/core/store/database.js';
@@ -23,54 +26,89 @@ import { GarminSimulator } from '../tests/simulator/garmin-simulator.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'src-main/cli/index.ts');
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
-const WARMUP_MS = 1000;
+const CONNECTIONS = 50;
+const CLI_RUNS = 30;
+const require = createRequire(import.meta.url);
+const AUTOCANNON = require.resolve('autocannon/autocannon.js');
 
-interface LoadResult {
-  requests: number;
-  errors: number;
-  rps: number;
-  p50: number;
-  p99: number;
+interface Cannon {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly non2xx: number;
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 }
 
-/** `connections` keep-alive connections, each sending requests back to back for the duration. */
-async function load(url: string, headers: Record<string, string>, connections: number, durationMs: number): Promise<LoadResult> {
-  const target = new URL(url);
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const latencies: number[] = [];
-  let errors = 0;
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const started = process.hrtime.bigint();
-      const req = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, agent, headers: { host: target.host, ...headers } }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => {
-          if (res.statusCode === 200) latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-          else errors++;
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end();
+/**
+ * autocannon in its own process: `CONNECTIONS` keep-alive connections for `ms`. Our own generator
+ * in this process was slower than the servers it measured, so both looked equal.
+ */
+function cannon(url: string, ms: number, options: { headers?: Record<string, string>; method?: 'GET' | 'POST'; body?: string } = {}): Promise<Cannon> {
+  return new Promise((resolve, reject) => {
+    const args = [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(ms / 1000), '-m', options.method ?? 'GET'];
+    for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
+    if (options.body !== undefined) args.push('-b', options.body);
+    const child = spawn(process.execPath, [...args, '--json', url], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', () => {
+      try {
+        const r = JSON.parse(out) as { requests: { total: number }; duration: number; latency: { p50: number; p99: number }; errors: number; timeouts: number; non2xx: number };
+        // Total over wall time: autocannon's per-second average needs whole seconds, a round may be shorter.
+        resolve({ rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+      } catch (error) {
+        reject(error);
+      }
     });
-  const until = Date.now() + durationMs;
-  const startedAt = Date.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (Date.now() < until) await one();
-    }),
-  );
-  const elapsed = (Date.now() - startedAt) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  });
+}
+
+/**
+ * Alternates the bare server and ours (a warm-up, then four rounds each) so drift on a shared
+ * machine hits both alike; prints both and the ratio of each round.
+ */
+async function compare(title: string, bare: () => Promise<Cannon>, ours: () => Promise<Cannon>): Promise<{ ratio: number; p99: number }> {
+  await bare();
+  await ours();
+  const rounds = { baseline: [] as Cannon[], companion: [] as Cannon[] };
+  for (let round = 0; round < 4; round++) {
+    rounds.baseline.push(await bare());
+    rounds.companion.push(await ours());
+  }
+  const merge = (rs: Cannon[]): Cannon => ({
+    rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length,
+    p50: rs.reduce((a, r) => a + r.p50, 0) / rs.length,
+    p99: Math.max(...rs.map((r) => r.p99)),
+    errors: rs.reduce((a, r) => a + r.errors, 0),
+    non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+  });
+  const baseline = merge(rounds.baseline);
+  const companionRun = merge(rounds.companion);
+  console.log(`\n${title}, autocannon (own process) ${CONNECTIONS} keep-alive connections, four alternating rounds of ${DURATION_MS / 4000} s:`);
+  console.log(`  ${'server'.padEnd(26)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}`);
+  for (const [name, r] of [['bare node:http (baseline)', baseline], ['r42-companion serve', companionRun]] as const) {
+    console.log(`  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.non2xx).padStart(8)}`);
+  }
+  const ratio = companionRun.rps / baseline.rps;
+  const roundRatios = rounds.companion.map((r, i) => (r.rps / rounds.baseline[i]!.rps).toFixed(2));
+  console.log(`  ratio companion/baseline: ${ratio.toFixed(2)} (aim ≥ 0.80; per round ${roundRatios.join(', ')}); p99 ${companionRun.p99.toFixed(2)} ms (aim < 5 ms)`);
+  if (companionRun.errors + companionRun.non2xx > 0) process.exitCode = 1;
+  return { ratio, p99: companionRun.p99 };
+}
+
+/** Wall time of one process from spawn to exit, in ms; throws unless it exits 0. */
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`))));
+  });
 }
 
 function waitForAgentFile(home: string, child: ChildProcess): Promise<{ url: string; token: string }> {
@@ -92,20 +130,24 @@ function waitForAgentFile(home: string, child: ChildProcess): Promise<{ url: str
   });
 }
 
+// Reads the request (a body too, for /mcp) and answers the JSON it was given: the floor of any Node server.
 const BARE_SERVER = `
 const http = require('node:http');
 const body = process.argv[1];
 const server = http.createServer((req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
 });
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-function startBare(body: string): Promise<{ child: ChildProcess; url: string }> {
+function startBare(body: string, route: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-e', BARE_SERVER, body], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout!.once('data', (d: Buffer) => resolve({ child, url: `http://127.0.0.1:${d.toString().trim()}/v1/token` }));
+    child.stdout!.once('data', (d: Buffer) => resolve({ child, url: `http://127.0.0.1:${d.toString().trim()}${route}` }));
   });
 }
 
@@ -119,6 +161,8 @@ function runCliToken(env: NodeJS.ProcessEnv): Promise<{ code: number | null; tok
 }
 
 async function main() {
+  // The `token` startup figure is of the bundle users run, built from this checkout.
+  if (spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs'), 'cli'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('building dist/cli failed');
   const home = mkdtempSync(path.join(tmpdir(), 'r42-bench-'));
   const service = `r42-companion-bench-${process.pid}`;
   const sim = await new GarminSimulator({
@@ -158,35 +202,48 @@ async function main() {
 
     // 1. Throughput and latency against a bare server answering the same JSON.
     const sample = await fetch(`${agent.url}/v1/token`, { headers: auth });
-    const body = await sample.text();
-    const bare = await startBare(body);
-    children.push(bare.child);
-    // Alternate the two servers (warm-up, then four rounds each) so drift on a shared machine hits both alike.
-    await load(bare.url, {}, 50, WARMUP_MS);
-    await load(`${agent.url}/v1/token`, auth, 50, WARMUP_MS);
-    const rounds = { baseline: [] as LoadResult[], companion: [] as LoadResult[] };
-    for (let round = 0; round < 4; round++) {
-      rounds.baseline.push(await load(bare.url, {}, 50, DURATION_MS / 4));
-      rounds.companion.push(await load(`${agent.url}/v1/token`, auth, 50, DURATION_MS / 4));
-    }
-    bare.child.kill();
-    const merge = (rs: LoadResult[]): LoadResult => ({
-      requests: rs.reduce((a, r) => a + r.requests, 0),
-      errors: rs.reduce((a, r) => a + r.errors, 0),
-      rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length,
-      p50: rs.reduce((a, r) => a + r.p50, 0) / rs.length,
-      p99: Math.max(...rs.map((r) => r.p99)),
-    });
-    const baseline = merge(rounds.baseline);
-    const companionRun = merge(rounds.companion);
+    const bareToken = await startBare(await sample.text(), '/v1/token');
+    children.push(bareToken.child);
+    const token = await compare(
+      'GET /v1/token (owner grant)',
+      () => cannon(bareToken.url, DURATION_MS / 4),
+      () => cannon(`${agent.url}/v1/token`, DURATION_MS / 4, { headers: auth }),
+    );
+    bareToken.child.kill();
 
-    console.log(`\nGET /v1/token, 50 keep-alive connections, ${DURATION_MS / 1000} s each (four alternating rounds), same load generator:`);
-    console.log(`  ${'server'.padEnd(26)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)}`);
-    for (const [name, r] of [['bare node:http (baseline)', baseline], ['r42-companion serve', companionRun]] as const) {
-      console.log(`  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}`);
+    // POST /mcp: a tools/call of get_status with a named grant, next to a bare server answering the same JSON.
+    const named = companion.agents.add('bench-mcp');
+    const mcpHeaders = { authorization: `Bearer ${named.secret}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const mcpBody = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_status', arguments: {} } });
+    const mcpSample = await fetch(`${agent.url}/mcp`, { method: 'POST', headers: mcpHeaders, body: mcpBody });
+    const mcpAnswer = await mcpSample.text();
+    if (mcpSample.status !== 200 || !mcpAnswer.includes('"result"')) throw new Error(`POST /mcp answered ${mcpSample.status}: ${mcpAnswer.slice(0, 200)}`);
+    const bareMcp = await startBare(mcpAnswer, '/mcp');
+    children.push(bareMcp.child);
+    const mcp = await compare(
+      'POST /mcp tools/call get_status (named grant)',
+      () => cannon(bareMcp.url, DURATION_MS / 4, { method: 'POST', headers: mcpHeaders, body: mcpBody }),
+      () => cannon(`${agent.url}/mcp`, DURATION_MS / 4, { method: 'POST', headers: mcpHeaders, body: mcpBody }),
+    );
+    bareMcp.child.kill();
+
+    // `r42-companion token` from the bundled CLI with a cached valid token (no refresh), next to `node -e 0`.
+    const bundled = path.join(ROOT, 'dist/cli/index.js');
+    const runs = { node: [] as number[], token: [] as number[] };
+    await timeProcess(['-e', '0'], env);
+    await timeProcess([bundled, 'token'], env);
+    for (let i = 0; i < CLI_RUNS; i++) {
+      runs.node.push(await timeProcess(['-e', '0'], env));
+      runs.token.push(await timeProcess([bundled, 'token'], env));
     }
-    const roundRatios = rounds.companion.map((r, i) => (r.rps / rounds.baseline[i]!.rps).toFixed(2));
-    console.log(`  ratio companion/baseline: ${(companionRun.rps / baseline.rps).toFixed(2)} (aim ≥ 0.80; per round ${roundRatios.join(', ')}); p99 ${companionRun.p99.toFixed(2)} ms (aim < 5 ms)`);
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    for (const xs of Object.values(runs)) xs.sort((a, b) => a - b);
+    const startup = mean(runs.token) / mean(runs.node);
+    console.log(`\n\`r42-companion token\` (dist/cli, cached token), ${CLI_RUNS} runs each, alternating:`);
+    console.log(`  node -e 0:              mean ${mean(runs.node).toFixed(1)} ms, p50 ${percentile(runs.node, 50).toFixed(1)} ms`);
+    console.log(`  r42-companion token:    mean ${mean(runs.token).toFixed(1)} ms, p50 ${percentile(runs.token, 50).toFixed(1)} ms`);
+    console.log(`  ratio token/node: ${startup.toFixed(2)} (p50 ${(percentile(runs.token, 50) / percentile(runs.node, 50)).toFixed(2)}; aim < 1.5)`);
+    console.log(`\nSummary: /v1/token ${token.ratio.toFixed(2)}× bare, p99 ${token.p99.toFixed(2)} ms; /mcp ${mcp.ratio.toFixed(2)}× bare, p99 ${mcp.p99.toFixed(2)} ms; token startup ${startup.toFixed(2)}× node -e 0`);
 
     // 2. The refresh storm.
     sim.accessTokenLifetimeSeconds = 300; // the next token is inside the 600 s margin: due for refresh
@@ -194,7 +251,8 @@ async function main() {
     sim.accessTokenLifetimeSeconds = 86_400;
     sim.fail('refresh', { kind: 'delay', ms: 2_000, times: 1 }); // a slow Garmin keeps the race open
     const before = sim.counts.refreshes;
-    const stormAgent = new Agent({ keepAlive: false, maxSockets: 500 });
+    // 500 calls over at most 100 sockets at once: the endpoint keeps 128 connections open and closes the idlest beyond that.
+    const stormAgent = new Agent({ keepAlive: false, maxSockets: 100 });
     const target = new URL(`${agent.url}/v1/token`);
     const httpCalls = Array.from(
       { length: 500 },
