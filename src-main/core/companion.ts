@@ -25,6 +25,7 @@ import { clientSecretKeyFor, TokenVault } from './auth/token-vault.js';
 import { systemClock, silentLogger, type BrowserLauncher, type Clock, type Fetch, type Logger, type SecretStore } from './ports.js';
 import { startBackgroundCheckpoints } from './store/checkpointer.js';
 import { openDatabase, type Database } from './store/database.js';
+import { DbVersion } from './store/db-version.js';
 import { RelayRepo } from './store/relay-repo.js';
 import { secureDataFolder } from './store/data-folder.js';
 import { AccountsRepo, AuditRepo, DEFAULT_PROFILE_ID, RefreshLocksRepo, SignInSessionsRepo, type AuditEntry } from './store/repos.js';
@@ -275,6 +276,17 @@ export function createCompanion(deps: CompanionDeps): Companion {
 
   // Set from the tray while this process serves agents; not remembered, so a restart resumes them.
   let agentsPaused = false;
+  const tokenPayload = (token: AccessToken, now: number): TokenPayload => ({
+    access_token: token.accessToken,
+    token_type: 'Bearer',
+    expires_in: Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
+    expires_at: new Date(token.expiresAt).toISOString(),
+    garmin_user_id: token.garminUserId,
+    scope: token.scope,
+  });
+  // The hot path's answer, serialized once per token and second of validity left.
+  let prepared: { token: AccessToken; expiresIn: number; body: Buffer } | null = null;
+
   const backend: AgentBackend = {
     authenticate: (secret) => grants.authenticate(secret),
     async issueToken(grant, minValidSeconds): Promise<TokenPayload> {
@@ -285,14 +297,17 @@ export function createCompanion(deps: CompanionDeps): Companion {
       const token = await tokens.getAccessToken(profileId, { minValidSeconds });
       const now = clock.now();
       usage.record({ grantId: grant.id, grantName: grant.name, at: now, tokenSha256: fingerprint(token.accessToken) });
-      return {
-        access_token: token.accessToken,
-        token_type: 'Bearer',
-        expires_in: Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
-        expires_at: new Date(token.expiresAt).toISOString(),
-        garmin_user_id: token.garminUserId,
-        scope: token.scope,
-      };
+      return tokenPayload(token, now);
+    },
+    preparedToken(grant, minValidSeconds) {
+      // Paused, or no token in memory valid long enough: issueToken decides (and says why).
+      const token = agentsPaused ? null : tokens.peek(profileId, minValidSeconds);
+      if (!token) return null;
+      const now = clock.now();
+      const expiresIn = Math.max(0, Math.floor((token.expiresAt - now) / 1000));
+      if (prepared?.token !== token || prepared.expiresIn !== expiresIn) prepared = { token, expiresIn, body: Buffer.from(JSON.stringify(tokenPayload(token, now))) };
+      usage.record({ grantId: grant.id, grantName: grant.name, at: now, tokenSha256: fingerprint(token.accessToken) });
+      return prepared.body;
     },
     status: () => companion.status(),
     recordRefusal: (reason, detail) => usage.refused(reason, detail, clock.now()),
@@ -394,8 +409,11 @@ export function createCompanion(deps: CompanionDeps): Companion {
 
   // Stateless HTTP sends the client's name only at initialize; later calls of the same grant are counted under it.
   const mcpClientNames = new Map<string, string>();
+  // Imported once: an import() per request costs a module resolution each time.
+  const loadMcp = () => import('./mcp/mcp-server.js');
+  let mcpModule: ReturnType<typeof loadMcp> | null = null;
   backend.mcp = async (grant, request) => {
-    const { answerMcpHttp } = await import('./mcp/mcp-server.js');
+    const { answerMcpHttp } = await (mcpModule ??= loadMcp());
     try {
       const message = (await request.clone().json()) as { method?: unknown; params?: { clientInfo?: { name?: unknown } } };
       const name = message?.method === 'initialize' ? message.params?.clientInfo?.name : undefined;
@@ -408,7 +426,13 @@ export function createCompanion(deps: CompanionDeps): Companion {
     }
     return answerMcpHttp(mcpDeps(), { transport: 'http', grant: grant.name, grantId: grant.id, clientName: () => mcpClientNames.get(grant.id) }, request);
   };
-  const mcpDeps = (): McpDeps => ({
+  backend.mcpDirect = async (grant, input) => {
+    const { answerMcpDirect } = await (mcpModule ??= loadMcp());
+    return answerMcpDirect(mcpDeps(), { transport: 'http', grant: grant.name, grantId: grant.id, clientName: () => mcpClientNames.get(grant.id) }, input);
+  };
+  // One object for the process: the MCP module keeps read-only answers per deps.
+  let mcpDepsValue: McpDeps | null = null;
+  const mcpDeps = (): McpDeps => (mcpDepsValue ??= {
     status: () => companion.status(),
     data: companion.data,
     sync: (options) => companion.sync(options),
@@ -417,6 +441,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     clock,
     logger,
     recordCall: (call) => usage.toolCall(call),
+    dataVersion: () => DbVersion.of(db).current(),
   });
 
   const startEndpoint = (port: number, limits?: Partial<AgentHttpLimits>) => startAgentServer(backend, { port, logger, limits });

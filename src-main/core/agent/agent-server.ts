@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { CompanionError, isCompanionError } from '../errors.js';
 import { endSocket, framingProblem, guardConnections, type ConnectionLimits } from '../http-hygiene.js';
 import type { Logger } from '../ports.js';
+import type { McpHttpInput } from '../mcp/mcp-server.js';
 import type { AuthenticatedGrant } from './grants.js';
 
 /** What the endpoint hands an agent for `GET /v1/token`. */
@@ -19,12 +20,16 @@ export interface TokenPayload {
 export interface AgentBackend {
   authenticate(secret: string): AuthenticatedGrant | null;
   issueToken(grant: AuthenticatedGrant, minValidSeconds: number | undefined): Promise<TokenPayload>;
+  /** `GET /v1/token` from memory: the answer's JSON, counted as a hand-out, or null when `issueToken` must decide (a refresh is due, an error). */
+  preparedToken?(grant: AuthenticatedGrant, minValidSeconds: number | undefined): Buffer | null;
   status(): unknown;
   recordRefusal(reason: string, detail: { grant?: string; path?: string }): void;
   /** Extra read-only GET routes (training data, later), answered for an authenticated grant. */
   route?(grant: AuthenticatedGrant, url: URL): Promise<unknown> | null;
   /** `POST /mcp`: one MCP Streamable HTTP request of an authenticated grant, its body already read within the limit. */
   mcp?(grant: AuthenticatedGrant, request: Request): Promise<Response>;
+  /** `POST /mcp` without building a Request: a 200 JSON answer's text for the common calls, or null (then `mcp` answers). */
+  mcpDirect?(grant: AuthenticatedGrant, input: McpHttpInput): Promise<string | null>;
 }
 
 /** The most a `POST /mcp` body may hold; a tool call is a few hundred bytes. */
@@ -76,11 +81,23 @@ const BASE_HEADERS = {
   'x-content-type-options': 'nosniff',
 } as const;
 
+/** A 200 JSON answer already serialized: the headers as a flat list, nothing built per request but the length. */
+function sendPrepared(res: ServerResponse, body: Buffer): void {
+  res.writeHead(200, ['content-type', BASE_HEADERS['content-type'], 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(body.length)]);
+  res.end(body);
+}
+
+/** `/v1/token` as agents send it, answered without parsing a URL. */
+const TOKEN_TARGET = /^\/v1\/token(?:\?min_valid=(\d{1,6}))?$/;
+
 function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...BASE_HEADERS, 'content-length': Buffer.byteLength(text), ...extra });
   res.end(text);
 }
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,256})$/;
+const UNAUTHORIZED = 'Send Authorization: Bearer <secret> with a secret from agent.json or `r42-companion agents add`.';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'te', 'trailer', 'upgrade']);
 
@@ -146,6 +163,21 @@ export async function startAgentServer(
       return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, close);
     }
 
+    // The hot path: the plain token request, answered from memory when the token needs no refresh.
+    const tokenTarget = !mcpPost ? TOKEN_TARGET.exec(rawUrl) : null;
+    if (tokenTarget) {
+      const grant = authenticated(req);
+      if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path);
+      const minValid = tokenTarget[1] === undefined ? undefined : Number(tokenTarget[1]);
+      if (minValid !== undefined && minValid > MAX_MIN_VALID_SECONDS) {
+        return sendError(res, 400, 'bad_request', `min_valid must be a whole number of seconds from 0 to ${MAX_MIN_VALID_SECONDS}.`);
+      }
+      const prepared = backend.preparedToken?.(grant, minValid);
+      if (prepared) return sendPrepared(res, prepared);
+      await answer(res, path, () => backend.issueToken(grant, minValid));
+      return;
+    }
+
     // Appended, not resolved against a base: the target is a path (framingProblem checked), never an authority.
     let url: URL;
     try {
@@ -155,15 +187,20 @@ export async function startAgentServer(
     }
     if (url.pathname === '/v1/health') return send(res, 200, { ok: true, service: 'r42-companion' });
 
-    const auth = req.headers.authorization ?? '';
-    const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,256})$/.exec(auth);
-    const grant = match ? backend.authenticate(match[1]!) : null;
-    if (!grant) return refuse(res, 401, 'unauthorized', 'Send Authorization: Bearer <secret> with a secret from agent.json or `r42-companion agents add`.', path, close);
+    const grant = authenticated(req);
+    if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
 
     if (mcpPost) {
       if (!backend.mcp) return refuse(res, 404, 'not_found', 'MCP is not served here.', path, close);
       const body = await readBody(req, MCP_MAX_BODY_BYTES);
       if (body === null) return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, { connection: 'close' });
+      const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+      const direct = await backend.mcpDirect?.(grant, { accept: header('accept'), contentType: header('content-type'), protocolVersion: header('mcp-protocol-version'), body });
+      if (direct) {
+        res.writeHead(200, ['content-type', 'application/json', 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(Buffer.byteLength(direct))]);
+        res.end(direct);
+        return;
+      }
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
         // Hop-by-hop framing stays here: the body is already read in full.
@@ -178,30 +215,47 @@ export async function startAgentServer(
       return;
     }
 
-    try {
-      if (url.pathname === '/v1/token') {
-        const raw = url.searchParams.get('min_valid');
-        let minValid: number | undefined;
-        if (raw !== null) {
-          if (!/^\d{1,6}$/.test(raw) || Number(raw) > MAX_MIN_VALID_SECONDS) {
-            return sendError(res, 400, 'bad_request', `min_valid must be a whole number of seconds from 0 to ${MAX_MIN_VALID_SECONDS}.`);
-          }
-          minValid = Number(raw);
+    if (url.pathname === '/v1/token') {
+      const raw = url.searchParams.get('min_valid');
+      let minValid: number | undefined;
+      if (raw !== null) {
+        if (!/^\d{1,6}$/.test(raw) || Number(raw) > MAX_MIN_VALID_SECONDS) {
+          return sendError(res, 400, 'bad_request', `min_valid must be a whole number of seconds from 0 to ${MAX_MIN_VALID_SECONDS}.`);
         }
-        return send(res, 200, await backend.issueToken(grant, minValid));
+        minValid = Number(raw);
       }
-      if (url.pathname === '/v1/status') return send(res, 200, backend.status());
-      const routed = backend.route?.(grant, url);
-      if (routed) return send(res, 200, await routed);
-      return sendError(res, 404, 'not_found', 'No such endpoint. See /v1/token, /v1/status, /v1/health.');
+      await answer(res, path, () => backend.issueToken(grant, minValid));
+      return;
+    }
+    if (url.pathname === '/v1/status') {
+      await answer(res, path, () => backend.status());
+      return;
+    }
+    if (await answer(res, path, () => backend.route?.(grant, url) ?? null)) return;
+    return sendError(res, 404, 'not_found', 'No such endpoint. See /v1/token, /v1/status, /v1/health.');
+  };
+
+  const authenticated = (req: IncomingMessage): AuthenticatedGrant | null => {
+    const match = BEARER.exec(req.headers.authorization ?? '');
+    return match ? backend.authenticate(match[1]!) : null;
+  };
+
+  /** Sends what `compute` gives, or the error's code and status; false when it gave null (not this route: nothing sent). */
+  const answer = async (res: ServerResponse, path: string, compute: () => unknown): Promise<boolean> => {
+    try {
+      const value = await compute();
+      if (value === null) return false;
+      send(res, 200, value);
     } catch (error) {
       if (isCompanionError(error)) {
         const status = STATUS_FOR[error.code] ?? (error.code === 'usage' ? 400 : 500);
-        return sendError(res, status, error.code, error.message);
+        sendError(res, status, error.code, error.message);
+      } else {
+        options.logger.log('error', 'agent.internal_error', { path });
+        sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion. See its log.');
       }
-      options.logger.log('error', 'agent.internal_error', { path });
-      return sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion. See its log.');
     }
+    return true;
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {

@@ -45,6 +45,7 @@ interface GrantRow {
  */
 export class AgentGrants {
   private readonly active: VersionedCache<GrantRow[]>;
+  private readonly version: DbVersion;
   private readonly touchStmt;
   /** Liveness of grant-holding processes, looked up at most once a second each (a syscall per request showed in profiles). */
   private readonly liveness = new Map<number, { alive: boolean; at: number }>();
@@ -58,7 +59,8 @@ export class AgentGrants {
       `SELECT id, name, kind, unhex(secret_sha256) AS secret_sha256, holder_pid FROM agent_grants WHERE profile_id = ? AND revoked_at IS NULL`,
     );
     // Re-read whenever any process commits, so a revocation elsewhere counts on the next request.
-    this.active = new VersionedCache(DbVersion.of(db), () => activeStmt.all(profileId) as GrantRow[]);
+    this.version = DbVersion.of(db);
+    this.active = new VersionedCache(this.version, () => activeStmt.all(profileId) as GrantRow[]);
     this.touchStmt = db.prepare('UPDATE agent_grants SET last_used_at = MAX(COALESCE(last_used_at, 0), ?), use_count = use_count + ? WHERE id = ?');
   }
 
@@ -75,6 +77,7 @@ export class AgentGrants {
           `INSERT INTO agent_grants (id, profile_id, name, kind, secret_sha256, holder_pid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(id, this.profileId, name, kind, digest(secret).toString('hex'), holderPid, now);
+      this.version.touch();
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new CompanionError('usage', `An agent named "${name}" already exists. Revoke it first or pick another name.`);
@@ -131,7 +134,9 @@ export class AgentGrants {
 
   /** Revokes by name; true when a grant was active. */
   revoke(name: string, now: number): boolean {
-    return this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE profile_id = ? AND name = ? AND revoked_at IS NULL').run(now, this.profileId, name).changes > 0;
+    const revoked = this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE profile_id = ? AND name = ? AND revoked_at IS NULL').run(now, this.profileId, name).changes > 0;
+    this.version.touch();
+    return revoked;
   }
 
   /** Revokes owner and run grants whose process is gone (a crash or kill -9). Returns how many. */
@@ -146,5 +151,6 @@ export class AgentGrants {
 
   revokeById(id: string, now: number): void {
     this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+    this.version.touch();
   }
 }

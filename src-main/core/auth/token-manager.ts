@@ -62,7 +62,7 @@ const reauthMessage = 'Garmin no longer accepts this link (the authorization was
  */
 export class TokenManager {
   private readonly inFlight = new Map<string, Promise<AccessToken>>();
-  private readonly cache = new Map<string, { generation: string; record: TokenRecord }>();
+  private readonly cache = new Map<string, { generation: string; record: TokenRecord; token: AccessToken }>();
 
   constructor(private readonly deps: TokenManagerDeps) {}
 
@@ -77,6 +77,20 @@ export class TokenManager {
       this.inFlight.set(profileId, shared);
     }
     return shared;
+  }
+
+  /**
+   * The token in memory when it is valid for `minValidSeconds` (and the margin) and the account row
+   * says nothing changed since it was read: no keychain, no await. Null when `getAccessToken` must
+   * decide (a refresh is due, the keychain was not read yet, the link changed or is gone).
+   */
+  peek(profileId: string, minValidSeconds?: number): AccessToken | null {
+    const cached = this.cache.get(profileId);
+    if (!cached) return null;
+    const account = this.deps.accounts.get(profileId);
+    if (!account || account.status !== 'connected' || cached.generation !== generationOf(account)) return null;
+    const minValidMs = Math.max(minValidSeconds ?? 0, this.deps.refreshMarginSeconds) * 1000;
+    return cached.record.accessTokenExpiresAt - this.deps.clock.now() > minValidMs ? cached.token : null;
   }
 
   /**
@@ -95,7 +109,7 @@ export class TokenManager {
       throw new CompanionError('reauth_required', reauthMessage);
     }
     const cached = this.cache.get(profileId);
-    const generation = `${account.keychainKey}|${account.connectedAt}|${account.refreshedAt}|${account.accessTokenExpiresAt}`;
+    const generation = generationOf(account);
     if (!fresh && cached && cached.generation === generation) return { account, record: cached.record };
     const record = await this.deps.vault.read(account.keychainKey);
     if (!record) {
@@ -111,10 +125,10 @@ export class TokenManager {
       // The keychain is the truth: a process stopped between writing it and the database.
       this.deps.accounts.syncExpiry(profileId, record.accessTokenExpiresAt, record.refreshTokenExpiresAt);
       const synced = this.deps.accounts.get(profileId)!;
-      this.cache.set(profileId, { generation: `${synced.keychainKey}|${synced.connectedAt}|${synced.refreshedAt}|${synced.accessTokenExpiresAt}`, record });
+      this.cache.set(profileId, { generation: generationOf(synced), record, token: toAccessToken(record) });
       return { account: synced, record };
     }
-    this.cache.set(profileId, { generation, record });
+    this.cache.set(profileId, { generation, record, token: toAccessToken(record) });
     return { account, record };
   }
 
@@ -216,6 +230,11 @@ export class TokenManager {
     logger.log('info', 'token.refreshed', {});
     return toAccessToken(next);
   }
+}
+
+/** What changes in the account row whenever the tokens in the keychain do (a refresh, a relink, a repair). */
+function generationOf(account: AccountRow): string {
+  return `${account.keychainKey}|${account.connectedAt}|${account.refreshedAt}|${account.accessTokenExpiresAt}`;
 }
 
 function toAccessToken(record: TokenRecord): AccessToken {

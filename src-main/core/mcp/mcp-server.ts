@@ -8,7 +8,8 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { parseQuery } from '../../../src-common/data-query.js';
 import { describeForeignError, isCompanionError } from '../errors.js';
@@ -22,6 +23,11 @@ export interface McpDeps extends ToolDeps {
   readonly logger: Logger;
   /** Counts a tool call in the audit log (per tool, client and grant per minute). */
   recordCall(call: ToolCall): void;
+  /**
+   * Moves whenever the data a read-only tool answers from may have changed (any commit, by any
+   * process). Given, read-only answers over HTTP are kept and handed out again until it moves.
+   */
+  readonly dataVersion?: () => string;
 }
 
 /** Who is calling: the runner over stdio, or a grant over HTTP. */
@@ -95,38 +101,113 @@ async function runTool(spec: ToolSpec, args: Record<string, unknown>, deps: McpD
   }
 }
 
+/** Runs one tool call and counts it in the audit log, whichever way it came in. */
+async function callTool(
+  deps: McpDeps,
+  caller: McpCaller,
+  name: string,
+  args: Record<string, unknown>,
+  sessionClient: () => string | undefined,
+  context: Parameters<ToolSpec['run']>[2],
+): Promise<CallToolResult> {
+  const at = deps.clock.now();
+  const spec = BY_NAME.get(name);
+  const result = spec
+    ? await runTool(spec, args, deps, context)
+    : toolError(`There is no tool ${JSON.stringify(name.slice(0, 40))}; the tools are ${TOOLS.map((t) => t.name).join(', ')}.`, 'bad_request');
+  deps.recordCall({
+    // Only known names reach the audit log: a client inventing names must not multiply its rows.
+    tool: spec ? spec.name : 'unknown_tool',
+    client: auditableClientName(caller.clientName?.() ?? sessionClient()),
+    grant: caller.grant,
+    grantId: caller.grantId,
+    transport: caller.transport,
+    failed: result.isError === true,
+    at,
+  });
+  return result;
+}
+
 /** An MCP server over the companion's tools for one caller; connect it to a transport. */
 export function createMcpServer(deps: McpDeps, caller: McpCaller): Server {
   const server = new Server({ name: 'r42-companion', title: 'R42 Companion', version: deps.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: LISTED }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const at = deps.clock.now();
-    const spec = BY_NAME.get(request.params.name);
     const progressToken = request.params._meta?.progressToken;
-    const result = spec
-      ? await runTool(spec, request.params.arguments ?? {}, deps, {
-          signal: extra.signal,
-          progress:
-            progressToken === undefined
-              ? undefined
-              : (progress, total, message) =>
-                  void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } }).catch(() => undefined),
-        })
-      : toolError(`There is no tool ${JSON.stringify(request.params.name.slice(0, 40))}; the tools are ${TOOLS.map((t) => t.name).join(', ')}.`, 'bad_request');
-    deps.recordCall({
-      // Only known names reach the audit log: a client inventing names must not multiply its rows.
-      tool: spec ? spec.name : 'unknown_tool',
-      client: auditableClientName(caller.clientName?.() ?? server.getClientVersion()?.name),
-      grant: caller.grant,
-      grantId: caller.grantId,
-      transport: caller.transport,
-      failed: result.isError === true,
-      at,
+    return callTool(deps, caller, request.params.name, request.params.arguments ?? {}, () => server.getClientVersion()?.name, {
+      signal: extra.signal,
+      progress:
+        progressToken === undefined
+          ? undefined
+          : (progress, total, message) =>
+              void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } }).catch(() => undefined),
     });
-    return result;
   });
   return server;
 }
+
+/** What `answerMcpDirect` needs of a `POST /mcp`: three headers and the body as read. */
+export interface McpHttpInput {
+  readonly accept: string | undefined;
+  readonly contentType: string | undefined;
+  readonly protocolVersion: string | undefined;
+  readonly body: Buffer;
+}
+
+/** Read-only answers kept per deps (one companion): JSON text per tool and arguments, valid for one data version and second. */
+const kept = new WeakMap<McpDeps, Map<string, { stamp: string; text: string; failed: boolean }>>();
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The common request, answered without a server and transport built for it: one `tools/call`
+ * (no progress asked) or `tools/list`, as a client sends it after initialize. Answers exactly what
+ * the SDK would (a JSON-RPC result, 200, application/json) and audits the call the same way; a
+ * read-only tool's answer is kept until the data or the second changes. Null for anything else
+ * (initialize, notifications, batches, anything malformed): `answerMcpHttp` answers those, with
+ * the SDK's own errors.
+ */
+export async function answerMcpDirect(deps: McpDeps, caller: McpCaller, input: McpHttpInput): Promise<string | null> {
+  if (!input.accept?.includes('application/json') || !input.accept.includes('text/event-stream')) return null;
+  if (!isJsonContentType(input.contentType ?? null)) return null;
+  if (input.protocolVersion !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(input.protocolVersion)) return null;
+  let message: unknown;
+  try {
+    message = JSON.parse(input.body.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(message) || message.jsonrpc !== '2.0' || !(typeof message.id === 'string' || (typeof message.id === 'number' && Number.isInteger(message.id)))) return null;
+  const answer = (result: string) => `{"result":${result},"jsonrpc":"2.0","id":${JSON.stringify(message.id)}}`;
+  if (message.method === 'tools/list' && (message.params === undefined || (isPlainObject(message.params) && Object.keys(message.params).length === 0))) {
+    return answer(LISTED_JSON);
+  }
+  if (message.method !== 'tools/call' || !isPlainObject(message.params)) return null;
+  const { name, arguments: args, _meta: meta, ...rest } = message.params;
+  if (typeof name !== 'string' || meta !== undefined || Object.keys(rest).length > 0 || !(args === undefined || isPlainObject(args))) return null;
+  const spec = BY_NAME.get(name);
+  if (!spec?.readOnly || !deps.dataVersion) {
+    return answer(JSON.stringify(await callTool(deps, caller, name, args ?? {}, () => undefined, { signal: new AbortController().signal, progress: undefined })));
+  }
+  let byCall = kept.get(deps);
+  if (!byCall) kept.set(deps, (byCall = new Map()));
+  const key = `${name}\n${JSON.stringify(args ?? {})}`;
+  const now = deps.clock.now();
+  const stamp = `${deps.dataVersion()}|${Math.floor(now / 1000)}|${deps.today()}`;
+  const hit = byCall.get(key);
+  if (hit?.stamp === stamp) {
+    deps.recordCall({ tool: spec.name, client: auditableClientName(caller.clientName?.()), grant: caller.grant, grantId: caller.grantId, transport: caller.transport, failed: hit.failed, at: now });
+    return answer(hit.text);
+  }
+  const result = await callTool(deps, caller, name, args ?? {}, () => undefined, { signal: new AbortController().signal, progress: undefined });
+  const text = JSON.stringify(result);
+  // A few distinct calls at most are hot; a client varying its arguments must not grow this.
+  if (byCall.size > 64) byCall.clear();
+  byCall.set(key, { stamp, text, failed: result.isError === true });
+  return answer(text);
+}
+
+const LISTED_JSON = JSON.stringify({ tools: LISTED });
 
 /**
  * Answers one `POST /mcp` (Streamable HTTP, stateless): a fresh server and transport per request,

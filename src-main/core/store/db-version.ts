@@ -7,15 +7,20 @@ const shared = new WeakMap<Database, DbVersion>();
  * connection writes, `data_version` when another connection (another process) commits. A value
  * cached against the fingerprint is as fresh as reading it again, at a fraction of the cost.
  *
- * `data_version` costs a look at the WAL index (~2 µs), so it is read at most once per turn of the
- * event loop: within one synchronous run, a commit by another process is seen on the next turn,
- * exactly as if it had landed a moment later. Writes by this connection are always seen at once.
+ * Both are read at most once per turn of the event loop, not per request: under load a turn
+ * answers many requests, and the agent endpoint's hot path is then memory only. A commit by
+ * another process is seen on the next turn, exactly as if it had landed a moment later; a request
+ * that arrives after the commit is always read in a later turn, so "revoked elsewhere" still counts
+ * for it. Writes by this process that a cache depends on (accounts, grants) call `touch()` and are
+ * seen at once; any other write of ours is seen on the next turn.
  */
 export class DbVersion {
   private readonly own;
   private readonly other;
-  private otherValue = 0;
-  private otherFresh = false;
+  private value = '';
+  private fresh = false;
+  private resetScheduled = false;
+  private touches = 0;
 
   private constructor(db: Database) {
     this.own = db.prepare('SELECT total_changes()').pluck();
@@ -33,12 +38,24 @@ export class DbVersion {
   }
 
   current(): string {
-    if (!this.otherFresh) {
-      this.otherValue = this.other.get() as number;
-      this.otherFresh = true;
-      setImmediate(() => (this.otherFresh = false));
+    if (!this.fresh) {
+      this.value = `${this.other.get() as number}:${this.own.get() as number}:${this.touches}`;
+      this.fresh = true;
+      if (!this.resetScheduled) {
+        this.resetScheduled = true;
+        setImmediate(() => {
+          this.resetScheduled = false;
+          this.fresh = false;
+        });
+      }
     }
-    return `${this.otherValue}:${this.own.get() as number}`;
+    return this.value;
+  }
+
+  /** This process just wrote something a cache depends on: the next `current()` differs. */
+  touch(): void {
+    this.touches++;
+    this.fresh = false;
   }
 }
 

@@ -96,6 +96,7 @@ export class AccountsRepo {
            connected_at = excluded.connected_at, refreshed_at = NULL, last_error_code = NULL, last_error_at = NULL`,
       )
       .run({ ...account, permissions: JSON.stringify(account.permissions) });
+    this.version.touch();
   }
 
   recordRefresh(profileId: string, at: number, accessTokenExpiresAt: number, refreshTokenExpiresAt: number, scope: string | null): void {
@@ -105,16 +106,19 @@ export class AccountsRepo {
            scope = COALESCE(?, scope), last_error_code = NULL, last_error_at = NULL WHERE profile_id = ?`,
       )
       .run(at, accessTokenExpiresAt, refreshTokenExpiresAt, scope, profileId);
+    this.version.touch();
   }
 
   syncExpiry(profileId: string, accessTokenExpiresAt: number, refreshTokenExpiresAt: number): void {
     this.db
       .prepare('UPDATE garmin_accounts SET access_token_expires_at = ?, refresh_token_expires_at = ? WHERE profile_id = ?')
       .run(accessTokenExpiresAt, refreshTokenExpiresAt, profileId);
+    this.version.touch();
   }
 
   recordError(profileId: string, code: string, at: number): void {
     this.db.prepare('UPDATE garmin_accounts SET last_error_code = ?, last_error_at = ? WHERE profile_id = ?').run(code, at, profileId);
+    this.version.touch();
   }
 
   markReauthRequired(profileId: string, code: string, at: number): void {
@@ -124,10 +128,13 @@ export class AccountsRepo {
            refresh_token_expires_at = NULL, last_error_code = ?, last_error_at = ? WHERE profile_id = ?`,
       )
       .run(code, at, profileId);
+    this.version.touch();
   }
 
   remove(profileId: string): boolean {
-    return this.db.prepare('DELETE FROM garmin_accounts WHERE profile_id = ?').run(profileId).changes > 0;
+    const removed = this.db.prepare('DELETE FROM garmin_accounts WHERE profile_id = ?').run(profileId).changes > 0;
+    this.version.touch();
+    return removed;
   }
 }
 
