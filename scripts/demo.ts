@@ -2,10 +2,11 @@
    the Garmin simulator (with a consent page to click), the R42 server in front of it (its token
    broker holds the client secret, on an embedded PGlite store), the real core on a demo data
    folder and keychain service with no secret at all, and the UI through the web transport, then
-   opens it in your browser. */
-import { mkdirSync } from 'node:fs';
+   opens it in your browser. `npm run demo` runs it through scripts/with-keyring.sh: with no Secret
+   Service running (a server, a container, SSH) it gets a private, throwaway keyring, as tests do. */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSystemBrowser } from '../src-main/adapters/system-browser.js';
 import { startDevWeb } from '../src-main/web/dev-web.js';
@@ -31,7 +32,11 @@ const sim = await new GarminSimulator({
   consent: 'page',
   clients: [{ clientId: CLIENT_ID, clientSecret: 'r42-demo-client-secret-not-for-production', redirectUris: ['http://127.0.0.1:0/callback'], anyLoopbackPort: true }],
 }).start();
-const home = process.env.R42_HOME ?? path.join(homedir(), '.r42-companion-demo');
+// A private keyring is thrown away after the run, and with it the tokens: the demo's link and data
+// go with it (a kept folder would hold a link whose tokens are gone).
+const privateKeyring = process.env.R42_PRIVATE_KEYRING === '1';
+const throwaway = privateKeyring && !process.env.R42_HOME;
+const home = process.env.R42_HOME ?? (throwaway ? mkdtempSync(path.join(tmpdir(), 'r42-companion-demo-')) : path.join(homedir(), '.r42-companion-demo'));
 mkdirSync(home, { recursive: true, mode: 0o700 });
 const redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
 
@@ -51,12 +56,25 @@ const { GARMIN_CLIENT_SECRET: _secret, GARMIN_TOKEN_URL: _tokenUrl, ...simEnv } 
 const env: NodeJS.ProcessEnv = { ...process.env, ...simEnv, R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirectUri, R42_HOME: home, R42_KEYCHAIN_SERVICE: 'r42-companion-demo' };
 delete env.GARMIN_CLIENT_SECRET;
 delete env.GARMIN_TOKEN_URL;
-const app = await startDevWeb(env, { port: Number(process.env.R42_DEV_WEB_PORT ?? 0) });
+// With no display no browser opens, so the sign-in address is printed here too (this terminal is the
+// runner's own; it is never written to a log or a file).
+const system = createSystemBrowser(env.BROWSER);
+const browser = {
+  async open(url: string) {
+    process.stdout.write(`Sign in to the Garmin simulator: open this address in a browser on this computer:\n  ${url}\n`);
+    await system.open(url);
+  },
+};
+const app = await startDevWeb(env, { port: Number(process.env.R42_DEV_WEB_PORT ?? 0), browser });
 process.stdout.write(
   `R42 Companion demo at ${app.url}\n` +
     `R42 server (token broker) at ${server.url}\n` +
     `Garmin simulator at ${sim.url} (its control API: ${sim.url}/__simulator/state)\n` +
-    `Demo data folder: ${home} (keychain service r42-companion-demo)\nCtrl-C stops.\n`,
+    `Demo data folder: ${home}${throwaway ? ' (removed when the demo stops)' : ''} (keychain service r42-companion-demo)\n` +
+    (privateKeyring
+      ? 'No Secret Service was running, so the demo uses a private gnome-keyring for this run (scripts/with-keyring.sh); it is thrown away when the demo stops.\n'
+      : '') +
+    'Ctrl-C stops.\n',
 );
 if (!process.env.CI) await createSystemBrowser(process.env.BROWSER).open(app.url).catch(() => undefined);
 const stop = () =>
@@ -64,6 +82,9 @@ const stop = () =>
     .stop()
     .then(() => server.stop())
     .then(() => sim.stop())
-    .then(() => process.exit(0));
+    .then(() => {
+      if (throwaway) rmSync(home, { recursive: true, force: true });
+      process.exit(0);
+    });
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -26,7 +26,8 @@ KR=$(mktemp -d "${TMPDIR:-/tmp}/r42-keyring.XXXXXX")
 trap 'rm -rf "$KR"' EXIT
 mkdir -p "$KR/run" "$KR/data"
 chmod 700 "$KR" "$KR/run"
-export XDG_RUNTIME_DIR="$KR/run" XDG_DATA_HOME="$KR/data"
+# R42_PRIVATE_KEYRING tells the command (the demo) that its keychain is thrown away after the run.
+export XDG_RUNTIME_DIR="$KR/run" XDG_DATA_HOME="$KR/data" R42_PRIVATE_KEYRING=1
 echo "with-keyring: no Secret Service reachable; using a private gnome-keyring for this run" >&2
 dbus-run-session -- bash -c '
   printf %s "r42-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null

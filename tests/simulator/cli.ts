@@ -1,6 +1,8 @@
 /* Starts the Garmin simulator on a loopback port and prints the environment that points
    R42 Companion at it: `npm run simulator [-- --port 8790 --consent page|approve|decline --no-secret --webhook <url>]`.
    `--webhook` switches on production mode: data only through ping notifications POSTed there. */
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GarminSimulator, type Consent } from './garmin-simulator.js';
 
@@ -40,7 +42,8 @@ const sim = await new GarminSimulator({
   ...(webhook ? { production: { webhookUrl: webhook } } : {}),
 }).start();
 
-const env = sim.env();
+// Its own data folder and keychain service, as the README asks, so playing never mixes with a real link.
+const env = { ...sim.env(), R42_HOME: path.join(homedir(), '.r42-companion-simulator'), R42_KEYCHAIN_SERVICE: 'r42-companion-simulator' };
 console.log(`Garmin simulator listening on ${sim.url} (consent: ${consent}${webhook ? ', production mode' : ''}). Point R42 Companion at it with:\n`);
 for (const [key, value] of Object.entries(env)) console.log(`export ${key}='${value}'`);
 console.log(`\nThen: npm run --silent companion -- login`);
