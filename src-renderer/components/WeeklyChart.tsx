@@ -1,8 +1,30 @@
+import { useEffect, useRef, useState } from 'react';
 import type { WeekView } from '../../src-preload/contract';
+import { formatDay, formatShortDay } from '../format';
 
-/** Bars of weekly running distance (SVG, no chart library), with a text alternative. */
+/** Width of one axis label, in CSS pixels: labels are skipped so none overlaps its neighbour. */
+const LABEL_PX = 52;
+
+/**
+ * Bars of weekly running distance (SVG, no chart library), with a text alternative. Drawn at the
+ * width it is shown at (not scaled down), so its text stays readable in a narrow window; colours
+ * come from the theme's CSS variables.
+ */
 export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
-  const width = 640;
+  const ref = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(640);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const measure = () => {
+      const measured = Math.round(element.getBoundingClientRect().width);
+      if (measured > 0) setWidth(Math.max(240, measured));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   const height = 180;
   const pad = { top: 12, right: 8, bottom: 26, left: 36 };
   const max = Math.ceil(Math.max(10, ...weeks.map((w) => w.distance_km)) / 10) * 10;
@@ -10,9 +32,17 @@ export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
   const y = (km: number) => pad.top + (height - pad.top - pad.bottom) * (1 - km / max);
   const ticks = [0, max / 2, max].map((v) => Math.round(v));
   const total = weeks.reduce((n, w) => n + w.distance_km, 0);
+  const labelEvery = step > 0 ? Math.max(1, Math.ceil(LABEL_PX / step)) : 1;
   return (
-    <figure className="chart" aria-labelledby="weekly-title">
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Weekly running distance, ${weeks.length} weeks, ${total.toFixed(1)} km in total`} data-testid="weekly-chart">
+    <figure className="chart" aria-labelledby="weekly-title" ref={ref}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        width={width}
+        height={height}
+        role="img"
+        aria-label={`Weekly running distance, ${weeks.length} weeks, ${total.toFixed(1)} km in total`}
+        data-testid="weekly-chart"
+      >
         {ticks.map((t) => (
           <g key={t}>
             <line x1={pad.left} x2={width - pad.right} y1={y(t)} y2={y(t)} className="grid" />
@@ -23,15 +53,16 @@ export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
         ))}
         {weeks.map((w, i) => {
           const barHeight = height - pad.bottom - y(w.distance_km);
-          const labelEvery = weeks.length > 26 ? 8 : weeks.length > 12 ? 4 : 2;
+          // Counted from the newest week, so the latest week always has its date.
+          const labelled = (weeks.length - 1 - i) % labelEvery === 0;
           return (
             <g key={w.week_start}>
               <rect x={pad.left + i * step + step * 0.15} y={y(w.distance_km)} width={step * 0.7} height={Math.max(0, barHeight)} rx={2} className="bar">
-                <title>{`${w.week} (from ${w.week_start}): ${w.distance_km} km, ${w.runs} runs, long run ${w.long_run_km} km`}</title>
+                <title>{`Week of ${formatDay(w.week_start)}: ${w.distance_km} km, ${w.runs} runs, long run ${w.long_run_km} km`}</title>
               </rect>
-              {i % labelEvery === 0 && (
+              {labelled && (
                 <text x={pad.left + i * step + step / 2} y={height - 8} textAnchor="middle" className="axis">
-                  {w.week_start.slice(5)}
+                  {formatShortDay(w.week_start)}
                 </text>
               )}
             </g>
@@ -42,7 +73,7 @@ export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
         <table>
           <thead>
             <tr>
-              <th>Week</th>
+              <th>Week of</th>
               <th>km</th>
               <th>Runs</th>
             </tr>
@@ -50,7 +81,7 @@ export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
           <tbody>
             {weeks.map((w) => (
               <tr key={w.week_start}>
-                <td>{w.week}</td>
+                <td>{formatDay(w.week_start)}</td>
                 <td>{w.distance_km}</td>
                 <td>{w.runs}</td>
               </tr>
