@@ -1,0 +1,186 @@
+/**
+ * Training load: a TRIMP per activity, and per day the acute and chronic load, their ratio,
+ * monotony and strain; per ISO week the totals. Formulas and constants: docs/metrics.md.
+ */
+import { addDays, dayNumber, dateOfDay, isoWeekStart } from './dates.js';
+import type { Series } from './samples.js';
+import { clamp, mean, populationSd, round, roundOrNull } from './stats.js';
+import { addZoneTimes, type ZoneTime } from './zones.js';
+
+/**
+ * Banister's weighting factor k: 1.92 for men, 1.67 for women (Banister 1991). Without the
+ * runner's sex we use 1.92; the choice moves every figure by the same rule, so trends hold.
+ */
+export const TRIMP_K = { male: 1.92, female: 1.67 } as const;
+export const DEFAULT_TRIMP_K = TRIMP_K.male;
+/** The fraction of heart rate reserve assumed for an activity without any heart rate (easy-to-steady running). */
+export const FALLBACK_HRR_FRACTION = 0.6;
+/** HR samples must cover this share of the moving time; below it the activity's average HR is used instead. */
+export const MIN_TRIMP_HR_COVERAGE = 0.5;
+
+export interface TrimpInput {
+  readonly maxHr: number;
+  readonly restingHr: number;
+  /** Banister's k; DEFAULT_TRIMP_K when absent. */
+  readonly k?: number;
+}
+
+/** Banister's TRIMP per minute at a heart rate: x × 0.64 × e^(k·x), x = the fraction of HR reserve clamped to 0–1. */
+export function trimpPerMinute(hr: number, profile: TrimpInput): number {
+  const x = clamp((hr - profile.restingHr) / (profile.maxHr - profile.restingHr), 0, 1);
+  return weight(x, profile.k ?? DEFAULT_TRIMP_K);
+}
+const weight = (x: number, k: number) => x * 0.64 * Math.exp(k * x);
+
+export type LoadMethod = 'hr_samples' | 'avg_hr' | 'duration';
+
+export interface ActivityLoad {
+  /** TRIMP, to one decimal. */
+  readonly trimp: number;
+  readonly method: LoadMethod;
+}
+
+/**
+ * An activity's TRIMP, by the first method its data allows:
+ * 1. `hr_samples`: Σ over moving intervals of minutes × TRIMP/min at the interval's HR, scaled up
+ *    to the whole moving time when HR covers only part of it (at least half);
+ * 2. `avg_hr`: moving minutes (else the summary's duration) × TRIMP/min at the summary's average HR;
+ * 3. `duration`: minutes × TRIMP/min at 60 % of HR reserve (duration × a fixed intensity), also used
+ *    when no HR profile is known.
+ * A profile with max ≤ rest, or a negative duration, gives 0 rather than NaN.
+ */
+export function activityLoad(input: { series?: Series | null; avgHr?: number | null; durationS?: number | null }, profile: TrimpInput | null): ActivityLoad {
+  const k = profile?.k ?? DEFAULT_TRIMP_K;
+  const series = input.series ?? null;
+  const minutes = Math.max(0, series && series.movingS > 0 ? series.movingS : (input.durationS ?? 0)) / 60;
+  const valid = profile !== null && profile.maxHr > profile.restingHr;
+  if (valid && series && series.movingS > 0) {
+    let sum = 0;
+    let hrS = 0;
+    for (let i = 0; i + 1 < series.samples.length; i++) {
+      const active = series.moving[i + 1]! - series.moving[i]!;
+      const hr = series.samples[i]!.hr;
+      if (active <= 0 || hr === null) continue;
+      hrS += active;
+      sum += (active / 60) * trimpPerMinute(hr, profile);
+    }
+    if (hrS >= MIN_TRIMP_HR_COVERAGE * series.movingS) return { trimp: round((sum * series.movingS) / hrS, 1), method: 'hr_samples' };
+  }
+  if (valid && input.avgHr != null && Number.isFinite(input.avgHr) && input.avgHr > 0) {
+    return { trimp: round(minutes * trimpPerMinute(input.avgHr, profile), 1), method: 'avg_hr' };
+  }
+  return { trimp: round(minutes * weight(FALLBACK_HRR_FRACTION, k), 1), method: 'duration' };
+}
+
+/** One activity's load on its local date. */
+export interface DatedLoad {
+  readonly date: string;
+  readonly load: number;
+}
+
+/** A day of the load series. Nulls mean "not enough history yet", never 0. */
+export interface LoadDay {
+  readonly date: string;
+  /** The day's TRIMP, all activities added up. */
+  readonly load: number;
+  /** Acute load: the mean daily load of the 7 days ending today. */
+  readonly acute: number | null;
+  /** Chronic load: the mean daily load of the 28 days ending today. */
+  readonly chronic: number | null;
+  /** Acute:chronic workload ratio, acute / chronic. */
+  readonly acwr: number | null;
+  /** Foster's monotony: mean / population SD of the 7 daily loads ending today. */
+  readonly monotony: number | null;
+  /** Foster's strain: the 7 days' load × monotony. */
+  readonly strain: number | null;
+}
+
+export const ACUTE_DAYS = 7;
+export const CHRONIC_DAYS = 28;
+
+/**
+ * The load series from `from` to `to` (inclusive). Days without an activity load 0. A window
+ * reaching before `historyStart` (the first day the runner had data; default: the first load's
+ * date) answers null, because unknown days are not rest days. Acute and chronic are simple rolling
+ * means (not exponentially weighted), so each can be checked by adding up days.
+ */
+export function loadSeries(loads: readonly DatedLoad[], from: string, to: string, historyStart?: string): LoadDay[] {
+  const byDay = new Map<number, number>();
+  for (const l of loads) {
+    if (!Number.isFinite(l.load) || l.load < 0) continue; // a negative or NaN load is a bug upstream: ignore it
+    const day = dayNumber(l.date);
+    if (!Number.isFinite(day)) continue;
+    byDay.set(day, (byDay.get(day) ?? 0) + l.load);
+  }
+  const firstLoadDay = byDay.size ? Math.min(...byDay.keys()) : null;
+  const startDay = historyStart !== undefined ? dayNumber(historyStart) : firstLoadDay;
+  const first = dayNumber(from);
+  const last = dayNumber(to);
+  const out: LoadDay[] = [];
+  if (!Number.isFinite(first) || !Number.isFinite(last)) return out;
+  const loadOn = (day: number) => byDay.get(day) ?? 0;
+  const window = (day: number, days: number): number[] | null => {
+    if (startDay === null || day - days + 1 < startDay) return null;
+    const values: number[] = [];
+    for (let d = day - days + 1; d <= day; d++) values.push(loadOn(d));
+    return values;
+  };
+  for (let day = first; day <= last; day++) {
+    const week = window(day, ACUTE_DAYS);
+    const month = window(day, CHRONIC_DAYS);
+    const acute = week ? mean(week) : null;
+    const chronic = month ? mean(month) : null;
+    const sd = week ? populationSd(week) : null;
+    // Equal loads every day (sd 0) make monotony infinite: no answer rather than Infinity.
+    const monotony = acute !== null && sd !== null && sd > 0 ? acute / sd : null;
+    const weekLoad = week ? week.reduce((a, b) => a + b, 0) : null;
+    out.push({
+      date: dateOfDay(day),
+      load: round(loadOn(day), 1),
+      acute: roundOrNull(acute, 1),
+      chronic: roundOrNull(chronic, 1),
+      acwr: acute !== null && chronic !== null && chronic > 0 ? roundOrNull(acute / chronic, 2) : null,
+      monotony: roundOrNull(monotony, 2),
+      strain: weekLoad !== null && monotony !== null ? roundOrNull(weekLoad * monotony, 1) : null,
+    });
+  }
+  return out;
+}
+
+/** An ISO week's load (Monday to Sunday). */
+export interface LoadWeek {
+  readonly week_start: string;
+  readonly load: number;
+  /** Monotony and strain of the week's seven days (the series' values on its Sunday). */
+  readonly monotony: number | null;
+  readonly strain: number | null;
+  /** Acute:chronic ratio on the week's Sunday. */
+  readonly acwr: number | null;
+  readonly zones: ZoneTime;
+}
+
+/**
+ * Weekly totals for the `weeks` ISO weeks ending with the week of `today`: load, the week's
+ * monotony and strain, and time in zones added up over its activities.
+ */
+export function weeklyLoad(activities: ReadonlyArray<DatedLoad & { zones?: ZoneTime | null }>, weeks: number, today: string, historyStart?: string): LoadWeek[] {
+  const lastWeek = isoWeekStart(today);
+  const firstWeek = addDays(lastWeek, -7 * (weeks - 1));
+  const series = loadSeries(activities, firstWeek, addDays(lastWeek, 6), historyStart);
+  const out: LoadWeek[] = [];
+  for (let w = 0; w < weeks; w++) {
+    const days = series.slice(w * 7, w * 7 + 7);
+    const start = addDays(firstWeek, 7 * w);
+    const end = addDays(start, 6);
+    const sunday = days[6];
+    out.push({
+      week_start: start,
+      load: round(days.reduce((a, d) => a + d.load, 0), 1),
+      monotony: sunday?.monotony ?? null,
+      strain: sunday?.strain ?? null,
+      acwr: sunday?.acwr ?? null,
+      zones: addZoneTimes(activities.filter((a) => a.date >= start && a.date <= end && a.zones).map((a) => a.zones!)),
+    });
+  }
+  return out;
+}

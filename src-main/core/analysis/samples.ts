@@ -1,0 +1,412 @@
+/**
+ * An activity's sample series and the rules that clean it. Every per-activity figure (splits, laps,
+ * zones, drift, best efforts, TRIMP) is computed from the cleaned series, so a bad sample is judged
+ * once, here, by one documented rule (docs/metrics.md, "Cleaning the samples").
+ */
+import { z } from 'zod';
+
+/** One recorded moment of an activity, as it arrives: any field may be missing or absurd. */
+export interface RawSample {
+  /** Seconds since the activity started (wall clock, pauses included). */
+  readonly t: number;
+  /** Cumulative distance in metres, as the device counted it. */
+  readonly distance?: number | null;
+  readonly hr?: number | null;
+  /** Metres per second. */
+  readonly speed?: number | null;
+  /** Steps per minute (both feet). */
+  readonly cadence?: number | null;
+  /** Metres above sea level. */
+  readonly elevation?: number | null;
+  readonly lat?: number | null;
+  readonly lon?: number | null;
+}
+
+/** A sample after cleaning: sorted, one per second value, absurd fields set to null. */
+export interface Sample {
+  readonly t: number;
+  /** Cumulative distance rebuilt from plausible increments (pauses add none); null when the activity has no distance at all. */
+  readonly distance: number | null;
+  readonly hr: number | null;
+  readonly speed: number | null;
+  readonly cadence: number | null;
+  readonly elevation: number | null;
+  readonly lat: number | null;
+  readonly lon: number | null;
+}
+
+/** What cleaning changed, so an answer can say why a figure is missing or smaller than expected. */
+export interface CleaningReport {
+  /** Samples without a usable time (missing, negative, not finite). */
+  readonly droppedSamples: number;
+  /** True when the samples did not arrive in time order. */
+  readonly reordered: boolean;
+  /** Samples merged into an earlier one with the same time. */
+  readonly duplicates: number;
+  /** Field values outside the plausible range, set to null. */
+  readonly absurd: { readonly hr: number; readonly speed: number; readonly cadence: number; readonly elevation: number; readonly position: number };
+  /** Distance steps that went backwards or faster than MAX_SPEED_MPS, counted as 0 m. */
+  readonly distanceGlitches: number;
+  /** Samples without a position inside an activity that has GPS (tunnels, lost fix). */
+  readonly gpsGaps: number;
+  readonly pauses: number;
+  readonly pausedS: number;
+}
+
+/** A cleaned activity: samples plus, per sample, the moving time and distance so far. */
+export interface Series {
+  readonly samples: readonly Sample[];
+  /** Moving seconds from the start up to sample i (pauses excluded). */
+  readonly moving: readonly number[];
+  /** True for the interval from sample i to i + 1 when it was a pause. */
+  readonly paused: readonly boolean[];
+  readonly elapsedS: number;
+  readonly movingS: number;
+  /** Metres, or null when neither distance nor speed was recorded. */
+  readonly distanceM: number | null;
+  readonly hasHr: boolean;
+  readonly hasGps: boolean;
+  readonly report: CleaningReport;
+}
+
+/** Heart rates outside this range are sensor noise (0 = no contact; no runner reaches 300). */
+export const HR_RANGE = [25, 250] as const;
+/** Faster than this is a GPS or sensor glitch: the fastest humans sprint about 12.4 m/s. */
+export const MAX_SPEED_MPS = 12.5;
+export const CADENCE_RANGE = [0, 260] as const;
+/** From the Dead Sea shore to above Everest. */
+export const ELEVATION_RANGE = [-500, 9_000] as const;
+/** A gap between samples longer than this, covered slower than MIN_MOVING_SPEED_MPS, is a pause. */
+export const PAUSE_GAP_S = 10;
+/** Slower than anyone walks: a gap covered at less than this is standing still. */
+export const MIN_MOVING_SPEED_MPS = 0.5;
+
+const plausible = (v: number | null | undefined, min: number, max: number): number | null =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : null;
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Cleans a raw sample series. The rules, in order:
+ * 1. a sample without a finite time ≥ 0 is dropped;
+ * 2. samples are sorted by time (stable);
+ * 3. samples with the same time are merged: each field keeps the first non-null value;
+ * 4. a value outside its plausible range becomes null (HR outside 25–250 bpm, speed above 12.5 m/s
+ *    or negative, cadence outside 0–260 spm, elevation outside −500–9,000 m, a position outside the
+ *    globe or at exactly 0°, 0°); the sample keeps its other fields;
+ * 5. a missing distance between two known ones is interpolated in time (the runner kept moving
+ *    through a GPS gap); with no distance at all, distance is integrated from speed; with neither,
+ *    distance stays null;
+ * 6. a distance step that goes backwards, or faster than 12.5 m/s, counts as 0 m;
+ * 7. an interval longer than 10 s covered slower than 0.5 m/s (or of unknown distance) is a pause:
+ *    it adds neither moving time nor distance, and no HR time.
+ */
+export function cleanSamples(raw: readonly RawSample[]): Series {
+  const absurd = { hr: 0, speed: 0, cadence: 0, elevation: 0, position: 0 };
+  const valid = raw.filter((s) => isNumber(s.t) && s.t >= 0);
+  const droppedSamples = raw.length - valid.length;
+  const sorted = [...valid].sort((a, b) => a.t - b.t);
+  const reordered = sorted.some((s, i) => s !== valid[i]);
+
+  // Rules 3 and 4: merge same-time samples, null the absurd fields.
+  type Mutable = { -readonly [K in keyof Sample]: Sample[K] } & { rawDistance: number | null };
+  const merged: Mutable[] = [];
+  let duplicates = 0;
+  for (const s of sorted) {
+    const hr = plausible(s.hr, HR_RANGE[0], HR_RANGE[1]);
+    if (s.hr != null && hr === null) absurd.hr++;
+    const speed = plausible(s.speed, 0, MAX_SPEED_MPS);
+    if (s.speed != null && speed === null) absurd.speed++;
+    const cadence = plausible(s.cadence, CADENCE_RANGE[0], CADENCE_RANGE[1]);
+    if (s.cadence != null && cadence === null) absurd.cadence++;
+    const elevation = plausible(s.elevation, ELEVATION_RANGE[0], ELEVATION_RANGE[1]);
+    if (s.elevation != null && elevation === null) absurd.elevation++;
+    let lat = plausible(s.lat, -90, 90);
+    let lon = plausible(s.lon, -180, 180);
+    const hadPosition = s.lat != null || s.lon != null;
+    if (lat === null || lon === null || (lat === 0 && lon === 0)) {
+      if (hadPosition) absurd.position++;
+      lat = null;
+      lon = null;
+    }
+    const rawDistance = isNumber(s.distance) && s.distance >= 0 ? s.distance : null;
+    const last = merged[merged.length - 1];
+    if (last && last.t === s.t) {
+      duplicates++;
+      last.hr ??= hr;
+      last.speed ??= speed;
+      last.cadence ??= cadence;
+      last.elevation ??= elevation;
+      if (last.lat === null && lat !== null) {
+        last.lat = lat;
+        last.lon = lon;
+      }
+      last.rawDistance ??= rawDistance;
+      continue;
+    }
+    merged.push({ t: s.t, distance: null, hr, speed, cadence, elevation, lat, lon, rawDistance });
+  }
+
+  const n = merged.length;
+  // Rule 5: fill the device's cumulative distance.
+  const known = merged.map((s, i) => (s.rawDistance === null ? -1 : i)).filter((i) => i >= 0);
+  const filled: Array<number | null> = new Array(n).fill(null);
+  if (known.length > 0) {
+    for (let k = 0; k < known.length; k++) {
+      const i = known[k]!;
+      filled[i] = merged[i]!.rawDistance;
+      const next = known[k + 1];
+      if (next === undefined) break;
+      const a = merged[i]!;
+      const b = merged[next]!;
+      for (let j = i + 1; j < next; j++) filled[j] = a.rawDistance! + ((b.rawDistance! - a.rawDistance!) * (merged[j]!.t - a.t)) / (b.t - a.t);
+    }
+    // Before the first and after the last known distance the runner is taken as not having moved.
+    for (let j = 0; j < known[0]!; j++) filled[j] = merged[known[0]!]!.rawDistance;
+    for (let j = known[known.length - 1]! + 1; j < n; j++) filled[j] = merged[known[known.length - 1]!]!.rawDistance;
+  } else if (merged.some((s) => s.speed !== null)) {
+    let d = 0;
+    for (let j = 0; j < n; j++) {
+      filled[j] = d;
+      const s = merged[j]!;
+      if (j + 1 < n) d += (s.speed ?? 0) * (merged[j + 1]!.t - s.t);
+    }
+  }
+  const hasDistance = filled.some((d) => d !== null);
+
+  // Rules 6 and 7: rebuild distance from plausible increments, find the pauses.
+  const moving: number[] = new Array(n).fill(0);
+  const paused: boolean[] = new Array(Math.max(0, n - 1)).fill(false);
+  let distanceGlitches = 0;
+  let pauses = 0;
+  let pausedS = 0;
+  let d = 0;
+  let m = 0;
+  if (n > 0 && hasDistance) merged[0]!.distance = 0;
+  for (let i = 0; i + 1 < n; i++) {
+    const dt = merged[i + 1]!.t - merged[i]!.t;
+    let inc = hasDistance ? filled[i + 1]! - filled[i]! : 0;
+    if (hasDistance && (inc < 0 || inc > MAX_SPEED_MPS * dt)) {
+      distanceGlitches++;
+      inc = 0;
+    }
+    if (dt > PAUSE_GAP_S && (!hasDistance || inc < MIN_MOVING_SPEED_MPS * dt)) {
+      paused[i] = true;
+      pauses++;
+      pausedS += dt;
+      inc = 0;
+    } else {
+      m += dt;
+    }
+    d += inc;
+    moving[i + 1] = m;
+    if (hasDistance) merged[i + 1]!.distance = d;
+  }
+
+  const hasGps = merged.some((s) => s.lat !== null);
+  const samples: Sample[] = merged.map((s) => ({ t: s.t, distance: s.distance, hr: s.hr, speed: s.speed, cadence: s.cadence, elevation: s.elevation, lat: s.lat, lon: s.lon }));
+  return {
+    samples,
+    moving,
+    paused,
+    elapsedS: n > 0 ? merged[n - 1]!.t - merged[0]!.t : 0,
+    movingS: m,
+    distanceM: hasDistance ? d : null,
+    hasHr: samples.some((s) => s.hr !== null),
+    hasGps,
+    report: {
+      droppedSamples,
+      reordered,
+      duplicates,
+      absurd,
+      distanceGlitches,
+      gpsGaps: hasGps ? samples.filter((s) => s.lat === null).length : 0,
+      pauses,
+      pausedS,
+    },
+  };
+}
+
+/** One interval between consecutive samples, with the part of it that a window covers. */
+export interface IntervalShare {
+  readonly i: number;
+  /** The share of the interval inside the window, 0–1. */
+  readonly f: number;
+}
+
+/** What a window of a series holds: moving time, distance, HR and climb, time-weighted. */
+export interface WindowTotals {
+  readonly movingS: number;
+  readonly distanceM: number;
+  /** Moving seconds that carry a heart rate. */
+  readonly hrS: number;
+  /** Time-weighted mean HR, or null without HR. */
+  readonly avgHr: number | null;
+  readonly maxHr: number | null;
+  readonly elevationGainM: number | null;
+}
+
+/**
+ * Sums a window of a series. Each interval i (sample i to i + 1) holds sample i's values for its
+ * whole length (a sample describes the time until the next one) and counts by the share `f` the
+ * window covers, so a window may cut an interval anywhere.
+ */
+export function totals(series: Series, shares: Iterable<IntervalShare>): WindowTotals {
+  const { samples, moving } = series;
+  let movingS = 0;
+  let distanceM = 0;
+  let hrS = 0;
+  let hrSum = 0;
+  let maxHr: number | null = null;
+  let gain = 0;
+  let hasElevation = false;
+  for (const { i, f } of shares) {
+    if (f <= 0) continue;
+    const a = samples[i]!;
+    const b = samples[i + 1]!;
+    const active = moving[i + 1]! - moving[i]!;
+    movingS += f * active;
+    if (a.distance !== null && b.distance !== null) distanceM += f * (b.distance - a.distance);
+    if (a.hr !== null && active > 0) {
+      hrS += f * active;
+      hrSum += f * active * a.hr;
+      maxHr = Math.max(maxHr ?? 0, a.hr);
+    }
+    if (a.elevation !== null && b.elevation !== null && !series.paused[i]) {
+      hasElevation = true;
+      if (b.elevation > a.elevation) gain += f * (b.elevation - a.elevation);
+    }
+  }
+  return { movingS, distanceM, hrS, avgHr: hrS > 0 ? hrSum / hrS : null, maxHr, elevationGainM: hasElevation ? gain : null };
+}
+
+/** Each interval's share inside the distance window [from, to) (to inclusive when `last`). */
+export function* byDistance(series: Series, from: number, to: number, last = false): Generator<IntervalShare> {
+  const { samples } = series;
+  for (let i = 0; i + 1 < samples.length; i++) {
+    const d0 = samples[i]!.distance;
+    const d1 = samples[i + 1]!.distance;
+    if (d0 === null || d1 === null) continue;
+    if (d1 > d0) {
+      const overlap = Math.min(d1, to) - Math.max(d0, from);
+      if (overlap > 0) yield { i, f: overlap / (d1 - d0) };
+    } else if (d0 >= from && (d0 < to || (last && d0 <= to))) {
+      // Standing still (shorter than a pause): the time belongs where the runner stood.
+      yield { i, f: 1 };
+    }
+  }
+}
+
+/** Each interval's share inside the elapsed-time window [from, to) (seconds since the start). */
+export function* byElapsed(series: Series, from: number, to: number): Generator<IntervalShare> {
+  const { samples } = series;
+  for (let i = 0; i + 1 < samples.length; i++) {
+    const t0 = samples[i]!.t;
+    const t1 = samples[i + 1]!.t;
+    const overlap = Math.min(t1, to) - Math.max(t0, from);
+    if (overlap > 0) yield { i, f: overlap / (t1 - t0) };
+  }
+}
+
+/** Each interval's share inside the moving-time window [from, to); pauses belong to no window. */
+export function* byMoving(series: Series, from: number, to: number): Generator<IntervalShare> {
+  const { moving } = series;
+  for (let i = 0; i + 1 < moving.length; i++) {
+    const m0 = moving[i]!;
+    const m1 = moving[i + 1]!;
+    if (m1 <= m0) continue;
+    const overlap = Math.min(m1, to) - Math.max(m0, from);
+    if (overlap > 0) yield { i, f: overlap / (m1 - m0) };
+  }
+}
+
+/** Every interval whole. */
+export function* everything(series: Series): Generator<IntervalShare> {
+  for (let i = 0; i + 1 < series.samples.length; i++) yield { i, f: 1 };
+}
+
+/** A number where Garmin sent one; anything else (missing, drifted type) becomes null. */
+const num = z.number().nullable().optional().catch(null).transform((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
+
+const garminSampleSchema = z.looseObject({
+  startTimeInSeconds: num,
+  totalDistanceInMeters: num,
+  heartRate: num,
+  speedMetersPerSecond: num,
+  stepsPerMinute: num,
+  elevationInMeters: num,
+  latitudeInDegree: num,
+  longitudeInDegree: num,
+});
+
+/** Garmin's activityDetails record (Activity API): the activity's summary, its samples and lap starts. */
+export const activityDetailsSchema = z.looseObject({
+  summaryId: z.string().min(1),
+  activityId: z.union([z.string(), z.number()]).optional().catch(undefined),
+  summary: z
+    .looseObject({
+      startTimeInSeconds: num,
+      startTimeOffsetInSeconds: num,
+      activityType: z.string().optional().catch(undefined),
+      durationInSeconds: num,
+      distanceInMeters: num,
+      averageHeartRateInBeatsPerMinute: num,
+      maxHeartRateInBeatsPerMinute: num,
+    })
+    .optional()
+    .catch(undefined),
+  // A malformed sample or lap is skipped, not the whole record (schema drift must not cost a run).
+  samples: z.array(z.unknown()).optional().catch(undefined),
+  laps: z.array(z.unknown()).optional().catch(undefined),
+});
+
+/** An activity's details, parsed: the sample series (times relative to the start) and lap starts. */
+export interface ActivityDetails {
+  readonly summaryId: string;
+  readonly startTime: number | null;
+  readonly activityType: string | null;
+  readonly durationS: number | null;
+  readonly distanceM: number | null;
+  readonly avgHr: number | null;
+  readonly samples: readonly RawSample[];
+  /** Lap start times in seconds since the activity started. */
+  readonly lapStarts: readonly number[];
+}
+
+/**
+ * Parses Garmin's activityDetails record (rule 4 of docs/architecture.md: parse, never cast), or
+ * null when it has no summaryId. Sample times become seconds since the activity's start (the
+ * summary's start, else the first sample's).
+ */
+export function parseActivityDetails(record: unknown): ActivityDetails | null {
+  const parsed = activityDetailsSchema.safeParse(record);
+  if (!parsed.success) return null;
+  const { summaryId, summary } = parsed.data;
+  const rows = (parsed.data.samples ?? []).map((s) => garminSampleSchema.safeParse(s)).flatMap((r) => (r.success ? [r.data] : []));
+  const firstTime = rows.map((r) => r.startTimeInSeconds).find((t) => t !== null) ?? null;
+  const startTime = summary?.startTimeInSeconds ?? firstTime;
+  const origin = startTime ?? 0;
+  const samples: RawSample[] = rows.map((r) => ({
+    t: r.startTimeInSeconds === null ? Number.NaN : r.startTimeInSeconds - origin,
+    distance: r.totalDistanceInMeters,
+    hr: r.heartRate,
+    speed: r.speedMetersPerSecond,
+    cadence: r.stepsPerMinute,
+    elevation: r.elevationInMeters,
+    lat: r.latitudeInDegree,
+    lon: r.longitudeInDegree,
+  }));
+  const lapStarts = (parsed.data.laps ?? []).flatMap((lap) => {
+    const t = z.looseObject({ startTimeInSeconds: z.number().finite() }).safeParse(lap);
+    return t.success ? [t.data.startTimeInSeconds - origin] : [];
+  });
+  return {
+    summaryId,
+    startTime,
+    activityType: summary?.activityType ?? null,
+    durationS: summary?.durationInSeconds ?? null,
+    distanceM: summary?.distanceInMeters ?? null,
+    avgHr: summary?.averageHeartRateInBeatsPerMinute ?? null,
+    samples,
+    lapStarts,
+  };
+}
