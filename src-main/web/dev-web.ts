@@ -6,6 +6,7 @@ import { createKeytarSecretStore } from '../adapters/keytar-secret-store.js';
 import { createSystemBrowser } from '../adapters/system-browser.js';
 import { loadConfig } from '../core/config.js';
 import type { BrowserLauncher, SecretStore } from '../core/ports.js';
+import type { LoginItemPort } from '../core/ui/app-core.js';
 import { createFileLogger } from '../core/logging.js';
 import { startAppCore } from '../core/ui/app-core.js';
 import { startWebTransport } from './web-transport.js';
@@ -13,10 +14,13 @@ import { startWebTransport } from './web-transport.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Starts the core and the web transport; returns its URL and a stop function. */
-export async function startDevWeb(env: NodeJS.ProcessEnv, options: { port?: number; browser?: BrowserLauncher; secrets?: SecretStore; uiPollMs?: number } = {}) {
+export async function startDevWeb(
+  env: NodeJS.ProcessEnv,
+  options: { port?: number; browser?: BrowserLauncher; secrets?: SecretStore; uiPollMs?: number; /** Browser tests stand in for the desktop shell's. */ loginItem?: LoginItemPort } = {},
+) {
   const config = loadConfig(env);
   const logger = createFileLogger(config.paths.logFile, config.logLevel);
-  const core = await startAppCore({ config, secrets: options.secrets ?? createKeytarSecretStore(config.keychainService), browser: options.browser ?? createSystemBrowser(config.browserCommand), logger, uiPollMs: options.uiPollMs });
+  const core = await startAppCore({ config, secrets: options.secrets ?? createKeytarSecretStore(config.keychainService), browser: options.browser ?? createSystemBrowser(config.browserCommand), logger, uiPollMs: options.uiPollMs, loginItem: options.loginItem });
   const web = await startWebTransport({
     dispatch: core.dispatch,
     subscribe: (listener) => core.service.subscribe(listener),

@@ -27,7 +27,14 @@ export interface AppWorld {
 }
 
 export async function startApp(
-  options: { accessTokenLifetimeSeconds?: number; refreshTokenLifetimeSeconds?: number; env?: Record<string, string>; throughR42Server?: boolean } = {},
+  options: {
+    accessTokenLifetimeSeconds?: number;
+    refreshTokenLifetimeSeconds?: number;
+    env?: Record<string, string>;
+    throughR42Server?: boolean;
+    /** Start at login as the Electron shell would set it (the web transport has none). */
+    loginItem?: { apply(openAtLogin: boolean): void };
+  } = {},
 ): Promise<AppWorld> {
   const sim = await startSimulator({
     consent: 'page',
@@ -58,7 +65,7 @@ export async function startApp(
     set: (key: string, value: string) => (locked ? Promise.reject(lockedError()) : real.set(key, value)),
     delete: (key: string) => (locked ? Promise.reject(lockedError()) : real.delete(key)),
   };
-  const app = await startDevWeb(world.env, { browser, secrets, uiPollMs: 300 });
+  const app = await startDevWeb(world.env, { browser, secrets, uiPollMs: 300, loginItem: options.loginItem });
   return {
     sim,
     world,
