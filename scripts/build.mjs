@@ -5,7 +5,8 @@ import { build } from 'esbuild';
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', packages: 'external' };
 const only = process.argv[2];
 const targets = {
-  cli: { ...common, entryPoints: ['src-main/cli/index.ts'], format: 'esm', outfile: 'dist/cli/index.js' },
+  // Split: what only some commands need (the MCP SDK, the OAuth client, the HTTP servers) is a chunk loaded on use, so `token` starts light.
+  cli: { ...common, entryPoints: ['src-main/cli/index.ts'], format: 'esm', splitting: true, outdir: 'dist/cli', chunkNames: 'chunks/[name]-[hash]' },
   main: { ...common, entryPoints: ['src-main/main.ts'], format: 'esm', outfile: 'dist/main/main.js', external: ['electron', 'keytar', 'better-sqlite3'] },
   preload: { ...common, entryPoints: ['src-preload/preload.ts'], format: 'cjs', outfile: 'dist/preload/preload.cjs', packages: undefined, external: ['electron'] },
   // The R42 server: never part of the Electron app (electron-builder.yml lists what the app ships).

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { acquireServeLock, readAgentFile, removeAgentFile, writeAgentFile } from './agent/agent-file.js';
 import { startOnStablePort } from './agent/agent-port.js';
-import { startAgentServer, type AgentBackend, type AgentHttpLimits, type TokenPayload } from './agent/agent-server.js';
+import type { AgentBackend, AgentHttpLimits, TokenPayload } from './agent/agent-server.js';
 import { AgentGrants, type GrantInfo } from './agent/grants.js';
 import { UsageRecorder } from './agent/usage-recorder.js';
 import { TokenScheduler, type CheckReason } from './auth/token-scheduler.js';
@@ -17,9 +17,9 @@ import type { McpCaller, McpDeps } from './mcp/mcp-server.js';
 import { VERSION } from './version.js';
 import { tokenRoute, type CompanionConfig, type LinkVia } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
-import { GarminClient } from './garmin/garmin-client.js';
+import type { GarminClient } from './garmin/garmin-client.js';
 import { resolveClientSecret } from './auth/client-secret.js';
-import { signIn, type SignInResult, type SignInStep } from './auth/sign-in.js';
+import type { SignInResult, SignInStep } from './auth/sign-in.js';
 import { isProcessAlive, TokenManager, type AccessToken } from './auth/token-manager.js';
 import { clientSecretKeyFor, TokenVault } from './auth/token-vault.js';
 import { systemClock, silentLogger, type BrowserLauncher, type Clock, type Fetch, type Logger, type SecretStore } from './ports.js';
@@ -222,6 +222,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
           'Garmin needs a client secret at its token endpoint, and none is set: set R42_SERVER_URL (R42’s server adds it for you) or, with your own Garmin developer app, run `r42-companion secret set`.',
         );
       }
+      // Loaded when Garmin is first called: `token` with a valid cached token never needs the OAuth library.
+      const { GarminClient } = await import('./garmin/garmin-client.js');
       return new GarminClient({
         authorizeUrl: config.garmin.authorizeUrl,
         tokenUrl: route.tokenUrl,
@@ -444,7 +446,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     dataVersion: () => DbVersion.of(db).current(),
   });
 
-  const startEndpoint = (port: number, limits?: Partial<AgentHttpLimits>) => startAgentServer(backend, { port, logger, limits });
+  const startEndpoint = async (port: number, limits?: Partial<AgentHttpLimits>) => (await import('./agent/agent-server.js')).startAgentServer(backend, { port, logger, limits });
 
   const companion: Companion = {
     config,
@@ -454,6 +456,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       signInRunning = true;
       try {
         await vault.checkWritable();
+        const { signIn } = await import('./auth/sign-in.js');
         return await signIn(
           { db, accounts, sessions, audit, vault, garmin: await garmin(), browser: deps.browser, clock, logger, redirect: config.garmin.redirect },
           {

@@ -7,7 +7,7 @@ import type { BrowserLauncher, Clock, Logger } from '../ports.js';
 import type { AccountsRepo, AuditRepo, SignInSessionsRepo } from '../store/repos.js';
 import type { Database } from '../store/database.js';
 import { startLoopbackListener, type CallbackReply } from './loopback-listener.js';
-import { tokenKeyFor, type TokenVault } from './token-vault.js';
+import { DEFAULT_REFRESH_TOKEN_LIFETIME_S, tokenKeyFor, type TokenVault } from './token-vault.js';
 import type { PageKind } from './pages.js';
 
 /** A sign-in session lives 15 minutes at most, whatever the timeout. */
@@ -15,7 +15,7 @@ export const SIGN_IN_SESSION_TTL_MS = 15 * 60 * 1000;
 /** Callbacks with a wrong state that get their own audit row per sign-in; the rest are counted in one. */
 export const REJECTED_CALLBACKS_AUDITED = 10;
 /** Refresh tokens whose lifetime Garmin does not state are taken to last 90 days. */
-export const DEFAULT_REFRESH_TOKEN_LIFETIME_S = 90 * 24 * 3600;
+export { DEFAULT_REFRESH_TOKEN_LIFETIME_S };
 
 /** The steps of a sign-in, as the CLI and the UI show them. @see docs/architecture.md rule 9 */
 export type SignInStep =

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CompanionError, isCompanionError } from '../errors.js';
-import { GarminRefusal, type GarminClient } from '../garmin/garmin-client.js';
+import type { GarminClient } from '../garmin/garmin-client.js';
 import type { Clock, Logger } from '../ports.js';
 import type { AccountRow, AccountsRepo, AuditRepo, RefreshLocksRepo } from '../store/repos.js';
-import { DEFAULT_REFRESH_TOKEN_LIFETIME_S } from './sign-in.js';
-import type { TokenRecord, TokenVault } from './token-vault.js';
+import { DEFAULT_REFRESH_TOKEN_LIFETIME_S, type TokenRecord, type TokenVault } from './token-vault.js';
 
 /** A valid access token, as handed to the CLI and to agents. */
 export interface AccessToken {
@@ -201,7 +200,8 @@ export class TokenManager {
     try {
       tokens = await garmin.refresh(record.refreshToken);
     } catch (error) {
-      if (error instanceof GarminRefusal && error.oauthError === 'invalid_grant') {
+      // By shape: this module does not load the Garmin client (and its OAuth library) for a cached token.
+      if (isCompanionError(error) && (error as { oauthError?: unknown }).oauthError === 'invalid_grant') {
         const now = clock.now();
         await vault.remove(account.keychainKey);
         accounts.markReauthRequired(profileId, 'invalid_grant', now);

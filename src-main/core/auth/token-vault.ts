@@ -13,6 +13,9 @@ const tokenRecordSchema = z.strictObject({
   scope: z.string().nullable(),
 });
 
+/** Garmin's refresh tokens live about 90 days when a token answer does not say. */
+export const DEFAULT_REFRESH_TOKEN_LIFETIME_S = 90 * 24 * 3600;
+
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
 /** The keychain account name of a linked account's tokens. */
