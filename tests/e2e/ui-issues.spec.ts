@@ -88,7 +88,7 @@ test('agents: a clear message for a wrong name, the secret copied, a question be
   const secret = (await page.getByLabel('Agent secret').textContent())!.trim();
   await page.getByRole('button', { name: 'Copy secret' }).click();
   await expect(page.getByText('Copied to the clipboard.')).toBeVisible();
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+  expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(secret);
   // The endpoint's own owner grant is not an agent: it is not listed.
   await expect(page.getByRole('table', { name: 'Allowed agents' }).locator('tbody tr')).toHaveCount(1);
   await expect(page.getByText(/session grant/)).toHaveCount(0);
@@ -133,15 +133,16 @@ for (const scheme of ['light', 'dark'] as const) {
     await connect(page);
     await expect(page.getByTestId('sync-freshness')).toHaveText(/^Synced /, { timeout: 30_000 });
     await expect(page.getByRole('table', { name: 'Recent activities' })).toBeVisible();
-    const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    // (Page code as strings: the tests' TypeScript has no DOM.)
+    const background = await page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor');
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
     if (scheme === 'dark') expect(r! + g! + b!).toBeLessThan(120);
     else expect(r! + g! + b!).toBeGreaterThan(600);
-    // The chart's colours follow the theme: its bars are the accent of this theme.
-    const accent = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim());
-    expect(accent).toBe(scheme === 'dark' ? '#4c9ffe' : '#0b6bcb');
+    // The chart's colours follow the theme: its bars are drawn in this theme's accent.
+    const bar = await page.evaluate<string>("getComputedStyle(document.querySelector('[data-testid=weekly-chart] rect.bar')).fill");
+    expect(bar).toBe(scheme === 'dark' ? 'rgb(76, 159, 254)' : 'rgb(11, 107, 203)');
     // Nothing wider than the window (the page itself never scrolls sideways).
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(480);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(480);
     // Axis text drawn at 11 px, not scaled down, and the date labels do not overlap, with 12 weeks or 52.
     const checkAxis = async () => {
       const boxes = await page
