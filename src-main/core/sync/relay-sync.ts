@@ -135,7 +135,20 @@ export class RelaySync {
       for (let end = now; end > floor; end -= size) out.push({ stream, start: Math.max(floor, end - size), end });
       return out;
     });
-    if (this.deps.relay.planBackfill(garminUserId, chunks)) this.deps.logger.log('info', 'relay.backfill_planned', { chunks: chunks.length, days });
+    if (this.deps.relay.planBackfill(garminUserId, chunks)) {
+      this.deps.logger.log('info', 'relay.backfill_planned', { chunks: chunks.length, days });
+      return;
+    }
+    // A longer history asked for later (`sync --days`, the app's "Load N weeks of history"): the ranges older than the plan are added.
+    const planned = this.deps.relay.backfill();
+    let added = 0;
+    for (const stream of STREAMS) {
+      const oldest = Math.min(...planned.filter((c) => c.stream === stream).map((c) => c.start));
+      if (!Number.isFinite(oldest)) continue;
+      const size = BACKFILL_CHUNK_DAYS[stream] * DAY_S;
+      for (let end = oldest; end > floor; end -= size, added++) this.deps.relay.addBackfill(stream, Math.max(floor, end - size), end);
+    }
+    if (added) this.deps.logger.log('info', 'relay.backfill_extended', { chunks: added, days });
   }
 
   /** Asks Garmin for each planned range not yet accepted; 409 (already asked) counts as done. */

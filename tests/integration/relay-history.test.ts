@@ -1,0 +1,68 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPgliteStore } from '../../src-server/store/pglite-store.js';
+import type { SqlStore } from '../../src-server/store/sql-store.js';
+import { DATA_STREAMS } from '../simulator/garmin-data.js';
+import type { GarminSimulator } from '../simulator/garmin-simulator.js';
+import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
+import { startSimulator } from '../support/harness.js';
+import { freePort } from '../support/postgres.js';
+import { serverEnv, startTestServer } from '../support/r42-server.js';
+
+const DAY = 86_400;
+
+/** A longer history asked for after the first (`sync --days`, the app's "Load N weeks of history"), with data arriving through the relay. */
+describe('relay: a longer history asked for later', () => {
+  let store: SqlStore;
+  let sim: GarminSimulator;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let world: CoreWorld;
+
+  beforeAll(async () => {
+    store = await openPgliteStore(null);
+  }, 120_000);
+  afterAll(async () => {
+    await store.close();
+  });
+  afterEach(async () => {
+    await world?.cleanup();
+    await server?.stop();
+    await sim?.stop();
+  });
+
+  it('asks Garmin for the older ranges only, and the history progress counts them', async () => {
+    sim = await startSimulator();
+    const now = Math.floor(Date.now() / 1000);
+    sim.dataNow = () => now;
+    const redirect = `http://127.0.0.1:${await freePort()}/callback`;
+    server = await startTestServer(serverEnv(sim, [redirect]), { store });
+    sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook`, delivery: { activities: 'push' }, firstBackoffMs: 50 };
+    world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '20', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '' }, {
+      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
+      clock: { now: () => now * 1000 },
+    });
+    const opened = world.browser.next();
+    const outcome = world.companion.signIn({ timeoutMs: 15_000 });
+    await browse(await approveAtGarmin(await opened));
+    await outcome;
+
+    await world.companion.sync();
+    expect(sim.backfillRequests).toHaveLength(5);
+    expect(world.companion.status().sync.backfill).toEqual({ done: 5, total: 5 });
+
+    // 80 days back: 60 more days, in Garmin's chunks (30 days for activities, 90 for the rest).
+    const longer = await world.companion.sync({ days: 80 });
+    expect(longer.outcome).toBe('completed');
+    const added = sim.backfillRequests.slice(5).map((r) => [r.type, r.start, r.end, r.status]);
+    expect(added.sort()).toEqual(
+      [
+        ['activities', now - 50 * DAY, now - 20 * DAY, 202],
+        ['activities', now - 80 * DAY, now - 50 * DAY, 202],
+        ...DATA_STREAMS.filter((t) => t !== 'activities').map((t) => [t, now - 80 * DAY, now - 20 * DAY, 202]),
+      ].sort(),
+    );
+    expect(world.companion.status().sync.backfill).toEqual({ done: 11, total: 11 });
+    // Asked once: the next pass asks nothing again.
+    await world.companion.sync({ days: 80 });
+    expect(sim.backfillRequests).toHaveLength(11);
+  });
+});
