@@ -89,6 +89,9 @@ describe('acute and chronic load, ACWR, monotony, strain', () => {
     expect(loadSeries(loads, '2026-01-28', '2026-01-28')[0]).toMatchObject({ load: 100, acute: 50, chronic: 50 });
     // The runner's data starts Jan 10 (the first days had no watch): Jan 28 has only 19 known days.
     expect(loadSeries(history(), '2026-01-28', '2026-01-28', '2026-01-10')[0]).toMatchObject({ acute: 50, chronic: null, acwr: null });
+    // Seven equal days of 33.3: the SD is 0 (not float noise), so no monotony and no strain.
+    const equal = Array.from({ length: 7 }, (_, i) => ({ date: addDays('2026-01-01', i), load: 33.3 }));
+    expect(loadSeries(equal, '2026-01-07', '2026-01-07')[0]).toMatchObject({ acute: 33.3, monotony: null, strain: null });
     expect(loadSeries([], '2026-01-28', '2026-01-29')).toEqual([
       { date: '2026-01-28', load: 0, acute: null, chronic: null, acwr: null, monotony: null, strain: null },
       { date: '2026-01-29', load: 0, acute: null, chronic: null, acwr: null, monotony: null, strain: null },

@@ -2,9 +2,9 @@
  * Training load: a TRIMP per activity, and per day the acute and chronic load, their ratio,
  * monotony and strain; per ISO week the totals. Formulas and constants: docs/metrics.md.
  */
-import { addDays, dayNumber, dateOfDay, isoWeekStart } from './dates.js';
+import { addDays, dayNumber, dateOfDay, isoDateSchema, isoWeekStart } from './dates.js';
 import type { Series } from './samples.js';
-import { clamp, mean, populationSd, round, roundOrNull } from './stats.js';
+import { clamp, populationSd, round, roundOrNull } from './stats.js';
 import { addZoneTimes, type ZoneTime } from './zones.js';
 
 /**
@@ -119,21 +119,34 @@ export function loadSeries(loads: readonly DatedLoad[], from: string, to: string
   const out: LoadDay[] = [];
   if (!Number.isFinite(first) || !Number.isFinite(last)) return out;
   const loadOn = (day: number) => byDay.get(day) ?? 0;
-  const window = (day: number, days: number): number[] | null => {
+  // Prefix sums of load from the earliest day needed: each window is then O(1), which
+  // matters for five years of days (the bench's "training load over 5 years").
+  const origin = first - CHRONIC_DAYS;
+  const sum: number[] = [0];
+  for (let day = origin; day <= last; day++) {
+    const v = loadOn(day);
+    sum.push(sum[sum.length - 1]! + v);
+  }
+  /** Total load over the `days` days ending `day`, or null when they reach before the history. */
+  const window = (day: number, days: number): { total: number } | null => {
     if (startDay === null || day - days + 1 < startDay) return null;
-    const values: number[] = [];
-    for (let d = day - days + 1; d <= day; d++) values.push(loadOn(d));
-    return values;
+    const hi = day - origin + 1;
+    const lo = hi - days;
+    return { total: sum[hi]! - sum[lo]! };
   };
   for (let day = first; day <= last; day++) {
     const week = window(day, ACUTE_DAYS);
     const month = window(day, CHRONIC_DAYS);
-    const acute = week ? mean(week) : null;
-    const chronic = month ? mean(month) : null;
-    const sd = week ? populationSd(week) : null;
-    // Equal loads every day (sd 0) make monotony infinite: no answer rather than Infinity.
+    const acute = week ? week.total / ACUTE_DAYS : null;
+    const chronic = month ? month.total / CHRONIC_DAYS : null;
+    // The SD from the 7 values themselves (not from prefix sums of squares, whose float noise
+    // would turn equal days into a monotony of millions).
+    const days = week ? Array.from({ length: ACUTE_DAYS }, (_, k) => loadOn(day - ACUTE_DAYS + 1 + k)) : null;
+    // Equal loads every day make the SD 0 and monotony infinite: no answer rather than Infinity.
+    // Equality is tested on the values, since 7 × 33.3 leaves an SD of 1e-15, not 0.
+    const sd = days && !days.every((v) => v === days[0]) ? populationSd(days) : null;
     const monotony = acute !== null && sd !== null && sd > 0 ? acute / sd : null;
-    const weekLoad = week ? week.reduce((a, b) => a + b, 0) : null;
+    const weekLoad = week ? week.total : null;
     out.push({
       date: dateOfDay(day),
       load: round(loadOn(day), 1),
@@ -167,11 +180,16 @@ export function weeklyLoad(activities: ReadonlyArray<DatedLoad & { zones?: ZoneT
   const lastWeek = isoWeekStart(today);
   const firstWeek = addDays(lastWeek, -7 * (weeks - 1));
   const series = loadSeries(activities, firstWeek, addDays(lastWeek, 6), historyStart);
+  const zonesByWeek = new Map<string, ZoneTime[]>();
+  for (const a of activities) {
+    if (!a.zones || !isoDateSchema.safeParse(a.date).success) continue;
+    const week = isoWeekStart(a.date);
+    zonesByWeek.set(week, [...(zonesByWeek.get(week) ?? []), a.zones]);
+  }
   const out: LoadWeek[] = [];
   for (let w = 0; w < weeks; w++) {
     const days = series.slice(w * 7, w * 7 + 7);
     const start = addDays(firstWeek, 7 * w);
-    const end = addDays(start, 6);
     const sunday = days[6];
     out.push({
       week_start: start,
@@ -179,7 +197,7 @@ export function weeklyLoad(activities: ReadonlyArray<DatedLoad & { zones?: ZoneT
       monotony: sunday?.monotony ?? null,
       strain: sunday?.strain ?? null,
       acwr: sunday?.acwr ?? null,
-      zones: addZoneTimes(activities.filter((a) => a.date >= start && a.date <= end && a.zones).map((a) => a.zones!)),
+      zones: addZoneTimes(zonesByWeek.get(start) ?? []),
     });
   }
   return out;

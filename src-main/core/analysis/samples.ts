@@ -327,16 +327,15 @@ export function* everything(series: Series): Generator<IntervalShare> {
 /** A number where Garmin sent one; anything else (missing, drifted type) becomes null. */
 const num = z.number().nullable().optional().catch(null).transform((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
 
-const garminSampleSchema = z.looseObject({
-  startTimeInSeconds: num,
-  totalDistanceInMeters: num,
-  heartRate: num,
-  speedMetersPerSecond: num,
-  stepsPerMinute: num,
-  elevationInMeters: num,
-  latitudeInDegree: num,
-  longitudeInDegree: num,
-});
+/**
+ * A field of one sample: a finite number, else null. Samples are read with this guard rather than a
+ * zod schema each: a long run has thousands, and a per-sample schema tripled the details query.
+ */
+function sampleNumber(sample: Record<string, unknown>, key: string): number | null {
+  const v = sample[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Garmin's activityDetails record (Activity API): the activity's summary, its samples and lap starts. */
 export const activityDetailsSchema = z.looseObject({
@@ -381,23 +380,27 @@ export function parseActivityDetails(record: unknown): ActivityDetails | null {
   const parsed = activityDetailsSchema.safeParse(record);
   if (!parsed.success) return null;
   const { summaryId, summary } = parsed.data;
-  const rows = (parsed.data.samples ?? []).map((s) => garminSampleSchema.safeParse(s)).flatMap((r) => (r.success ? [r.data] : []));
-  const firstTime = rows.map((r) => r.startTimeInSeconds).find((t) => t !== null) ?? null;
+  const rows = (parsed.data.samples ?? []).filter(isRecord);
+  const firstTime = rows.map((r) => sampleNumber(r, 'startTimeInSeconds')).find((t) => t !== null) ?? null;
   const startTime = summary?.startTimeInSeconds ?? firstTime;
   const origin = startTime ?? 0;
-  const samples: RawSample[] = rows.map((r) => ({
-    t: r.startTimeInSeconds === null ? Number.NaN : r.startTimeInSeconds - origin,
-    distance: r.totalDistanceInMeters,
-    hr: r.heartRate,
-    speed: r.speedMetersPerSecond,
-    cadence: r.stepsPerMinute,
-    elevation: r.elevationInMeters,
-    lat: r.latitudeInDegree,
-    lon: r.longitudeInDegree,
-  }));
+  const samples: RawSample[] = rows.map((r) => {
+    const time = sampleNumber(r, 'startTimeInSeconds');
+    return {
+      // No time: NaN here, so cleaning drops the sample by its first rule and counts it.
+      t: time === null ? Number.NaN : time - origin,
+      distance: sampleNumber(r, 'totalDistanceInMeters'),
+      hr: sampleNumber(r, 'heartRate'),
+      speed: sampleNumber(r, 'speedMetersPerSecond'),
+      cadence: sampleNumber(r, 'stepsPerMinute'),
+      elevation: sampleNumber(r, 'elevationInMeters'),
+      lat: sampleNumber(r, 'latitudeInDegree'),
+      lon: sampleNumber(r, 'longitudeInDegree'),
+    };
+  });
   const lapStarts = (parsed.data.laps ?? []).flatMap((lap) => {
-    const t = z.looseObject({ startTimeInSeconds: z.number().finite() }).safeParse(lap);
-    return t.success ? [t.data.startTimeInSeconds - origin] : [];
+    const t = isRecord(lap) ? sampleNumber(lap, 'startTimeInSeconds') : null;
+    return t === null ? [] : [t - origin];
   });
   return {
     summaryId,
