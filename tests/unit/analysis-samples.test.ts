@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { analyzeActivity } from '../../src-main/core/analysis/activity.js';
 import { cleanSamples, parseActivityDetails, type RawSample } from '../../src-main/core/analysis/samples.js';
+import { hrProfile } from '../../src-main/core/analysis/zones.js';
 
 /** Every number inside a value, for the "never a NaN" checks. */
 function numbersIn(value: unknown): number[] {
@@ -114,5 +116,31 @@ describe("Garmin's activityDetails", () => {
     expect(parseActivityDetails({ samples: [] })).toBeNull();
     expect(parseActivityDetails('nonsense')).toBeNull();
     expect(parseActivityDetails({ summaryId: 'a', samples: 'drifted' })).toMatchObject({ samples: [], lapStarts: [], startTime: null });
+  });
+});
+
+describe('a whole activity from bad details', () => {
+  const profile = hrProfile({ R42_MAX_HR: 190, R42_RESTING_HR: 50 }, { activityMaxHr: [], restingHr: [] });
+
+  it('without samples: empty tables, load from the summary, no NaN', () => {
+    const details = parseActivityDetails({ summaryId: 's', summary: { startTimeInSeconds: 0, durationInSeconds: 3600, averageHeartRateInBeatsPerMinute: 150 } })!;
+    const a = analyzeActivity(details, profile);
+    expect(a).toMatchObject({ moving_s: 0, distance_m: null, splits: [], laps: [], best_efforts: [], has_hr: false, has_gps: false });
+    expect(a.drift).toEqual({ pace_drift_pct: null, hr_drift_pct: null, decoupling_pct: null });
+    // 60 min at 150 bpm: 60 · 1.801589 = 108.1 (see analysis-load.test.ts).
+    expect(a.load).toEqual({ trimp: 108.1, method: 'avg_hr' });
+    expect(numbersIn(a).every(Number.isFinite)).toBe(true);
+  });
+
+  it('with only garbage samples: every one dropped or nulled, still no NaN', () => {
+    const details = parseActivityDetails({
+      summaryId: 'g',
+      summary: { startTimeInSeconds: 100 },
+      samples: [{ startTimeInSeconds: 'x' }, { startTimeInSeconds: 100, heartRate: 300, speedMetersPerSecond: 100 }, { startTimeInSeconds: 100, heartRate: 0 }, { startTimeInSeconds: 50 }],
+    })!;
+    const a = analyzeActivity(details, null, 'mile');
+    expect(a.cleaning).toMatchObject({ droppedSamples: 2, duplicates: 1, absurd: { hr: 2, speed: 1, cadence: 0, elevation: 0, position: 0 } });
+    expect(a).toMatchObject({ zones: null, splits: [], load: { trimp: 0, method: 'duration' } });
+    expect(numbersIn(a).every(Number.isFinite)).toBe(true);
   });
 });
