@@ -39,10 +39,19 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export class CompanionError extends Error {
   override readonly name = 'CompanionError';
   readonly code: ErrorCode;
+  /**
+   * Set where the failure is created: the same request may well succeed if made again soon (a
+   * 5xx, a timeout, a 429). Retry helpers read this, never the message.
+   */
+  readonly retryable: boolean;
+  /** How long the other side asked us to wait first (a 429's Retry-After), when it said. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean; retryAfterSeconds?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.retryable = options?.retryable === true;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   /** The plain-data form that crosses IPC and HTTP. */
@@ -60,6 +69,11 @@ export function isCompanionError(error: unknown, code?: ErrorCode): error is Com
     error instanceof CompanionError ||
     (error instanceof Error && error.name === 'CompanionError' && (ERROR_CODES as readonly unknown[]).includes((error as { code?: unknown }).code));
   return shaped && (code === undefined || (error as CompanionError).code === code);
+}
+
+/** True when `error` is a CompanionError marked retryable where it was created. */
+export function isRetryable(error: unknown): boolean {
+  return isCompanionError(error) && error.retryable === true;
 }
 
 /**

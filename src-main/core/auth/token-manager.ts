@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { CompanionError, isCompanionError } from '../errors.js';
+import { CompanionError, isCompanionError, isRetryable } from '../errors.js';
 import type { GarminClient } from '../garmin/garmin-client.js';
 import type { Clock, Logger } from '../ports.js';
+import { withRetry } from '../retry.js';
 import type { AccountRow, AccountsRepo, AuditRepo, RefreshLocksRepo } from '../store/repos.js';
 import { DEFAULT_REFRESH_TOKEN_LIFETIME_S, type TokenRecord, type TokenVault } from './token-vault.js';
 
@@ -37,7 +38,7 @@ export interface TokenManagerDeps {
    * it answers, so stopping before the keychain write would lose the link.
    */
   readonly holdExit?: () => () => void;
-  /** Retries of a refresh that failed on the network or with a 5xx, with backoff and jitter. */
+  /** Retries of a refresh that failed in a way Garmin's client marks retryable (network, 5xx, 429, unreadable answer), with backoff and jitter. */
   readonly refreshRetries?: number;
 }
 
@@ -155,31 +156,29 @@ export class TokenManager {
 
   private async refreshWithRetry(profileId: string, account: AccountRow, record: TokenRecord): Promise<AccessToken> {
     const retries = this.deps.refreshRetries ?? 3;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.refreshOnce(profileId, account, record);
-      } catch (error) {
-        const now = this.deps.clock.now();
-        const transient = isCompanionError(error, 'garmin_unreachable') || isCompanionError(error, 'garmin_rate_limited') || isCompanionError(error, 'garmin_bad_response');
-        if (!transient) {
-          // Refused for another reason (client credentials, configuration): the runner must act.
-          if (isCompanionError(error) && error.code !== 'reauth_required') {
-            this.deps.accounts.recordError(profileId, error.code, now);
-            this.deps.audit.append(profileId, now, 'token.refresh_failed', { code: error.code });
-          }
-          throw error;
-        }
-        this.deps.accounts.recordError(profileId, error.code, now);
-        if (attempt >= retries) {
+    try {
+      return await withRetry(() => this.refreshOnce(profileId, account, record), {
+        retries,
+        sleep: this.deps.sleep,
+        onRetry: (error) => this.deps.accounts.recordError(profileId, (error as CompanionError).code, this.deps.clock.now()),
+      });
+    } catch (error) {
+      const now = this.deps.clock.now();
+      if (!isRetryable(error)) {
+        // Refused for another reason (client credentials, configuration): the runner must act.
+        if (isCompanionError(error) && error.code !== 'reauth_required') {
+          this.deps.accounts.recordError(profileId, error.code, now);
           this.deps.audit.append(profileId, now, 'token.refresh_failed', { code: error.code });
-          this.deps.logger.log('warn', 'token.refresh_failed', { code: error.code, attempts: attempt + 1 });
-          // Keep serving the current token while it is still valid.
-          if (record.accessTokenExpiresAt > now) return toAccessToken(record);
-          throw error;
         }
-        // Exponential backoff with full jitter.
-        await this.deps.sleep(Math.random() * 250 * 2 ** attempt);
+        throw error;
       }
+      const { code } = error as CompanionError;
+      this.deps.accounts.recordError(profileId, code, now);
+      this.deps.audit.append(profileId, now, 'token.refresh_failed', { code });
+      this.deps.logger.log('warn', 'token.refresh_failed', { code, attempts: retries + 1 });
+      // Keep serving the current token while it is still valid.
+      if (record.accessTokenExpiresAt > now) return toAccessToken(record);
+      throw error;
     }
   }
 

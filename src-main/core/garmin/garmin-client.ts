@@ -54,11 +54,12 @@ const PATHS = {
   registration: 'wellness-api/rest/user/registration',
 } as const;
 
+// Unreachable, unreadable and rate-limited answers are retryable: the same request may pass a moment later.
 function unreachable(origin: string, detail: string, cause?: unknown): CompanionError {
   return new CompanionError(
     'garmin_unreachable',
     `Cannot reach Garmin at ${origin} (${detail}). Check the internet connection and try again; nothing was changed.`,
-    { cause },
+    { cause, retryable: true },
   );
 }
 
@@ -66,8 +67,12 @@ function badResponse(origin: string, what: string, cause?: unknown): CompanionEr
   return new CompanionError(
     'garmin_bad_response',
     `Garmin at ${origin} sent ${what} that R42 Companion cannot read. Try again later; if it persists, check GARMIN_TOKEN_URL and GARMIN_API_URL.`,
-    { cause },
+    { cause, retryable: true },
   );
+}
+
+function rateLimited(): CompanionError {
+  return new CompanionError('garmin_rate_limited', 'Garmin is rate limiting requests right now. Wait a minute and try again.', { retryable: true });
 }
 
 /** The Garmin Connect OAuth 2.0 (PKCE) endpoints and the user endpoints of the Wellness API. */
@@ -181,7 +186,7 @@ export class GarminClient {
     }
     if (response.status === 429) {
       await response.body?.cancel();
-      throw new CompanionError('garmin_rate_limited', 'Garmin is rate limiting requests right now. Wait a minute and try again.');
+      throw rateLimited();
     }
     return process(response);
   }
@@ -236,7 +241,7 @@ export class GarminClient {
       }
       if (response.status === 429) {
         await response.body?.cancel();
-        throw new CompanionError('garmin_rate_limited', 'Garmin is rate limiting requests right now. Wait a minute and try again.');
+        throw rateLimited();
       }
       if (response.status === 401 || response.status === 403) {
         await response.body?.cancel();

@@ -8,13 +8,6 @@ export class PermissionMissing extends Error {
   override readonly name = 'PermissionMissing';
 }
 
-/** Garmin asked us to slow down (HTTP 429), for this many seconds. */
-export class RateLimited extends Error {
-  override readonly name = 'RateLimited';
-  constructor(readonly retryAfterSeconds: number) {
-    super('rate limited');
-  }
-}
 
 /**
  * Where training data comes from, one upload window (at most 24 h) at a time. Today: pulling with
@@ -59,6 +52,7 @@ export class GarminPullSource implements DataSource {
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (isCompanionError(error)) throw error;
+      // Not retryable: offline, the sync stops here and its scheduler tries again sooner (30 s, doubling).
       const timedOut = (error as { name?: string }).name === 'TimeoutError';
       throw new CompanionError('garmin_unreachable', `Cannot reach Garmin at ${url.origin} (${timedOut ? 'no answer in time' : 'network error'}).`, { cause: error });
     }
@@ -67,10 +61,12 @@ export class GarminPullSource implements DataSource {
   private async read(response: Response, origin: string): Promise<unknown[]> {
     if (response.status === 412) throw new PermissionMissing();
     if (response.status === 429) {
-      const retryAfter = Number(response.headers.get('retry-after'));
-      throw new RateLimited(Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 60);
+      const header = Number(response.headers.get('retry-after'));
+      const retryAfterSeconds = Number.isFinite(header) && header >= 0 ? header : 60;
+      throw new CompanionError('garmin_rate_limited', `Garmin asks to wait ${retryAfterSeconds} s before more data requests; the sync continues later.`, { retryable: true, retryAfterSeconds });
     }
-    if (response.status >= 500) throw new CompanionError('garmin_unreachable', `Garmin at ${origin} answered with a server error (${response.status}).`);
+    // A 5xx is retried within the sync; a network failure is not (see request): the computer is likely offline.
+    if (response.status >= 500) throw new CompanionError('garmin_unreachable', `Garmin at ${origin} answered with a server error (${response.status}).`, { retryable: true });
     if (response.status === 401 || response.status === 403) throw new CompanionError('garmin_rejected', 'Garmin did not accept the access token for data.');
     if (!response.ok) throw new CompanionError('garmin_bad_response', `Garmin at ${origin} refused the data request (HTTP ${response.status}).`);
     let body: unknown;

@@ -3,7 +3,8 @@ import { CompanionError, isCompanionError } from '../errors.js';
 import type { Clock, Logger } from '../ports.js';
 import type { RefreshLocksRepo } from '../store/repos.js';
 import { STREAMS, type Stream, type TrainingRepo } from '../store/training-repo.js';
-import { PermissionMissing, RateLimited, type DataSource } from './data-source.js';
+import { withRetry } from '../retry.js';
+import { PermissionMissing, type DataSource } from './data-source.js';
 
 const DAY_S = 86_400;
 
@@ -117,28 +118,16 @@ export class SyncEngine {
     }
   }
 
-  private async fetchWithRetry(stream: Stream, start: number, end: number, signal?: AbortSignal): Promise<unknown[]> {
-    let serverErrors = 0;
-    for (;;) {
-      try {
-        return await this.deps.source.fetchWindow(stream, start, end, signal);
-      } catch (error) {
-        if (error instanceof RateLimited) {
-          const wait = Math.min(error.retryAfterSeconds, this.deps.maxRetryAfterSeconds ?? 120);
-          this.deps.logger.log('info', 'sync.rate_limited', { stream, retryAfterSeconds: error.retryAfterSeconds });
-          if (error.retryAfterSeconds > (this.deps.maxRetryAfterSeconds ?? 120)) {
-            throw new CompanionError('garmin_rate_limited', `Garmin asks to wait ${error.retryAfterSeconds} s before more data requests; the sync continues later.`);
-          }
-          await this.deps.sleep(wait * 1000);
-          continue;
-        }
-        if (isCompanionError(error, 'garmin_unreachable') && /server error/.test(error.message) && serverErrors < 3) {
-          serverErrors++;
-          await this.deps.sleep(Math.random() * 250 * 2 ** serverErrors);
-          continue;
-        }
-        throw error;
-      }
-    }
+  /** One window, retried on what Garmin marks retryable: a 5xx with backoff, a 429 after its Retry-After (within a bound). */
+  private fetchWithRetry(stream: Stream, start: number, end: number, signal?: AbortSignal): Promise<unknown[]> {
+    return withRetry(() => this.deps.source.fetchWindow(stream, start, end, signal), {
+      retries: 3,
+      sleep: this.deps.sleep,
+      maxRetryAfterSeconds: this.deps.maxRetryAfterSeconds ?? 120,
+      onRetry: (error) => {
+        const retryAfterSeconds = isCompanionError(error) ? error.retryAfterSeconds : undefined;
+        if (retryAfterSeconds !== undefined) this.deps.logger.log('info', 'sync.rate_limited', { stream, retryAfterSeconds });
+      },
+    });
   }
 }
