@@ -185,6 +185,28 @@ describe('training data through the R42 server relay (webhooks → relay → des
     for (const stream of DATA_STREAMS) expect({ stream, ids: storedIds(stream) }).toEqual({ stream, ids: expectedIds(stream, now - 20 * DAY, now) });
   });
 
+  it('waits out Garmin’s 429 on a callback (its Retry-After) and still stores everything; a Garmin error ends the pass as offline, the next completes', async () => {
+    const waits: number[] = [];
+    let hideRelay = true;
+    const fetching: typeof fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === '/v1/relay/notifications' && hideRelay) {
+        return new Response(JSON.stringify({ notifications: [], cursor: null, more: false }), { headers: { 'content-type': 'application/json' } });
+      }
+      return fetch(input, init);
+    };
+    const w = await linkedThroughRelay({ sleep: async (ms) => void waits.push(ms), fetch: fetching });
+    await w.companion.sync();
+    await sim.deliveriesSettled();
+    hideRelay = false;
+    sim.fail('dailies', { kind: 'status', status: 429, retryAfterSeconds: 7, times: 2 });
+    sim.fail('sleeps', { kind: 'status', status: 503, times: 1 });
+    expect((await w.companion.sync()).outcome).toBe('offline');
+    expect(waits).toEqual(expect.arrayContaining([7_000, 7_000]));
+    expect((await w.companion.sync()).outcome).toBe('completed');
+    for (const stream of DATA_STREAMS) expect({ stream, ids: storedIds(stream) }).toEqual({ stream, ids: expectedIds(stream, now - 20 * DAY, now) });
+  });
+
   it('stores nothing twice when the ack is lost or the desktop stops mid-batch, and the relay is emptied later', async () => {
     let hideRelay = true;
     let failAcks = 0;

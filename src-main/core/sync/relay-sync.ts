@@ -1,5 +1,6 @@
 import { relayPage, type RelayNotification, type RelayPage } from '../../../src-common/relay-contract.js';
-import { CompanionError, isCompanionError } from '../errors.js';
+import { CompanionError, isCompanionError, isRetryable } from '../errors.js';
+import { withRetry } from '../retry.js';
 import { withDeadline } from '../garmin/deadline.js';
 import type { Clock, Fetch, Logger } from '../ports.js';
 import type { RelayRepo } from '../store/relay-repo.js';
@@ -35,12 +36,12 @@ export interface RelaySyncDeps {
   readonly maxRetryAfterSeconds?: number;
 }
 
-/** The network or a server failed for now: nothing was committed, the same page comes again. */
-class TryLater extends Error {
-  override readonly name = 'TryLater';
-  constructor(readonly detail: string) {
-    super(detail);
-  }
+/** The network, Garmin or the relay failed for now: nothing was committed, the same page comes again. */
+function tryLater(where: string, detail: string, retryAfterSeconds?: number): CompanionError {
+  return new CompanionError('garmin_unreachable', `${where} cannot be used right now (${detail}); the sync goes on by itself later.`, {
+    retryable: true,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  });
 }
 
 /**
@@ -106,8 +107,9 @@ export class RelaySync {
       this.deps.logger.log('info', 'relay.pass', { notifications, stored, skipped, backfillRequested: asked });
       return { outcome: 'completed', windows: notifications, stored, skipped, permissionMissing: [...permissionMissing] };
     } catch (error) {
-      if (error instanceof TryLater) {
-        this.deps.logger.log('warn', 'relay.offline', { detail: error.detail });
+      // Retryable failures (marked where they are made) end the pass as offline: it resumes by itself.
+      if (isRetryable(error)) {
+        this.deps.logger.log('warn', 'relay.offline', { code: (error as CompanionError).code });
         for (const stream of STREAMS) this.deps.training.markStream(stream, 'error', 'garmin_unreachable', this.deps.clock.now());
         return { outcome: 'offline', windows: notifications, stored, skipped, permissionMissing: [...permissionMissing] };
       }
@@ -177,7 +179,7 @@ export class RelaySync {
         this.deps.relay.markChunk(chunk.stream, chunk.start, 'permission_missing');
         permissionMissing.add(chunk.stream);
       } else if (response.status >= 500) {
-        throw new TryLater(`backfill answered ${response.status}`);
+        throw tryLater('Garmin', `backfill answered ${response.status}`);
       } else {
         this.deps.logger.log('warn', 'relay.backfill_refused', { stream: chunk.stream, status: response.status });
         this.deps.relay.markChunk(chunk.stream, chunk.start, 'requested');
@@ -194,7 +196,7 @@ export class RelaySync {
     try {
       body = await response.json();
     } catch {
-      throw new TryLater('the relay sent something that is not JSON');
+      throw tryLater('The R42 server', 'its answer is not JSON');
     }
     const parsed = relayPage.safeParse(body);
     if (!parsed.success) throw new CompanionError('garmin_bad_response', 'The R42 server sent notifications R42 Companion cannot read. Update R42 Companion.');
@@ -300,7 +302,7 @@ export class RelaySync {
     }
     if (response.status >= 500) {
       await response.body?.cancel();
-      throw new TryLater(`Garmin answered ${response.status}`);
+      throw tryLater('Garmin', `HTTP ${response.status}`);
     }
     if (!response.ok) {
       // An expired or spent pull token (400 InvalidPullTokenException): Garmin will not give it again.
@@ -311,34 +313,39 @@ export class RelaySync {
     try {
       body = await response.json();
     } catch {
-      throw new TryLater('Garmin sent data that is not JSON');
+      throw tryLater('Garmin', 'its data is not JSON');
     }
     return Array.isArray(body) ? body : [];
   }
 
   /** A GET to Garmin with the runner's token: one refresh on 401, waits out 429s within a bound. */
   private async garminGet(url: URL, signal: AbortSignal | undefined): Promise<Response> {
-    let refresh = false;
-    let refreshed = false;
-    for (;;) {
-      const token = await this.deps.token(refresh);
-      refresh = false;
-      const response = await this.request(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, signal, 0);
-      if (response.status === 401 && !refreshed) {
-        await response.body?.cancel();
-        refresh = refreshed = true;
-        continue;
-      }
-      if (response.status === 429) {
+    // A 429 is retried (its Retry-After within a bound) by the one retry helper; past it, the pass
+    // ends as offline and the next one starts over.
+    return withRetry(
+      async () => {
+        const response = await this.authorizedGet(url, signal);
+        if (response.status !== 429) return response;
         await response.body?.cancel();
         const retryAfter = Number(response.headers.get('retry-after'));
-        const wait = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 60;
-        if (wait > (this.deps.maxRetryAfterSeconds ?? 120)) throw new TryLater(`Garmin asks to wait ${wait} s`);
-        this.deps.logger.log('info', 'sync.rate_limited', { retryAfterSeconds: wait });
-        await this.deps.sleep(wait * 1000);
-        continue;
-      }
-      return response;
+        throw tryLater('Garmin', 'rate limited', Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 60);
+      },
+      {
+        retries: 3,
+        sleep: this.deps.sleep,
+        maxRetryAfterSeconds: this.deps.maxRetryAfterSeconds ?? 120,
+        onRetry: (_error, _attempt, waitMs) => this.deps.logger.log('info', 'sync.rate_limited', { retryAfterSeconds: Math.round(waitMs / 1000) }),
+      },
+    );
+  }
+
+  /** A GET to Garmin with the runner's token, refreshed once when Garmin answers 401. */
+  private async authorizedGet(url: URL, signal: AbortSignal | undefined): Promise<Response> {
+    for (let refresh = false; ; refresh = true) {
+      const token = await this.deps.token(refresh);
+      const response = await this.request(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, signal, 0);
+      if (response.status !== 401 || refresh) return response;
+      await response.body?.cancel();
     }
   }
 
@@ -356,7 +363,7 @@ export class RelaySync {
       }
       if (response.status >= 500 || response.status === 429) {
         await response.body?.cancel();
-        throw new TryLater(`the R42 server answered ${response.status}`);
+        throw tryLater('The R42 server', `HTTP ${response.status}`);
       }
       if (!response.ok) {
         await response.body?.cancel();
@@ -376,7 +383,7 @@ export class RelaySync {
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (isCompanionError(error)) throw error;
-      throw new TryLater(`${url.origin} cannot be reached`);
+      throw tryLater(url.origin, 'no connection or no answer in time');
     }
   }
 
