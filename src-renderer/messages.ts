@@ -3,6 +3,7 @@
  * messages are written for the command line too ("Run `r42-companion login`"); the app never shows
  * a command: it names the button that fixes it instead.
  */
+import type { ErrorCode } from '../src-common/error-codes';
 import type { ErrorView } from '../src-preload/contract';
 
 export interface Described {
@@ -10,7 +11,23 @@ export interface Described {
   readonly action: string;
 }
 
-const WORDS: Record<string, Described> = {
+/** Every core code has the app's words (adding a code without them fails to compile), plus the app's own. */
+const WORDS: Record<ErrorCode | 'deregistered' | 'transport_unavailable' | 'internal_error', Described> = {
+  config_invalid: { title: 'A setting of R42 Companion is wrong.', action: 'Fix it as the message in the log says, then restart R42 Companion.' },
+  not_configured: { title: 'R42 Companion is not set up to reach Garmin.', action: 'Reinstall R42 Companion, or set it up as the README says.' },
+  config_secret_in_file: { title: 'A client secret sits in a settings file.', action: 'Remove it from config.json; secrets belong in the system keychain.' },
+  port_in_use: { title: 'Another program uses the port the sign-in needs.', action: 'Close it, then try again.' },
+  browser_launch_failed: { title: 'Your browser could not be opened.', action: 'Open the sign-in address shown below in your browser yourself.' },
+  sign_in_declined: { title: 'You declined access on Garmin.', action: 'Choose Connect Garmin to try again.' },
+  sign_in_refused: { title: 'Garmin refused the sign-in.', action: 'Try again. If it keeps happening, R42 Companion may need an update.' },
+  sign_in_timeout: { title: 'Garmin was not approved in time.', action: 'Choose Connect Garmin to try again.' },
+  sign_in_cancelled: { title: 'The sign-in was cancelled.', action: 'Choose Connect Garmin when you are ready.' },
+  sign_in_expired: { title: 'This sign-in expired.', action: 'Choose Connect Garmin to start a new one.' },
+  agent_already_running: { title: 'Another R42 Companion already serves your agents.', action: 'It keeps doing so; nothing to do here.' },
+  agent_not_running: { title: 'The agent endpoint is not running.', action: 'Restart R42 Companion.' },
+  agents_paused: { title: 'Agents are paused.', action: 'Resume them from the tray menu.' },
+  usage: { title: 'That request was not understood.', action: 'Try again.' },
+  bad_request: { title: 'That request was not understood.', action: 'Check the dates or numbers given, then try again.' },
   not_connected: { title: 'Garmin is not connected.', action: 'Connect Garmin above, then try again.' },
   reauth_required: { title: 'Garmin no longer accepts the link.', action: 'Choose Reconnect Garmin above to link it again.' },
   deregistered: { title: 'You removed R42 in Garmin Connect.', action: 'Choose Reconnect Garmin above to share your data again.' },
@@ -43,7 +60,7 @@ export function withoutCliHints(message: string): string {
 
 /** Plain words and the action that fixes it, for any error the app may meet. */
 export function describeError(error: ErrorView): Described {
-  const known = WORDS[error.code];
+  const known = (WORDS as Record<string, Described | undefined>)[error.code];
   if (known) return known;
   const cleaned = withoutCliHints(error.message);
   return { title: cleaned || 'That did not work.', action: cleaned ? '' : 'Try again.' };
@@ -56,4 +73,4 @@ export const errorText = (error: ErrorView): string => {
 };
 
 /** A short name for a problem known only by its code (the card's "Last problem"). */
-export const problemTitle = (code: string): string => WORDS[code]?.title ?? `${code.charAt(0).toUpperCase()}${code.slice(1).replaceAll('_', ' ')}.`;
+export const problemTitle = (code: string): string => (WORDS as Record<string, Described | undefined>)[code]?.title ?? `${code.charAt(0).toUpperCase()}${code.slice(1).replaceAll('_', ' ')}.`;

@@ -9,6 +9,7 @@ import { createSystemBrowser } from '../adapters/system-browser.js';
 import { createCompanion, type Companion, type ConnectionStatus } from '../core/companion.js';
 import { defaultHome, loadConfig, PACKAGED_DEFAULTS_FILE, readPackagedDefaults } from '../core/config.js';
 import { CompanionError, isCompanionError, type ErrorCode } from '../core/errors.js';
+import { ERROR_SURFACES } from '../../src-common/error-codes.js';
 import { createFileLogger } from '../core/logging.js';
 import { childEnvironment } from '../core/agent/child-env.js';
 import { MCP_CLIENTS, mcpClientConfig, serverEnvironment, type Launch, type McpClient } from '../core/mcp/client-config.js';
@@ -57,34 +58,7 @@ Configuration comes from the environment and R42_HOME/config.json; see README.md
 
 /** Exit codes scripts can rely on. */
 export function exitCodeFor(code: ErrorCode): number {
-  switch (code) {
-    case 'usage':
-    case 'bad_request':
-      return 2;
-    case 'not_connected':
-      return 3;
-    case 'reauth_required':
-      return 4;
-    case 'garmin_unreachable':
-    case 'garmin_rate_limited':
-    case 'garmin_bad_response':
-      return 5;
-    case 'keychain_unavailable':
-    case 'keychain_locked':
-    case 'keychain_error':
-    case 'keychain_corrupt':
-      return 6;
-    case 'config_invalid':
-    case 'config_secret_in_file':
-    case 'not_configured':
-      return 7;
-    case 'agent_already_running':
-      return 8;
-    case 'sign_in_cancelled':
-      return 130;
-    default:
-      return 1;
-  }
+  return ERROR_SURFACES[code].exit;
 }
 
 export interface CliIo {

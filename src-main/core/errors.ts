@@ -2,38 +2,10 @@
  * Stable error codes. Agents, the CLI and the UI switch on these; never rename one.
  * The message is for a runner: what happened and what to do next. It never holds a secret.
  */
-export const ERROR_CODES = [
-  'config_invalid',
-  'not_configured',
-  'config_secret_in_file',
-  'storage_error',
-  'keychain_unavailable',
-  'keychain_locked',
-  'keychain_error',
-  'keychain_corrupt',
-  'port_in_use',
-  'browser_launch_failed',
-  'sign_in_in_progress',
-  'sign_in_declined',
-  'sign_in_refused',
-  'sign_in_timeout',
-  'sign_in_cancelled',
-  'sign_in_expired',
-  'garmin_unreachable',
-  'garmin_bad_response',
-  'garmin_rejected',
-  'garmin_rate_limited',
-  'not_connected',
-  'reauth_required',
-  'agent_already_running',
-  'sync_in_progress',
-  'agent_not_running',
-  'agents_paused',
-  'usage',
-  'bad_request',
-] as const;
+import { ERROR_CODES, type ErrorCode } from '../../src-common/error-codes.js';
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+// The codes, and what each surface does with them, are declared once in src-common/error-codes.ts.
+export { ERROR_CODES, type ErrorCode };
 
 /** An error a runner or an agent can act on: a stable code and plain words. */
 export class CompanionError extends Error {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { ERROR_SURFACES } from '../../../src-common/error-codes.js';
 import { CompanionError, isCompanionError } from '../errors.js';
 import { endSocket, framingProblem, guardConnections, type ConnectionLimits } from '../http-hygiene.js';
 import type { Logger } from '../ports.js';
@@ -59,21 +60,6 @@ const LIMITS = {
   headerBytes: 8 * 1024,
 } as const;
 
-const STATUS_FOR: Partial<Record<string, number>> = {
-  bad_request: 400,
-  not_connected: 409,
-  reauth_required: 409,
-  garmin_unreachable: 503,
-  garmin_rate_limited: 503,
-  garmin_bad_response: 502,
-  garmin_rejected: 502,
-  keychain_unavailable: 503,
-  keychain_locked: 503,
-  keychain_error: 503,
-  keychain_corrupt: 503,
-  not_configured: 503,
-  agents_paused: 503,
-};
 
 const BASE_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
@@ -248,7 +234,7 @@ export async function startAgentServer(
       send(res, 200, value);
     } catch (error) {
       if (isCompanionError(error)) {
-        const status = STATUS_FOR[error.code] ?? (error.code === 'usage' ? 400 : 500);
+        const status = ERROR_SURFACES[error.code].http;
         sendError(res, status, error.code, error.message);
       } else {
         options.logger.log('error', 'agent.internal_error', { path });
