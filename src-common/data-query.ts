@@ -52,8 +52,27 @@ export const limitText = z
   .transform(Number)
   .pipe(activityLimit);
 
-/** A Garmin activity type such as RUNNING or TRAIL_RUNNING. */
-export const activityType = z.string().regex(/^[A-Z_]{1,40}$/, 'must be a Garmin activity type such as RUNNING');
+/**
+ * Families of Garmin activity types, written in lower case: `running` is every type with RUN in it
+ * (RUNNING, TRAIL_RUNNING, TREADMILL_RUNNING, TRACK_RUNNING, VIRTUAL_RUN…), as the weekly summary
+ * counts runs. A type in capitals (RUNNING) is that one Garmin type only.
+ */
+export const ACTIVITY_FAMILIES = {
+  running: ['RUN'],
+  cycling: ['CYCLING', 'BIKING', 'RIDE'],
+  swimming: ['SWIM'],
+  walking: ['WALK', 'HIK'],
+} as const;
+
+export type ActivityFamily = keyof typeof ACTIVITY_FAMILIES;
+
+/** A family (running, cycling, swimming, walking) or one Garmin activity type such as TRAIL_RUNNING. */
+export const activityType = z
+  .string()
+  .refine(
+    (value) => value in ACTIVITY_FAMILIES || /^[A-Z_]{1,40}$/.test(value),
+    'must be running, cycling, swimming or walking (a family), or one Garmin activity type such as TRAIL_RUNNING',
+  );
 
 /** `date` moved by `days` (negative: back), clamped to year 0000 so a far-back default stays a date. */
 export function addDays(date: string, days: number): string {

@@ -94,6 +94,7 @@ export const activitySchema = z.strictObject({
   duration_s: z.number().nullable(),
   distance_m: z.number().nullable(),
   avg_pace_min_km: z.number().nullable(),
+  avg_pace_s_per_km: z.number().nullable(),
   avg_speed_mps: z.number().nullable(),
   avg_hr: z.number().nullable(),
   max_hr: z.number().nullable(),
@@ -111,6 +112,7 @@ export const weekSchema = z.strictObject({
   duration_s: z.number(),
   long_run_km: z.number(),
   avg_pace_min_km: z.number().nullable(),
+  avg_pace_s_per_km: z.number().nullable(),
   avg_hr: z.number().nullable(),
 });
 const agentName = z.string().min(1).max(64);

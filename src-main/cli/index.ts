@@ -13,48 +13,122 @@ import { ERROR_SURFACES } from '../../src-common/error-codes.js';
 import { createFileLogger } from '../core/logging.js';
 import { childEnvironment } from '../core/agent/child-env.js';
 import { MCP_CLIENTS, mcpClientConfig, serverEnvironment, type Launch, type McpClient } from '../core/mcp/client-config.js';
-import { localDate } from '../core/store/training-repo.js';
-import { activitiesQuery, parseQuery } from '../../src-common/data-query.js';
+import { isRunType, localDate } from '../core/store/training-repo.js';
+import { ACTIVITY_FAMILIES, activitiesQuery, parseQuery } from '../../src-common/data-query.js';
 import { VERSION } from '../core/version.js';
 
 export { VERSION };
+
+/** A command's help: one table, from which the usage text and each command's own help are made. */
+interface CommandHelp {
+  readonly name: string;
+  readonly synopsis: string;
+  readonly summary: string;
+  readonly options?: ReadonlyArray<readonly [flag: string, meaning: string]>;
+}
+
+const COMMANDS: readonly CommandHelp[] = [
+  {
+    name: 'login',
+    synopsis: 'login [--timeout SECONDS] [--no-browser]',
+    summary: 'Link your Garmin account: approve in your browser, R42 never sees your password.',
+    options: [
+      ['--timeout SECONDS', 'how long to wait for your approval (default: R42_SIGN_IN_TIMEOUT_SECONDS, 300)'],
+      ['--no-browser', 'print the sign-in address instead of opening a browser (headless computers)'],
+    ],
+  },
+  { name: 'status', synopsis: 'status [--json]', summary: 'Show whether Garmin is linked, the permissions and the token expiry times.', options: [['--json', 'the status as JSON']] },
+  {
+    name: 'token',
+    synopsis: 'token [--min-valid SECONDS]',
+    summary: 'Print a valid Garmin access token alone on stdout (refreshed first when needed).',
+    options: [['--min-valid SECONDS', 'refresh first unless the token is valid at least this long (at most 43200, 12 hours)']],
+  },
+  {
+    name: 'logout',
+    synopsis: 'logout [--keep-data]',
+    summary: 'Unlink: delete the registration at Garmin and every local secret, and the synced\ntraining data unless --keep-data.',
+    options: [['--keep-data', 'keep the synced training data on this computer']],
+  },
+  {
+    name: 'sync',
+    synopsis: 'sync [--days N]',
+    summary: 'Bring the local training data up to date (the first sync loads N days, default 90).',
+    options: [['--days N', 'how many days of history to load (1–3660; default R42_BACKFILL_DAYS, 90)']],
+  },
+  {
+    name: 'activities',
+    synopsis: 'activities [--json] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--type running|RUNNING]',
+    summary: 'List synced activities (works offline).',
+    options: [
+      ['--json', 'as JSON'],
+      ['--from, --to', 'your local dates (default: the last 28 days)'],
+      ['--type', 'a family (running, cycling, swimming, walking) or one Garmin type such as TRAIL_RUNNING'],
+    ],
+  },
+  { name: 'secret', synopsis: 'secret set | secret clear', summary: 'Keep your own Garmin developer app’s client secret in the OS keychain (read from stdin),\nor remove it (then token requests go to the R42 server or a token broker).' },
+  {
+    name: 'serve',
+    synopsis: 'serve',
+    summary: 'Run the local agent endpoint on 127.0.0.1, refresh tokens and sync in the background.\nWrites agent.json (url, owner secret, pid) in the data folder while it runs.',
+  },
+  { name: 'agents', synopsis: 'agents add <name> | agents list [--json] | agents revoke <name>', summary: 'Manage which local agents may fetch a token (the secret is shown once).' },
+  { name: 'run', synopsis: 'run -- <command…>', summary: 'Run a command with R42_AGENT_URL and R42_AGENT_TOKEN set, on a grant that ends\nwhen the command exits.' },
+  {
+    name: 'audit',
+    synopsis: 'audit [--json] [--limit N]',
+    summary: 'Show the security events: sign-ins, refreshes, disconnects, token hand-outs.',
+    options: [
+      ['--json', 'as JSON'],
+      ['--limit N', 'the newest N events (default 50)'],
+    ],
+  },
+  { name: 'mcp', synopsis: 'mcp', summary: 'Run the MCP server on stdin/stdout (MCP clients start it; it reads the local\ndata, works offline and needs no running `serve`).' },
+  {
+    name: 'mcp config',
+    synopsis: 'mcp config [--client claude-desktop|claude-code|cursor]',
+    summary: 'Print the snippet that registers the MCP server with that client, and where it goes.',
+  },
+  { name: 'help', synopsis: 'help [COMMAND]', summary: 'Show this text, or one command’s help (also: COMMAND --help).' },
+];
+
+const indent = (text: string) => text.replaceAll('\n', '\n                 ');
 
 const USAGE = `R42 Companion ${VERSION}: links your Garmin account without your password and hands a valid token to your coaching agent.
 
 Usage: r42-companion <command> [options]
 
 Commands:
-  login [--timeout SECONDS] [--no-browser]
-                 Link your Garmin account: approve in your browser, R42 never sees your password.
-  status [--json]
-                 Show whether Garmin is linked, the permissions and the token expiry times.
-  token [--min-valid SECONDS]
-                 Print a valid Garmin access token alone on stdout (refreshed first when needed).
-  logout [--keep-data]
-                 Unlink: delete the registration at Garmin and every local secret, and the synced
-                 training data unless --keep-data.
-  sync [--days N]
-                 Bring the local training data up to date (the first sync loads N days, default 90).
-  activities [--json] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--type RUNNING]
-                 List synced activities (works offline).
-  secret set     Read the Garmin client secret from stdin and keep it in the OS keychain.
-  secret clear   Remove the client secret from the OS keychain (token-broker mode).
-  serve          Run the local agent endpoint on 127.0.0.1 and refresh tokens in the background.
-                 Writes agent.json (url, owner secret, pid) in the data folder while it runs.
-  agents add <name> | agents list [--json] | agents revoke <name>
-                 Manage which local agents may fetch a token (the secret is shown once).
-  run -- <command…>
-                 Run a command with R42_AGENT_URL and R42_AGENT_TOKEN set, on a grant that ends
-                 when the command exits.
-  audit [--json] [--limit N]
-                 Show the security events: sign-ins, refreshes, disconnects, token hand-outs.
-  mcp            Run the MCP server on stdin/stdout (MCP clients start it; it reads the local
-                 data, works offline and needs no running \`serve\`).
-  mcp config [--client claude-desktop|claude-code|cursor]
-                 Print the snippet that registers the MCP server with that client, and where it goes.
-  help           Show this text.
+${COMMANDS.map((c) => `  ${c.synopsis}\n                 ${indent(c.summary)}`).join('\n')}
 
 Configuration comes from the environment and R42_HOME/config.json; see README.md.`;
+
+/** One command's help, or the usage text when the command is unknown. */
+function showHelp(io: CliIo, name: string): number {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw usageError(`There is no command "${name}".`);
+  const options = command.options?.map(([flag, meaning]) => `  ${flag.padEnd(22)} ${meaning}`).join('\n');
+  io.stdout(`Usage: r42-companion ${command.synopsis}\n\n${command.summary}\n${options ? `\nOptions:\n${options}\n` : ''}`);
+  return 0;
+}
+
+/** Node's option-parsing errors in plain words, naming the command's own options. */
+function describeParseError(error: unknown, command: string, options: Record<string, { type: 'string' | 'boolean' }>): string {
+  const code = (error as { code?: string }).code;
+  const flag = /'(-{1,2}[^' ]+)/.exec((error as Error).message)?.[1] ?? '';
+  const known = Object.entries(options).map(([name, o]) => (o.type === 'string' ? `--${name} VALUE` : `--${name}`));
+  const list = known.length ? `Its options: ${known.join(', ')}.` : 'It takes no options.';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `\`${command}\` has no option ${flag}. ${list} (r42-companion ${command} --help)`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `${flag || 'An option'} of \`${command}\` needs a value, or takes none. ${list}`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `\`${command}\` takes no such argument. ${list}`;
+    default:
+      return `The options of \`${command}\` could not be read. ${list}`;
+  }
+}
 
 /** Exit codes scripts can rely on. */
 export function exitCodeFor(code: ErrorCode): number {
@@ -70,6 +144,8 @@ export interface CliIo {
   readonly onInterrupt: (abort: () => void) => () => void;
   /** Defers SIGINT/SIGTERM while a refresh is between Garmin's answer and the keychain. */
   readonly holdExit?: () => () => void;
+  /** Whether stderr is a terminal (progress bars are drawn only there). */
+  readonly stderrIsTTY?: boolean;
 }
 
 /**
@@ -109,11 +185,14 @@ function usageError(message: string): CompanionError {
   return new CompanionError('usage', `${message}\nRun \`r42-companion help\` for the commands.`);
 }
 
-function positiveInt(value: string | undefined, flag: string): number | undefined {
+function positiveInt(value: string | undefined, flag: string, unit: 'seconds' | 'days' | 'entries'): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) <= 0) throw usageError(`${flag} needs a whole number of seconds above 0, not "${value}".`);
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw usageError(`${flag} needs a whole number of ${unit} above 0, not "${value}".`);
   return Number(value);
 }
+
+/** The most validity `token --min-valid` may ask for: the agent endpoint's `min_valid` limit. */
+export const MAX_MIN_VALID_SECONDS = 12 * 3600;
 
 const when = (isoTime: string | null) => (isoTime ? new Date(isoTime).toLocaleString() : '—');
 
@@ -253,9 +332,14 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     try {
       return parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
     } catch (error) {
-      throw usageError((error as Error).message);
+      throw usageError(describeParseError(error, command ?? '', options));
     }
   };
+  // `r42-companion sync --help`, `help sync`: that command's own help.
+  if (command && command !== 'run' && command !== 'help' && (rest.includes('--help') || rest.includes('-h'))) {
+    return showHelp(io, command === 'mcp' && rest[0] === 'config' ? 'mcp config' : command);
+  }
+  if ((command === 'help' || command === '--help') && rest[0]) return showHelp(io, rest[0]);
   switch (command) {
     case undefined:
     case 'help':
@@ -269,7 +353,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return 0;
     case 'login': {
       const { values } = parse({ timeout: { type: 'string' }, 'no-browser': { type: 'boolean' } });
-      const timeoutSeconds = positiveInt(values.timeout, '--timeout');
+      const timeoutSeconds = positiveInt(values.timeout, '--timeout', 'seconds');
       return withCompanion(io, async (companion) => {
         const abort = new AbortController();
         const unhook = io.onInterrupt(() => abort.abort());
@@ -309,7 +393,11 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     }
     case 'token': {
       const { values } = parse({ 'min-valid': { type: 'string' } });
-      const minValidSeconds = positiveInt(values['min-valid'], '--min-valid');
+      const minValidSeconds = positiveInt(values['min-valid'], '--min-valid', 'seconds');
+      if (minValidSeconds !== undefined && minValidSeconds > MAX_MIN_VALID_SECONDS) {
+        // Garmin's access tokens last 24 h: asking for more than 12 h would refresh at every call.
+        throw usageError(`--min-valid is at most ${MAX_MIN_VALID_SECONDS} seconds (12 hours), as the agent endpoint's min_valid; Garmin's tokens last 24 hours.`);
+      }
       return withCompanion(io, async (companion) => {
         const token = await companion.getAccessToken({ minValidSeconds });
         io.stdout(`${token.accessToken}\n`);
@@ -339,7 +427,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     }
     case 'sync': {
       const { values } = parse({ days: { type: 'string' } });
-      const days = positiveInt(values.days, '--days');
+      const days = positiveInt(values.days, '--days', 'days');
       return withCompanion(io, async (companion) => {
         const abort = new AbortController();
         const unhook = io.onInterrupt(() => abort.abort(new CompanionError('sign_in_cancelled', 'Sync stopped; it resumes from here next time.')));
@@ -350,6 +438,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
             days,
             signal: abort.signal,
             onProgress: (p) => {
+              // A bar redrawn with \r is noise in a log or a pipe: only on a terminal.
+              if (!io.stderrIsTTY) return;
               const percent = p.total ? Math.floor((p.done / p.total) * 100) : 100;
               if (percent === lastShown) return;
               lastShown = percent;
@@ -381,7 +471,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     case 'activities': {
       const { values } = parse({ json: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' }, type: { type: 'string' } });
       // The same schema as the agent endpoint's /v1/activities, with the CLI's 28-day default.
-      const query = parseQuery(activitiesQuery({ today: localDate(Date.now()), days: 28 }), { from: values.from, to: values.to, type: values.type?.toUpperCase() }, (flag) => `--${flag}`);
+      const query = parseQuery(activitiesQuery({ today: localDate(Date.now()), days: 28 }), { from: values.from, to: values.to, type: values.type !== undefined && values.type in ACTIVITY_FAMILIES ? values.type : values.type?.toUpperCase() }, (flag) => `--${flag}`);
       if (!query.ok) throw usageError(query.message);
       const { from, to } = query.value;
       return withCompanion(io, async (companion) => {
@@ -392,7 +482,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
         }
         io.stdout(`${'DATE'.padEnd(11)} ${'TYPE'.padEnd(18)} ${'KM'.padStart(7)} ${'TIME'.padStart(9)} ${'PACE'.padStart(7)} ${'HR'.padStart(4)}\n`);
         for (const a of result.data) {
-          const pace = a.avg_pace_min_km === null ? '—' : `${Math.floor(a.avg_pace_min_km)}:${String(Math.round((a.avg_pace_min_km % 1) * 60)).padStart(2, '0')}`;
+          const pace = a.avg_pace_min_km === null || !isRunType(a.type) ? '—' : `${Math.floor(a.avg_pace_min_km)}:${String(Math.round((a.avg_pace_min_km % 1) * 60)).padStart(2, '0')}`;
           const secs = Math.round(a.duration_s ?? 0);
           const time = `${Math.floor(secs / 3600)}:${String(Math.floor((secs % 3600) / 60)).padStart(2, '0')}:${String(secs % 60).padStart(2, '0')}`;
           io.stdout(
@@ -500,7 +590,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     }
     case 'audit': {
       const { values } = parse({ json: { type: 'boolean' }, limit: { type: 'string' } });
-      const limit = positiveInt(values.limit, '--limit') ?? 50;
+      const limit = positiveInt(values.limit, '--limit', 'entries') ?? 50;
       return withCompanion(io, async (companion) => {
         const entries = companion.auditLog(limit);
         if (values.json) {
@@ -554,6 +644,7 @@ export async function main(): Promise<void> {
       return Buffer.concat(chunks).toString('utf8');
     },
     holdExit: createExitHold(),
+    stderrIsTTY: process.stderr.isTTY === true,
     onInterrupt: (abort) => {
       const handler = () => {
         process.stderr.write('\nCancelling…\n');

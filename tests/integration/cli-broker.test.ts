@@ -22,7 +22,8 @@ describe('CLI through the R42 server: link, refresh and unlink with no secret on
   });
 
   beforeEach(async () => {
-    sim = await startSimulator();
+    // Tokens living 11 h: `token --min-valid 43200` (the most it takes) then refreshes.
+    sim = await startSimulator({ accessTokenLifetimeSeconds: 40_000 });
     const redirect = `http://127.0.0.1:${await freePort()}/callback`;
     server = await startTestServer(serverEnv(sim, [redirect]), { store });
     world = makeWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect });
@@ -52,7 +53,7 @@ describe('CLI through the R42 server: link, refresh and unlink with no secret on
     expect(status.link).toEqual({ via: 'r42_server', tokenOrigin: server.url });
 
     const first = (await cli(['token'])).stdout.trim();
-    const refreshed = await cli(['token', '--min-valid', String(25 * 3600)]);
+    const refreshed = await cli(['token', '--min-valid', '43200']);
     expect(refreshed.code).toBe(0);
     const second = refreshed.stdout.trim();
     expect(second).not.toBe(first);
@@ -61,7 +62,7 @@ describe('CLI through the R42 server: link, refresh and unlink with no secret on
 
     // Garmin refusing the refresh token still reaches the app as reconnect-needed.
     sim.revokeAll();
-    const refused = await cli(['token', '--min-valid', String(25 * 3600)]);
+    const refused = await cli(['token', '--min-valid', '43200']);
     expect(refused.code).toBe(4);
     expect(refused.stderr).toContain('[reauth_required]');
     expect((await cli(['login', '--timeout', '20'])).code).toBe(0);

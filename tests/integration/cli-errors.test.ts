@@ -210,6 +210,8 @@ describe('CLI logout', () => {
 describe('CLI client secret', () => {
   it('stores the secret from stdin in the keychain and uses it without the environment variable', async () => {
     const env = { GARMIN_CLIENT_SECRET: '' };
+    // Tokens living 11 h: `token --min-valid 43200` (the most it takes) then refreshes.
+    sim.accessTokenLifetimeSeconds = 40_000;
     const set = await cli(['secret', 'set'], env, { stdin: 'sim-client-secret-5f1f0d7e3a9b4c2d\n' });
     expect(set.code).toBe(0);
     const items = await keychainItems(world.keychainService);
@@ -218,7 +220,7 @@ describe('CLI client secret', () => {
     const cleared = await cli(['secret', 'clear'], env);
     expect(cleared.stderr).toContain('removed');
     // Without a secret the simulator (which requires one) refuses the client.
-    const refused = await cli(['token', '--min-valid', '90000'], env);
+    const refused = await cli(['token', '--min-valid', '43200'], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/client credentials.*\[garmin_rejected\]/);
     expect(refused.stdout).toBe('');

@@ -16,7 +16,8 @@ describe('CLI: link, use and unlink a Garmin account (real keychain, SQLite and 
   const { cli, outputs } = recordingCli(() => world);
 
   beforeEach(async () => {
-    sim = await startSimulator();
+    // Tokens living 11 h: `token --min-valid 43200` (the most it takes) then refreshes.
+    sim = await startSimulator({ accessTokenLifetimeSeconds: 40_000 });
     world = makeWorld(sim);
     outputs.length = 0;
   });
@@ -52,7 +53,7 @@ describe('CLI: link, use and unlink a Garmin account (real keychain, SQLite and 
     expect(status.code).toBe(0);
     const parsed = JSON.parse(status.stdout) as Record<string, unknown>;
     expect(parsed).toMatchObject({ connected: true, state: 'connected', garminUserId: sim.userId, permissions: ['ACTIVITY_EXPORT', 'HEALTH_EXPORT'] });
-    expect(Date.parse(parsed.accessTokenExpiresAt as string)).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    expect(Date.parse(parsed.accessTokenExpiresAt as string)).toBeGreaterThan(Date.now() + 11 * 3600_000);
     expect(Date.parse(parsed.refreshTokenExpiresAt as string)).toBeGreaterThan(Date.now() + 89 * 24 * 3600_000);
 
     const human = await cli(['status']);
@@ -67,7 +68,7 @@ describe('CLI: link, use and unlink a Garmin account (real keychain, SQLite and 
     expect(sim.counts.refreshes).toBe(0);
 
     // Asking for more validity than the token has left refreshes first, with rotation.
-    const refreshed = await cli(['token', '--min-valid', String(25 * 3600)]);
+    const refreshed = await cli(['token', '--min-valid', '43200']);
     expect(refreshed.code).toBe(0);
     const second = refreshed.stdout.trim();
     expect(second).not.toBe(first);

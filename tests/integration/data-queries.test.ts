@@ -66,7 +66,7 @@ describe('data queries: one schema, 400 bad_request for anything malformed', () 
       expect({ weeks, status: res.status, code: res.body.error?.code }).toEqual({ weeks, status: 400, code: 'bad_request' });
       expect(res.body.error!.message).toMatch(/^weeks must be/);
     }
-    expect((await get('/v1/activities?type=running')).body.error?.code).toBe('bad_request');
+    expect((await get('/v1/activities?type=Running')).body.error?.code).toBe('bad_request');
     for (const limit of ['0', '1001', '1e2', '-1', '']) {
       const res = await get(`/v1/activities?limit=${limit}`);
       expect({ limit, status: res.status }).toEqual({ limit, status: 400 });

@@ -99,11 +99,14 @@ describe('MCP over stdio (r42-companion mcp)', () => {
     expect(status.structuredContent).toMatchObject({ state: 'connected', garmin_user_id: sim!.userId, stale: false, not_shared: [] });
     expect(text(status)).toMatch(/^Garmin linked \(user /);
 
+    // `running` is the family (every kind of run); `road_running`-style names are Garmin types, upper-cased.
     const activities = await mcp.call('list_activities', { from, to: today, type: 'running', limit: 3 });
-    const expected = w.companion.data.activities({ from, to: today, type: 'RUNNING' });
+    const expected = w.companion.data.activities({ from, to: today, type: 'running' });
     expect(expected.data.length).toBeGreaterThan(3);
-    expect(activities.structuredContent).toEqual({ from, to: today, type: 'RUNNING', activities: expected.data.slice(0, 3), truncated: true, last_sync_at: expected.last_sync_at, stale: false });
-    expect(text(activities)).toContain(`3+ RUNNING activities from ${from} to ${today}`);
+    expect(activities.structuredContent).toEqual({ from, to: today, type: 'running', activities: expected.data.slice(0, 3), truncated: true, last_sync_at: expected.last_sync_at, stale: false });
+    expect(text(activities)).toContain(`3+ running activities from ${from} to ${today}`);
+    const exact = await mcp.call('list_activities', { from, to: today, type: 'trail_running' });
+    expect((exact.structuredContent as { type: string; activities: Array<{ type: string }> }).activities.every((a) => a.type === 'TRAIL_RUNNING')).toBe(true);
 
     const weekly = await mcp.call('get_weekly_summary', { weeks: 4 });
     expect((weekly.structuredContent as { weeks: unknown[] }).weeks).toEqual(w.companion.data.weekly(4).data);
@@ -130,14 +133,14 @@ describe('MCP over stdio (r42-companion mcp)', () => {
     expect(progress.at(-1)).toMatchObject({ progress: (synced.structuredContent as { windows: number }).windows, total: (synced.structuredContent as { windows: number }).windows });
 
     // The token Garmin issued (and every other the simulator ever issued) appears in no answer and nowhere on stderr.
-    expect(mcp.answers.length).toBe(8);
+    expect(mcp.answers.length).toBe(9);
     for (const answer of [...mcp.answers, mcp.stderr()]) expect(secretsIn(answer, [liveToken, ...sim!.issuedSecrets])).toEqual([]);
 
     await mcp.client.close();
     // One audit row per tool and client per minute (the run is well inside one or two minutes), with the client's name and the grant.
     const rows = w.companion.auditLog(100).filter((e) => e.event === 'mcp.tool_called');
     const calls = Object.fromEntries(TOOL_NAMES.map((tool) => [tool, rows.filter((r) => r.detail.tool === tool).reduce((n, r) => n + (r.detail.count as number), 0)]));
-    expect(calls).toEqual({ get_status: 1, list_activities: 1, get_weekly_summary: 1, get_daily_summaries: 1, get_sleep: 1, get_hrv: 2, sync_now: 1 });
+    expect(calls).toEqual({ get_status: 1, list_activities: 2, get_weekly_summary: 1, get_daily_summaries: 1, get_sleep: 1, get_hrv: 2, sync_now: 1 });
     for (const row of rows) expect(row.detail).toMatchObject({ client: 'r42-test-agent', grant: 'runner', transport: 'stdio', errors: 0 });
     expect(rows.length).toBeLessThanOrEqual(2 * TOOL_NAMES.length);
   }, 60_000);
@@ -149,7 +152,7 @@ describe('MCP over stdio (r42-companion mcp)', () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['list_activities', { from: '2026-02-30' }, 'from must be a real calendar date written YYYY-MM-DD, like 2026-11-23.'],
       ['list_activities', { from: '2026-05-01', to: '2026-04-01' }, 'from must be on or before to (2026-04-01), but is 2026-05-01.'],
-      ['list_activities', { type: 'run ning' }, 'type must be a Garmin activity type such as RUNNING.'],
+      ['list_activities', { type: 'run ning' }, 'type must be running, cycling, swimming or walking (a family), or one Garmin activity type such as TRAIL_RUNNING.'],
       ['list_activities', { limit: 0 }, 'limit must be from 1 to 1000.'],
       ['list_activities', { limit: '10' }, 'limit must be a number.'],
       ['get_weekly_summary', { weeks: 521 }, 'weeks must be from 1 to 520.'],

@@ -3,15 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { CLI, makeWorld, ROOT, runCli, startSimulator, type World } from '../support/harness.js';
 
-/** More validity than a 24 h token has: the command must refresh. */
-const FORCE_REFRESH = ['token', '--min-valid', String(25 * 3600)];
+/** More validity than the simulator's 11 h tokens have: the command must refresh. */
+const FORCE_REFRESH = ['token', '--min-valid', '43200'];
 
 describe('a signal during a refresh does not lose the link', () => {
   let sim: GarminSimulator;
   let world: World;
 
   beforeEach(async () => {
-    sim = await startSimulator();
+    sim = await startSimulator({ accessTokenLifetimeSeconds: 40_000 });
     world = makeWorld(sim);
     expect((await runCli(['login', '--timeout', '20'], world.env)).code).toBe(0);
   });

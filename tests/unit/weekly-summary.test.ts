@@ -52,12 +52,13 @@ describe('weekly summary', () => {
     ]);
     const weeks = repo.weeklySummary(3, '2026-11-26');
     expect(weeks.map((w) => w.week_start)).toEqual(['2026-11-09', '2026-11-16', '2026-11-23']);
-    expect(weeks[0]).toEqual({ week: '2026-W46', week_start: '2026-11-09', runs: 0, distance_km: 0, duration_s: 0, long_run_km: 0, avg_pace_min_km: null, avg_hr: null });
+    expect(weeks[0]).toEqual({ week: '2026-W46', week_start: '2026-11-09', runs: 0, distance_km: 0, duration_s: 0, long_run_km: 0, avg_pace_min_km: null, avg_pace_s_per_km: null, avg_hr: null });
     // 10 + 8 + 21 = 39 km in 3000 + 3200 + 6300 = 12500 s → 12500 / 60 / 39 = 5.34 min/km;
     // HR weighted by time: (150·3000 + 140·3200 + 145·6300) / 12500 = 1811500 / 12500 = 144.92
-    expect(weeks[1]).toEqual({ week: '2026-W47', week_start: '2026-11-16', runs: 3, distance_km: 39, duration_s: 12500, long_run_km: 21, avg_pace_min_km: 5.34, avg_hr: 144.9 });
-    // 5 + 12 = 17 km in 1500 + 3840 = 5340 s → 5.24 min/km; HR only from f: 155
-    expect(weeks[2]).toEqual({ week: '2026-W48', week_start: '2026-11-23', runs: 2, distance_km: 17, duration_s: 5340, long_run_km: 12, avg_pace_min_km: 5.24, avg_hr: 155 });
+    // In seconds per km: 12500 / 39 = 320.5 → 321 s (5:21 /km; 5.34 min/km is 5:20.4).
+    expect(weeks[1]).toEqual({ week: '2026-W47', week_start: '2026-11-16', runs: 3, distance_km: 39, duration_s: 12500, long_run_km: 21, avg_pace_min_km: 5.34, avg_pace_s_per_km: 321, avg_hr: 144.9 });
+    // 5 + 12 = 17 km in 1500 + 3840 = 5340 s → 5.24 min/km, 5340 / 17 = 314.1 → 314 s; HR only from f: 155
+    expect(weeks[2]).toEqual({ week: '2026-W48', week_start: '2026-11-23', runs: 2, distance_km: 17, duration_s: 5340, long_run_km: 12, avg_pace_min_km: 5.24, avg_pace_s_per_km: 314, avg_hr: 155 });
   });
 
   it('upserts by summaryId: the same record twice is one row, updated', () => {

@@ -11,7 +11,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { parseQuery } from '../../../src-common/data-query.js';
+import { parseQuery, ACTIVITY_FAMILIES } from '../../../src-common/data-query.js';
 import { describeForeignError, isCompanionError } from '../errors.js';
 import type { Clock, Logger } from '../ports.js';
 import type { ToolCall } from '../agent/usage-recorder.js';
@@ -73,8 +73,9 @@ function parseArguments(spec: ToolSpec, args: Record<string, unknown>): { ok: tr
     const takes = known.length ? `it takes ${known.join(', ')}` : 'it takes no arguments';
     return { ok: false, message: `${spec.name} has no argument ${unknown.slice(0, 5).map((key) => JSON.stringify(key.slice(0, 40))).join(', ')}: ${takes}.` };
   }
-  // Activity types are upper case at Garmin; the CLI upper-cases too, so `running` is not a mistake worth a round trip.
-  const input = typeof args.type === 'string' ? { ...args, type: args.type.toUpperCase() } : args;
+  // Families are lower case (running: every kind of run); anything else is a Garmin type, upper case
+  // at Garmin, so `trail_running` is not a mistake worth a round trip.
+  const input = typeof args.type === 'string' && !(args.type in ACTIVITY_FAMILIES) ? { ...args, type: args.type.toUpperCase() } : args;
   return parseQuery(spec.input, input) as { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
 }
 

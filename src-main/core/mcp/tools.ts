@@ -96,7 +96,8 @@ const activity = z.object({
   local_date: z.string().describe("The runner's local date of the start."),
   duration_s: n,
   distance_m: n,
-  avg_pace_min_km: n,
+  avg_pace_min_km: n.describe('Decimal minutes per km as Garmin sends it: 5.32 means 5:19 per km, NOT 5:32. Runs only.'),
+  avg_pace_s_per_km: n.describe('Seconds per km: 319 means 5:19 per km. Use this one to talk about pace. Runs only.'),
   avg_speed_mps: n,
   avg_hr: n,
   max_hr: n,
@@ -113,7 +114,8 @@ const week = z.object({
   distance_km: z.number(),
   duration_s: z.number(),
   long_run_km: z.number(),
-  avg_pace_min_km: n,
+  avg_pace_min_km: n.describe('Decimal minutes per km: 5.32 means 5:19 per km, NOT 5:32.'),
+  avg_pace_s_per_km: n.describe('Seconds per km: 319 means 5:19 per km. Use this one to talk about pace.'),
   avg_hr: n,
 });
 
@@ -204,11 +206,13 @@ export const TOOLS: readonly ToolSpec[] = [
   tool({
     name: 'list_activities',
     title: 'Activities',
-    description: `Lists the runner's recorded activities (runs, rides, …) between two dates of their local calendar, newest first: type, name, start, distance, duration, average pace (min/km), heart rate, cadence, elevation. Defaults to the last ${DEFAULT_RANGE_DAYS} days and ${100} activities; \`type\` keeps one Garmin activity type (RUNNING, TRAIL_RUNNING, TREADMILL_RUNNING, CYCLING, …), and \`truncated\` says whether more activities matched than \`limit\`. For weekly running volume use get_weekly_summary instead. ${STALE_HINT}`,
+    description: `Lists the runner's recorded activities (runs, rides, …) between two dates of their local calendar, newest first: type, name, start, distance, duration, average pace (min/km), heart rate, cadence, elevation. Defaults to the last ${DEFAULT_RANGE_DAYS} days and ${100} activities; \`type\` keeps a family (\`running\`: every kind of run, road, trail, treadmill, track; \`cycling\`, \`swimming\`, \`walking\`) or one Garmin type in capitals (TRAIL_RUNNING, …); pace is given as \`avg_pace_s_per_km\` (seconds per km, use this one) and \`avg_pace_min_km\` (decimal minutes: 5.32 is 5:19, not 5:32), runs only; and \`truncated\` says whether more activities matched than \`limit\`. For weekly running volume use get_weekly_summary instead. ${STALE_HINT}`,
     input: z.strictObject({
       from: dateArg('from'),
       to: dateArg('to'),
-      type: activityType.optional().describe('Keep only this Garmin activity type, e.g. RUNNING (upper case).'),
+      type: activityType
+        .optional()
+        .describe('Keep only a family, in lower case: running (every kind of run: road, trail, treadmill, track…), cycling, swimming, walking; or one Garmin type in upper case, e.g. TRAIL_RUNNING.'),
       limit: activityLimit.optional().describe(`At most this many activities, 1–${MAX_ACTIVITIES}. Default 100.`),
     }),
     output: z.object({ from: z.string(), to: z.string(), type: z.string().nullable(), activities: z.array(activity), truncated: z.boolean(), ...freshness }),

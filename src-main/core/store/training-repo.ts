@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
 import type { Database } from './database.js';
 
 export const STREAMS = ['activities', 'dailies', 'sleeps', 'hrv', 'userMetrics'] as const;
@@ -180,7 +181,10 @@ export interface ActivityView {
   readonly local_date: string;
   readonly duration_s: number | null;
   readonly distance_m: number | null;
+  /** Decimal minutes per km as Garmin sends it (5.32 is 5:19 /km); runs only. */
   readonly avg_pace_min_km: number | null;
+  /** Seconds per km (319 is 5:19 /km): the one to read or show; runs only. */
+  readonly avg_pace_s_per_km: number | null;
   readonly avg_speed_mps: number | null;
   readonly avg_hr: number | null;
   readonly max_hr: number | null;
@@ -211,8 +215,18 @@ export interface WeekSummary {
   readonly distance_km: number;
   readonly duration_s: number;
   readonly long_run_km: number;
+  /** Decimal minutes per km (5.32 is 5:19 /km). */
   readonly avg_pace_min_km: number | null;
+  /** Seconds per km (319 is 5:19 /km): the one to read or show. */
+  readonly avg_pace_s_per_km: number | null;
   readonly avg_hr: number | null;
+}
+
+/** Up to four LIKE patterns for a family of types; never matching for a single type. */
+const FAMILY_SQL = '(activity_type LIKE ? OR activity_type LIKE ? OR activity_type LIKE ? OR activity_type LIKE ?)';
+function familyPatterns(type: string | undefined): string[] {
+  const parts: readonly string[] = type && type in ACTIVITY_FAMILIES ? ACTIVITY_FAMILIES[type as ActivityFamily] : [];
+  return [0, 1, 2, 3].map((i) => (parts[i] ? `%${parts[i]}%` : '\u0000'));
 }
 
 /** Activity types that count as runs in the weekly summary. */
@@ -352,10 +366,10 @@ export class TrainingRepo {
       .prepare(
         `SELECT summary_id, activity_id, activity_type, name, start_time, local_date, duration_s, distance_m, avg_pace_min_km, avg_speed_mps,
                 avg_hr, max_hr, avg_cadence_spm, elevation_gain_m, active_kcal, device_name
-         FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND (? IS NULL OR activity_type = ?)
+         FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND (? IS NULL OR activity_type = ? OR ${FAMILY_SQL})
          ORDER BY start_time DESC LIMIT ?`,
       )
-      .all(this.profileId, from, to, type ?? null, type ?? null, limit) as Array<Record<string, unknown>>;
+      .all(this.profileId, from, to, type ?? null, type ?? null, ...familyPatterns(type), limit) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       summary_id: r.summary_id as string,
       activity_id: r.activity_id as string | null,
@@ -365,7 +379,9 @@ export class TrainingRepo {
       local_date: r.local_date as string,
       duration_s: r.duration_s as number | null,
       distance_m: r.distance_m as number | null,
-      avg_pace_min_km: r.avg_pace_min_km as number | null,
+      // A pace means nothing for a ride or a swim: runs only.
+      avg_pace_min_km: isRunType(r.activity_type as string) ? (r.avg_pace_min_km as number | null) : null,
+      avg_pace_s_per_km: isRunType(r.activity_type as string) && r.avg_pace_min_km !== null ? Math.round((r.avg_pace_min_km as number) * 60) : null,
       avg_speed_mps: r.avg_speed_mps as number | null,
       avg_hr: r.avg_hr as number | null,
       max_hr: r.max_hr as number | null,
@@ -464,6 +480,7 @@ export class TrainingRepo {
         duration_s: r ? Math.round(r.duration_s) : 0,
         long_run_km: r ? Math.round(r.long_run_m / 10) / 100 : 0,
         avg_pace_min_km: r?.paced_m ? Math.round((r.paced_s! / 60 / (r.paced_m / 1000)) * 100) / 100 : null,
+        avg_pace_s_per_km: r?.paced_m ? Math.round(r.paced_s! / (r.paced_m / 1000)) : null,
         avg_hr: r?.hr_s ? Math.round((r.hr_weighted! / r.hr_s) * 10) / 10 : null,
       });
     }
