@@ -6,7 +6,8 @@ export default defineConfig({
     reporters: ['default', './tests/support/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    maxWorkers: 2,
+    // Three: much of the suite waits on child processes, timers and sockets rather than the CPU.
+    maxWorkers: 3,
     projects: [
       {
         test: {

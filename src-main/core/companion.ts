@@ -357,6 +357,23 @@ export function createCompanion(deps: CompanionDeps): Companion {
   const onDeregistered = async () => {
     const account = accounts.get(profileId);
     if (!account) return;
+    // The webhook's only credential is the public client id, so a deregistration could be forged:
+    // Garmin itself must confirm by refusing the runner's token before the link is given up.
+    try {
+      const token = await tokens.getAccessToken(profileId);
+      await (await garmin()).userId(token.accessToken);
+      logger.log('warn', 'relay.deregistration_unconfirmed', {});
+      audit.append(profileId, clock.now(), 'relay.deregistration_ignored', { reason: 'garmin_still_accepts_the_token' });
+      return;
+    } catch (error) {
+      if (isCompanionError(error, 'reauth_required')) return;
+      // Garmin refusing the token (401/403) is the confirmation; anything else is not.
+      if (!isCompanionError(error, 'garmin_rejected')) {
+        // Garmin cannot say now; the next use of the token will tell (invalid_grant → reconnect).
+        logger.log('warn', 'relay.deregistration_unchecked', { code: isCompanionError(error) ? error.code : 'unexpected' });
+        return;
+      }
+    }
     const now = clock.now();
     accounts.markReauthRequired(profileId, 'deregistered', now);
     audit.append(profileId, now, 'account.reauth_required', { reason: 'deregistered' });

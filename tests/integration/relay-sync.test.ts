@@ -12,7 +12,7 @@ import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
 import { keychainItems, startSimulator, TEST_CLIENT_SECRET } from '../support/harness.js';
 import { freePort } from '../support/postgres.js';
-import { serverEnv, startTestServer } from '../support/r42-server.js';
+import { postWebhook, serverEnv, startTestServer } from '../support/r42-server.js';
 
 const DAY = 86_400;
 const TABLE: Record<DataStream, string> = { activities: 'activities', dailies: 'dailies', sleeps: 'sleeps', hrv: 'hrv', userMetrics: 'user_metrics' };
@@ -136,6 +136,12 @@ describe('training data through the R42 server relay (webhooks → relay → des
     await sim.deliveriesSettled();
     await w.companion.sync();
     expect(w.companion.status().permissions).toEqual(['ACTIVITY_EXPORT']);
+    // Anyone who knows the public client id can post to the webhook: a forged deregistration is
+    // checked with Garmin, which still accepts the token, so the link stays.
+    expect((await postWebhook(server.url, { deregistrations: [{ userId: sim.userId }] })).status).toBe(200);
+    await w.companion.sync();
+    expect(w.companion.status().state).toBe('connected');
+    expect(w.companion.auditLog(20).some((e) => e.event === 'relay.deregistration_ignored')).toBe(true);
     sim.removeAppInGarminConnect();
     await sim.deliveriesSettled();
     await w.companion.sync().catch(() => undefined);
