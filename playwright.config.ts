@@ -4,7 +4,8 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results/playwright',
-  workers: 1,
+  // Two: every test starts its own simulator, app and keychain service, so files run side by side.
+  workers: 2,
   fullyParallel: false,
   timeout: 60_000,
   reporter: [['list']],

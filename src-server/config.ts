@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { serviceUrl } from '../src-common/urls.js';
 
 /** A setting that is missing or wrong; the message names the key and what to do. */
 export class ServerConfigError extends Error {
@@ -13,24 +14,11 @@ export class ServerConfigError extends Error {
   }
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
 /**
- * Garmin's token URL: https, or plain http to a loopback host (the Garmin simulator in tests and
- * the demo). The client secret travels on this request, so nothing else is accepted.
+ * Garmin's URLs: https, or plain http to a loopback host (the Garmin simulator in tests and the
+ * demo). The client secret travels to the token URL, so nothing else is accepted.
  */
-const upstreamUrl = z.string().transform((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'is not a URL' });
-    return z.NEVER;
-  }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return url;
-  ctx.addIssue({ code: 'custom', message: 'must be an https:// URL (plain http:// only for 127.0.0.1, [::1] or localhost)' });
-  return z.NEVER;
-});
+const upstreamUrl = serviceUrl;
 
 /** The exact redirect URIs registered at Garmin, comma-separated. @see RFC 6749 §3.1.2 */
 const redirectUris = z.string().transform((value, ctx) => {

@@ -2,38 +2,14 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { isLoopbackHost, serviceUrl } from '../../src-common/urls.js';
 import { CompanionError } from './errors.js';
 import type { AppPaths } from './ports.js';
 
 export const PRODUCT_NAME = 'R42 Companion';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
-/** True for the host names RFC 8252 §7.3 calls loopback. */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname);
-}
-
-/**
- * An https URL, or plain http to a loopback host (the Garmin simulator, a local token broker).
- * Anything else would send a client secret or a token in clear text over a network.
- */
-const serviceUrl = z.string().transform((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'is not a URL' });
-    return z.NEVER;
-  }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  ctx.addIssue({
-    code: 'custom',
-    message: 'must be an https:// URL (plain http:// is accepted only for 127.0.0.1, [::1] or localhost)',
-  });
-  return z.NEVER;
-});
+// The https-or-loopback rule is shared with the R42 server.
+export { isLoopbackHost };
 
 /** A loopback redirect URI with a fixed port, or port 0 for an ephemeral one. @see RFC 8252 §7.3 */
 const redirectUri = z.string().transform((value, ctx) => {

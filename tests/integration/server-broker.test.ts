@@ -1,31 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openPgliteStore } from '../../src-server/store/pglite-store.js';
 import type { SqlStore } from '../../src-server/store/sql-store.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { secretsIn, startSimulator, TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../support/harness.js';
-import { postToken, serverEnv, startTestServer } from '../support/r42-server.js';
+import { authorizeAtSimulator, postToken, serverEnv, startTestServer } from '../support/r42-server.js';
 
 const REDIRECT = 'http://127.0.0.1:43117/callback';
 
-/** Plays the runner at the simulator's consent page: a real code for `verifier`. */
-async function authorize(sim: GarminSimulator, redirectUri = REDIRECT): Promise<{ code: string; verifier: string }> {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(`${sim.url}/oauth2Confirm`);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: TEST_CLIENT_ID,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    redirect_uri: redirectUri,
-    state: 'st',
-  }).toString();
-  const response = await fetch(url, { redirect: 'manual' });
-  const code = new URL(response.headers.get('location')!).searchParams.get('code');
-  if (!code) throw new Error('the simulator issued no code');
-  return { code, verifier };
-}
+/** Plays the runner at the simulator's consent page: a real code for a fresh verifier. */
+const authorize = (sim: GarminSimulator, redirectUri = REDIRECT) => authorizeAtSimulator(sim, redirectUri);
 
 describe('R42 server: the token broker (real HTTP, PGlite, the Garmin simulator)', () => {
   let sim: GarminSimulator;
