@@ -1,5 +1,5 @@
 import type { RelayNotification } from '../../src-common/relay-contract.js';
-import type { SqlStore } from '../store/sql-store.js';
+import type { SqlExecutor, SqlStore } from '../store/sql-store.js';
 import { openWithDataKey, sealWithDataKey } from './sealing.js';
 import type { IncomingNotification } from './webhook-envelope.js';
 
@@ -36,7 +36,11 @@ export class NotificationStore {
    * them, and they are the desktop's only way to hear why. Returns what was new, and for whom.
    */
   async add(notifications: readonly IncomingNotification[], now: number): Promise<{ stored: number; duplicates: number; users: Set<string> }> {
-    return this.store.transaction(async (tx) => {
+    // One INSERT is atomic on its own: a body that fits one statement and deregisters no one skips
+    // BEGIN/COMMIT (two round trips of three, on the path Garmin waits on).
+    const single = notifications.length <= ROWS_PER_INSERT && !notifications.some((n) => n.kind === 'deregistration');
+    const run = single ? <T>(fn: (tx: SqlExecutor) => Promise<T>) => fn(this.store) : <T>(fn: (tx: SqlExecutor) => Promise<T>) => this.store.transaction(fn);
+    return run(async (tx) => {
       let stored = 0;
       const users = new Set<string>();
       for (let i = 0; i < notifications.length; i += ROWS_PER_INSERT) {
