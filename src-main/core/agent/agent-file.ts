@@ -1,7 +1,8 @@
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, fsyncSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CompanionError } from '../errors.js';
+import { writeJsonAtomic } from '../store/json-file.js';
 
 /** What agent.json holds: where the endpoint is, and the owner's secret for it. */
 const agentFileSchema = z.strictObject({ url: z.url(), token: z.string().min(16), pid: z.number().int().positive() });
@@ -12,17 +13,7 @@ const lockPath = (home: string) => path.join(home, 'serve.lock');
 
 /** Writes agent.json atomically with mode 0600: readers see the old file or the new one, never half. */
 export function writeAgentFile(home: string, content: AgentFile): void {
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  const target = agentFilePath(home);
-  const temp = `${target}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(content, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, target);
+  writeJsonAtomic(agentFilePath(home), content);
 }
 
 /** agent.json when present and well-formed, else null. */
