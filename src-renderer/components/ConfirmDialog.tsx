@@ -1,7 +1,26 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
-/** A yes/no question in a modal alert dialog: the safe choice has the focus, Esc cancels. */
-export function ConfirmDialog({ title, children, confirmLabel, cancelLabel, onCancel, onConfirm }: { title: string; children: ReactNode; confirmLabel: string; cancelLabel: string; onCancel: () => void; onConfirm: () => void }) {
+/**
+ * A yes/no question in a modal alert dialog: the safe choice has the focus, Esc cancels.
+ * `children` is what the dialog says (its description); `controls` go between it and the buttons.
+ */
+export function ConfirmDialog({
+  title,
+  children,
+  controls,
+  confirmLabel,
+  cancelLabel,
+  onCancel,
+  onConfirm,
+}: {
+  title: string;
+  children: ReactNode;
+  controls?: ReactNode;
+  confirmLabel: string;
+  cancelLabel: string;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     cancelRef.current?.focus();
@@ -14,6 +33,7 @@ export function ConfirmDialog({ title, children, confirmLabel, cancelLabel, onCa
       <div role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-text" className="dialog">
         <h3 id="confirm-title">{title}</h3>
         <div id="confirm-text">{children}</div>
+        {controls}
         <div className="actions">
           <button type="button" ref={cancelRef} onClick={onCancel}>
             {cancelLabel}

@@ -1,45 +1,36 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
+import { ConfirmDialog } from './ConfirmDialog';
 
 /** Confirmation that says exactly what disconnecting does, at Garmin and here. Esc cancels. */
 export function DisconnectDialog({ garminUserId, onCancel, onConfirm }: { garminUserId: string; onCancel: () => void; onConfirm: (keepData: boolean) => void }) {
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const [deleteData, setDeleteData] = useState(false); // deleting is a choice the runner makes, never the default
-  useEffect(() => {
-    cancelRef.current?.focus();
-    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onCancel();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onCancel]);
   return (
-    <div className="backdrop">
-      <div role="alertdialog" aria-modal="true" aria-labelledby="disconnect-title" aria-describedby="disconnect-text" className="dialog">
-        <h3 id="disconnect-title">Disconnect Garmin?</h3>
-        <div id="disconnect-text">
-          <p>{garminUserId ? <>For Garmin account ID {garminUserId}:</> : 'What happens:'}</p>
-          <ul>
-            <li>At Garmin: R42 Companion’s registration is deleted, so it can no longer read your data.</li>
-            <li>On this computer: the tokens are deleted from your keychain and your agents stop getting a token.</li>
-          </ul>
-          <p>You can connect again at any time.</p>
-        </div>
-        <label className="check">
-          <input type="checkbox" checked={deleteData} onChange={(e) => setDeleteData(e.target.checked)} aria-describedby="delete-data-help" />
-          Also delete my synced training data from this computer
-        </label>
-        <p id="delete-data-help" className="small muted check-help">
-          {deleteData
-            ? 'Your activities, daily summaries, sleep and HRV are erased from this computer; your agents can no longer read them. Garmin keeps its own copy.'
-            : 'Left unticked, your synced activities, daily summaries, sleep and HRV stay on this computer, so your agents can still read them offline.'}
-        </p>
-        <div className="actions">
-          <button type="button" ref={cancelRef} onClick={onCancel}>
-            Keep connected
-          </button>
-          <button type="button" className="danger" onClick={() => onConfirm(!deleteData)}>
-            Disconnect
-          </button>
-        </div>
-      </div>
-    </div>
+    <ConfirmDialog
+      title="Disconnect Garmin?"
+      cancelLabel="Keep connected"
+      confirmLabel="Disconnect"
+      onCancel={onCancel}
+      onConfirm={() => onConfirm(!deleteData)}
+      controls={
+        <>
+          <label className="check">
+            <input type="checkbox" checked={deleteData} onChange={(e) => setDeleteData(e.target.checked)} aria-describedby="delete-data-help" />
+            Also delete my synced training data from this computer
+          </label>
+          <p id="delete-data-help" className="small muted check-help">
+            {deleteData
+              ? 'Your activities, daily summaries, sleep and HRV are erased from this computer; your agents can no longer read them. Garmin keeps its own copy.'
+              : 'Left unticked, your synced activities, daily summaries, sleep and HRV stay on this computer, so your agents can still read them offline.'}
+          </p>
+        </>
+      }
+    >
+      <p>{garminUserId ? <>For Garmin account ID {garminUserId}:</> : 'What happens:'}</p>
+      <ul>
+        <li>At Garmin: R42 Companion’s registration is deleted, so it can no longer read your data.</li>
+        <li>On this computer: the tokens are deleted from your keychain and your agents stop getting a token.</li>
+      </ul>
+      <p>You can connect again at any time.</p>
+    </ConfirmDialog>
   );
 }
