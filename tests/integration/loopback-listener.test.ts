@@ -1,39 +1,13 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLoopbackListener, type LoopbackListener } from '../../src-main/core/auth/loopback-listener.js';
+import { exchange } from '../support/raw-http.js';
 
 let listener: LoopbackListener | undefined;
 afterEach(async () => {
   await listener?.closeNow();
   listener = undefined;
 });
-
-interface Exchange {
-  readonly text: string;
-  readonly statuses: number[];
-  readonly closedByServer: boolean;
-}
-
-/** Sends `data` on a fresh connection and reads until the server closes it, or gives up after `giveUpMs`. */
-function exchange(port: number, data: string, giveUpMs = 8_000): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      if (data) socket.write(data);
-    });
-    let text = '';
-    let closedByServer = true;
-    const timer = setTimeout(() => {
-      closedByServer = false;
-      socket.destroy();
-    }, giveUpMs);
-    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ text, statuses: [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1])), closedByServer });
-    });
-  });
-}
 
 /** A real listener on an ephemeral port that counts the callbacks it was handed. */
 async function start(limits: Parameters<typeof startLoopbackListener>[2] = {}) {
