@@ -75,10 +75,13 @@ export function startBackgroundCheckpoints(db: Database, file: string, logger: L
   db.pragma(`journal_size_limit = ${walLimitBytes}`);
   db.pragma(`wal_autocheckpoint = ${Math.ceil((2 * walLimitBytes) / pageSize)}`);
   const catchUp = setInterval(() => {
-    if (!db.open || walBytes(file) <= walLimitBytes) return;
+    const size = db.open ? walBytes(file) : 0;
+    if (size <= walLimitBytes) return;
     // Short wait only: a reader in another process must not stall this event loop; next tick retries.
+    // Past twice the limit the in-commit backstop has not kept up either (the worker's checkpoint was
+    // in its way): then wait for that checkpoint to end rather than let the file keep growing.
     const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
-    db.pragma('busy_timeout = 100');
+    db.pragma(`busy_timeout = ${size > 2 * walLimitBytes ? 1_000 : 100}`);
     try {
       db.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
