@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'agents_paused',
   'usage',
   'bad_request',
+  'not_found',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -74,4 +75,5 @@ export const ERROR_SURFACES = {
   agents_paused: { exit: 1, http: 503 },
   usage: { exit: 2, http: 400 },
   bad_request: { exit: 2, http: 400 },
+  not_found: { exit: 1, http: 404 },
 } as const satisfies Record<ErrorCode, ErrorSurfaces>;

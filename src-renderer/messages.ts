@@ -28,6 +28,7 @@ const WORDS: Record<ErrorCode | 'deregistered' | 'transport_unavailable' | 'inte
   agents_paused: { title: 'Agents are paused.', action: 'Resume them from the tray menu.' },
   usage: { title: 'That request was not understood.', action: 'Try again.' },
   bad_request: { title: 'That request was not understood.', action: 'Check the dates or numbers given, then try again.' },
+  not_found: { title: 'That activity is not in your synced data.', action: 'Sync, then look for it again in the activity list.' },
   not_connected: { title: 'Garmin is not connected.', action: 'Connect Garmin above, then try again.' },
   reauth_required: { title: 'Garmin no longer accepts the link.', action: 'Choose Reconnect Garmin above to link it again.' },
   deregistered: { title: 'You removed R42 in Garmin Connect.', action: 'Choose Reconnect Garmin above to share your data again.' },

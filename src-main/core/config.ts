@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { isLoopbackHost, serviceUrl } from '../../src-common/urls.js';
+import { MAX_HR_RANGE, RESTING_HR_RANGE } from './analysis/zones.js';
 import { CompanionError } from './errors.js';
 import type { AppPaths } from './ports.js';
 
@@ -56,6 +57,11 @@ const settingsSchema = z.strictObject({
   R42_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   R42_STALE_AFTER_MINUTES: z.coerce.number().int().min(1).default(360),
   R42_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** The runner's max and resting HR for zones and load; each is estimated from their data when unset. */
+  R42_MAX_HR: z.coerce.number().int().min(MAX_HR_RANGE[0]).max(MAX_HR_RANGE[1]).optional(),
+  R42_RESTING_HR: z.coerce.number().int().min(RESTING_HR_RANGE[0]).max(RESTING_HR_RANGE[1]).optional(),
+  /** `hrr`: % of heart rate reserve (Karvonen); `max`: % of max HR. */
+  R42_HR_ZONE_MODEL: z.enum(['hrr', 'max']).default('hrr'),
   BROWSER: z.string().trim().min(1).optional(),
 });
 
@@ -113,6 +119,8 @@ export interface CompanionConfig {
   /** The agent endpoint's port on 127.0.0.1; 0 picks a free one. */
   readonly agentPort: number;
   readonly sync: { readonly backfillDays: number; readonly intervalMs: number; readonly staleAfterMs: number };
+  /** HR zones and load: R42_MAX_HR, R42_RESTING_HR (undefined: estimated from the runner's data), R42_HR_ZONE_MODEL. */
+  readonly hr: { readonly maxHr: number | undefined; readonly restingHr: number | undefined; readonly zoneModel: 'hrr' | 'max' };
   readonly browserCommand: string | undefined;
   /** URLs that use plain http (loopback only). Shown as a warning wherever the config is used. */
   readonly insecureHttpUrls: readonly string[];
@@ -236,6 +244,9 @@ export function loadConfig(
   if (s.GARMIN_DATA_DELIVERY === 'relay' && !s.R42_SERVER_URL) {
     throw new CompanionError('config_invalid', 'GARMIN_DATA_DELIVERY=relay needs R42_SERVER_URL: the relay is part of the R42 server.');
   }
+  if (s.R42_MAX_HR !== undefined && s.R42_RESTING_HR !== undefined && s.R42_MAX_HR - s.R42_RESTING_HR < 20) {
+    throw new CompanionError('config_invalid', `R42_MAX_HR (${s.R42_MAX_HR}) must be at least 20 above R42_RESTING_HR (${s.R42_RESTING_HR}).`);
+  }
   const insecureHttpUrls = [s.GARMIN_AUTHORIZE_URL, s.GARMIN_TOKEN_URL, s.GARMIN_API_URL, s.R42_SERVER_URL]
     .filter((url): url is URL => url?.protocol === 'http:')
     .map((url) => url.origin);
@@ -258,6 +269,7 @@ export function loadConfig(
     logLevel: s.R42_LOG_LEVEL,
     agentPort: s.R42_AGENT_PORT,
     sync: { backfillDays: s.R42_BACKFILL_DAYS, intervalMs: s.R42_SYNC_INTERVAL_MINUTES * 60_000, staleAfterMs: s.R42_STALE_AFTER_MINUTES * 60_000 },
+    hr: { maxHr: s.R42_MAX_HR, restingHr: s.R42_RESTING_HR, zoneModel: s.R42_HR_ZONE_MODEL },
     browserCommand: s.BROWSER,
     insecureHttpUrls: [...new Set(insecureHttpUrls)],
   };

@@ -33,6 +33,18 @@ describe('configuration', () => {
     expect(config.insecureHttpUrls).toEqual([]);
   });
 
+  it('reads the HR settings for zones and load, leaves unset ones to estimation, and refuses impossible ones', () => {
+    const home = tempDir();
+    expect(loadConfig({ R42_HOME: home }, 'linux').hr).toEqual({ maxHr: undefined, restingHr: undefined, zoneModel: 'hrr' });
+    expect(loadConfig({ R42_HOME: home, R42_MAX_HR: '188', R42_RESTING_HR: '46', R42_HR_ZONE_MODEL: 'max' }, 'linux').hr).toEqual({ maxHr: 188, restingHr: 46, zoneModel: 'max' });
+    writeFileSync(path.join(home, 'config.json'), JSON.stringify({ R42_MAX_HR: 192 }));
+    expect(loadConfig({ R42_HOME: home }, 'linux').hr).toEqual({ maxHr: 192, restingHr: undefined, zoneModel: 'hrr' });
+    expect(codeOf(() => loadConfig({ R42_HOME: home, R42_MAX_HR: '300' }, 'linux'))).toMatch(/^config_invalid: R42_MAX_HR \(environment\)/);
+    expect(codeOf(() => loadConfig({ R42_HOME: home, R42_RESTING_HR: 'fast' }, 'linux'))).toMatch(/^config_invalid: R42_RESTING_HR/);
+    expect(codeOf(() => loadConfig({ R42_HOME: home, R42_HR_ZONE_MODEL: 'coggan' }, 'linux'))).toMatch(/^config_invalid: R42_HR_ZONE_MODEL/);
+    expect(codeOf(() => loadConfig({ R42_HOME: home, R42_MAX_HR: '130', R42_RESTING_HR: '115' }, 'linux'))).toMatch(/^config_invalid: R42_MAX_HR \(130\) must be at least 20 above/);
+  });
+
   it('puts the data folder where Electron keeps userData on each OS', () => {
     expect(defaultHome({}, 'linux', '/home/ana')).toBe('/home/ana/.config/R42 Companion');
     expect(defaultHome({ XDG_CONFIG_HOME: '/x/cfg' }, 'linux', '/home/ana')).toBe('/x/cfg/R42 Companion');
