@@ -104,3 +104,42 @@ describe('migrations 2 and 3', () => {
     expect(db.prepare('SELECT count(*) AS n FROM relay_backfill').get()).toEqual({ n: 0 });
   });
 });
+
+describe('migration 5', () => {
+  it('adds compact activity samples, their derived figures, records and four wellness tables, keeping the older data', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, 4);
+    db.prepare("INSERT INTO activities (profile_id, summary_id, activity_type, start_time, start_offset, local_date, raw, synced_at) VALUES ('default', 'a1', 'RUNNING', 1, 0, '2026-11-23', '{}', 1)").run();
+    expect(migrate(db, MIGRATIONS, 5)).toBe(5);
+    expect(tables(db)).toEqual(expect.arrayContaining(['activity_samples', 'activity_analysis', 'personal_records', 'stress_details', 'body_comps', 'pulse_ox', 'respiration']));
+    expect(db.prepare('SELECT count(*) AS n FROM activities').get()).toEqual({ n: 1 });
+    const sample = db.prepare(
+      `INSERT INTO activity_samples (profile_id, summary_id, activity_summary_id, format_version, sample_count, samples_duration_s, has_hr, has_gps, samples, raw, synced_at)
+       VALUES (?, 'a1-detail', 'a1', 1, 0, 0, 0, 0, x'0101', '{}', 1)`,
+    );
+    sample.run('default');
+    expect(() => sample.run('default')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => sample.run('nobody')).toThrow(/FOREIGN KEY/);
+    // STRICT: a BLOB column takes no text.
+    expect(() => db.prepare("UPDATE activity_samples SET samples = 'text'").run()).toThrow(/cannot store TEXT/);
+    const analysis = db.prepare(
+      `INSERT INTO activity_analysis (profile_id, summary_id, activity_summary_id, analysis_version, is_run, moving_s, hr_s, hr_histogram, best_efforts, computed_at)
+       VALUES ('default', ?, 'a1', 1, 1, 0, 0, '[]', '[]', 1)`,
+    );
+    analysis.run('a1-detail');
+    // The derived figures belong to stored samples and go with them.
+    expect(() => analysis.run('missing-detail')).toThrow(/FOREIGN KEY/);
+    db.prepare("INSERT INTO personal_records (profile_id, label, distance_m, time_s, pace_s_per_km, summary_id, date) VALUES ('default', '5k', 5000, 1200, 240, 'a1', '2026-11-23')").run();
+    db.prepare("INSERT INTO stress_details (profile_id, summary_id, calendar_date, raw_z, synced_at) VALUES ('default', 's1', '2026-11-23', x'00', 1)").run();
+    db.prepare("INSERT INTO body_comps (profile_id, summary_id, measured_at, local_date, raw, synced_at) VALUES ('default', 'b1', 1, '2026-11-23', '{}', 1)").run();
+    db.prepare("INSERT INTO pulse_ox (profile_id, summary_id, calendar_date, raw_z, synced_at) VALUES ('default', 'p1', '2026-11-23', x'00', 1)").run();
+    db.prepare("INSERT INTO respiration (profile_id, summary_id, start_time, local_date, raw, synced_at) VALUES ('default', 'r1', 1, '2026-11-23', '{}', 1)").run();
+    db.prepare("DELETE FROM activity_samples WHERE summary_id = 'a1-detail'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM activity_analysis').get()).toEqual({ n: 0 });
+    db.prepare("DELETE FROM profiles WHERE id = 'default'").run();
+    for (const table of ['personal_records', 'stress_details', 'body_comps', 'pulse_ox', 'respiration']) {
+      expect(db.prepare(`SELECT count(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
+    }
+  });
+});
