@@ -5,40 +5,15 @@
  * schema (a token, say) cannot reach the renderer. Errors cross as `{ code, message }`.
  */
 import { z } from 'zod';
+import { activitiesAnswer, activityView, connectionStatus, disconnectResult, errorAnswer, grantView, syncOutcome, weeklyAnswer, weekSummary } from '../src-common/contract.js';
 
-const isoTime = z.string().nullable();
-
-export const connectionStatusSchema = z.strictObject({
-  configured: z.boolean(),
-  connected: z.boolean(),
-  state: z.enum(['not_connected', 'connected', 'reauth_required']),
-  garminUserId: z.string().nullable(),
-  permissions: z.array(z.string()),
-  scope: z.string().nullable(),
-  connectedAt: isoTime,
-  accessTokenExpiresAt: isoTime,
-  refreshTokenExpiresAt: isoTime,
-  refreshTokenExpiresSoon: z.boolean(),
-  lastRefreshAt: isoTime,
-  lastError: z.strictObject({ code: z.string(), at: z.string() }).nullable(),
-  sync: z.strictObject({
-    running: z.boolean(),
-    lastSyncAt: isoTime,
-    stale: z.boolean(),
-    backfill: z.strictObject({ done: z.number().int(), total: z.number().int() }),
-    streams: z.array(z.strictObject({ stream: z.string(), state: z.string(), lastErrorCode: z.string().nullable(), skippedRecords: z.number().int() })),
-    delivery: z.enum(['relay', 'pull']),
-    relay: z
-      .strictObject({ historyRequested: z.number().int(), historyTotal: z.number().int(), summariesReceived: z.number().int(), lastDeliveryAt: isoTime })
-      .nullable(),
-  }),
-  link: z.strictObject({
-    via: z.enum(['own_developer_app', 'r42_server', 'token_broker', 'not_configured']),
-    tokenOrigin: z.string().nullable(),
-  }),
-});
-
-export const errorSchema = z.strictObject({ code: z.string(), message: z.string() });
+// The answer shapes are declared once in src-common/contract.ts (strict objects); the names here are the IPC's.
+export const connectionStatusSchema = connectionStatus;
+export const errorSchema = errorAnswer;
+export const disconnectResultSchema = disconnectResult;
+export const activitySchema = activityView;
+export const weekSchema = weekSummary;
+export const grantSchema = grantView;
 
 /**
  * The sign-in as the renderer sees it. While waiting it carries the authorize URL, which holds the
@@ -59,14 +34,6 @@ export const viewStateSchema = z.strictObject({
   agentEndpoint: z.strictObject({ url: z.string().nullable() }),
 });
 
-export const grantSchema = z.strictObject({
-  name: z.string(),
-  kind: z.enum(['owner', 'named', 'run']),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  useCount: z.number().int(),
-});
-
 export const auditEntrySchema = z.strictObject({
   id: z.number().int(),
   at: z.string(),
@@ -74,49 +41,9 @@ export const auditEntrySchema = z.strictObject({
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });
 
-export const disconnectResultSchema = z.strictObject({
-  wasConnected: z.boolean(),
-  dataKept: z.boolean(),
-  garminUserId: z.string().nullable(),
-  deregisteredAtGarmin: z.boolean(),
-  garminError: errorSchema.nullable(),
-});
-
 const none = z.undefined();
 
-export const activitySchema = z.strictObject({
-  summary_id: z.string(),
-  activity_id: z.string().nullable(),
-  type: z.string(),
-  name: z.string().nullable(),
-  start_time: z.string(),
-  local_date: z.string(),
-  duration_s: z.number().nullable(),
-  distance_m: z.number().nullable(),
-  avg_pace_min_km: z.number().nullable(),
-  avg_pace_s_per_km: z.number().nullable(),
-  avg_speed_mps: z.number().nullable(),
-  avg_hr: z.number().nullable(),
-  max_hr: z.number().nullable(),
-  avg_cadence_spm: z.number().nullable(),
-  elevation_gain_m: z.number().nullable(),
-  active_kcal: z.number().nullable(),
-  device_name: z.string().nullable(),
-});
-
-export const weekSchema = z.strictObject({
-  week: z.string(),
-  week_start: z.string(),
-  runs: z.number().int(),
-  distance_km: z.number(),
-  duration_s: z.number(),
-  long_run_km: z.number(),
-  avg_pace_min_km: z.number().nullable(),
-  avg_pace_s_per_km: z.number().nullable(),
-  avg_hr: z.number().nullable(),
-});
 const agentName = z.string().min(1).max(64);
-const syncResultSchema = z.strictObject({ outcome: z.enum(['completed', 'offline', 'not_connected']), windows: z.number().int(), stored: z.number().int(), skipped: z.number().int(), permissionMissing: z.array(z.string()) });
 
 /** The desktop app's own settings; start at login only where the shell can set it (not in a browser). */
 export const desktopSettingsSchema = z.strictObject({ openAtLogin: z.boolean(), openAtLoginAvailable: z.boolean() });
@@ -126,11 +53,11 @@ export const CHANNELS = {
   'companion:auth.connect': { args: none, result: z.strictObject({ garminUserId: z.string(), permissions: z.array(z.string()) }) },
   'companion:auth.cancel': { args: none, result: z.null() },
   'companion:auth.disconnect': { args: z.strictObject({ keepData: z.boolean() }), result: disconnectResultSchema },
-  'companion:sync.now': { args: none, result: syncResultSchema },
+  'companion:sync.now': { args: none, result: syncOutcome },
   /** Loads the history back to `days` ago (a longer one than the first sync loaded). */
-  'companion:sync.history': { args: z.strictObject({ days: z.number().int().min(1).max(3660) }), result: syncResultSchema },
-  'companion:data.activities': { args: z.strictObject({ limit: z.number().int().min(1).max(500) }), result: z.strictObject({ data: z.array(activitySchema), last_sync_at: isoTime, stale: z.boolean() }) },
-  'companion:data.weekly': { args: z.strictObject({ weeks: z.number().int().min(1).max(104) }), result: z.strictObject({ data: z.array(weekSchema), last_sync_at: isoTime, stale: z.boolean() }) },
+  'companion:sync.history': { args: z.strictObject({ days: z.number().int().min(1).max(3660) }), result: syncOutcome },
+  'companion:data.activities': { args: z.strictObject({ limit: z.number().int().min(1).max(500) }), result: activitiesAnswer },
+  'companion:data.weekly': { args: z.strictObject({ weeks: z.number().int().min(1).max(104) }), result: weeklyAnswer },
   'companion:agents.list': { args: none, result: z.array(grantSchema) },
   'companion:agents.add': { args: z.strictObject({ name: agentName }), result: z.strictObject({ name: z.string(), secret: z.string() }) },
   'companion:agents.revoke': { args: z.strictObject({ name: agentName }), result: z.strictObject({ revoked: z.boolean() }) },

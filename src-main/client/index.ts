@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { errorAnswer, tokenPayload } from '../../src-common/contract.js';
 import { defaultHome } from '../core/config.js';
 
 export interface GarminAccessToken {
@@ -33,15 +34,10 @@ export class CompanionClientError extends Error {
   }
 }
 
-const tokenResponse = z.object({
-  access_token: z.string().min(1),
-  token_type: z.literal('Bearer'),
-  expires_in: z.number(),
-  expires_at: z.string(),
-  garmin_user_id: z.string(),
-  scope: z.string().nullable(),
-});
-const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+// The endpoint's answers as src-common/contract.ts declares them, read leniently: a newer
+// R42 Companion may add fields this client does not know.
+const tokenResponse = z.object(tokenPayload.shape);
+const errorResponse = z.object({ error: z.object(errorAnswer.shape) });
 const agentFile = z.object({ url: z.string().url(), token: z.string().min(1) });
 
 export interface EndpointOptions {
