@@ -1,21 +1,32 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { acquireServeLock, readAgentFile, removeAgentFile, writeAgentFile } from './agent/agent-file.js';
-import { startOnStablePort } from './agent/agent-port.js';
-import type { AgentBackend, AgentHttpLimits, TokenPayload } from './agent/agent-server.js';
+import { randomUUID } from 'node:crypto';
+import { readAgentFile } from './agent/agent-file.js';
+import type { AgentHandOuts } from './agent/agent-backend.js';
+import type { AgentDaemonOptions, AgentService } from './agent/agent-daemon.js';
+import type { AgentHttpLimits } from './agent/agent-server.js';
 import { AgentGrants, type GrantInfo } from './agent/grants.js';
 import { UsageRecorder } from './agent/usage-recorder.js';
-import { TokenScheduler, type CheckReason } from './auth/token-scheduler.js';
 import { GarminPullSource, type DataSource } from './sync/data-source.js';
 import { SyncEngine, type SyncProgress, type SyncResult } from './sync/sync-engine.js';
 import { RelaySync } from './sync/relay-sync.js';
-import { SyncScheduler } from './sync/sync-scheduler.js';
-import { localDate, STREAMS, TrainingRepo, type ActivityView, type HrvView, type Stream, type UserMetricsView, type WeekSummary } from './store/training-repo.js';
-import type { z } from 'zod';
+import { createSyncStatus } from './sync/sync-status.js';
+import { localDate, TrainingRepo } from './store/training-repo.js';
 import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
-import { activitiesQuery, dateRange, DEFAULT_RANGE_DAYS, parseQuery, searchParamsInput, weeklyQuery } from '../../src-common/data-query.js';
+import type {
+  ActivitiesAnswer,
+  ConnectionStatus,
+  DailiesAnswer,
+  DailySummary,
+  DisconnectResult,
+  HrvAnswer,
+  LinkView,
+  MetricsAnswer,
+  SleepNight,
+  SleepsAnswer,
+  WeeklyAnswer,
+} from '../../src-common/contract.js';
 import type { McpCaller, McpDeps } from './mcp/mcp-server.js';
 import { VERSION } from './version.js';
-import { tokenRoute, type CompanionConfig, type LinkVia } from './config.js';
+import { tokenRoute, type CompanionConfig } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
 import type { GarminClient } from './garmin/garmin-client.js';
 import { resolveClientSecret } from './auth/client-secret.js';
@@ -23,19 +34,20 @@ import type { SignInResult, SignInStep } from './auth/sign-in.js';
 import { isProcessAlive, TokenManager, type AccessToken } from './auth/token-manager.js';
 import { clientSecretKeyFor, TokenVault } from './auth/token-vault.js';
 import { systemClock, silentLogger, type BrowserLauncher, type Clock, type Fetch, type Logger, type SecretStore } from './ports.js';
-import { startBackgroundCheckpoints } from './store/checkpointer.js';
 import { openDatabase, type Database } from './store/database.js';
 import { DbVersion } from './store/db-version.js';
 import { RelayRepo } from './store/relay-repo.js';
 import { secureDataFolder } from './store/data-folder.js';
 import { AccountsRepo, AuditRepo, DEFAULT_PROFILE_ID, RefreshLocksRepo, SignInSessionsRepo, type AuditEntry } from './store/repos.js';
 
+// The answer shapes live in src-common/contract.ts; these names stay importable from the facade.
+export type { ActivityView, ConnectionStatus, DisconnectResult, Freshness, LinkView, SyncStatus, TokenPayload, WeekSummary } from '../../src-common/contract.js';
+export type { AgentService } from './agent/agent-daemon.js';
+
 /** Warn this long before the refresh token's own end (about 90 days after the last sign-in). */
 export const REFRESH_TOKEN_WARNING_MS = 14 * 24 * 3600 * 1000;
 /** How long the app's and `serve`'s relay pass waits for new notifications before asking again. */
 export const RELAY_LONG_POLL_SECONDS = 25;
-/** How long the audit log keeps token hand-outs and refused agent requests. */
-export const AUDIT_HAND_OUT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 export interface CompanionDeps {
   readonly config: CompanionConfig;
@@ -56,75 +68,6 @@ export interface CompanionDeps {
   readonly dataSource?: DataSource;
 }
 
-/** What status shows. Plain data with no secret in it: safe for the CLI, IPC and agents. */
-export interface ConnectionStatus {
-  readonly configured: boolean;
-  readonly connected: boolean;
-  readonly state: 'not_connected' | 'connected' | 'reauth_required';
-  readonly garminUserId: string | null;
-  readonly permissions: readonly string[];
-  readonly scope: string | null;
-  readonly connectedAt: string | null;
-  readonly accessTokenExpiresAt: string | null;
-  readonly refreshTokenExpiresAt: string | null;
-  readonly refreshTokenExpiresSoon: boolean;
-  readonly lastRefreshAt: string | null;
-  readonly lastError: { readonly code: string; readonly at: string } | null;
-  readonly sync: SyncStatus;
-  /** Which way the app links: the runner's own developer app, or R42's server brokering the secret. */
-  readonly link: LinkView;
-}
-
-/** How token requests reach Garmin, for status (no secret in it). */
-export interface LinkView {
-  readonly via: LinkVia;
-  /** The origin token requests go to (Garmin, R42's server, or a configured broker). */
-  readonly tokenOrigin: string | null;
-}
-
-/** How fresh the local training data is, and how far a backfill has come. */
-export interface SyncStatus {
-  readonly running: boolean;
-  readonly lastSyncAt: string | null;
-  readonly stale: boolean;
-  readonly backfill: { readonly done: number; readonly total: number };
-  readonly streams: ReadonlyArray<{ readonly stream: Stream; readonly state: string; readonly lastErrorCode: string | null; readonly skippedRecords: number }>;
-  /** `relay`: Garmin's webhooks through R42's server; `pull`: 24 h windows (evaluation environment). */
-  readonly delivery: 'relay' | 'pull';
-  /** Relay only: the history asked of Garmin after the link, and what has arrived since. */
-  readonly relay: { readonly historyRequested: number; readonly historyTotal: number; readonly summariesReceived: number; readonly lastDeliveryAt: string | null } | null;
-}
-
-/** What agents and the UI get with every data answer. */
-export interface Freshness {
-  readonly last_sync_at: string | null;
-  readonly stale: boolean;
-}
-
-export interface DisconnectResult {
-  readonly wasConnected: boolean;
-  /** Whether the synced training data was kept on this computer. */
-  readonly dataKept: boolean;
-  readonly garminUserId: string | null;
-  /** True when Garmin confirmed the registration is deleted. */
-  readonly deregisteredAtGarmin: boolean;
-  /** Why Garmin was not told, when it was not. */
-  readonly garminError: { readonly code: string; readonly message: string } | null;
-}
-
-/** A running agent endpoint (with the token scheduler when it is the daemon). */
-export interface AgentService {
-  readonly url: string;
-  /** Tells the schedulers the computer woke up (Electron's powerMonitor 'resume'). */
-  resume(): Promise<void>;
-  /** Syncs now through the daemon's scheduler (joins a sync under way). */
-  syncNow(): Promise<SyncResult | null>;
-  /** Pauses or resumes token hand-outs (the tray's "Pause agents"): while paused `/v1/token` answers 503 `agents_paused`. */
-  setPaused(paused: boolean): void;
-  isPaused(): boolean;
-  stop(): Promise<void>;
-}
-
 export interface Companion {
   readonly config: CompanionConfig;
   signIn(options?: { timeoutMs?: number; openBrowser?: boolean; signal?: AbortSignal; onStep?: (step: SignInStep) => void }): Promise<SignInResult>;
@@ -135,13 +78,14 @@ export interface Companion {
   disconnect(options?: { keepData?: boolean }): Promise<DisconnectResult>;
   /** Syncs training data: pulls the missing windows, or drains the relay (long-polling up to `waitSeconds`). */
   sync(options?: { days?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; waitSeconds?: number }): Promise<SyncResult>;
+  /** The local training data, each answer with its freshness (shapes: src-common/contract.ts). */
   readonly data: {
-    activities(query: { from: string; to: string; type?: string; limit?: number }): { data: ActivityView[] } & Freshness;
-    dailies(query: { from: string; to: string }): { data: Array<Record<string, unknown>> } & Freshness;
-    sleeps(query: { from: string; to: string }): { data: Array<Record<string, unknown>> } & Freshness;
-    weekly(weeks: number, today?: string): { data: WeekSummary[] } & Freshness;
-    hrv(query: { from: string; to: string }): { data: HrvView[] } & Freshness;
-    metrics(query: { from: string; to: string }): { data: UserMetricsView[] } & Freshness;
+    activities(query: { from: string; to: string; type?: string; limit?: number }): ActivitiesAnswer;
+    dailies(query: { from: string; to: string }): DailiesAnswer;
+    sleeps(query: { from: string; to: string }): SleepsAnswer;
+    weekly(weeks: number, today?: string): WeeklyAnswer;
+    hrv(query: { from: string; to: string }): HrvAnswer;
+    metrics(query: { from: string; to: string }): MetricsAnswer;
   };
   /** The MCP server over this companion's data for one caller (the runner over stdio, or a grant). Loads the MCP SDK on first use. */
   mcpServer(caller: McpCaller): Promise<McpServer>;
@@ -157,15 +101,7 @@ export interface Companion {
    * Runs the agent endpoint and the token scheduler for this data folder: writes agent.json
    * (0600, atomic) with a fresh owner secret, and removes it on stop. One per data folder.
    */
-  serveAgents(options?: {
-    port?: number;
-    schedulerTickMs?: number;
-    onCheck?: (reason: CheckReason, refreshed: boolean) => void;
-    syncOnStart?: boolean;
-    syncIntervalMs?: number;
-    /** The endpoint's HTTP timeouts and connection cap (tests shorten them). */
-    http?: Partial<AgentHttpLimits>;
-  }): Promise<AgentService>;
+  serveAgents(options?: AgentDaemonOptions): Promise<AgentService>;
   /**
    * A grant for one child process (`run --`): against the running endpoint when there is one,
    * else against a private endpoint that lives as long as the grant. Revoked by `end()`.
@@ -265,88 +201,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
   let signInRunning = false;
   const grants = new AgentGrants(db, profileId, isProcessAlive);
   const usage = new UsageRecorder(db, audit, grants, profileId, logger);
-  const fingerprints = new Map<string, string>();
-  const fingerprint = (token: string) => {
-    let value = fingerprints.get(token);
-    if (value === undefined) {
-      value = createHash('sha256').update(token).digest('hex').slice(0, 8);
-      if (fingerprints.size > 16) fingerprints.clear();
-      fingerprints.set(token, value);
-    }
-    return value;
-  };
 
-  // Set from the tray while this process serves agents; not remembered, so a restart resumes them.
-  let agentsPaused = false;
-  const tokenPayload = (token: AccessToken, now: number): TokenPayload => ({
-    access_token: token.accessToken,
-    token_type: 'Bearer',
-    expires_in: Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
-    expires_at: new Date(token.expiresAt).toISOString(),
-    garmin_user_id: token.garminUserId,
-    scope: token.scope,
-  });
-  // The hot path's answer, serialized once per token and second of validity left.
-  let prepared: { token: AccessToken; expiresIn: number; body: Buffer } | null = null;
-
-  const backend: AgentBackend = {
-    authenticate: (secret) => grants.authenticate(secret),
-    async issueToken(grant, minValidSeconds): Promise<TokenPayload> {
-      if (agentsPaused) {
-        usage.refused('agents_paused', { grant: grant.name, path: '/v1/token' }, clock.now());
-        throw new CompanionError('agents_paused', 'Agents are paused in R42 Companion: no Garmin token is handed out until you resume them from its menu.');
-      }
-      const token = await tokens.getAccessToken(profileId, { minValidSeconds });
-      const now = clock.now();
-      usage.record({ grantId: grant.id, grantName: grant.name, at: now, tokenSha256: fingerprint(token.accessToken) });
-      return tokenPayload(token, now);
-    },
-    preparedToken(grant, minValidSeconds) {
-      // Paused, or no token in memory valid long enough: issueToken decides (and says why).
-      const token = agentsPaused ? null : tokens.peek(profileId, minValidSeconds);
-      if (!token) return null;
-      const now = clock.now();
-      const expiresIn = Math.max(0, Math.floor((token.expiresAt - now) / 1000));
-      if (prepared?.token !== token || prepared.expiresIn !== expiresIn) prepared = { token, expiresIn, body: Buffer.from(JSON.stringify(tokenPayload(token, now))) };
-      usage.record({ grantId: grant.id, grantName: grant.name, at: now, tokenSha256: fingerprint(token.accessToken) });
-      return prepared.body;
-    },
-    status: () => companion.status(),
-    recordRefusal: (reason, detail) => usage.refused(reason, detail, clock.now()),
-  };
-
-  const syncStatus = (): SyncStatus => {
-    const streams = training.streams();
-    const day = 86_400;
-    // A stream Garmin refuses (412: not shared) has nothing left to load: its windows count as done.
-    const done = streams.reduce((n, st) => n + Math.ceil((st.backfillStart - (st.state === 'permission_missing' ? st.backfillFloor : st.backfillNextEnd)) / day), 0);
-    const total = streams.reduce((n, st) => n + Math.ceil((st.backfillStart - st.backfillFloor) / day), 0);
-    const successes = streams.map((st) => st.lastSuccessAt).filter((t): t is number => t !== null);
-    const last = successes.length === STREAMS.length || (successes.length > 0 && streams.some((st) => st.state === 'permission_missing')) ? Math.min(...successes) : null;
-    return {
-      // With the relay the lease is held through each long poll: "running" means data is moving now.
-      running: relaySync ? relaySync.busy : syncLeases.isHeld(profileId, clock.now(), isProcessAlive),
-      lastSyncAt: iso(last),
-      stale: last === null || clock.now() - last > config.sync.staleAfterMs,
-      backfill: relaySync ? (({ requested, total: all }) => ({ done: requested, total: all }))(relaySync.backfillProgress()) : { done: Math.min(done, total), total },
-      streams: STREAMS.map((stream) => {
-        const st = streams.find((x) => x.stream === stream);
-        return { stream, state: st?.state ?? 'pending', lastErrorCode: st?.lastErrorCode ?? null, skippedRecords: st?.skippedRecords ?? 0 };
-      }),
-      delivery: config.dataDelivery,
-      relay: relaySync
-        ? (() => {
-            const state = relayRepo.state();
-            const progress = relaySync.backfillProgress();
-            return { historyRequested: progress.requested, historyTotal: progress.total, summariesReceived: state.summariesReceived, lastDeliveryAt: iso(state.lastDeliveryAt) };
-          })()
-        : null,
-    };
-  };
-  const freshness = (): Freshness => {
-    const st = syncStatus();
-    return { last_sync_at: st.lastSyncAt, stale: st.stale };
-  };
   const localToday = () => localDate(clock.now());
   const source: DataSource =
     deps.dataSource ??
@@ -398,57 +253,16 @@ export function createCompanion(deps: CompanionDeps): Companion {
         })
       : null;
 
-  /** Parses a data route's query with the shared schema; anything malformed is a 400 bad_request, never a 500. */
-  const query = <T>(url: URL, keys: readonly string[], schema: z.ZodType<T>): T => {
-    const input = searchParamsInput(url.searchParams, keys);
-    const parsed = input.ok ? parseQuery(schema, input.value) : input;
-    if (!parsed.ok) throw new CompanionError('bad_request', parsed.message);
-    return parsed.value;
-  };
-  const dataRoute = (url: URL): Promise<unknown> | null => {
-    const defaults = { today: localToday(), days: DEFAULT_RANGE_DAYS };
-    switch (url.pathname) {
-      case '/v1/activities':
-        return Promise.resolve(companion.data.activities(query(url, ['from', 'to', 'type', 'limit'], activitiesQuery(defaults))));
-      case '/v1/dailies':
-        return Promise.resolve(companion.data.dailies(query(url, ['from', 'to'], dateRange(defaults))));
-      case '/v1/sleeps':
-        return Promise.resolve(companion.data.sleeps(query(url, ['from', 'to'], dateRange(defaults))));
-      case '/v1/summary/weekly':
-        return Promise.resolve(companion.data.weekly(query(url, ['weeks'], weeklyQuery).weeks));
-      case '/v1/hrv':
-        return Promise.resolve(companion.data.hrv(query(url, ['from', 'to'], dateRange(defaults))));
-      case '/v1/metrics':
-        return Promise.resolve(companion.data.metrics(query(url, ['from', 'to'], dateRange(defaults))));
-      default:
-        return null;
-    }
-  };
-  backend.route = (_grant, url) => dataRoute(url);
+  const syncState = createSyncStatus({
+    streams: () => training.streams(),
+    pullRunning: () => syncLeases.isHeld(profileId, clock.now(), isProcessAlive),
+    relay: relaySync ? { busy: () => relaySync.busy, progress: () => relaySync.backfillProgress(), state: () => relayRepo.state() } : null,
+    delivery: config.dataDelivery,
+    staleAfterMs: config.sync.staleAfterMs,
+    clock,
+  });
+  const freshness = () => syncState.freshness();
 
-  // Stateless HTTP sends the client's name only at initialize; later calls of the same grant are counted under it.
-  const mcpClientNames = new Map<string, string>();
-  // Imported once: an import() per request costs a module resolution each time.
-  const loadMcp = () => import('./mcp/mcp-server.js');
-  let mcpModule: ReturnType<typeof loadMcp> | null = null;
-  backend.mcp = async (grant, request) => {
-    const { answerMcpHttp } = await (mcpModule ??= loadMcp());
-    try {
-      const message = (await request.clone().json()) as { method?: unknown; params?: { clientInfo?: { name?: unknown } } };
-      const name = message?.method === 'initialize' ? message.params?.clientInfo?.name : undefined;
-      if (typeof name === 'string') {
-        if (mcpClientNames.size > 256) mcpClientNames.clear();
-        mcpClientNames.set(grant.id, name);
-      }
-    } catch {
-      // Not JSON: the transport answers that with a parse error.
-    }
-    return answerMcpHttp(mcpDeps(), { transport: 'http', grant: grant.name, grantId: grant.id, clientName: () => mcpClientNames.get(grant.id) }, request);
-  };
-  backend.mcpDirect = async (grant, input) => {
-    const { answerMcpDirect } = await (mcpModule ??= loadMcp());
-    return answerMcpDirect(mcpDeps(), { transport: 'http', grant: grant.name, grantId: grant.id, clientName: () => mcpClientNames.get(grant.id) }, input);
-  };
   // One object for the process: the MCP module keeps read-only answers per deps.
   let mcpDepsValue: McpDeps | null = null;
   const mcpDeps = (): McpDeps => (mcpDepsValue ??= {
@@ -463,7 +277,16 @@ export function createCompanion(deps: CompanionDeps): Companion {
     dataVersion: () => DbVersion.of(db).current(),
   });
 
-  const startEndpoint = async (port: number, limits?: Partial<AgentHttpLimits>) => (await import('./agent/agent-server.js')).startAgentServer(backend, { port, logger, limits });
+  // What the agent endpoint asks of this companion: made when an endpoint first starts (never on `token`'s path), one per companion.
+  let handOuts: Promise<AgentHandOuts> | null = null;
+  const agentHandOuts = () =>
+    (handOuts ??= import('./agent/agent-backend.js').then(({ createAgentBackend }) =>
+      createAgentBackend({ grants, usage, tokens, profileId, clock, status: () => companion.status(), api: { data: companion.data, today: localToday }, mcpDeps }),
+    ));
+  const startEndpoint = async (port: number, limits?: Partial<AgentHttpLimits>) => {
+    const [{ startAgentServer }, { backend }] = await Promise.all([import('./agent/agent-server.js'), agentHandOuts()]);
+    return startAgentServer(backend, { port, logger, limits });
+  };
 
   const companion: Companion = {
     config,
@@ -497,7 +320,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
         connected: account?.status === 'connected',
         state: account ? account.status : 'not_connected',
         garminUserId: account?.garminUserId ?? null,
-        permissions: account?.permissions ?? [],
+        permissions: [...(account?.permissions ?? [])],
         scope: account?.scope ?? null,
         connectedAt: iso(account?.connectedAt ?? null),
         accessTokenExpiresAt: iso(account?.accessTokenExpiresAt ?? null),
@@ -505,7 +328,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
         refreshTokenExpiresSoon: account?.refreshTokenExpiresAt != null && account.refreshTokenExpiresAt - now < REFRESH_TOKEN_WARNING_MS,
         lastRefreshAt: iso(account?.refreshedAt ?? null),
         lastError: account?.lastErrorCode ? { code: account.lastErrorCode, at: iso(account.lastErrorAt ?? now)! } : null,
-        sync: syncStatus(),
+        sync: syncState.status(),
         link: linkView(),
       };
     },
@@ -599,8 +422,9 @@ export function createCompanion(deps: CompanionDeps): Companion {
 
     data: {
       activities: (query) => ({ data: training.activities(query.from, query.to, query.type, query.limit), ...freshness() }),
-      dailies: (query) => ({ data: training.dailies(query.from, query.to), ...freshness() }),
-      sleeps: (query) => ({ data: training.sleeps(query.from, query.to), ...freshness() }),
+      // The store types these rows loosely; its SELECTs list exactly the contract's columns.
+      dailies: (query) => ({ data: training.dailies(query.from, query.to) as DailySummary[], ...freshness() }),
+      sleeps: (query) => ({ data: training.sleeps(query.from, query.to) as SleepNight[], ...freshness() }),
       weekly: (weeks, today = localToday()) => ({ data: training.weeklySummary(weeks, today), ...freshness() }),
       hrv: (query) => ({ data: training.hrv(query.from, query.to), ...freshness() }),
       metrics: (query) => ({ data: training.userMetrics(query.from, query.to), ...freshness() }),
@@ -635,102 +459,37 @@ export function createCompanion(deps: CompanionDeps): Companion {
     },
 
     async serveAgents(options = {}) {
-      const home = config.paths.home;
-      const releaseLock = acquireServeLock(home, process.pid, isProcessAlive);
-      let server: Awaited<ReturnType<typeof startEndpoint>> | undefined;
-      let ownerGrantId: string | undefined;
-      try {
-        server = await (options.port !== undefined
-          ? startEndpoint(options.port, options.http)
-          : startOnStablePort((port) => startEndpoint(port, options.http), { home, configuredPort: config.agentPort, logger }));
-        // Grants of processes that crashed (an earlier serve, a killed `run --`) end now, not at first use.
-        grants.revokeOrphans(clock.now());
-        const owner = grants.create(`owner-${process.pid}-${Date.now().toString(36)}`, 'owner', clock.now(), process.pid);
-        ownerGrantId = owner.grant.id;
-        writeAgentFile(home, { url: server.url, token: owner.secret, pid: process.pid });
-      } catch (error) {
-        await server?.close();
-        if (ownerGrantId) grants.revokeById(ownerGrantId, clock.now());
-        releaseLock();
-        throw error;
-      }
-      const scheduler = new TokenScheduler({
-        clock,
-        logger,
-        refreshMarginSeconds: config.refreshMarginSeconds,
-        tickMs: options.schedulerTickMs,
-        onCheck: options.onCheck,
-        accessTokenExpiresAt: () => {
-          const account = accounts.get(profileId);
-          return account?.status === 'connected' ? account.accessTokenExpiresAt : null;
-        },
-        refresh: async () => {
+      const [{ startAgentDaemon }, agentSide] = await Promise.all([import('./agent/agent-daemon.js'), agentHandOuts()]);
+      return startAgentDaemon(
+        {
+          home: config.paths.home,
+          configuredPort: config.agentPort,
+          db,
+          databasePath: config.paths.database,
+          grants,
+          usage,
+          audit,
+          profileId,
+          clock,
+          logger,
+          refreshMarginSeconds: config.refreshMarginSeconds,
+          syncIntervalMs: config.sync.intervalMs,
+          relay: relaySync !== null,
+          handOuts: agentSide,
+          startEndpoint,
+          accessTokenExpiresAt: () => {
+            const account = accounts.get(profileId);
+            return account?.status === 'connected' ? account.accessTokenExpiresAt : null;
+          },
           // No extra validity asked: more than the margin would refresh a short-lived token at every tick.
-          await tokens.getAccessToken(profileId);
+          refreshToken: async () => void (await tokens.getAccessToken(profileId)),
+          isConnected: () => accounts.get(profileId)?.status === 'connected',
+          hasNoData: () => training.streams().length === 0,
+          // With the relay each pass long-polls: new data reaches an open app within seconds.
+          sync: (signal) => companion.sync({ signal, ...(relaySync ? { waitSeconds: RELAY_LONG_POLL_SECONDS } : {}) }),
         },
-      });
-      scheduler.start();
-      const checkpoints = startBackgroundCheckpoints(db, config.paths.database, logger);
-      // Hand-outs, refusals and wrong-state callbacks are frequent (an agent may ask every minute, any
-      // local program can send callbacks); they are kept 30 days. Sign-ins, refreshes, grants and
-      // disconnects are kept for good.
-      const pruneAudit = () => audit.prune(['agent.token_issued', 'agent.request_refused', 'mcp.tool_called', 'sign_in.callback_rejected'], clock.now() - AUDIT_HAND_OUT_RETENTION_MS);
-      pruneAudit();
-      const pruneTimer = setInterval(pruneAudit, 24 * 3600_000);
-      pruneTimer.unref();
-      // With the relay, each pass long-polls (new data reaches an open app within seconds) and the
-      // next pass starts right after; pulling waits for the interval.
-      const syncScheduler = new SyncScheduler(
-        (signal) => companion.sync({ signal, ...(relaySync ? { waitSeconds: RELAY_LONG_POLL_SECONDS } : {}) }),
-        () => accounts.get(profileId)?.status === 'connected',
-        logger,
-        options.syncIntervalMs ?? config.sync.intervalMs,
-        relaySync ? 100 : undefined,
+        options,
       );
-      let firstSyncWatch: NodeJS.Timeout | null = null;
-      if (options.syncOnStart !== false) {
-        syncScheduler.start();
-        // A link made elsewhere (the CLI, another window) gets its history without waiting for the interval.
-        firstSyncWatch = setInterval(() => {
-          if (accounts.get(profileId)?.status === 'connected' && training.streams().length === 0) void syncScheduler.now().catch(() => undefined);
-        }, 30_000);
-        firstSyncWatch.unref();
-      }
-      audit.append(profileId, clock.now(), 'agent.endpoint_started', { url: server.url });
-      logger.log('info', 'agent.endpoint_started', { url: server.url });
-      const running = server;
-      let stopped: Promise<void> | null = null;
-      return {
-        url: running.url,
-        async resume() {
-          await scheduler.resume();
-          void syncScheduler.now().catch(() => undefined);
-        },
-        syncNow: () => syncScheduler.now(),
-        setPaused(paused) {
-          if (paused === agentsPaused) return;
-          agentsPaused = paused;
-          audit.append(profileId, clock.now(), paused ? 'agent.paused' : 'agent.resumed', {});
-          logger.log('info', paused ? 'agent.paused' : 'agent.resumed', {});
-        },
-        isPaused: () => agentsPaused,
-        stop() {
-          stopped ??= (async () => {
-            scheduler.stop();
-            await syncScheduler.stop();
-            if (firstSyncWatch) clearInterval(firstSyncWatch);
-            clearInterval(pruneTimer);
-            await running.close();
-            usage.flush();
-            await checkpoints.stop();
-            grants.revokeById(ownerGrantId!, clock.now());
-            removeAgentFile(home, process.pid);
-            releaseLock();
-            audit.append(profileId, clock.now(), 'agent.endpoint_stopped', {});
-          })();
-          return stopped;
-        },
-      };
     },
 
     runningEndpointUrl() {

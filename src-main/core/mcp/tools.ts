@@ -16,8 +16,9 @@ import {
   dateRange,
   parseQuery,
 } from '../../../src-common/data-query.js';
+import { activityView, connectionStatus, dailySummary, freshness as freshnessSchema, hrvNight, sleepNight, weekSummary, type ConnectionStatus } from '../../../src-common/contract.js';
 import { CompanionError } from '../errors.js';
-import type { Companion, ConnectionStatus } from '../companion.js';
+import type { Companion } from '../companion.js';
 import type { SyncProgress, SyncResult } from '../sync/sync-engine.js';
 
 /** What the tools need from the companion. */
@@ -65,10 +66,8 @@ function tool<I extends z.ZodObject, O extends z.ZodObject>(spec: {
   return spec as unknown as ToolSpec;
 }
 
-const freshness = {
-  last_sync_at: z.string().nullable().describe('When the local copy was last brought up to date (ISO 8601), or null if never.'),
-  stale: z.boolean().describe('True when the last complete sync is older than the stale limit (6 h by default) or there was none.'),
-};
+/** Every answer's `last_sync_at` and `stale`, as src-common/contract.ts declares them. */
+const freshness = freshnessSchema.shape;
 
 const dateArg = (which: 'from' | 'to') =>
   rangeFields[which].describe(
@@ -85,71 +84,12 @@ function resolveRange(args: { from?: string | undefined; to?: string | undefined
   return parsed.value;
 }
 
-const n = z.number().nullable();
-
-const activity = z.object({
-  summary_id: z.string(),
-  activity_id: z.string().nullable(),
-  type: z.string(),
-  name: z.string().nullable(),
-  start_time: z.string().describe('Start, ISO 8601 in UTC.'),
-  local_date: z.string().describe("The runner's local date of the start."),
-  duration_s: n,
-  distance_m: n,
-  avg_pace_min_km: n.describe('Decimal minutes per km as Garmin sends it: 5.32 means 5:19 per km, NOT 5:32. Runs only.'),
-  avg_pace_s_per_km: n.describe('Seconds per km: 319 means 5:19 per km. Use this one to talk about pace. Runs only.'),
-  avg_speed_mps: n,
-  avg_hr: n,
-  max_hr: n,
-  avg_cadence_spm: n,
-  elevation_gain_m: n,
-  active_kcal: n,
-  device_name: z.string().nullable(),
-});
-
-const week = z.object({
-  week: z.string().describe('ISO week label, e.g. 2026-W48.'),
-  week_start: z.string().describe('Monday of the week (local date).'),
-  runs: z.number(),
-  distance_km: z.number(),
-  duration_s: z.number(),
-  long_run_km: z.number(),
-  avg_pace_min_km: n.describe('Decimal minutes per km: 5.32 means 5:19 per km, NOT 5:32.'),
-  avg_pace_s_per_km: n.describe('Seconds per km: 319 means 5:19 per km. Use this one to talk about pace.'),
-  avg_hr: n,
-});
-
-const daily = z.object({
-  summary_id: z.string(),
-  calendar_date: z.string(),
-  steps: n,
-  distance_m: n,
-  active_kcal: n,
-  resting_hr: n,
-  avg_hr: n,
-  max_hr: n,
-  avg_stress: n,
-  body_battery_charged: n,
-  body_battery_drained: n,
-});
-
-const sleep = z.object({
-  summary_id: z.string(),
-  calendar_date: z.string().describe('The day the runner woke up.'),
-  start_time: z.string().nullable(),
-  duration_s: n,
-  deep_s: n,
-  light_s: n,
-  rem_s: n,
-  awake_s: n,
-});
-
-const hrvNight = z.object({
-  summary_id: z.string(),
-  calendar_date: z.string().describe('The day the runner woke up.'),
-  last_night_avg_ms: n.describe('Average overnight HRV (RMSSD, milliseconds).'),
-  last_night_5min_high_ms: n.describe('Highest 5-minute HRV of the night (milliseconds).'),
-});
+// The rows are src-common/contract.ts's shapes; an MCP answer strips (rather than refuses) a field the shape does not declare.
+const activity = z.object(activityView.shape);
+const week = z.object(weekSummary.shape);
+const daily = z.object(dailySummary.shape);
+const sleep = z.object(sleepNight.shape);
+const hrvNightRow = z.object(hrvNight.shape);
 
 const lastSync = (f: { last_sync_at: string | null; stale: boolean }) =>
   f.last_sync_at ? `last sync ${f.last_sync_at}${f.stale ? ' (stale: sync_now brings it up to date)' : ''}` : 'never synced yet (sync_now loads the history)';
@@ -165,12 +105,12 @@ export const TOOLS: readonly ToolSpec[] = [
       "Tells whether the runner's Garmin account is linked to R42 Companion (state `connected`, `not_connected` or `reauth_required`, in which case the runner must run `r42-companion login` again), which Garmin permissions they granted, which data types they did not share, and how fresh the local copy of their training data is (`last_sync_at`, `stale`, and how far the history load has come). Call it first when other tools return little or nothing, or before telling the runner their data is missing. It never contacts Garmin.",
     input: z.strictObject({}),
     output: z.object({
-      state: z.enum(['not_connected', 'connected', 'reauth_required']),
+      state: connectionStatus.shape.state,
       garmin_user_id: z.string().nullable(),
       permissions: z.array(z.string()),
       not_shared: z.array(z.string()).describe('Data types the runner did not share on Garmin: their data is missing.'),
       refresh_token_expires_soon: z.boolean().describe('The link ends within 14 days unless the runner signs in again.'),
-      last_error: z.object({ code: z.string(), at: z.string() }).nullable(),
+      last_error: z.object(connectionStatus.shape.lastError.unwrap().shape).nullable(),
       sync: z.object({
         running: z.boolean(),
         history: z.object({ done: z.number(), total: z.number() }).describe('History loaded so far, in windows.'),
@@ -257,8 +197,7 @@ export const TOOLS: readonly ToolSpec[] = [
       const range = resolveRange(args, deps);
       const answer = deps.data.dailies(range);
       return {
-        // Rows typed loosely by the repository; the output schema checks them before they leave.
-        structured: { ...range, days: answer.data as Array<z.input<typeof daily>>, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        structured: { ...range, days: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
         summary: `${answer.data.length} days from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
       };
     },
@@ -274,7 +213,7 @@ export const TOOLS: readonly ToolSpec[] = [
       const range = resolveRange(args, deps);
       const answer = deps.data.sleeps(range);
       return {
-        structured: { ...range, nights: answer.data as Array<z.input<typeof sleep>>, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        structured: { ...range, nights: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
         summary: `${answer.data.length} nights from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
       };
     },
@@ -284,7 +223,7 @@ export const TOOLS: readonly ToolSpec[] = [
     title: 'Heart rate variability',
     description: `Overnight heart rate variability per night between two dates of the runner's local calendar, newest first (\`calendar_date\` is the day they woke up): the night's average and its highest 5-minute value, in milliseconds. A drop against the runner's own recent baseline suggests fatigue or illness; compare a night with the nights before it, not with other people. Defaults to the last ${DEFAULT_RANGE_DAYS} days. ${STALE_HINT}`,
     input: rangeInput,
-    output: z.object({ from: z.string(), to: z.string(), nights: z.array(hrvNight), ...freshness }),
+    output: z.object({ from: z.string(), to: z.string(), nights: z.array(hrvNightRow), ...freshness }),
     readOnly: true,
     async run(args, deps) {
       const range = resolveRange(args, deps);

@@ -1,0 +1,136 @@
+/**
+ * The agent endpoint's data routes, in one table (docs/architecture.md rule 14): each path names
+ * the schema its query is parsed with (src-common/data-query.ts) and the shape of its answer
+ * (src-common/contract.ts), and how it is answered from the companion's data. The endpoint
+ * (agent-server.ts) authenticates, then asks `createApiRouter`'s function; `/v1/token`,
+ * `/v1/status`, `/v1/health` and `POST /mcp` are the server's own.
+ *
+ * A new route is one entry. A path segment written `{name}` is a path parameter: it is handed to
+ * the query schema beside the query string's parameters (and wins over one of the same name), so
+ * one schema checks both:
+ *
+ *   '/v1/activities/{id}': route({
+ *     query: z.object({ id: activityId }),
+ *     answer: activityDetailsAnswer,
+ *     handle: ({ id }, { data }) => data.activity(id),
+ *   }),
+ */
+import { z } from 'zod';
+import { activitiesAnswer, dailiesAnswer, hrvAnswer, metricsAnswer, sleepsAnswer, weeklyAnswer } from '../../../src-common/contract.js';
+import { activitiesQuery, dateRange, DEFAULT_RANGE_DAYS, parseQuery, searchParamsInput, weeklyQuery, type RangeDefaults } from '../../../src-common/data-query.js';
+import { CompanionError } from '../errors.js';
+import type { Companion } from '../companion.js';
+
+/** What a route's handler may use. */
+export interface ApiContext {
+  readonly data: Companion['data'];
+  /** The runner's local date today (YYYY-MM-DD): where date ranges end by default. */
+  today(): string;
+}
+
+/** A query schema: an object of text parameters (query string and path), possibly piped through a transform. */
+type QuerySchema = z.ZodType<unknown, Record<string, string | undefined>>;
+
+/** One route, erased: the table holds routes of different query and answer types. */
+export interface ApiRoute {
+  /** The query's schema, or a function of the defaults (today, how many days a range covers) giving it. */
+  readonly query: QuerySchema | ((defaults: RangeDefaults) => QuerySchema);
+  /** The answer's shape, from src-common/contract.ts: the handler's return type is checked against it. */
+  readonly answer: z.ZodType;
+  handle(query: unknown, context: ApiContext): unknown;
+}
+
+/** Typed at definition, erased in the table: each handler gets its own parsed query and must give its answer's shape. */
+export function route<Q extends QuerySchema, A extends z.ZodType>(spec: {
+  query: Q | ((defaults: RangeDefaults) => Q);
+  answer: A;
+  handle(query: z.output<Q>, context: ApiContext): z.input<A> | Promise<z.input<A>>;
+}): ApiRoute {
+  return spec as unknown as ApiRoute;
+}
+
+/** The data routes: GET only, for an authenticated grant; every answer carries `last_sync_at` and `stale`. */
+export const API_ROUTES: Readonly<Record<`/v1/${string}`, ApiRoute>> = {
+  '/v1/activities': route({ query: activitiesQuery, answer: activitiesAnswer, handle: (query, { data }) => data.activities(query) }),
+  '/v1/dailies': route({ query: dateRange, answer: dailiesAnswer, handle: (query, { data }) => data.dailies(query) }),
+  '/v1/sleeps': route({ query: dateRange, answer: sleepsAnswer, handle: (query, { data }) => data.sleeps(query) }),
+  '/v1/summary/weekly': route({ query: weeklyQuery, answer: weeklyAnswer, handle: (query, { data, today }) => data.weekly(query.weeks, today()) }),
+  '/v1/hrv': route({ query: dateRange, answer: hrvAnswer, handle: (query, { data }) => data.hrv(query) }),
+  '/v1/metrics': route({ query: dateRange, answer: metricsAnswer, handle: (query, { data }) => data.metrics(query) }),
+};
+
+/** The parameter names a query schema reads: its object's keys, through any transform. */
+function queryKeys(schema: z.ZodType): string[] {
+  let inner: z.ZodType = schema;
+  while (inner instanceof z.ZodPipe) inner = inner.in as z.ZodType;
+  if (inner instanceof z.ZodObject) return Object.keys(inner.shape);
+  throw new TypeError('A route query must be an object schema, possibly piped through a transform.');
+}
+
+interface CompiledRoute {
+  readonly route: ApiRoute;
+  /** The path's segments; a `{name}` segment is null here and named in `params`. */
+  readonly segments: ReadonlyArray<string | null>;
+  readonly params: ReadonlyArray<{ readonly index: number; readonly name: string }>;
+}
+
+const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+function compile(path: string, route: ApiRoute): CompiledRoute {
+  const params: Array<{ index: number; name: string }> = [];
+  const segments = path.split('/').map((segment, index) => {
+    const param = PARAM.exec(segment);
+    if (!param) return segment;
+    params.push({ index, name: param[1]! });
+    return null;
+  });
+  return { route, segments, params };
+}
+
+/**
+ * The function the endpoint calls for a path it does not answer itself: the answer's promise, or
+ * null when no route has this path (the endpoint answers 404). A malformed query throws a
+ * `bad_request` CompanionError (400), never a 500.
+ */
+export function createApiRouter(routes: Readonly<Record<string, ApiRoute>>, context: ApiContext): (url: URL) => Promise<unknown> | null {
+  const exact = new Map<string, ApiRoute>();
+  const patterned: CompiledRoute[] = [];
+  for (const [path, route] of Object.entries(routes)) {
+    const compiled = compile(path, route);
+    if (compiled.params.length === 0) exact.set(path, route);
+    else patterned.push(compiled);
+  }
+
+  const match = (pathname: string): { route: ApiRoute; params: Record<string, string> } | null => {
+    const route = exact.get(pathname);
+    if (route) return { route, params: {} };
+    if (patterned.length === 0) return null;
+    const segments = pathname.split('/');
+    for (const candidate of patterned) {
+      if (candidate.segments.length !== segments.length) continue;
+      if (!candidate.segments.every((literal, i) => literal === null ? segments[i] !== '' : literal === segments[i])) continue;
+      const params: Record<string, string> = {};
+      for (const { index, name } of candidate.params) {
+        try {
+          params[name] = decodeURIComponent(segments[index]!);
+        } catch {
+          throw new CompanionError('bad_request', `The ${name} in the path is not valid percent-encoding.`);
+        }
+      }
+      return { route: candidate.route, params };
+    }
+    return null;
+  };
+
+  return (url) => {
+    const found = match(url.pathname);
+    if (!found) return null;
+    const { route, params } = found;
+    const schema = typeof route.query === 'function' ? route.query({ today: context.today(), days: DEFAULT_RANGE_DAYS }) : route.query;
+    const keys = queryKeys(schema).filter((key) => !Object.hasOwn(params, key));
+    const input = searchParamsInput(url.searchParams, keys);
+    const parsed = input.ok ? parseQuery(schema, { ...input.value, ...params }) : input;
+    if (!parsed.ok) throw new CompanionError('bad_request', parsed.message);
+    return Promise.resolve(route.handle(parsed.value, context));
+  };
+}
