@@ -64,17 +64,22 @@ export function guardConnections(server: Server, limits: ConnectionLimits): Conn
     socket.once('close', () => tracked.delete(socket));
   });
 
+  // One shared listener, not a closure per answer: this runs for every request on the hot path.
+  function answered(this: ServerResponse) {
+    const socket = this.req?.socket;
+    const t = socket ? tracked.get(socket) : undefined;
+    if (!socket || !t) return;
+    t.pending.delete(this);
+    t.lastActive = Date.now();
+    // Node waits keepAliveTimeout + 1 s after an answer; the same idle limit as everywhere else is enough.
+    if (!socket.destroyed && t.pending.size === 0) socket.setTimeout(limits.idleTimeoutMs);
+  }
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const t = tracked.get(req.socket);
     if (!t) return;
     t.lastActive = Date.now();
     t.pending.add(res);
-    res.once('close', () => {
-      t.pending.delete(res);
-      t.lastActive = Date.now();
-      // Node waits keepAliveTimeout + 1 s after an answer; the same idle limit as everywhere else is enough.
-      if (!req.socket.destroyed && t.pending.size === 0) req.socket.setTimeout(limits.idleTimeoutMs);
-    });
+    res.once('close', answered);
   });
 
   // With a listener here Node leaves the decision to us: a request still being worked on (a token
@@ -95,37 +100,109 @@ export interface FramingProblem {
   readonly message: string;
 }
 
-/** Headers that must appear at most once: a second copy could mean something else to a proxy or to us. @see RFC 9112 §3.2 */
-const SINGLE = new Set(['host', 'authorization', 'content-length', 'transfer-encoding', 'origin']);
+/** The headers a loopback server decides on, read in one pass over the raw list (Node's `req.headers` object is never built). */
+export interface RequestHead {
+  /** Why the request cannot be trusted as framed, or null. Answer it and close the connection. */
+  readonly problem: FramingProblem | null;
+  readonly host: string | undefined;
+  readonly origin: string | undefined;
+  readonly authorization: string | undefined;
+  /** X-Forwarded-For or Forwarded was sent: the request came through a proxy. */
+  readonly proxied: boolean;
+  readonly contentLength: string | undefined;
+  readonly contentType: string | undefined;
+  readonly accept: string | undefined;
+  readonly mcpProtocolVersion: string | undefined;
+}
+
+const BAD_TARGET: FramingProblem = { status: 400, code: 'bad_request', message: 'Send a path such as /v1/token, not a full URL.' };
+const NO_HOST: FramingProblem = { status: 400, code: 'bad_request', message: 'A Host header is required.' };
+const UPGRADE: FramingProblem = { status: 400, code: 'bad_request', message: 'Protocol upgrades are not supported.' };
+const EXPECT: FramingProblem = { status: 417, code: 'expectation_failed', message: 'Expect is not supported: send no request body.' };
+const BODY: FramingProblem = { status: 413, code: 'payload_too_large', message: 'Request bodies are not accepted here.' };
+const twice = (name: string): FramingProblem => ({ status: 400, code: 'bad_request', message: `The ${name} header must appear once.` });
 
 /**
  * Checks what every loopback request must satisfy before anything else looks at it: an
  * origin-form target (`/path`, no foreign absolute URL), exactly one Host, no repeated
  * single-valued header, no protocol upgrade, no body (unless `bodyAllowed`: the caller reads it
- * with a limit) and no `Expect`.
+ * with a limit) and no `Expect`; and returns the headers the caller decides on. One pass over
+ * `rawHeaders`: this runs for every request of the agent endpoint's hot path.
  */
-export function framingProblem(req: IncomingMessage, options: { bodyAllowed?: boolean } = {}): FramingProblem | null {
-  const target = req.url ?? '';
-  if (!target.startsWith('/') || target.startsWith('//')) {
-    return { status: 400, code: 'bad_request', message: 'Send a path such as /v1/token, not a full URL.' };
-  }
-  const seen = new Set<string>();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!.toLowerCase();
-    if (SINGLE.has(name)) {
-      if (seen.has(name)) return { status: 400, code: 'bad_request', message: `The ${name} header must appear once.` };
-      seen.add(name);
+export function readHead(req: IncomingMessage, options: { bodyAllowed?: boolean } = {}): RequestHead {
+  let host: string | undefined;
+  let origin: string | undefined;
+  let authorization: string | undefined;
+  let contentLength: string | undefined;
+  let transferEncoding = false;
+  let contentType: string | undefined;
+  let accept: string | undefined;
+  let mcpProtocolVersion: string | undefined;
+  let proxied = false;
+  let upgrade = false;
+  let expect = false;
+  let problem: FramingProblem | null = null;
+  const raw = req.rawHeaders;
+  // Host, Authorization, Content-Length, Transfer-Encoding and Origin must appear at most once: a
+  // second copy could mean something else to a proxy or to us. @see RFC 9112 §3.2
+  for (let i = 0; i < raw.length; i += 2) {
+    const value = raw[i + 1]!;
+    switch (raw[i]!.toLowerCase()) {
+      case 'host':
+        if (host !== undefined) problem ??= twice('host');
+        host = value;
+        break;
+      case 'origin':
+        if (origin !== undefined) problem ??= twice('origin');
+        origin = value;
+        break;
+      case 'authorization':
+        if (authorization !== undefined) problem ??= twice('authorization');
+        authorization = value;
+        break;
+      case 'content-length':
+        if (contentLength !== undefined) problem ??= twice('content-length');
+        contentLength = value;
+        break;
+      case 'transfer-encoding':
+        if (transferEncoding) problem ??= twice('transfer-encoding');
+        transferEncoding = true;
+        break;
+      case 'content-type':
+        contentType ??= value;
+        break;
+      case 'accept':
+        accept = accept === undefined ? value : `${accept}, ${value}`;
+        break;
+      case 'mcp-protocol-version':
+        mcpProtocolVersion ??= value;
+        break;
+      case 'x-forwarded-for':
+      case 'forwarded':
+        proxied = true;
+        break;
+      case 'upgrade':
+        upgrade = true;
+        break;
+      case 'expect':
+        expect = true;
+        break;
     }
   }
-  if (!seen.has('host')) return { status: 400, code: 'bad_request', message: 'A Host header is required.' };
-  if (req.headers.upgrade !== undefined) return { status: 400, code: 'bad_request', message: 'Protocol upgrades are not supported.' };
-  if (req.headers.expect !== undefined) return { status: 417, code: 'expectation_failed', message: 'Expect is not supported: send no request body.' };
-  const length = req.headers['content-length'];
-  if (options.bodyAllowed) return null;
-  if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
-    return { status: 413, code: 'payload_too_large', message: 'Request bodies are not accepted here.' };
-  }
-  return null;
+  const target = req.url ?? '';
+  if (!target.startsWith('/') || target.startsWith('//')) problem = BAD_TARGET;
+  else if (problem) {
+    // a repeated header, found above
+  } else if (host === undefined) problem = NO_HOST;
+  else if (upgrade) problem = UPGRADE;
+  else if (expect) problem = EXPECT;
+  else if (!options.bodyAllowed && (transferEncoding || (contentLength !== undefined && contentLength !== '0'))) problem = BODY;
+  return { problem, host, origin, authorization, proxied, contentLength, contentType, accept, mcpProtocolVersion };
+}
+
+/** Why a request cannot be trusted as framed, or null: `readHead`'s verdict alone. */
+export function framingProblem(req: IncomingMessage, options: { bodyAllowed?: boolean } = {}): FramingProblem | null {
+  return readHead(req, options).problem;
 }
 
 /** A bare HTTP answer written straight to a socket that no longer has a parser (upgrade, CONNECT, parse errors), then closed. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { ERROR_SURFACES } from '../../../src-common/error-codes.js';
 import { CompanionError, isCompanionError } from '../errors.js';
-import { endSocket, framingProblem, guardConnections, type ConnectionLimits } from '../http-hygiene.js';
+import { endSocket, guardConnections, readHead, type ConnectionLimits, type RequestHead } from '../http-hygiene.js';
 import type { Logger } from '../ports.js';
 import type { McpHttpInput } from '../mcp/mcp-server.js';
 import type { AuthenticatedGrant } from './grants.js';
@@ -88,15 +88,25 @@ const UNAUTHORIZED = 'Send Authorization: Bearer <secret> with a secret from age
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'te', 'trailer', 'upgrade']);
 
 /** A request body up to `limit` bytes, or null past it (the rest is not read: the connection closes). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  // Events, not an async iterator: one promise per body instead of one per chunk.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(size > limit ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
@@ -121,9 +131,14 @@ export async function startAgentServer(
     sendError(res, status, code, message, status === 401 ? { 'www-authenticate': 'Bearer realm="r42-companion"', ...extra } : extra);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  /**
+   * Everything up to the route, synchronously: the token hot path is answered here without a
+   * promise; anything that must wait (a refresh, MCP, data) goes on in `handleAsync`.
+   */
+  const handle = (req: IncomingMessage, res: ServerResponse): void | Promise<void> => {
     const rawUrl = req.url ?? '/';
-    const path = rawUrl.split('?')[0]!.slice(0, 128);
+    const query = rawUrl.indexOf('?');
+    const path = (query < 0 ? rawUrl : rawUrl.slice(0, query)).slice(0, 128);
     // The one route with a body: MCP's Streamable HTTP. It is read (within a limit) only once the
     // grant is known; until then any refusal closes the connection, so the unread body cannot be
     // taken for a next request.
@@ -131,28 +146,25 @@ export async function startAgentServer(
     const close: Record<string, string> = mcpPost ? { connection: 'close' } : {};
     // A request whose framing is in doubt (a body, an upgrade, two Hosts, a foreign URL) is answered
     // and its connection closed: whatever follows on it cannot be trusted to be a request.
-    const problem = framingProblem(req, { bodyAllowed: mcpPost });
-    if (problem) return refuse(res, problem.status, problem.code, problem.message, path, { connection: 'close' });
+    const head = readHead(req, { bodyAllowed: mcpPost });
+    if (head.problem) return refuse(res, head.problem.status, head.problem.code, head.problem.message, path, { connection: 'close' });
     if (rawUrl.length > LIMITS.urlBytes) return refuse(res, 414, 'uri_too_long', 'The request URL is too long.', path, close);
     // Browsers always send Origin on cross-origin requests; agents never need it.
-    if (req.headers.origin !== undefined) return refuse(res, 403, 'forbidden_origin', 'Requests from web pages are not accepted.', path, close);
-    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+    if (head.origin !== undefined) return refuse(res, 403, 'forbidden_origin', 'Requests from web pages are not accepted.', path, close);
+    if (!allowedHosts.has(head.host!) && !allowedHosts.has(head.host!.toLowerCase())) {
       return refuse(res, 403, 'forbidden_host', `Use http://127.0.0.1:${port}/ exactly.`, path, close);
     }
-    if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) {
-      return refuse(res, 403, 'forbidden_forwarded', 'Proxied requests are not accepted.', path, close);
-    }
+    if (head.proxied) return refuse(res, 403, 'forbidden_forwarded', 'Proxied requests are not accepted.', path, close);
     if (path === '/mcp' && !mcpPost) return refuse(res, 405, 'method_not_allowed', 'MCP here is stateless Streamable HTTP: POST only.', path, { allow: 'POST' });
     if (req.method !== 'GET' && !mcpPost) return refuse(res, 405, 'method_not_allowed', 'Only GET is supported.', path);
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (mcpPost && declared > MCP_MAX_BODY_BYTES) {
+    if (mcpPost && Number(head.contentLength ?? 0) > MCP_MAX_BODY_BYTES) {
       return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, close);
     }
 
     // The hot path: the plain token request, answered from memory when the token needs no refresh.
     const tokenTarget = !mcpPost ? TOKEN_TARGET.exec(rawUrl) : null;
     if (tokenTarget) {
-      const grant = authenticated(req);
+      const grant = authenticated(head);
       if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path);
       const minValid = tokenTarget[1] === undefined ? undefined : Number(tokenTarget[1]);
       if (minValid !== undefined && minValid > MAX_MIN_VALID_SECONDS) {
@@ -160,46 +172,56 @@ export async function startAgentServer(
       }
       const prepared = backend.preparedToken?.(grant, minValid);
       if (prepared) return sendPrepared(res, prepared);
-      await answer(res, path, () => backend.issueToken(grant, minValid));
+      return answer(res, path, () => backend.issueToken(grant, minValid)).then(() => undefined);
+    }
+    return handleAsync(req, res, rawUrl, path, mcpPost, close, head);
+  };
+
+  const targetUrl = (rawUrl: string): URL | null => {
+    try {
+      return new URL(`http://127.0.0.1:${port}${rawUrl}`);
+    } catch {
+      return null;
+    }
+  };
+
+  /** `POST /mcp`: the common calls answered directly (no URL, no Request built), the rest by the SDK's transport. */
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, close: Record<string, string>, head: RequestHead) => {
+    const grant = authenticated(head);
+    if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
+    if (!backend.mcp) return refuse(res, 404, 'not_found', 'MCP is not served here.', path, close);
+    const body = await readBody(req, MCP_MAX_BODY_BYTES);
+    if (body === null) return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, { connection: 'close' });
+    const direct = await backend.mcpDirect?.(grant, { accept: head.accept, contentType: head.contentType, protocolVersion: head.mcpProtocolVersion, body });
+    if (direct) {
+      res.writeHead(200, ['content-type', 'application/json', 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(Buffer.byteLength(direct))]);
+      res.end(direct);
       return;
     }
-
-    // Appended, not resolved against a base: the target is a path (framingProblem checked), never an authority.
-    let url: URL;
-    try {
-      url = new URL(`http://127.0.0.1:${port}${rawUrl}`);
-    } catch {
-      return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });
+    const url = targetUrl(rawUrl);
+    if (!url) return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      // Hop-by-hop framing stays here: the body is already read in full.
+      if (value !== undefined && !HOP_BY_HOP.has(name)) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    const answer = await backend.mcp(grant, new Request(url, { method: 'POST', headers, body }));
+    const text = await answer.text();
+    const extra: Record<string, string> = {};
+    answer.headers.forEach((value, name) => (extra[name] = value));
+    res.writeHead(answer.status, { ...extra, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+
+  const handleAsync = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, mcpPost: boolean, close: Record<string, string>, head: RequestHead) => {
+    if (mcpPost) return handleMcp(req, res, rawUrl, path, close, head);
+    // Appended, not resolved against a base: the target is a path (readHead checked), never an authority.
+    const url = targetUrl(rawUrl);
+    if (!url) return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });
     if (url.pathname === '/v1/health') return send(res, 200, { ok: true, service: 'r42-companion' });
 
-    const grant = authenticated(req);
+    const grant = authenticated(head);
     if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
-
-    if (mcpPost) {
-      if (!backend.mcp) return refuse(res, 404, 'not_found', 'MCP is not served here.', path, close);
-      const body = await readBody(req, MCP_MAX_BODY_BYTES);
-      if (body === null) return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, { connection: 'close' });
-      const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
-      const direct = await backend.mcpDirect?.(grant, { accept: header('accept'), contentType: header('content-type'), protocolVersion: header('mcp-protocol-version'), body });
-      if (direct) {
-        res.writeHead(200, ['content-type', 'application/json', 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(Buffer.byteLength(direct))]);
-        res.end(direct);
-        return;
-      }
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) {
-        // Hop-by-hop framing stays here: the body is already read in full.
-        if (value !== undefined && !HOP_BY_HOP.has(name)) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const answer = await backend.mcp(grant, new Request(url, { method: 'POST', headers, body }));
-      const text = await answer.text();
-      const extra: Record<string, string> = {};
-      answer.headers.forEach((value, name) => (extra[name] = value));
-      res.writeHead(answer.status, { ...extra, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-      return;
-    }
 
     if (url.pathname === '/v1/token') {
       const raw = url.searchParams.get('min_valid');
@@ -221,8 +243,8 @@ export async function startAgentServer(
     return sendError(res, 404, 'not_found', 'No such endpoint. See /v1/token, /v1/status, /v1/health.');
   };
 
-  const authenticated = (req: IncomingMessage): AuthenticatedGrant | null => {
-    const match = BEARER.exec(req.headers.authorization ?? '');
+  const authenticated = (head: RequestHead): AuthenticatedGrant | null => {
+    const match = BEARER.exec(head.authorization ?? '');
     return match ? backend.authenticate(match[1]!) : null;
   };
 
@@ -244,11 +266,18 @@ export async function startAgentServer(
     return true;
   };
 
+  const failed = (res: ServerResponse) => {
+    if (!res.headersSent) sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion.');
+    else res.destroy();
+  };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion.');
-      else res.destroy();
-    });
+    let pending: void | Promise<void>;
+    try {
+      pending = handle(req, res);
+    } catch {
+      return failed(res);
+    }
+    pending?.catch(() => failed(res));
   };
   const server = createServer(
     {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { CompanionError } from '../errors.js';
 import type { Database } from '../store/database.js';
 import { DbVersion, VersionedCache } from '../store/db-version.js';
@@ -29,7 +29,8 @@ export function newAgentSecret(): string {
   return `r42a_${randomBytes(32).toString('base64url')}`;
 }
 
-const digest = (secret: string) => createHash('sha256').update(secret, 'utf8').digest();
+// crypto.hash (Node ≥ 20.12, Electron's 22) is a one-shot SHA-256 at less than half createHash's cost: this runs per request.
+const digest = (secret: string): Buffer => hash('sha256', secret, 'buffer');
 
 interface GrantRow {
   id: string;

@@ -32,6 +32,7 @@ interface Bucket {
   readonly minute: number;
   count: number;
   lastAt: number;
+  /** The row's detail but its count, which `flush` fills in. */
   detail: Record<string, string | number | null>;
   /** The row once written; later flushes in the same minute rewrite it. */
   rowId: number | null;
@@ -66,7 +67,8 @@ export class UsageRecorder {
   /** A token was handed to an agent. */
   record(entry: HandOut): void {
     const bucket = this.bucket('agent.token_issued', entry.grantId, entry.at);
-    bucket.detail = { grant: entry.grantName, count: bucket.count, tokenSha256: entry.tokenSha256 };
+    // Built again only when it changes (a new token): this runs for every hand-out; the count is set at flush.
+    if (bucket.count === 1 || bucket.detail.tokenSha256 !== entry.tokenSha256) bucket.detail = { grant: entry.grantName, count: 0, tokenSha256: entry.tokenSha256 };
     const use = this.uses.get(entry.grantId) ?? { count: 0, last: 0 };
     use.count++;
     use.last = Math.max(use.last, entry.at);
@@ -77,8 +79,8 @@ export class UsageRecorder {
   /** An MCP tool was called: one row per tool, client and grant per minute, with how many failed. */
   toolCall(call: ToolCall): void {
     const bucket = this.bucket('mcp.tool_called', `${call.tool}\n${call.client}\n${call.grant}\n${call.transport}`, call.at);
-    const errors = (typeof bucket.detail.errors === 'number' ? bucket.detail.errors : 0) + (call.failed ? 1 : 0);
-    bucket.detail = { tool: call.tool, client: call.client, grant: call.grant, transport: call.transport, count: bucket.count, errors };
+    if (bucket.count === 1) bucket.detail = { tool: call.tool, client: call.client, grant: call.grant, transport: call.transport, count: 0, errors: 0 };
+    if (call.failed) bucket.detail.errors = (bucket.detail.errors as number) + 1;
     if (call.grantId !== undefined) {
       const use = this.uses.get(call.grantId) ?? { count: 0, last: 0 };
       use.count++;
@@ -92,7 +94,7 @@ export class UsageRecorder {
   refused(reason: string, detail: { grant?: string; path?: string }, at: number): void {
     const bucket = this.bucket('agent.request_refused', reason, at);
     if (bucket.count === 1) this.logger.log('warn', 'agent.request_refused', { reason, path: detail.path });
-    bucket.detail = { reason, count: bucket.count, grant: detail.grant ?? null, path: detail.path ?? null };
+    bucket.detail = { reason, count: 0, grant: detail.grant ?? null, path: detail.path ?? null };
     this.schedule();
   }
 
@@ -133,8 +135,9 @@ export class UsageRecorder {
     if (dirty.length === 0 && this.uses.size === 0) return;
     this.db.transaction(() => {
       for (const bucket of dirty) {
-        if (bucket.rowId === null) bucket.rowId = this.audit.append(this.profileId, bucket.lastAt, bucket.event, bucket.detail);
-        else this.audit.update(bucket.rowId, bucket.lastAt, bucket.detail);
+        const detail = { ...bucket.detail, count: bucket.count };
+        if (bucket.rowId === null) bucket.rowId = this.audit.append(this.profileId, bucket.lastAt, bucket.event, detail);
+        else this.audit.update(bucket.rowId, bucket.lastAt, detail);
       }
       for (const [grantId, use] of this.uses) this.grants.recordUse(grantId, use.last, use.count);
     })();

@@ -160,6 +160,15 @@ const kept = new WeakMap<McpDeps, Map<string, { stamp: string; text: string; fai
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The second and the runner's date of a kept answer's stamp; the date is worked out once a second, not per request. */
+const seconds = new WeakMap<McpDeps, { second: number; text: string }>();
+function stampSecond(deps: McpDeps, now: number): string {
+  const second = Math.floor(now / 1000);
+  let kept = seconds.get(deps);
+  if (kept?.second !== second) seconds.set(deps, (kept = { second, text: `${second}|${deps.today()}` }));
+  return kept.text;
+}
+
 /**
  * The common request, answered without a server and transport built for it: one `tools/call`
  * (no progress asked) or `tools/list`, as a client sends it after initialize. Answers exactly what
@@ -194,7 +203,7 @@ export async function answerMcpDirect(deps: McpDeps, caller: McpCaller, input: M
   if (!byCall) kept.set(deps, (byCall = new Map()));
   const key = `${name}\n${JSON.stringify(args ?? {})}`;
   const now = deps.clock.now();
-  const stamp = `${deps.dataVersion()}|${Math.floor(now / 1000)}|${deps.today()}`;
+  const stamp = `${deps.dataVersion()}|${stampSecond(deps, now)}`;
   const hit = byCall.get(key);
   if (hit?.stamp === stamp) {
     deps.recordCall({ tool: spec.name, client: auditableClientName(caller.clientName?.()), grant: caller.grant, grantId: caller.grantId, transport: caller.transport, failed: hit.failed, at: now });
