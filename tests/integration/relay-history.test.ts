@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPgliteStore } from '../../src-server/store/pglite-store.js';
 import type { SqlStore } from '../../src-server/store/sql-store.js';
-import { DATA_STREAMS } from '../simulator/garmin-data.js';
+import { STREAMS } from '../../src-main/core/store/training-repo.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
 import { startSimulator } from '../support/harness.js';
@@ -46,23 +46,25 @@ describe('relay: a longer history asked for later', () => {
     await outcome;
 
     await world.companion.sync();
-    expect(sim.backfillRequests).toHaveLength(5);
-    expect(world.companion.status().sync.backfill).toEqual({ done: 5, total: 5 });
+    expect(sim.backfillRequests).toHaveLength(STREAMS.length);
+    expect(world.companion.status().sync.backfill).toEqual({ done: STREAMS.length, total: STREAMS.length });
 
     // 80 days back: 60 more days, in Garmin's chunks (30 days for activities, 90 for the rest).
     const longer = await world.companion.sync({ days: 80 });
     expect(longer.outcome).toBe('completed');
-    const added = sim.backfillRequests.slice(5).map((r) => [r.type, r.start, r.end, r.status]);
+    const added = sim.backfillRequests.slice(STREAMS.length).map((r) => [r.type, r.start, r.end, r.status]);
     expect(added.sort()).toEqual(
       [
-        ['activities', now - 50 * DAY, now - 20 * DAY, 202],
-        ['activities', now - 80 * DAY, now - 50 * DAY, 202],
-        ...DATA_STREAMS.filter((t) => t !== 'activities').map((t) => [t, now - 80 * DAY, now - 20 * DAY, 202]),
+        ...(['activities', 'activityDetails'] as const).flatMap((t) => [
+          [t, now - 50 * DAY, now - 20 * DAY, 202],
+          [t, now - 80 * DAY, now - 50 * DAY, 202],
+        ]),
+        ...STREAMS.filter((t) => t !== 'activities' && t !== 'activityDetails').map((t) => [t, now - 80 * DAY, now - 20 * DAY, 202]),
       ].sort(),
     );
-    expect(world.companion.status().sync.backfill).toEqual({ done: 11, total: 11 });
+    expect(world.companion.status().sync.backfill).toEqual({ done: 2 * STREAMS.length + 2, total: 2 * STREAMS.length + 2 });
     // Asked once: the next pass asks nothing again.
     await world.companion.sync({ days: 80 });
-    expect(sim.backfillRequests).toHaveLength(11);
+    expect(sim.backfillRequests).toHaveLength(2 * STREAMS.length + 2);
   });
 });

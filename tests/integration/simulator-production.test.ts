@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DATA_STREAMS, recordsUploadedBetween, type DataStream } from '../simulator/garmin-data.js';
+import { SIM_STREAMS as DATA_STREAMS, simRecordsUploadedBetween as recordsUploadedBetween, type SimStream as DataStream } from '../simulator/streams.js';
 import { GarminSimulator, type ProductionMode } from '../simulator/garmin-simulator.js';
 
 /* The simulator's production mode against a real HTTP receiver standing in for the R42 server's

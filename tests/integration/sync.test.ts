@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompanionDeps } from '../../src-main/core/companion.js';
 import type { SyncProgress } from '../../src-main/core/sync/sync-engine.js';
+import { STREAMS } from '../../src-main/core/store/training-repo.js';
 import { DATA_STREAMS, recordsUploadedBetween, type DataStream } from '../simulator/garmin-data.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { CLI, ROOT, filesContaining, startSimulator } from '../support/harness.js';
@@ -81,7 +82,7 @@ describe('sync: backfill and incremental', () => {
     }
     expect(storedIds(w, 'dailies').length).toBeGreaterThanOrEqual(12);
     const status = w.companion.status().sync;
-    expect(status).toMatchObject({ running: false, stale: false, backfill: { done: 5 * 14, total: 5 * 14 } });
+    expect(status).toMatchObject({ running: false, stale: false, backfill: { done: STREAMS.length * 14, total: STREAMS.length * 14 } });
     expect(status.streams.every((s) => s.state === 'ok')).toBe(true);
     expect(filesContaining(w.home, sim.issuedSecrets)).toEqual([]);
   });
@@ -120,7 +121,7 @@ describe('sync: Garmin’s answers', () => {
     const w = await linked({}, {}, { permissions: ['ACTIVITY_EXPORT'] });
     const result = await w.companion.sync({ days: 3 });
     expect(result.outcome).toBe('completed');
-    expect([...result.permissionMissing].sort()).toEqual(['dailies', 'hrv', 'sleeps', 'userMetrics']);
+    expect([...result.permissionMissing].sort()).toEqual(['bodyComps', 'dailies', 'hrv', 'pulseOx', 'respiration', 'sleeps', 'stressDetails', 'userMetrics']);
     expect(sim.dataRequests.dailies).toBe(1); // asked once, then skipped for this run
     expect(storedIds(w, 'activities').length).toBeGreaterThan(0);
     expect(storedIds(w, 'dailies')).toEqual([]);
@@ -176,7 +177,7 @@ describe('sync: Garmin’s answers', () => {
     const resumed = await w.companion.sync({ days: 6 });
     expect(resumed.outcome).toBe('completed');
     const requestsAfter = Object.values(sim.dataRequests).reduce((a, b) => a + b, 0);
-    expect(requestsAfter - requestsBefore).toBeLessThanOrEqual(5 * 6 + 5 - 12 + 5); // only what was left
+    expect(requestsAfter - requestsBefore).toBeLessThanOrEqual(STREAMS.length * 6 + STREAMS.length - 12 + STREAMS.length); // only what was left
     for (const stream of DATA_STREAMS) {
       const row = streamRow(w, stream);
       expect(storedIds(w, stream)).toEqual(expectedIds(stream, row.backfill_floor, row.cursor, Math.floor(Date.now() / 1000) - 3600));
@@ -252,8 +253,8 @@ describe('sync: crash safety and offline reads', () => {
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids).toEqual(expectedIds(stream, row.backfill_floor, row.cursor, dataNow));
     }
-    expect(w.companion.status().sync.backfill).toEqual({ done: 200, total: 200 });
-  }, 60_000);
+    expect(w.companion.status().sync.backfill).toEqual({ done: STREAMS.length * 40, total: STREAMS.length * 40 });
+  }, 120_000);
 
   it('serves activities, dailies, sleeps and the weekly summary with the network gone', async () => {
     const w = await linked();
@@ -298,7 +299,7 @@ describe('sync: crash safety and offline reads', () => {
     expect(stopped.backfill.done).toBeLessThan(stopped.backfill.total);
     sim.clearFaults();
     expect((await w.companion.sync({ days: 30 })).outcome).toBe('completed');
-    expect(w.companion.status().sync.backfill).toEqual({ done: 150, total: 150 });
+    expect(w.companion.status().sync.backfill).toEqual({ done: STREAMS.length * 30, total: STREAMS.length * 30 });
   });
 
   it('disconnect deletes the cached data by default, or keeps it when asked', async () => {

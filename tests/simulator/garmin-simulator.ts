@@ -3,7 +3,10 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DATA_STREAMS, recordsUploadedBetween, type DataStream } from './garmin-data.js';
+import { isSimStream, SIM_STREAMS, simRecordsUploadedBetween, type SimStream } from './streams.js';
+
+/** A summary type the simulator serves (garmin-data.ts's, activityDetails and the wellness types). */
+export type DataStream = SimStream;
 
 /**
  * A Garmin Connect stand-in for tests and demos, strict like the real one (see
@@ -146,9 +149,9 @@ const b64url = (buf: Buffer) => buf.toString('base64url');
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 const DAY = 86_400;
 /** Garmin's backfill limit per request: 30 days for activities, 90 for the other types. */
-const backfillMaxDays = (stream: DataStream) => (stream === 'activities' ? 30 : 90);
+const backfillMaxDays = (stream: DataStream) => (stream === 'activities' || stream === 'activityDetails' ? 30 : 90);
 /** The permission a summary type needs, for pulls, backfills and notifications alike. */
-const permissionFor = (stream: DataStream) => (stream === 'activities' ? 'ACTIVITY_EXPORT' : 'HEALTH_EXPORT');
+const permissionFor = (stream: DataStream) => (stream === 'activities' || stream === 'activityDetails' ? 'ACTIVITY_EXPORT' : 'HEALTH_EXPORT');
 
 export class GarminSimulator {
   consent: Consent;
@@ -160,11 +163,13 @@ export class GarminSimulator {
   codeLifetimeSeconds: number;
   readonly counts: SimulatorCounts = { authorize: 0, codeExchanges: 0, refreshes: 0, userId: 0, permissions: 0, registrationDeletes: 0, refusedPulls: 0 };
   /** Data requests per stream, and the widest window asked for. */
-  readonly dataRequests: Record<DataStream, number> = { activities: 0, dailies: 0, sleeps: 0, hrv: 0, userMetrics: 0 };
+  readonly dataRequests: Record<DataStream, number> = Object.fromEntries(SIM_STREAMS.map((s) => [s, 0])) as Record<DataStream, number>;
   /** Streams whose next answers include malformed records (missing summaryId, wrong types). */
   readonly malformedRecords = new Set<DataStream>();
   /** Streams answered with extra, unknown fields and without optional ones (schema drift). */
   readonly driftingStreams = new Set<DataStream>();
+  /** The types `notifyUploads` notifies about (every served type unless a test narrows it). */
+  notifiedStreams: readonly DataStream[] = SIM_STREAMS;
   /** Overrides "now" for which data exists (epoch seconds), for deterministic tests. */
   dataNow: (() => number) | null = null;
   /** Runs when a refresh token has been spent and its successor issued, before the answer is sent. */
@@ -314,7 +319,7 @@ export class GarminSimulator {
     const production = this.requireProduction('notifyUploads');
     if (!this.isRegistered(userId)) return 0;
     let queued = 0;
-    for (const stream of DATA_STREAMS) {
+    for (const stream of this.notifiedStreams) {
       if (this.permissions.includes(permissionFor(stream))) queued += this.queueSummaries(production, stream, userId, startS, endS);
     }
     return queued;
@@ -378,7 +383,7 @@ export class GarminSimulator {
     const items: Array<Record<string, unknown>> = [];
     for (let from = start; from < end; from += DAY) {
       const to = Math.min(from + DAY, end);
-      const records = recordsUploadedBetween(stream, from, to, now);
+      const records = simRecordsUploadedBetween(stream, from, to, now);
       if (records.length === 0) continue;
       if (push) items.push(...this.shapeRecords(stream, records, from).map((record) => ({ ...record, userId })));
       else items.push({ userId, callbackURL: this.callbackUrl(production, stream, userId, from, to) });
@@ -523,6 +528,11 @@ export class GarminSimulator {
       case 'sleeps':
       case 'hrv':
       case 'userMetrics':
+      case 'activityDetails':
+      case 'stressDetails':
+      case 'bodyComps':
+      case 'pulseOx':
+      case 'respiration':
         return this.withAccessToken(req, res, (userId) => this.data(res, endpoint, url, userId));
       case 'backfill':
         return this.withAccessToken(req, res, (userId) => this.backfill(res, url, userId));
@@ -612,7 +622,7 @@ export class GarminSimulator {
     if (end - start > 86_400) return this.json(res, 400, { errorMessage: 'timespan must be at most 86400 seconds' });
     const needs = permissionFor(stream);
     if (!this.permissions.includes(needs)) return this.json(res, 412, { errorMessage: `User has not granted ${needs}` });
-    this.json(res, 200, this.shapeRecords(stream, recordsUploadedBetween(stream, start, end, this.now()), start));
+    this.json(res, 200, this.shapeRecords(stream, simRecordsUploadedBetween(stream, start, end, this.now()), start));
   }
 
   /** Why a production pull is unsolicited, or null when its token was issued for exactly this pull and still works. */
@@ -881,7 +891,7 @@ export class GarminSimulator {
 }
 
 function isDataStream(value: string): value is DataStream {
-  return (DATA_STREAMS as readonly string[]).includes(value);
+  return isSimStream(value);
 }
 
 function safeUrl(value: string): URL | null {

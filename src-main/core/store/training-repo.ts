@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
 import type { Database } from './database.js';
+import { DETAIL_STREAMS, DetailsRepo, type DetailStream } from './details-repo.js';
 
-export const STREAMS = ['activities', 'dailies', 'sleeps', 'hrv', 'userMetrics'] as const;
-export type Stream = (typeof STREAMS)[number];
+/** Summary types kept in one row each (typed columns and the raw record). */
+export const SUMMARY_STREAMS = ['activities', 'dailies', 'sleeps', 'hrv', 'userMetrics'] as const;
+export type SummaryStream = (typeof SUMMARY_STREAMS)[number];
+/** Every type synced, in sync order: an upload window's activities before their details. */
+export const STREAMS = [...SUMMARY_STREAMS, ...DETAIL_STREAMS] as const;
+export type Stream = SummaryStream | DetailStream;
+const isDetailStream = (stream: Stream): stream is DetailStream => (DETAIL_STREAMS as readonly string[]).includes(stream);
 
 const DAY_S = 86_400;
 
@@ -70,7 +76,7 @@ export function localDate(ms: number): string {
 }
 
 /** The stream's row, ready for its table, or null for a record that cannot be stored. */
-function toRow(stream: Stream, record: unknown): Record<string, unknown> | null {
+function toRow(stream: SummaryStream, record: unknown): Record<string, unknown> | null {
   const raw = JSON.stringify(record);
   switch (stream) {
     case 'activities': {
@@ -151,8 +157,8 @@ function toRow(stream: Stream, record: unknown): Record<string, unknown> | null 
   }
 }
 
-const TABLE: Record<Stream, string> = { activities: 'activities', dailies: 'dailies', sleeps: 'sleeps', hrv: 'hrv', userMetrics: 'user_metrics' };
-const COLUMNS: Record<Stream, readonly string[]> = {
+const TABLE: Record<SummaryStream, string> = { activities: 'activities', dailies: 'dailies', sleeps: 'sleeps', hrv: 'hrv', userMetrics: 'user_metrics' };
+const COLUMNS: Record<SummaryStream, readonly string[]> = {
   activities: ['summary_id', 'activity_id', 'activity_type', 'name', 'start_time', 'start_offset', 'local_date', 'duration_s', 'distance_m', 'avg_speed_mps', 'avg_pace_min_km', 'avg_hr', 'max_hr', 'avg_cadence_spm', 'elevation_gain_m', 'active_kcal', 'device_name', 'manual', 'raw'],
   dailies: ['summary_id', 'calendar_date', 'start_time', 'start_offset', 'steps', 'distance_m', 'active_kcal', 'resting_hr', 'avg_hr', 'max_hr', 'avg_stress', 'body_battery_charged', 'body_battery_drained', 'raw'],
   sleeps: ['summary_id', 'calendar_date', 'start_time', 'start_offset', 'duration_s', 'deep_s', 'light_s', 'rem_s', 'awake_s', 'raw'],
@@ -249,7 +255,9 @@ export function isoWeekLabel(day: string): string {
 
 /** Training data: idempotent upserts keyed by summaryId, each window's rows with its cursor. */
 export class TrainingRepo {
-  private readonly upserts: Record<Stream, ReturnType<Database['prepare']>>;
+  private readonly upserts: Record<SummaryStream, ReturnType<Database['prepare']>>;
+  /** activityDetails and the wellness types: compact samples, derived figures, records. */
+  readonly details: DetailsRepo;
   // Statements run once per upload window (9,130 times in a 5-year backfill): prepared once.
   private readonly selectStreams;
   private readonly moveStream;
@@ -264,14 +272,24 @@ export class TrainingRepo {
          skipped_records = skipped_records + ?, state = CASE WHEN state = 'permission_missing' THEN 'pending' ELSE state END
        WHERE profile_id = ? AND stream = ?`,
     );
+    this.details = new DetailsRepo(db, profileId);
     this.upserts = Object.fromEntries(
-      STREAMS.map((stream) => {
+      SUMMARY_STREAMS.map((stream) => {
         const cols = COLUMNS[stream];
         const sql = `INSERT INTO ${TABLE[stream]} (profile_id, ${cols.join(', ')}, synced_at) VALUES (@profile_id, ${cols.map((c) => `@${c}`).join(', ')}, @synced_at)
           ON CONFLICT (profile_id, summary_id) DO UPDATE SET ${[...cols.filter((c) => c !== 'summary_id'), 'synced_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`;
         return [stream, db.prepare(sql)];
       }),
-    ) as Record<Stream, ReturnType<Database['prepare']>>;
+    ) as Record<SummaryStream, ReturnType<Database['prepare']>>;
+  }
+
+  /** Stores one record; false when it cannot be stored. The caller holds the transaction. */
+  private storeRecord(stream: Stream, record: unknown, now: number): boolean {
+    if (isDetailStream(stream)) return this.details.store(stream, record, now);
+    const row = toRow(stream, record);
+    if (!row) return false;
+    this.upserts[stream].run({ ...row, profile_id: this.profileId, synced_at: now });
+    return true;
   }
 
   streams(): StreamState[] {
@@ -309,13 +327,8 @@ export class TrainingRepo {
     let skipped = 0;
     this.db.transaction(() => {
       for (const record of records) {
-        const row = toRow(stream, record);
-        if (!row) {
-          skipped++;
-          continue;
-        }
-        this.upserts[stream].run({ ...row, profile_id: this.profileId, synced_at: now });
-        stored++;
+        if (this.storeRecord(stream, record, now)) stored++;
+        else skipped++;
       }
       this.moveStream.run(move.backfillNextEnd ?? null, move.cursor ?? null, skipped, this.profileId, stream);
     })();
@@ -327,13 +340,8 @@ export class TrainingRepo {
     let stored = 0;
     let skipped = 0;
     for (const record of records) {
-      const row = toRow(stream, record);
-      if (!row) {
-        skipped++;
-        continue;
-      }
-      this.upserts[stream].run({ ...row, profile_id: this.profileId, synced_at: now });
-      stored++;
+      if (this.storeRecord(stream, record, now)) stored++;
+      else skipped++;
     }
     return { stored, skipped };
   }
@@ -349,15 +357,19 @@ export class TrainingRepo {
   /** Deletes every synced row and the sync positions (disconnect without keeping data). */
   deleteAll(): void {
     this.db.transaction(() => {
-      for (const stream of STREAMS) this.db.prepare(`DELETE FROM ${TABLE[stream]} WHERE profile_id = ?`).run(this.profileId);
+      for (const stream of SUMMARY_STREAMS) this.db.prepare(`DELETE FROM ${TABLE[stream]} WHERE profile_id = ?`).run(this.profileId);
+      this.details.deleteAll();
       this.db.prepare('DELETE FROM sync_streams WHERE profile_id = ?').run(this.profileId);
     })();
   }
 
   counts(): Record<Stream, number> {
-    return Object.fromEntries(
-      STREAMS.map((s) => [s, (this.db.prepare(`SELECT count(*) AS n FROM ${TABLE[s]} WHERE profile_id = ?`).get(this.profileId) as { n: number }).n]),
-    ) as Record<Stream, number>;
+    return {
+      ...(Object.fromEntries(
+        SUMMARY_STREAMS.map((s) => [s, (this.db.prepare(`SELECT count(*) AS n FROM ${TABLE[s]} WHERE profile_id = ?`).get(this.profileId) as { n: number }).n]),
+      ) as Record<SummaryStream, number>),
+      ...this.details.counts(),
+    };
   }
 
   /** Newest first; at most `limit` when given. */

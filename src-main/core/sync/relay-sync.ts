@@ -9,10 +9,32 @@ import type { SyncProgress, SyncResult } from './sync-engine.js';
 
 const DAY_S = 86_400;
 /** Garmin's backfill limits per request: 30 days for activities, 90 for the other summaries. */
-const BACKFILL_CHUNK_DAYS: Record<Stream, number> = { activities: 30, dailies: 90, sleeps: 90, hrv: 90, userMetrics: 90 };
+const BACKFILL_CHUNK_DAYS: Record<Stream, number> = {
+  activities: 30,
+  activityDetails: 30,
+  dailies: 90,
+  sleeps: 90,
+  hrv: 90,
+  userMetrics: 90,
+  stressDetails: 90,
+  bodyComps: 90,
+  pulseOx: 90,
+  respiration: 90,
+};
 /** Callback URLs fetched at once: enough to hide Garmin's latency, few enough to stay polite. */
 export const RELAY_FETCH_CONCURRENCY = 6;
-const PERMISSION_FOR: Record<Stream, string> = { activities: 'ACTIVITY_EXPORT', dailies: 'HEALTH_EXPORT', sleeps: 'HEALTH_EXPORT', hrv: 'HEALTH_EXPORT', userMetrics: 'HEALTH_EXPORT' };
+const PERMISSION_FOR: Record<Stream, string> = {
+  activities: 'ACTIVITY_EXPORT',
+  activityDetails: 'ACTIVITY_EXPORT',
+  dailies: 'HEALTH_EXPORT',
+  sleeps: 'HEALTH_EXPORT',
+  hrv: 'HEALTH_EXPORT',
+  userMetrics: 'HEALTH_EXPORT',
+  stressDetails: 'HEALTH_EXPORT',
+  bodyComps: 'HEALTH_EXPORT',
+  pulseOx: 'HEALTH_EXPORT',
+  respiration: 'HEALTH_EXPORT',
+};
 
 export interface RelaySyncDeps {
   readonly training: TrainingRepo;

@@ -1,0 +1,431 @@
+/**
+ * The big summary types: activityDetails (samples and laps, kept compact by sample-codec.ts, with
+ * the figures derived from them and the personal records they set) and the wellness types
+ * stressDetails, bodyComps, pulseOx and respiration. Rows are written inside the caller's
+ * transaction (a sync window or a relay page), so they commit with the cursor that brought them.
+ */
+import { z } from 'zod';
+import { bestEfforts, type BestEffort } from '../analysis/efforts.js';
+import { hrHistogram, type HrSummary } from '../analysis/histogram.js';
+import { recordsOver, updateRecords, type PersonalRecord, type Records } from '../analysis/records.js';
+import { activityDetailsSchema, cleanSamples, parseActivityDetails, type ActivityDetails } from '../analysis/samples.js';
+import type { Database } from './database.js';
+import { decodeSamples, encodeSamples, packJson, SAMPLE_FORMAT_VERSION } from './sample-codec.js';
+
+export const DETAIL_STREAMS = ['activityDetails', 'stressDetails', 'bodyComps', 'pulseOx', 'respiration'] as const;
+export type DetailStream = (typeof DETAIL_STREAMS)[number];
+
+/** Bumped when the derived figures change meaning: older rows are recomputed from the samples. */
+export const ANALYSIS_VERSION = 1;
+
+const TABLE: Record<DetailStream, string> = {
+  activityDetails: 'activity_samples',
+  stressDetails: 'stress_details',
+  bodyComps: 'body_comps',
+  pulseOx: 'pulse_ox',
+  respiration: 'respiration',
+};
+
+const num = z.number().finite().nullable().optional().catch(null).transform((v) => v ?? null);
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+/** A map of time offsets to values; anything that is not one becomes empty (schema drift must not cost a day). */
+const valueMap = z.record(z.string(), z.unknown()).optional().catch(undefined);
+
+const stressSchema = z.looseObject({
+  summaryId: z.string().min(1),
+  calendarDate: date,
+  startTimeInSeconds: num,
+  startTimeOffsetInSeconds: num,
+  durationInSeconds: num,
+  timeOffsetStressLevelValues: valueMap,
+  timeOffsetBodyBatteryValues: valueMap,
+});
+const bodyCompSchema = z.looseObject({
+  summaryId: z.string().min(1),
+  measurementTimeInSeconds: z.number().int(),
+  measurementTimeOffsetInSeconds: num,
+  weightInGrams: num,
+  bodyFatInPercent: num,
+  bodyMassIndex: num,
+  muscleMassInGrams: num,
+});
+const pulseOxSchema = z.looseObject({
+  summaryId: z.string().min(1),
+  calendarDate: date,
+  startTimeInSeconds: num,
+  durationInSeconds: num,
+  timeOffsetSpo2Values: valueMap,
+  onDemand: z.boolean().optional().catch(undefined),
+});
+const respirationSchema = z.looseObject({
+  summaryId: z.string().min(1),
+  startTimeInSeconds: z.number().int(),
+  startTimeOffsetInSeconds: num,
+  durationInSeconds: num,
+  timeOffsetEpochToBreaths: valueMap,
+});
+
+const isoDay = (epochS: number) => new Date(epochS * 1000).toISOString().slice(0, 10);
+const isRun = (type: string | null) => type !== null && /RUN/.test(type);
+
+/** The finite values of a map within [min, max]. */
+function valuesOf(map: Record<string, unknown> | undefined, min: number, max: number): number[] {
+  if (!map) return [];
+  return Object.values(map).filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max);
+}
+const avg = (v: number[]) => (v.length ? Math.round((v.reduce((a, b) => a + b, 0) / v.length) * 10) / 10 : null);
+const minOf = (v: number[]) => (v.length ? Math.min(...v) : null);
+const maxOf = (v: number[]) => (v.length ? Math.max(...v) : null);
+
+/** A stored activity's details, read back. */
+export interface StoredDetails {
+  readonly summaryId: string;
+  readonly activitySummaryId: string;
+  readonly activityId: string | null;
+  readonly activityType: string | null;
+  readonly localDate: string | null;
+  readonly details: ActivityDetails;
+  readonly sampleCount: number;
+  readonly bytes: number;
+}
+
+/** What is cached per activity with details. */
+export interface ActivityAnalysisRow {
+  readonly summaryId: string;
+  readonly activitySummaryId: string;
+  readonly localDate: string | null;
+  readonly isRun: boolean;
+  readonly distanceM: number | null;
+  readonly hr: HrSummary;
+  readonly efforts: readonly BestEffort[];
+}
+
+const LABEL_ORDER = ['1k', '5k', '10k', 'half_marathon', 'marathon'];
+
+export class DetailsRepo {
+  private readonly upsertSamples;
+  private readonly upsertAnalysis;
+  private readonly upsertStress;
+  private readonly upsertBodyComp;
+  private readonly upsertPulseOx;
+  private readonly upsertRespiration;
+  private readonly activityLookup;
+
+  constructor(
+    private readonly db: Database,
+    private readonly profileId: string,
+  ) {
+    const upsert = (table: string, cols: readonly string[]) =>
+      db.prepare(
+        `INSERT INTO ${table} (profile_id, ${cols.join(', ')}) VALUES (@profile_id, ${cols.map((c) => `@${c}`).join(', ')})
+         ON CONFLICT (profile_id, summary_id) DO UPDATE SET ${cols.filter((c) => c !== 'summary_id').map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      );
+    this.upsertSamples = upsert('activity_samples', [
+      'summary_id', 'activity_summary_id', 'activity_id', 'activity_type', 'start_time', 'local_date', 'duration_s', 'distance_m', 'avg_hr',
+      'lap_starts', 'format_version', 'sample_count', 'samples_duration_s', 'has_hr', 'has_gps', 'samples', 'raw', 'synced_at',
+    ]);
+    this.upsertAnalysis = upsert('activity_analysis', [
+      'summary_id', 'activity_summary_id', 'analysis_version', 'local_date', 'is_run', 'moving_s', 'distance_m', 'hr_s', 'hr_histogram', 'best_efforts', 'computed_at',
+    ]);
+    this.upsertStress = upsert('stress_details', ['summary_id', 'calendar_date', 'start_time', 'start_offset', 'duration_s', 'avg_stress', 'max_stress', 'body_battery_high', 'body_battery_low', 'raw_z', 'synced_at']);
+    this.upsertBodyComp = upsert('body_comps', ['summary_id', 'measured_at', 'local_date', 'weight_g', 'body_fat_pct', 'bmi', 'muscle_mass_g', 'raw', 'synced_at']);
+    this.upsertPulseOx = upsert('pulse_ox', ['summary_id', 'calendar_date', 'start_time', 'duration_s', 'avg_spo2', 'min_spo2', 'on_demand', 'raw_z', 'synced_at']);
+    this.upsertRespiration = upsert('respiration', ['summary_id', 'start_time', 'local_date', 'duration_s', 'avg_breaths', 'min_breaths', 'max_breaths', 'raw', 'synced_at']);
+    this.activityLookup = db.prepare(
+      'SELECT summary_id, activity_type, local_date FROM activities WHERE profile_id = ? AND (summary_id = ? OR activity_id = ?) LIMIT 1',
+    );
+  }
+
+  /** Stores one record of a stream; false when it cannot be stored (no id, no time). Call inside a transaction. */
+  store(stream: DetailStream, record: unknown, now: number): boolean {
+    switch (stream) {
+      case 'activityDetails':
+        return this.storeActivityDetails(record, now);
+      case 'stressDetails': {
+        const r = stressSchema.safeParse(record);
+        if (!r.success) return false;
+        const s = r.data;
+        const stress = valuesOf(s.timeOffsetStressLevelValues, 0, 100);
+        const battery = valuesOf(s.timeOffsetBodyBatteryValues, 0, 100);
+        this.upsertStress.run({
+          profile_id: this.profileId, summary_id: s.summaryId, calendar_date: s.calendarDate, start_time: s.startTimeInSeconds, start_offset: s.startTimeOffsetInSeconds,
+          duration_s: s.durationInSeconds, avg_stress: avg(stress), max_stress: maxOf(stress), body_battery_high: maxOf(battery), body_battery_low: minOf(battery),
+          raw_z: packJson(record), synced_at: now,
+        });
+        return true;
+      }
+      case 'bodyComps': {
+        const r = bodyCompSchema.safeParse(record);
+        if (!r.success) return false;
+        const b = r.data;
+        this.upsertBodyComp.run({
+          profile_id: this.profileId, summary_id: b.summaryId, measured_at: b.measurementTimeInSeconds,
+          local_date: isoDay(b.measurementTimeInSeconds + (b.measurementTimeOffsetInSeconds ?? 0)),
+          weight_g: b.weightInGrams, body_fat_pct: b.bodyFatInPercent, bmi: b.bodyMassIndex, muscle_mass_g: b.muscleMassInGrams, raw: JSON.stringify(record), synced_at: now,
+        });
+        return true;
+      }
+      case 'pulseOx': {
+        const r = pulseOxSchema.safeParse(record);
+        if (!r.success) return false;
+        const p = r.data;
+        const spo2 = valuesOf(p.timeOffsetSpo2Values, 50, 100);
+        this.upsertPulseOx.run({
+          profile_id: this.profileId, summary_id: p.summaryId, calendar_date: p.calendarDate, start_time: p.startTimeInSeconds, duration_s: p.durationInSeconds,
+          avg_spo2: avg(spo2), min_spo2: minOf(spo2), on_demand: p.onDemand === undefined ? null : Number(p.onDemand), raw_z: packJson(record), synced_at: now,
+        });
+        return true;
+      }
+      case 'respiration': {
+        const r = respirationSchema.safeParse(record);
+        if (!r.success) return false;
+        const p = r.data;
+        const breaths = valuesOf(p.timeOffsetEpochToBreaths, 1, 80);
+        this.upsertRespiration.run({
+          profile_id: this.profileId, summary_id: p.summaryId, start_time: p.startTimeInSeconds, local_date: isoDay(p.startTimeInSeconds + (p.startTimeOffsetInSeconds ?? 0)),
+          duration_s: p.durationInSeconds, avg_breaths: avg(breaths), min_breaths: minOf(breaths), max_breaths: maxOf(breaths), raw: JSON.stringify(record), synced_at: now,
+        });
+        return true;
+      }
+    }
+  }
+
+  private storeActivityDetails(record: unknown, now: number): boolean {
+    const details = parseActivityDetails(record);
+    if (!details) return false;
+    const parsed = activityDetailsSchema.parse(record);
+    const summary = (parsed.summary ?? {}) as Record<string, unknown>;
+    const activityId = parsed.activityId === undefined ? null : String(parsed.activityId);
+    // Garmin's details summaryId is the activity's with "-detail"; a summary inside may name it.
+    const named = typeof summary.summaryId === 'string' && summary.summaryId ? summary.summaryId : null;
+    const activitySummaryIdGuess = named ?? details.summaryId.replace(/-detail$/, '');
+    const known = this.activityLookup.get(this.profileId, activitySummaryIdGuess, activityId ?? activitySummaryIdGuess) as
+      | { summary_id: string; activity_type: string; local_date: string }
+      | undefined;
+    const activitySummaryId = known?.summary_id ?? activitySummaryIdGuess;
+    const offset = typeof summary.startTimeOffsetInSeconds === 'number' && Number.isFinite(summary.startTimeOffsetInSeconds) ? summary.startTimeOffsetInSeconds : 0;
+    const localDate = details.startTime !== null && typeof summary.startTimeInSeconds === 'number' ? isoDay(details.startTime + offset) : (known?.local_date ?? null);
+    const activityType = details.activityType ?? known?.activity_type ?? null;
+    const series = cleanSamples(details.samples);
+    const { samples: _samples, laps: _laps, ...rest } = parsed;
+    this.upsertSamples.run({
+      profile_id: this.profileId,
+      summary_id: details.summaryId,
+      activity_summary_id: activitySummaryId,
+      activity_id: activityId,
+      activity_type: activityType,
+      start_time: details.startTime === null ? null : Math.round(details.startTime),
+      local_date: localDate,
+      duration_s: details.durationS,
+      distance_m: details.distanceM,
+      avg_hr: details.avgHr,
+      lap_starts: JSON.stringify(details.lapStarts.filter((t) => Number.isFinite(t))),
+      format_version: SAMPLE_FORMAT_VERSION,
+      sample_count: details.samples.length,
+      samples_duration_s: series.elapsedS,
+      has_hr: Number(series.hasHr),
+      has_gps: Number(series.hasGps),
+      samples: encodeSamples(details.samples),
+      raw: JSON.stringify(rest),
+      synced_at: now,
+    });
+    const row = this.writeAnalysis(details.summaryId, activitySummaryId, localDate, activityType, details, now, series);
+    if (row.isRun && row.localDate !== null) this.applyToRecords(row);
+    return true;
+  }
+
+  /** Computes and stores the HR-setting-free figures of one activity. */
+  private writeAnalysis(
+    summaryId: string,
+    activitySummaryId: string,
+    localDate: string | null,
+    activityType: string | null,
+    details: ActivityDetails,
+    now: number,
+    series = cleanSamples(details.samples),
+  ): ActivityAnalysisRow {
+    const hr = hrHistogram(series);
+    const efforts = bestEfforts(series);
+    const row: ActivityAnalysisRow = { summaryId, activitySummaryId, localDate, isRun: isRun(activityType), distanceM: series.distanceM, hr, efforts };
+    this.upsertAnalysis.run({
+      profile_id: this.profileId,
+      summary_id: summaryId,
+      activity_summary_id: activitySummaryId,
+      analysis_version: ANALYSIS_VERSION,
+      local_date: localDate,
+      is_run: Number(row.isRun),
+      moving_s: hr.movingS,
+      distance_m: series.distanceM,
+      hr_s: hr.hrS,
+      hr_histogram: JSON.stringify(hr.histogram),
+      best_efforts: JSON.stringify(efforts),
+      computed_at: now,
+    });
+    return row;
+  }
+
+  /** One run's efforts into the records (analysis/records.ts updateRecords); the whole history again only when it must. */
+  private applyToRecords(row: ActivityAnalysisRow): void {
+    const current = this.recordsMap();
+    const next = updateRecords(current, { summary_id: row.activitySummaryId, date: row.localDate!, efforts: row.efforts });
+    if (next.rebuild) {
+      this.rebuildRecords();
+      return;
+    }
+    const write = this.db.prepare(
+      `INSERT INTO personal_records (profile_id, label, distance_m, time_s, pace_s_per_km, summary_id, date) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (profile_id, label) DO UPDATE SET distance_m = excluded.distance_m, time_s = excluded.time_s, pace_s_per_km = excluded.pace_s_per_km,
+         summary_id = excluded.summary_id, date = excluded.date`,
+    );
+    for (const label of next.improved) {
+      const r = next.records[label]!;
+      write.run(this.profileId, r.label, r.distance_m, r.time_s, r.pace_s_per_km, r.summary_id, r.date);
+    }
+  }
+
+  /** Records recomputed over every stored run (analysis/records.ts recordsOver). */
+  rebuildRecords(): Records {
+    const runs = (
+      this.db
+        .prepare('SELECT activity_summary_id, local_date, best_efforts FROM activity_analysis WHERE profile_id = ? AND is_run = 1 AND local_date IS NOT NULL')
+        .all(this.profileId) as Array<{ activity_summary_id: string; local_date: string; best_efforts: string }>
+    ).map((r) => ({ summary_id: r.activity_summary_id, date: r.local_date, efforts: JSON.parse(r.best_efforts) as BestEffort[] }));
+    const records = recordsOver(runs);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM personal_records WHERE profile_id = ?').run(this.profileId);
+      const insert = this.db.prepare('INSERT INTO personal_records (profile_id, label, distance_m, time_s, pace_s_per_km, summary_id, date) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      for (const r of Object.values(records)) insert.run(this.profileId, r.label, r.distance_m, r.time_s, r.pace_s_per_km, r.summary_id, r.date);
+    })();
+    return records;
+  }
+
+  private recordsMap(): Records {
+    return Object.fromEntries(this.records().map((r) => [r.label, r]));
+  }
+
+  /** The stored records, in distance order. */
+  records(): PersonalRecord[] {
+    const rows = this.db
+      .prepare('SELECT label, distance_m, time_s, pace_s_per_km, summary_id, date FROM personal_records WHERE profile_id = ?')
+      .all(this.profileId) as PersonalRecord[];
+    return rows.sort((a, b) => LABEL_ORDER.indexOf(a.label) - LABEL_ORDER.indexOf(b.label));
+  }
+
+  /**
+   * Recomputes the derived figures of activities stored by an older analysis (or without any),
+   * then the records; answers how many were recomputed. Cheap when everything is current.
+   */
+  refreshAnalysis(now: number): number {
+    const stale = this.db
+      .prepare(
+        `SELECT s.summary_id FROM activity_samples s LEFT JOIN activity_analysis a ON a.profile_id = s.profile_id AND a.summary_id = s.summary_id
+         WHERE s.profile_id = ? AND (a.summary_id IS NULL OR a.analysis_version <> ?)`,
+      )
+      .pluck()
+      .all(this.profileId, ANALYSIS_VERSION) as string[];
+    if (stale.length === 0) return 0;
+    this.db.transaction(() => {
+      for (const id of stale) {
+        const stored = this.detailsOf(id);
+        if (stored) this.writeAnalysis(stored.summaryId, stored.activitySummaryId, stored.localDate, stored.activityType, stored.details, now);
+      }
+    })();
+    this.rebuildRecords();
+    return stale.length;
+  }
+
+  /** The details stored for an activity: by its summaryId, its Garmin activityId, or the details' own summaryId. */
+  find(id: string): StoredDetails | null {
+    const summaryId = this.db
+      .prepare('SELECT summary_id FROM activity_samples WHERE profile_id = ? AND (activity_summary_id = ? OR summary_id = ? OR activity_id = ?) ORDER BY synced_at DESC LIMIT 1')
+      .pluck()
+      .get(this.profileId, id, id, id) as string | undefined;
+    return summaryId === undefined ? null : this.detailsOf(summaryId);
+  }
+
+  private detailsOf(summaryId: string): StoredDetails | null {
+    const r = this.db.prepare('SELECT * FROM activity_samples WHERE profile_id = ? AND summary_id = ?').get(this.profileId, summaryId) as
+      | Record<string, unknown>
+      | undefined;
+    if (!r) return null;
+    const blob = r.samples as Buffer;
+    return {
+      summaryId: r.summary_id as string,
+      activitySummaryId: r.activity_summary_id as string,
+      activityId: r.activity_id as string | null,
+      activityType: r.activity_type as string | null,
+      localDate: r.local_date as string | null,
+      sampleCount: r.sample_count as number,
+      bytes: blob.length,
+      details: {
+        summaryId: r.summary_id as string,
+        startTime: r.start_time as number | null,
+        activityType: r.activity_type as string | null,
+        durationS: r.duration_s as number | null,
+        distanceM: r.distance_m as number | null,
+        avgHr: r.avg_hr as number | null,
+        samples: decodeSamples(blob),
+        lapStarts: z.array(z.number()).catch([]).parse(JSON.parse(r.lap_starts as string)),
+      },
+    };
+  }
+
+  /** The cached figures of every activity with details whose local date is within [from, to], keyed by activity summaryId. */
+  analysesBetween(from: string, to: string): Map<string, ActivityAnalysisRow> {
+    const rows = this.db
+      .prepare(
+        `SELECT summary_id, activity_summary_id, local_date, is_run, moving_s, distance_m, hr_s, hr_histogram, best_efforts FROM activity_analysis
+         WHERE profile_id = ? AND local_date BETWEEN ? AND ?`,
+      )
+      .all(this.profileId, from, to) as Array<Record<string, unknown>>;
+    const out = new Map<string, ActivityAnalysisRow>();
+    for (const r of rows) {
+      out.set(r.activity_summary_id as string, {
+        summaryId: r.summary_id as string,
+        activitySummaryId: r.activity_summary_id as string,
+        localDate: r.local_date as string | null,
+        isRun: r.is_run === 1,
+        distanceM: r.distance_m as number | null,
+        hr: { movingS: r.moving_s as number, hrS: r.hr_s as number, histogram: JSON.parse(r.hr_histogram as string) as Array<[number, number]> },
+        efforts: JSON.parse(r.best_efforts as string) as BestEffort[],
+      });
+    }
+    return out;
+  }
+
+  /** Runs with details (what the records were computed over). */
+  runsWithDetails(): number {
+    return this.db.prepare('SELECT count(*) FROM activity_analysis WHERE profile_id = ? AND is_run = 1').pluck().get(this.profileId) as number;
+  }
+
+  /** Wellness per day for trends: stress, SpO2, respiration averages and weight. */
+  wellnessBetween(from: string, to: string): Map<string, { avgStress: number | null; spo2: number | null; respiration: number | null; weightKg: number | null }> {
+    const out = new Map<string, { avgStress: number | null; spo2: number | null; respiration: number | null; weightKg: number | null }>();
+    const at = (d: string) => {
+      let v = out.get(d);
+      if (!v) out.set(d, (v = { avgStress: null, spo2: null, respiration: null, weightKg: null }));
+      return v;
+    };
+    const p = this.profileId;
+    for (const r of this.db.prepare('SELECT calendar_date AS d, avg(avg_stress) AS v FROM stress_details WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? GROUP BY d').all(p, from, to) as Array<{ d: string; v: number | null }>) at(r.d).avgStress = round1(r.v);
+    for (const r of this.db.prepare('SELECT calendar_date AS d, avg(avg_spo2) AS v FROM pulse_ox WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? GROUP BY d').all(p, from, to) as Array<{ d: string; v: number | null }>) at(r.d).spo2 = round1(r.v);
+    for (const r of this.db.prepare('SELECT local_date AS d, avg(avg_breaths) AS v FROM respiration WHERE profile_id = ? AND local_date BETWEEN ? AND ? GROUP BY d').all(p, from, to) as Array<{ d: string; v: number | null }>) at(r.d).respiration = round1(r.v);
+    // The day's last weigh-in.
+    for (const r of this.db
+      .prepare('SELECT local_date AS d, weight_g AS v FROM body_comps WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND weight_g IS NOT NULL ORDER BY measured_at')
+      .all(p, from, to) as Array<{ d: string; v: number }>) at(r.d).weightKg = Math.round(r.v / 100) / 10;
+    return out;
+  }
+
+  deleteAll(): void {
+    for (const table of ['personal_records', 'activity_analysis', ...Object.values(TABLE)]) this.db.prepare(`DELETE FROM ${table} WHERE profile_id = ?`).run(this.profileId);
+  }
+
+  counts(): Record<DetailStream, number> {
+    return Object.fromEntries(
+      DETAIL_STREAMS.map((s) => [s, this.db.prepare(`SELECT count(*) FROM ${TABLE[s]} WHERE profile_id = ?`).pluck().get(this.profileId) as number]),
+    ) as Record<DetailStream, number>;
+  }
+}
+
+const round1 = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10) / 10);
