@@ -1,11 +1,38 @@
 /**
  * The core coaching service: figures derived from the STORED training data (activity samples,
  * summaries, wellness), as plain data for the HTTP, MCP, CLI and UI surfaces. Every method is a
- * synchronous read of SQLite; nothing here calls Garmin.
+ * synchronous read of SQLite (it may fill the derived-figures cache); nothing here calls Garmin.
+ * The figures themselves come from the analysis library (src-main/core/analysis, docs/metrics.md).
  */
+import { addDays, dayNumber, isoDateSchema, isoWeekStart } from '../analysis/dates.js';
+import { bestEfforts } from '../analysis/efforts.js';
+import { loadFromHistogram, zonesFromHistogram } from '../analysis/histogram.js';
+import { hrvStatus } from '../analysis/hrv.js';
+import { activityLoad, loadSeries, weeklyLoad, type LoadMethod } from '../analysis/load.js';
+import { cleanSamples, everything, totals, type Series } from '../analysis/samples.js';
+import { drift, laps, splits, UNIT_METRES, type DistanceUnit } from '../analysis/splits.js';
+import { roundOrNull } from '../analysis/stats.js';
+import { restingHrTrend, sleepSeconds, sleepTrend } from '../analysis/trends.js';
+import { hrProfile as profileFrom, MAX_HR_RANGE, RESTING_HR_RANGE, timeInZones, type HrProfile } from '../analysis/zones.js';
+import { median, within } from '../analysis/stats.js';
+import { CompanionError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Database } from '../store/database.js';
-import type { Coaching } from './coaching-types.js';
+import { DetailsRepo } from '../store/details-repo.js';
+import { DEFAULT_PROFILE_ID } from '../store/repos.js';
+import { localDate } from '../store/training-repo.js';
+import type {
+  ActivityDetailsAnswer,
+  Coaching,
+  HrProfileAnswer,
+  HrSource,
+  PersonalRecordsAnswer,
+  SeriesPoint,
+  SplitUnit,
+  TrainingLoadAnswer,
+  TrendsAnswer,
+  WellnessDay,
+} from './coaching-types.js';
 
 export type * from './coaching-types.js';
 
@@ -23,7 +50,306 @@ export interface CoachingDeps {
   readonly profileId?: string;
 }
 
+export const DEFAULT_MAX_POINTS = 300;
+export const MAX_POINTS_LIMIT = 5_000;
+/** Longest range of `trainingLoad` (20 years of days) and of `trends` (two years). */
+export const MAX_LOAD_DAYS = 7_320;
+export const MAX_TREND_DAYS = 731;
+/** How far back the HR estimates look. */
+export const ESTIMATE_DAYS = 365;
+
+const UNIT: Record<SplitUnit, DistanceUnit> = { km: 'km', mi: 'mile' };
+
+function badRequest(message: string): CompanionError {
+  return new CompanionError('bad_request', message);
+}
+
+function checkRange(range: { from: string; to: string } | undefined, maxDays: number): { from: string; to: string } {
+  const from = range?.from;
+  const to = range?.to;
+  if (!isoDateSchema.safeParse(from).success || !isoDateSchema.safeParse(to).success || !Number.isFinite(dayNumber(from!)) || !Number.isFinite(dayNumber(to!))) {
+    throw badRequest('from and to must be dates as YYYY-MM-DD.');
+  }
+  const days = dayNumber(to!) - dayNumber(from!) + 1;
+  if (days < 1) throw badRequest(`from (${from}) must not be after to (${to}).`);
+  if (days > maxDays) throw badRequest(`A range covers at most ${maxDays} days; ${from} to ${to} is ${days}.`);
+  return { from: from!, to: to! };
+}
+
+/** The series cut into at most `maxPoints` buckets of consecutive samples; a point closes each. */
+export function downsample(series: Series, maxPoints: number, unitM: number): SeriesPoint[] {
+  const { samples, moving } = series;
+  const n = samples.length;
+  if (n === 0) return [];
+  const buckets = Math.min(maxPoints, n);
+  const out: SeriesPoint[] = [];
+  let prevEnd = 0;
+  for (let b = 0; b < buckets; b++) {
+    const lo = Math.floor((b * n) / buckets);
+    const hi = Math.floor(((b + 1) * n) / buckets) - 1;
+    let hrSum = 0;
+    let hrN = 0;
+    let elSum = 0;
+    let elN = 0;
+    for (let i = lo; i <= hi; i++) {
+      const s = samples[i]!;
+      if (s.hr !== null) {
+        hrSum += s.hr;
+        hrN++;
+      }
+      if (s.elevation !== null) {
+        elSum += s.elevation;
+        elN++;
+      }
+    }
+    const end = samples[hi]!;
+    const start = samples[prevEnd]!;
+    const dd = end.distance !== null && start.distance !== null ? end.distance - start.distance : null;
+    const dm = moving[hi]! - moving[prevEnd]!;
+    out.push({
+      elapsed_s: roundOrNull(end.t, 1) ?? 0,
+      distance_m: roundOrNull(end.distance, 1),
+      pace_s: dd !== null && dd >= 1 && dm > 0 ? roundOrNull((dm / dd) * unitM, 1) : null,
+      hr: hrN ? roundOrNull(hrSum / hrN, 1) : null,
+      elevation_m: elN ? roundOrNull(elSum / elN, 1) : null,
+    });
+    prevEnd = hi;
+  }
+  return out;
+}
+
 export function createCoaching(deps: CoachingDeps): Coaching {
-  void deps;
-  throw new Error('createCoaching: not implemented yet');
+  const { db, config, clock } = deps;
+  const profileId = deps.profileId ?? DEFAULT_PROFILE_ID;
+  const details = new DetailsRepo(db, profileId);
+  const today = () => localDate(clock.now());
+
+  const activityRow = db.prepare(
+    `SELECT summary_id, activity_id, activity_type, name, start_time, local_date, duration_s, distance_m, avg_hr, max_hr, avg_cadence_spm, elevation_gain_m
+     FROM activities WHERE profile_id = ? AND (summary_id = ? OR activity_id = ?) ORDER BY summary_id = ? DESC LIMIT 1`,
+  );
+  const maxHrs = db.prepare('SELECT max_hr FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND max_hr IS NOT NULL').pluck();
+  const restingHrs = db.prepare('SELECT resting_hr FROM dailies WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? AND resting_hr IS NOT NULL').pluck();
+  const loadRows = db.prepare('SELECT summary_id, local_date, avg_hr, duration_s FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ?');
+  const firstActivity = db.prepare('SELECT min(local_date) FROM activities WHERE profile_id = ?').pluck();
+
+  /** Derived figures of activities stored before the current analysis version: recomputed once per service. */
+  let analysisCurrent = false;
+  const ensureAnalysis = () => {
+    if (analysisCurrent) return;
+    try {
+      details.refreshAnalysis(Math.floor(clock.now() / 1000));
+    } catch {
+      // A read-only connection: the figures are still computed per request where needed.
+    }
+    analysisCurrent = true;
+  };
+
+  /** The HR profile (analysis/zones.ts) from the settings and the last year's data, and what is known without one. */
+  const profile = (): { profile: HrProfile | null; estMax: number | null; estRest: number | null } => {
+    const to = today();
+    const from = addDays(to, -ESTIMATE_DAYS);
+    const activityMaxHr = maxHrs.all(profileId, from, to) as number[];
+    const restingHr = restingHrs.all(profileId, from, to) as number[];
+    const p = profileFrom({ R42_MAX_HR: config.hr.maxHr, R42_RESTING_HR: config.hr.restingHr, R42_HR_ZONE_MODEL: config.hr.zoneModel }, { activityMaxHr, restingHr });
+    const plausibleMax = activityMaxHr.filter((v) => within(v, MAX_HR_RANGE[0], MAX_HR_RANGE[1]));
+    const rest = median(restingHr.filter((v) => within(v, RESTING_HR_RANGE[0], RESTING_HR_RANGE[1])));
+    return { profile: p, estMax: plausibleMax.length ? Math.max(...plausibleMax) : null, estRest: rest === null ? null : Math.round(rest) };
+  };
+  const sourceOf = (p: HrProfile): HrSource => (p.estimated ? 'estimated' : 'settings');
+  const trimpInput = (p: HrProfile | null) => (p ? { maxHr: p.max_hr, restingHr: p.resting_hr } : null);
+
+  const coaching: Coaching = {
+    hrProfile(): HrProfileAnswer {
+      const { profile: p, estMax, estRest } = profile();
+      const maxHr = p?.max_hr ?? config.hr.maxHr ?? estMax;
+      const restingHr = p?.resting_hr ?? config.hr.restingHr ?? estRest;
+      const maxHrSource = config.hr.maxHr !== undefined ? 'settings' : maxHr === null ? null : 'estimated';
+      const restingHrSource = config.hr.restingHr !== undefined ? 'settings' : restingHr === null ? null : 'estimated';
+      const source: HrSource = maxHrSource === 'settings' && restingHrSource === 'settings' ? 'settings' : 'estimated';
+      const notes: string[] = [];
+      if (maxHrSource !== 'settings') {
+        notes.push(
+          maxHr === null
+            ? `Max HR is unknown: no activity of the last ${ESTIMATE_DAYS} days has a max HR between ${MAX_HR_RANGE[0]} and ${MAX_HR_RANGE[1]} bpm; set R42_MAX_HR.`
+            : `Max HR is estimated as the highest activity max HR of the last ${ESTIMATE_DAYS} days; set R42_MAX_HR for exact zones.`,
+        );
+      }
+      if (restingHrSource !== 'settings') {
+        notes.push(
+          restingHr === null
+            ? `Resting HR is unknown: no daily resting HR in the last ${ESTIMATE_DAYS} days; set R42_RESTING_HR.`
+            : `Resting HR is estimated as the median daily resting HR of the last ${ESTIMATE_DAYS} days; set R42_RESTING_HR to fix it.`,
+        );
+      }
+      if (p === null && maxHr !== null && restingHr !== null) notes.push('Max HR is less than 20 bpm above resting HR: no zones until the numbers are fixed.');
+      return { maxHr, restingHr, model: config.hr.zoneModel, zones: p?.zones ?? [], source, maxHrSource, restingHrSource, note: notes.length ? notes.join(' ') : null };
+    },
+
+    activityDetails(id, options = {}): ActivityDetailsAnswer {
+      if (typeof id !== 'string' || id.trim() === '' || id.length > 200) throw badRequest('An activity id (its summary_id from the activity list) is required.');
+      const unit = options.unit ?? 'km';
+      if (unit !== 'km' && unit !== 'mi') throw badRequest('unit must be km or mi.');
+      const maxPoints = options.maxPoints ?? DEFAULT_MAX_POINTS;
+      if (!Number.isInteger(maxPoints) || maxPoints < 2 || maxPoints > MAX_POINTS_LIMIT) throw badRequest(`maxPoints must be a whole number from 2 to ${MAX_POINTS_LIMIT}.`);
+      const row = activityRow.get(profileId, id, id, id) as Record<string, unknown> | undefined;
+      const stored = details.find((row?.summary_id as string | undefined) ?? id) ?? (row?.activity_id ? details.find(row.activity_id as string) : null);
+      if (!row && !stored) throw new CompanionError('not_found', `No activity ${JSON.stringify(id)} in the synced data. Sync, or pick a summary_id from the activity list.`);
+      const { profile: p } = profile();
+      const unitM = UNIT_METRES[UNIT[unit]];
+      const num = (k: string) => (row && typeof row[k] === 'number' && Number.isFinite(row[k]) ? (row[k] as number) : null);
+      const base = {
+        summary_id: (row?.summary_id as string | undefined) ?? stored!.activitySummaryId,
+        activity_id: (row?.activity_id as string | null | undefined) ?? stored?.activityId ?? null,
+        type: (row?.activity_type as string | undefined) ?? stored?.activityType ?? null,
+        name: (row?.name as string | null | undefined) ?? null,
+        start_time: row ? new Date((row.start_time as number) * 1000).toISOString() : stored?.details.startTime != null ? new Date(stored.details.startTime * 1000).toISOString() : null,
+        local_date: (row?.local_date as string | undefined) ?? stored?.localDate ?? null,
+        unit,
+        hr_profile: p ? { max_hr: p.max_hr, resting_hr: p.resting_hr, model: p.model, source: sourceOf(p) } : null,
+      };
+      const avgHr = num('avg_hr') ?? stored?.details.avgHr ?? null;
+      const durationS = num('duration_s') ?? stored?.details.durationS ?? null;
+      if (!stored || stored.sampleCount === 0) {
+        const distance = num('distance_m') ?? stored?.details.distanceM ?? null;
+        return {
+          ...base,
+          has_details: false,
+          summary: {
+            elapsed_s: roundOrNull(durationS, 1),
+            moving_s: roundOrNull(durationS, 1),
+            distance_m: roundOrNull(distance, 1),
+            avg_pace_s: distance && durationS && distance > 0 ? roundOrNull((durationS / distance) * unitM, 1) : null,
+            avg_hr: roundOrNull(avgHr, 1),
+            max_hr: num('max_hr'),
+            avg_cadence_spm: num('avg_cadence_spm'),
+            elevation_gain_m: roundOrNull(num('elevation_gain_m'), 1),
+            has_hr: avgHr !== null,
+            has_gps: false,
+            samples: 0,
+          },
+          splits: [],
+          laps: [],
+          zones: null,
+          drift: { pace_drift_pct: null, hr_drift_pct: null, decoupling_pct: null },
+          best_efforts: [],
+          load: activityLoad({ avgHr, durationS }, trimpInput(p)),
+          cleaning: null,
+          series: [],
+        };
+      }
+      const series = cleanSamples(stored.details.samples);
+      const whole = totals(series, everything(series));
+      const distance = series.distanceM;
+      return {
+        ...base,
+        has_details: true,
+        summary: {
+          elapsed_s: roundOrNull(series.elapsedS, 1),
+          moving_s: roundOrNull(series.movingS, 1),
+          distance_m: roundOrNull(distance, 1),
+          avg_pace_s: distance !== null && distance > 0 && series.movingS > 0 ? roundOrNull((series.movingS / distance) * unitM, 1) : null,
+          avg_hr: roundOrNull(whole.avgHr ?? avgHr, 1),
+          max_hr: whole.maxHr ?? num('max_hr'),
+          avg_cadence_spm: num('avg_cadence_spm'),
+          elevation_gain_m: roundOrNull(whole.elevationGainM ?? num('elevation_gain_m'), 1),
+          has_hr: series.hasHr,
+          has_gps: series.hasGps,
+          samples: series.samples.length,
+        },
+        splits: splits(series, UNIT[unit]),
+        laps: laps(series, stored.details.lapStarts),
+        zones: p && series.hasHr ? timeInZones(series, p.zones) : null,
+        drift: drift(series),
+        best_efforts: bestEfforts(series),
+        load: activityLoad({ series: series.samples.length > 1 ? series : null, avgHr, durationS }, trimpInput(p)),
+        cleaning: series.report,
+        series: downsample(series, maxPoints, unitM),
+      };
+    },
+
+    trainingLoad(range): TrainingLoadAnswer {
+      const { from, to } = checkRange(range, MAX_LOAD_DAYS);
+      ensureAnalysis();
+      const { profile: p } = profile();
+      const trimp = trimpInput(p);
+      const historyStart = (firstActivity.get(profileId) as string | null) ?? null;
+      // Chronic load needs the 28 days before the first week shown.
+      const loadFrom = addDays(isoWeekStart(from), -35);
+      const rows = loadRows.all(profileId, loadFrom, to) as Array<{ summary_id: string; local_date: string; avg_hr: number | null; duration_s: number | null }>;
+      const analyses = details.analysesBetween(loadFrom, to);
+      const methods: Record<LoadMethod, number> = { hr_samples: 0, avg_hr: 0, duration: 0 };
+      const loads = rows.map((r) => {
+        const a = analyses.get(r.summary_id) ?? null;
+        const load = loadFromHistogram(a?.hr ?? null, { avgHr: r.avg_hr, durationS: r.duration_s }, trimp);
+        if (r.local_date >= from && r.local_date <= to) methods[load.method]++;
+        return { date: r.local_date, load: load.trimp, zones: p && a && a.hr.hrS > 0 ? zonesFromHistogram(a.hr, p.zones) : null };
+      });
+      const weeks = (dayNumber(isoWeekStart(to)) - dayNumber(isoWeekStart(from))) / 7 + 1;
+      return {
+        from,
+        to,
+        history_start: historyStart,
+        hr_source: p ? sourceOf(p) : null,
+        days: loadSeries(loads, from, to, historyStart ?? undefined),
+        weeks: weeklyLoad(loads, weeks, to, historyStart ?? undefined),
+        methods,
+      };
+    },
+
+    personalRecords(): PersonalRecordsAnswer {
+      ensureAnalysis();
+      return { records: details.records(), runs_with_details: details.runsWithDetails() };
+    },
+
+    trends(range): TrendsAnswer {
+      const { from, to } = checkRange(range, MAX_TREND_DAYS);
+      // The HRV baseline looks 60 days back, the other trends 28.
+      const since = addDays(from, -60);
+      const hrvRows = db
+        .prepare('SELECT calendar_date AS date, last_night_avg_ms AS value FROM hrv WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date')
+        .all(profileId, since, to) as Array<{ date: string; value: number | null }>;
+      const restRows = db
+        .prepare('SELECT calendar_date AS date, resting_hr AS value FROM dailies WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date')
+        .all(profileId, since, to) as Array<{ date: string; value: number | null }>;
+      const sleepRows = (
+        db
+          .prepare('SELECT calendar_date, duration_s, deep_s, light_s, rem_s, awake_s FROM sleeps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date')
+          .all(profileId, since, to) as Array<{ calendar_date: string; duration_s: number | null; deep_s: number | null; light_s: number | null; rem_s: number | null; awake_s: number | null }>
+      ).map((s) => ({ date: s.calendar_date, value: sleepSeconds(s) }));
+      const wellness = details.wellnessBetween(from, to);
+      const first = (rows: Array<{ date: string; value: number | null }>) => {
+        const m = new Map<string, number | null>();
+        for (const r of rows) if (!m.has(r.date)) m.set(r.date, r.value);
+        return m;
+      };
+      const hrvBy = first(hrvRows);
+      const restBy = first(restRows);
+      const sleepBy = first(sleepRows);
+      const dates: string[] = [];
+      for (let d = from; d <= to; d = addDays(d, 1)) dates.push(d);
+      const days: WellnessDay[] = dates.map((date) => {
+        const w = wellness.get(date);
+        return {
+          date,
+          resting_hr: roundOrNull(restBy.get(date) ?? null, 1),
+          hrv_ms: roundOrNull(hrvBy.get(date) ?? null, 1),
+          sleep_s: roundOrNull(sleepBy.get(date) ?? null, 0),
+          avg_stress: w?.avgStress ?? null,
+          spo2_avg: w?.spo2 ?? null,
+          respiration_avg: w?.respiration ?? null,
+          weight_kg: w?.weightKg ?? null,
+        };
+      });
+      return {
+        from,
+        to,
+        hrv: dates.map((d) => hrvStatus(hrvRows, d)),
+        resting_hr: dates.map((d) => restingHrTrend(restRows, d)),
+        sleep: dates.map((d) => sleepTrend(sleepRows, d)),
+        days,
+      };
+    },
+  };
+  return coaching;
 }
