@@ -7,6 +7,12 @@ import tseslint from 'typescript-eslint';
 
 const electronBan = { name: 'electron', message: 'Only src-main/electron/ and src-main/main.ts may import electron.' };
 const keytarBan = { name: 'keytar', message: 'Only src-main/adapters/keytar-secret-store.ts may import keytar.' };
+// no-restricted-imports sees only static imports: the same bans for `import('electron')`,
+// `require('electron')` and `import x = require('electron')`.
+const dynamicBan = (name, message) =>
+  [`ImportExpression[source.value='${name}']`, `CallExpression[callee.name='require'][arguments.0.value='${name}']`, `TSExternalModuleReference[expression.value='${name}']`].map((selector) => ({ selector, message }));
+const dynamicElectronBan = dynamicBan('electron', electronBan.message);
+const dynamicKeytarBan = dynamicBan('keytar', keytarBan.message);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
@@ -22,7 +28,15 @@ export default tseslint.config(
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.mjs', '**/*.js'],
     ignores: ['src-main/electron/**', 'src-main/main.ts', 'src-preload/**', 'src-main/adapters/keytar-secret-store.ts', 'tests/support/**', 'scripts/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [electronBan, keytarBan] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [electronBan, keytarBan] }], 'no-restricted-syntax': ['error', ...dynamicElectronBan, ...dynamicKeytarBan] },
+  },
+  {
+    files: ['src-preload/**', 'src-main/electron/**', 'src-main/main.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...dynamicKeytarBan] },
+  },
+  {
+    files: ['src-main/adapters/keytar-secret-store.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...dynamicElectronBan] },
   },
   {
     files: ['src-main/core/**'],

@@ -17,6 +17,18 @@ describe('architecture boundaries are enforced by lint (docs/architecture.md rul
     expect(await ruleIds('src-main/electron/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
   });
 
+  it('catches dynamic imports and require too, not only static imports', async () => {
+    const loads = (name: string) => [`export const a = await import('${name}');\n`, `declare const require: (id: string) => unknown;\nexport const a = require('${name}');\n`];
+    for (const file of ['src-main/core/x.ts', 'src-main/cli/x.ts', 'src-main/adapters/x.ts', 'src-main/core/mcp/x.ts']) {
+      for (const code of [...loads('electron'), ...loads('keytar')]) expect(await ruleIds(file, code)).toContain('no-restricted-syntax');
+    }
+    for (const code of loads('keytar')) expect(await ruleIds('src-main/electron/x.ts', code)).toContain('no-restricted-syntax');
+    for (const code of loads('electron')) expect(await ruleIds('src-main/adapters/keytar-secret-store.ts', code)).toContain('no-restricted-syntax');
+    // Where each belongs, a dynamic import is fine.
+    expect(await ruleIds('src-main/electron/x.ts', "export const a = await import('electron');\n")).toEqual([]);
+    expect(await ruleIds('src-main/adapters/keytar-secret-store.ts', "export const a = await import('keytar');\n")).toEqual([]);
+  });
+
   it('keeps keytar in its adapter', async () => {
     expect(await ruleIds('src-main/core/auth/x.ts', "import keytar from 'keytar';\nexport const k = keytar;\n")).toContain('no-restricted-imports');
     expect(await ruleIds('src-main/electron/x.ts', "import keytar from 'keytar';\nexport const k = keytar;\n")).toContain('no-restricted-imports');
