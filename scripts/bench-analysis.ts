@@ -4,8 +4,21 @@
       simulator's activities (long runs and interval sessions included), p50/p99;
    2. training load over 5 years: the daily load series (acute, chronic, ACWR, monotony, strain)
       and 261 ISO weeks from every activity's TRIMP, p50/p99.
+   3. storage (issue 11): sample-codec bytes per hour of samples (the simulator's 5 s samples and
+      the same runs resampled to 1 s); then 5 years of a runner stored in a real SQLite file through
+      TrainingRepo (summaries, details, wellness) and read through the coaching service: activity
+      details query p50/p99, training load over 5 years p50/p99, records after a new run
+      (incremental) and a full rebuild, and the database size, scaled to 6 runs a week.
    Run alone with `tsx scripts/bench-analysis.ts`. */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createCoaching } from '../src-main/core/coaching/coaching-service.js';
+import { openDatabase } from '../src-main/core/store/database.js';
+import { encodeSamples } from '../src-main/core/store/sample-codec.js';
+import { TrainingRepo } from '../src-main/core/store/training-repo.js';
+import { simRecordsForDay, SIM_STREAMS } from '../tests/simulator/streams.js';
 import { fileURLToPath } from 'node:url';
 import { analyzeActivity } from '../src-main/core/analysis/activity.js';
 import { dateOfDay } from '../src-main/core/analysis/dates.js';
@@ -82,9 +95,155 @@ export function benchAnalysis(options: { years?: number; lastDay?: number; detai
   };
 }
 
+export interface StorageBench {
+  readonly bytesPerHour5s: number;
+  readonly bytesPerHour1s: number;
+  readonly jsonBytesPerHour1s: number;
+  readonly activities: number;
+  readonly runsPerWeek: number;
+  readonly storeSeconds: number;
+  readonly detailsQuery: Percentiles;
+  readonly loadOver5Years: Percentiles;
+  readonly recordsAfterNewRunMs: number;
+  readonly recordsRebuildMs: number;
+  readonly dbBytes: number;
+  readonly dbBytesAt6PerWeek: number;
+  readonly activityBytes: number;
+}
+
+/** The simulator's 5 s samples linearly resampled to 1 s, as a watch at its fastest rate records. */
+function atOneHertz(record: Record<string, unknown>): Array<Record<string, number>> {
+  const samples = record.samples as Array<Record<string, number>>;
+  const out: Array<Record<string, number>> = [];
+  for (let i = 0; i + 1 < samples.length; i++) {
+    const a = samples[i]!;
+    const b = samples[i + 1]!;
+    const dt = b.startTimeInSeconds! - a.startTimeInSeconds!;
+    for (let k = 0; k < dt; k++) {
+      const f = k / dt;
+      const mix: Record<string, number> = {};
+      for (const key of Object.keys(a)) if (typeof b[key] === 'number') mix[key] = key === 'heartRate' ? Math.round(a[key]! + f * (b[key]! - a[key]!)) : Math.round((a[key]! + f * (b[key]! - a[key]!)) * 1e6) / 1e6;
+      out.push(mix);
+    }
+  }
+  return out;
+}
+
+/** Storage figures over `years` of simulated data ending at local day `lastDay`. */
+export function benchStorage(options: { years?: number; lastDay?: number; runs?: number } = {}): StorageBench {
+  const years = options.years ?? 5;
+  const lastDay = options.lastDay ?? Math.floor((Date.now() / 1000 + RUNNER_OFFSET_S) / 86_400);
+  const firstDay = lastDay - Math.round(years * 365.25) + 1;
+  const home = mkdtempSync(path.join(tmpdir(), 'r42-bench-analysis-'));
+  try {
+    const file = path.join(home, 'companion.db');
+    const db = openDatabase(file);
+    const repo = new TrainingRepo(db, 'default');
+    const t0 = performance.now();
+    let hours = 0;
+    let bytes5 = 0;
+    let hours1 = 0;
+    let bytes1 = 0;
+    let json1 = 0;
+    let activities = 0;
+    let runs = 0;
+    const write = db.transaction((day: number) => {
+      for (const stream of SIM_STREAMS) {
+        const records = simRecordsForDay(stream, day).map((r) => r.body);
+        repo.upsertRecords(stream, records, day * 86_400);
+        if (stream === 'activities') {
+          activities += records.length;
+          runs += records.filter((r) => /RUN/.test(String(r.activityType))).length;
+        }
+        if (stream === 'activityDetails') {
+          for (const r of records) {
+            const samples = r.samples as Array<Record<string, number>>;
+            const h = (samples.at(-1)!.startTimeInSeconds! - samples[0]!.startTimeInSeconds!) / 3600;
+            hours += h;
+            bytes5 += (db.prepare('SELECT length(samples) FROM activity_samples WHERE summary_id = ?').pluck().get(r.summaryId) as number) ?? 0;
+            if (day % 20 === 0) {
+              const one = atOneHertz(r);
+              const parsed = parseActivityDetails({ ...r, samples: one })!;
+              hours1 += h;
+              bytes1 += encodeSamples(parsed.samples).length;
+              json1 += JSON.stringify(one).length;
+            }
+          }
+        }
+      }
+    });
+    for (let day = firstDay; day <= lastDay - 1; day++) write(day);
+    const storeSeconds = (performance.now() - t0) / 1000;
+    const clock = { now: () => lastDay * 86_400_000 };
+    const coaching = createCoaching({ db, config: { hr: { maxHr: 190, restingHr: 48, zoneModel: 'hrr' } }, clock });
+    const ids = db.prepare('SELECT activity_summary_id FROM activity_samples ORDER BY start_time').pluck().all() as string[];
+    const pick = ids.filter((_, i) => i % Math.max(1, Math.floor(ids.length / (options.runs ?? 200))) === 0);
+    coaching.activityDetails(pick[0]!);
+    const detailMs = pick.map((id) => {
+      const t = performance.now();
+      coaching.activityDetails(id);
+      return performance.now() - t;
+    });
+    const from = dateOfDay(firstDay);
+    const to = dateOfDay(lastDay - 1);
+    coaching.trainingLoad({ from, to });
+    const loadMs = Array.from({ length: 20 }, () => {
+      const t = performance.now();
+      coaching.trainingLoad({ from, to });
+      return performance.now() - t;
+    });
+    // A new run arrives (the last day's): its details update the records incrementally.
+    const newRun = simRecordsForDay('activityDetails', lastDay).map((r) => r.body);
+    db.transaction(() => repo.upsertRecords('activities', simRecordsForDay('activities', lastDay).map((r) => r.body), lastDay * 86_400))();
+    const t1 = performance.now();
+    db.transaction(() => repo.upsertRecords('activityDetails', newRun, lastDay * 86_400))();
+    const recordsAfterNewRunMs = (performance.now() - t1) / Math.max(1, newRun.length);
+    const t2 = performance.now();
+    repo.details.rebuildRecords();
+    const recordsRebuildMs = performance.now() - t2;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.exec('VACUUM');
+    let activityBytes = 0;
+    try {
+      activityBytes = db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name IN ('activities', 'activity_samples', 'activity_analysis', 'activities_date', 'activity_samples_activity', 'activity_samples_activity_id', 'activity_analysis_activity') OR name LIKE 'sqlite_autoindex_activit%'").pluck().get() as number;
+    } catch {
+      activityBytes = 0; // dbstat not compiled in
+    }
+    db.close();
+    const dbBytes = statSync(file).size;
+    const weeks = (lastDay - firstDay) / 7;
+    const perWeek = runs / weeks;
+    return {
+      bytesPerHour5s: Math.round(bytes5 / hours),
+      bytesPerHour1s: Math.round(bytes1 / hours1),
+      jsonBytesPerHour1s: Math.round(json1 / hours1),
+      activities,
+      runsPerWeek: Math.round(perWeek * 10) / 10,
+      storeSeconds: Math.round(storeSeconds),
+      detailsQuery: percentiles(detailMs),
+      loadOver5Years: percentiles(loadMs),
+      recordsAfterNewRunMs: Math.round(recordsAfterNewRunMs * 100) / 100,
+      recordsRebuildMs: Math.round(recordsRebuildMs * 100) / 100,
+      dbBytes,
+      activityBytes,
+      dbBytesAt6PerWeek: Math.round(dbBytes + (activityBytes * (6 / perWeek - 1))),
+    };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = benchAnalysis();
   console.log(`analysis: ${r.activities} activities over 5 years`);
   console.log(`  details query of one activity (${r.detailSamples.min}–${r.detailSamples.max} samples): p50 ${r.detailsQuery.p50Ms} ms, p99 ${r.detailsQuery.p99Ms} ms (${r.detailsQuery.runs} activities)`);
   console.log(`  training load over 5 years (daily series + 261 weeks): p50 ${r.loadOver5Years.p50Ms} ms, p99 ${r.loadOver5Years.p99Ms} ms (${r.loadOver5Years.runs} runs)`);
+  const st = benchStorage();
+  const mb = (b: number) => `${Math.round(b / 1e5) / 10} MB`;
+  console.log(`storage: 5 years, ${st.activities} activities (${st.runsPerWeek} runs a week) with details and wellness, stored in ${st.storeSeconds} s`);
+  console.log(`  samples: ${Math.round(st.bytesPerHour5s / 100) / 10} KB per hour at 5 s, ${Math.round(st.bytesPerHour1s / 100) / 10} KB per hour at 1 s (Garmin's JSON: ${Math.round(st.jsonBytesPerHour1s / 1e5) / 10} MB per hour at 1 s)`);
+  console.log(`  activity details query (coaching service, from SQLite): p50 ${st.detailsQuery.p50Ms} ms, p99 ${st.detailsQuery.p99Ms} ms (${st.detailsQuery.runs} activities)`);
+  console.log(`  training load over 5 years (coaching service): p50 ${st.loadOver5Years.p50Ms} ms, p99 ${st.loadOver5Years.p99Ms} ms (${st.loadOver5Years.runs} runs)`);
+  console.log(`  records: ${st.recordsAfterNewRunMs} ms to store a new run with its details and update the records; ${st.recordsRebuildMs} ms to rebuild them over the whole history`);
+  console.log(`  database: ${mb(st.dbBytes)} (activities ${mb(st.activityBytes)}); at 6 runs a week: about ${mb(st.dbBytesAt6PerWeek)}`);
 }

@@ -370,11 +370,14 @@ export class DetailsRepo {
     };
   }
 
-  /** The cached figures of every activity with details whose local date is within [from, to], keyed by activity summaryId. */
-  analysesBetween(from: string, to: string): Map<string, ActivityAnalysisRow> {
+  /**
+   * The cached figures of every activity with details whose local date is within [from, to], keyed
+   * by activity summaryId. Best efforts only when asked: five years of them cost most of a load query.
+   */
+  analysesBetween(from: string, to: string, options: { efforts?: boolean } = {}): Map<string, ActivityAnalysisRow> {
     const rows = this.db
       .prepare(
-        `SELECT summary_id, activity_summary_id, local_date, is_run, moving_s, distance_m, hr_s, hr_histogram, best_efforts FROM activity_analysis
+        `SELECT summary_id, activity_summary_id, local_date, is_run, moving_s, distance_m, hr_s, hr_histogram, ${options.efforts ? 'best_efforts' : "'[]' AS best_efforts"} FROM activity_analysis
          WHERE profile_id = ? AND local_date BETWEEN ? AND ?`,
       )
       .all(this.profileId, from, to) as Array<Record<string, unknown>>;
