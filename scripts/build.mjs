@@ -1,5 +1,6 @@
 // Bundles everything that is not the renderer (Vite builds that): the CLI, the Electron main
 // process, the preload (CommonJS, as sandboxed preloads must be), the web bridge and the R42 server.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', packages: 'external' };
@@ -14,5 +15,8 @@ const targets = {
   'web-bridge': { bundle: true, platform: 'browser', target: 'chrome120', format: 'iife', logLevel: 'warning', entryPoints: ['src-preload/web-bridge.ts'], outfile: 'dist/web-bridge/r42-web-bridge.js' },
 };
 for (const [name, options] of Object.entries(targets)) {
-  if (!only || only === name) await build(options);
+  if (only && only !== name) continue;
+  // A split build names its chunks by content hash: start empty so no stale chunk ships.
+  if (options.outdir) rmSync(options.outdir, { recursive: true, force: true });
+  await build(options);
 }

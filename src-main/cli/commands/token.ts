@@ -17,12 +17,22 @@ const token: Command = {
       // Garmin's access tokens last 24 h: asking for more than 12 h would refresh at every call.
       throw usageError(`--min-valid is at most ${MAX_MIN_VALID_SECONDS} seconds (12 hours), as the agent endpoint's min_valid; Garmin's tokens last 24 hours.`);
     }
+    // Agents' scripts call `token` often: a token in the keychain that is valid long enough is
+    // answered without loading the whole core. Anything else (a refresh, an error to report, a
+    // setting the quick check does not vouch for) goes the full way, with the refresh lease.
+    const { cachedToken } = await import('../token-fast-path.js');
+    const quick = await cachedToken(ctx, minValidSeconds);
+    if (quick.answered) return 0;
     const { withCompanion } = await import('../session.js');
-    return withCompanion(ctx, async (companion) => {
-      const fresh = await companion.getAccessToken({ minValidSeconds });
-      ctx.io.stdout(`${fresh.accessToken}\n`);
-      return 0;
-    });
+    return withCompanion(
+      ctx,
+      async (companion) => {
+        const fresh = await companion.getAccessToken({ minValidSeconds });
+        ctx.io.stdout(`${fresh.accessToken}\n`);
+        return 0;
+      },
+      { warned: quick.warned },
+    );
   },
 };
 

@@ -1,0 +1,107 @@
+/**
+ * `r42-companion token` when the keychain holds a token valid long enough: answered from SQLite
+ * and the keychain alone, without the core facade (zod, the sync engine, the agent endpoint, the
+ * OAuth client). It only reads: anything else (a refresh, which must run under the refresh lease;
+ * a missing or unreadable keychain item; a link to repair; settings it cannot vouch for) is left
+ * to the full path, which does what it always did. The token goes to stdout only, as there.
+ */
+import { createKeytarSecretStore } from '../adapters/keytar-secret-store.js';
+import { createFileLogger } from '../core/logging.js';
+import { secureDataFolder } from '../core/store/data-folder.js';
+import { openDatabase } from '../core/store/database.js';
+import type { CommandContext } from './commands/command.js';
+import { insecureWarning } from './io.js';
+import { quickConfig } from './quick-config.js';
+
+/** store/repos.ts DEFAULT_PROFILE_ID (the test compares them). */
+export const QUICK_PROFILE_ID = 'default';
+
+interface LinkedAccount {
+  readonly keychainKey: string;
+  readonly accessTokenExpiresAt: number | null;
+  readonly refreshTokenExpiresAt: number | null;
+}
+
+const isExpiry = (value: unknown): value is number | null => value === null || typeof value === 'number';
+
+/**
+ * The account row when it is linked and every column the full path reads is well formed
+ * (AccountsRepo parses the permissions column and would fail on a bad one), else null.
+ */
+function linkedAccount(row: unknown): LinkedAccount | null {
+  if (typeof row !== 'object' || row === null) return null;
+  const { status, keychain_key: keychainKey, access_token_expires_at: access, refresh_token_expires_at: refresh, permissions } = row as Record<string, unknown>;
+  if (status !== 'connected' || typeof keychainKey !== 'string' || !isExpiry(access) || !isExpiry(refresh) || typeof permissions !== 'string') return null;
+  try {
+    const list: unknown = JSON.parse(permissions);
+    if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) return null;
+  } catch {
+    return null;
+  }
+  return { keychainKey, accessTokenExpiresAt: access, refreshTokenExpiresAt: refresh };
+}
+
+interface CachedRecord {
+  readonly accessToken: string;
+  readonly accessTokenExpiresAt: number;
+  readonly refreshTokenExpiresAt: number;
+}
+
+const RECORD_KEYS = ['v', 'garminUserId', 'accessToken', 'accessTokenExpiresAt', 'refreshToken', 'refreshTokenExpiresAt', 'scope'];
+const filled = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+const safeInteger = (value: unknown): value is number => Number.isSafeInteger(value);
+
+/** The keychain item, held to auth/token-vault.ts's schema (strict, same types), or null for the vault to judge. */
+function parseRecord(raw: string): CachedRecord | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const keys = Object.keys(json);
+  if (keys.length !== RECORD_KEYS.length || !RECORD_KEYS.every((k) => keys.includes(k))) return null;
+  const r = json as Record<string, unknown>;
+  if (r.v !== 1 || !filled(r.garminUserId) || !filled(r.accessToken) || !filled(r.refreshToken) || !(r.scope === null || typeof r.scope === 'string')) return null;
+  if (!safeInteger(r.accessTokenExpiresAt) || !safeInteger(r.refreshTokenExpiresAt)) return null;
+  return { accessToken: r.accessToken, accessTokenExpiresAt: r.accessTokenExpiresAt, refreshTokenExpiresAt: r.refreshTokenExpiresAt };
+}
+
+export interface QuickAnswer {
+  /** The token is on stdout: nothing more to do. */
+  readonly answered: boolean;
+  /** The INSECURE warnings were printed and logged: the full path must not repeat them. */
+  readonly warned: boolean;
+}
+
+/**
+ * Prints the cached access token when it is valid for `minValidSeconds` (and the refresh margin),
+ * as the token manager would hand it out. Errors the full path would meet in the same place (the
+ * database cannot be opened, the keychain is locked) are thrown as they are.
+ */
+export async function cachedToken(ctx: Pick<CommandContext, 'io' | 'packagedDefaultsFile'>, minValidSeconds: number | undefined): Promise<QuickAnswer> {
+  const { io } = ctx;
+  const config = quickConfig(io.env, process.platform, ctx.packagedDefaultsFile);
+  if (!config) return { answered: false, warned: false };
+  // The steps and their order are those of withCompanion and createCompanion.
+  const logger = createFileLogger(config.logFile, config.logLevel);
+  for (const origin of config.insecureHttpUrls) io.stderr(insecureWarning(origin));
+  secureDataFolder(config.home, logger);
+  const db = openDatabase(config.database);
+  try {
+    for (const origin of config.insecureHttpUrls) logger.log('warn', 'config.insecure_http', { origin });
+    const account = linkedAccount(db.prepare('SELECT * FROM garmin_accounts WHERE profile_id = ?').get(QUICK_PROFILE_ID));
+    if (!account) return { answered: false, warned: true };
+    const raw = await createKeytarSecretStore(config.keychainService).get(account.keychainKey);
+    const record = raw === null ? null : parseRecord(raw);
+    // The keychain is the truth; when the row disagrees (a process stopped between the two), the token manager repairs it.
+    if (!record || record.accessTokenExpiresAt !== account.accessTokenExpiresAt || record.refreshTokenExpiresAt !== account.refreshTokenExpiresAt) return { answered: false, warned: true };
+    const minValidMs = Math.max(minValidSeconds ?? 0, config.refreshMarginSeconds) * 1000;
+    if (record.accessTokenExpiresAt - Date.now() <= minValidMs) return { answered: false, warned: true };
+    io.stdout(`${record.accessToken}\n`);
+    return { answered: true, warned: true };
+  } finally {
+    db.close();
+  }
+}
