@@ -4,7 +4,7 @@
    1. GET /v1/token and POST /mcp (a tools/call of get_status) with 50 keep-alive connections
       against `r42-companion serve`, each next to a bare node:http server answering the same JSON,
       every server and the load generator (autocannon) in its own process; then the bundled CLI's
-      `token` (cached token) next to `node -e 0`, 30 runs each, alternating.
+      `token` (cached token) next to `node -e 0`, 30 runs each, alternating (alone: argument `token`).
    2. The refresh storm: a refresh is due; 500 concurrent /v1/token calls plus 10 concurrent CLI
       `token` processes; the Garmin simulator counts the refresh requests (must be 1).
    3. A 5-year backfill from the simulator, next to a bare better-sqlite3 bulk insert of the same
@@ -160,6 +160,27 @@ function runCliToken(env: NodeJS.ProcessEnv): Promise<{ code: number | null; tok
   });
 }
 
+/** `r42-companion token` from the bundled CLI with a cached valid token (no refresh), next to `node -e 0`; returns the ratio of the means. */
+async function measureTokenStartup(env: NodeJS.ProcessEnv): Promise<number> {
+  // `r42-companion token` from the bundled CLI with a cached valid token (no refresh), next to `node -e 0`.
+  const bundled = path.join(ROOT, 'dist/cli/index.js');
+  const runs = { node: [] as number[], token: [] as number[] };
+  await timeProcess(['-e', '0'], env);
+  await timeProcess([bundled, 'token'], env);
+  for (let i = 0; i < CLI_RUNS; i++) {
+    runs.node.push(await timeProcess(['-e', '0'], env));
+    runs.token.push(await timeProcess([bundled, 'token'], env));
+  }
+  const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+  for (const xs of Object.values(runs)) xs.sort((a, b) => a - b);
+  const startup = mean(runs.token) / mean(runs.node);
+  console.log(`\n\`r42-companion token\` (dist/cli, cached token), ${CLI_RUNS} runs each, alternating:`);
+  console.log(`  node -e 0:              mean ${mean(runs.node).toFixed(1)} ms, p50 ${percentile(runs.node, 50).toFixed(1)} ms`);
+  console.log(`  r42-companion token:    mean ${mean(runs.token).toFixed(1)} ms, p50 ${percentile(runs.token, 50).toFixed(1)} ms`);
+  console.log(`  ratio token/node: ${startup.toFixed(2)} (p50 ${(percentile(runs.token, 50) / percentile(runs.node, 50)).toFixed(2)}; aim < 1.5)`);
+  return startup;
+}
+
 async function main() {
   // The `token` startup figure is of the bundle users run, built from this checkout.
   if (spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs'), 'cli'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('building dist/cli failed');
@@ -193,6 +214,11 @@ async function main() {
   const children: ChildProcess[] = [];
   try {
     await companion.signIn({ timeoutMs: 15_000 });
+    // `npm run bench -- token` (or `tsx scripts/bench.ts token`): the CLI startup figure alone.
+    if (process.argv[2] === 'token') {
+      await measureTokenStartup(env);
+      return;
+    }
     // BENCH_PROF=<folder> writes a V8 CPU profile of the serve process there (open it in Chrome DevTools).
     const profile = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROF)}`] : [];
     const serve = spawn(process.execPath, [...profile, '--import', 'tsx', CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -227,22 +253,7 @@ async function main() {
     );
     bareMcp.child.kill();
 
-    // `r42-companion token` from the bundled CLI with a cached valid token (no refresh), next to `node -e 0`.
-    const bundled = path.join(ROOT, 'dist/cli/index.js');
-    const runs = { node: [] as number[], token: [] as number[] };
-    await timeProcess(['-e', '0'], env);
-    await timeProcess([bundled, 'token'], env);
-    for (let i = 0; i < CLI_RUNS; i++) {
-      runs.node.push(await timeProcess(['-e', '0'], env));
-      runs.token.push(await timeProcess([bundled, 'token'], env));
-    }
-    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
-    for (const xs of Object.values(runs)) xs.sort((a, b) => a - b);
-    const startup = mean(runs.token) / mean(runs.node);
-    console.log(`\n\`r42-companion token\` (dist/cli, cached token), ${CLI_RUNS} runs each, alternating:`);
-    console.log(`  node -e 0:              mean ${mean(runs.node).toFixed(1)} ms, p50 ${percentile(runs.node, 50).toFixed(1)} ms`);
-    console.log(`  r42-companion token:    mean ${mean(runs.token).toFixed(1)} ms, p50 ${percentile(runs.token, 50).toFixed(1)} ms`);
-    console.log(`  ratio token/node: ${startup.toFixed(2)} (p50 ${(percentile(runs.token, 50) / percentile(runs.node, 50)).toFixed(2)}; aim < 1.5)`);
+    const startup = await measureTokenStartup(env);
     console.log(`\nSummary: /v1/token ${token.ratio.toFixed(2)}× bare, p99 ${token.p99.toFixed(2)} ms; /mcp ${mcp.ratio.toFixed(2)}× bare, p99 ${mcp.p99.toFixed(2)} ms; token startup ${startup.toFixed(2)}× node -e 0`);
 
     // 2. The refresh storm.
