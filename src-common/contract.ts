@@ -9,6 +9,7 @@
  * `z.object(schema.shape)`. Plain zod, no Node module: the renderer and the preload import it too.
  */
 import { z } from 'zod';
+import { activityDetailsAnswer, hrProfileAnswer, personalRecordsAnswer, trainingLoadAnswer, trendsAnswer } from './coaching-contract.js';
 
 /** An instant written ISO 8601 in UTC, or null when there is none (never synced, never refreshed). */
 const isoTimeOrNull = z.string().nullable();
@@ -225,3 +226,18 @@ export type DailiesAnswer = z.infer<typeof dailiesAnswer>;
 export type SleepsAnswer = z.infer<typeof sleepsAnswer>;
 export type HrvAnswer = z.infer<typeof hrvAnswer>;
 export type MetricsAnswer = z.infer<typeof metricsAnswer>;
+
+/** A computed answer (the coaching figures of src-common/coaching-contract.ts) and how fresh the data under it is. */
+export const figuresAnswer = <Figures extends z.ZodType>(figures: Figures) => z.strictObject({ data: figures, ...freshness.shape });
+
+export const activityDetailsData = figuresAnswer(activityDetailsAnswer);
+export const trainingLoadData = figuresAnswer(trainingLoadAnswer);
+export const recordsData = figuresAnswer(personalRecordsAnswer);
+export const trendsData = figuresAnswer(trendsAnswer);
+export const hrProfileData = figuresAnswer(hrProfileAnswer);
+
+export type ActivityDetailsData = z.infer<typeof activityDetailsData>;
+export type TrainingLoadData = z.infer<typeof trainingLoadData>;
+export type RecordsData = z.infer<typeof recordsData>;
+export type TrendsData = z.infer<typeof trendsData>;
+export type HrProfileData = z.infer<typeof hrProfileData>;

@@ -122,6 +122,32 @@ export function activitiesQuery(defaults: RangeDefaults) {
   return z.object({ ...rangeFields, type: activityType.optional(), limit: limitText.optional() }).transform(resolveRange(defaults));
 }
 
+/** Most points of an activity's series an answer carries (MCP tools cap lower: a model's context is small). */
+export const MAX_SERIES_POINTS = 2000;
+/** Points of an activity's series by default: enough for a chart, a few KB of JSON. */
+export const DEFAULT_SERIES_POINTS = 300;
+
+/** An activity's id as the activity list gives it (`summary_id`, or Garmin's `activity_id`). */
+export const activityId = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be an activity id from the activity list (letters, digits, . _ : -)');
+/** Splits per kilometre or per mile. */
+export const splitUnitParam = z.enum(['km', 'mi'], 'must be km or mi');
+/** A series length: 2 to MAX_SERIES_POINTS points. */
+export const seriesPoints = z.number().int().min(2, `must be from 2 to ${MAX_SERIES_POINTS}`).max(MAX_SERIES_POINTS, `must be from 2 to ${MAX_SERIES_POINTS}`);
+/** `points` as text (a query string, a flag). */
+export const seriesPointsText = z
+  .string()
+  .regex(/^\d{1,4}$/, `must be a whole number from 2 to ${MAX_SERIES_POINTS}, written in digits`)
+  .transform(Number)
+  .pipe(seriesPoints);
+
+/** One activity's details: `/v1/activities/{id}?unit=mi&points=300`. */
+export const activityDetailsQuery = z
+  .object({ id: activityId, unit: splitUnitParam.optional(), points: seriesPointsText.optional() })
+  .transform(({ id, unit, points }) => ({ id, unit: unit ?? 'km', points: points ?? DEFAULT_SERIES_POINTS }));
+
+/** No parameters (the personal records, the HR profile); unknown parameters are ignored, as on every route. */
+export const noQuery = z.object({});
+
 /** The weekly-summary query. */
 export const weeklyQuery = z.object({ weeks: weeksText.optional() }).transform(({ weeks }) => ({ weeks: weeks ?? 12 }));
 

@@ -9,6 +9,7 @@ import { GarminPullSource, type DataSource } from './sync/data-source.js';
 import { SyncEngine, type SyncProgress, type SyncResult } from './sync/sync-engine.js';
 import { RelaySync } from './sync/relay-sync.js';
 import { createSyncStatus } from './sync/sync-status.js';
+import { createCoaching, type Coaching } from './coaching/coaching-service.js';
 import { localDate, TrainingRepo } from './store/training-repo.js';
 import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
 import type {
@@ -20,6 +21,11 @@ import type {
   HrvAnswer,
   LinkView,
   MetricsAnswer,
+  ActivityDetailsData,
+  TrainingLoadData,
+  RecordsData,
+  TrendsData,
+  HrProfileData,
   SleepNight,
   SleepsAnswer,
   WeeklyAnswer,
@@ -86,6 +92,16 @@ export interface Companion {
     weekly(weeks: number, today?: string): WeeklyAnswer;
     hrv(query: { from: string; to: string }): HrvAnswer;
     metrics(query: { from: string; to: string }): MetricsAnswer;
+    /** One activity with its details: splits, laps, zones, drift, best efforts, load, a downsampled series. */
+    activity(id: string, options?: { unit?: 'km' | 'mi'; maxPoints?: number }): ActivityDetailsData;
+    /** Daily acute and chronic load, their ratio, monotony and strain; weekly time in zones. */
+    trainingLoad(range: { from: string; to: string }): TrainingLoadData;
+    /** The fastest 1 km, 5 km, 10 km, half and full marathon over the whole history. */
+    records(): RecordsData;
+    /** HRV status against the runner's baseline, resting HR and sleep trends, the wellness figures per day. */
+    trends(range: { from: string; to: string }): TrendsData;
+    /** Max and resting HR (settings or estimated, and which), the zone model and the zones. */
+    hrProfile(): HrProfileData;
   };
   /** The MCP server over this companion's data for one caller (the runner over stdio, or a grant). Loads the MCP SDK on first use. */
   mcpServer(caller: McpCaller): Promise<McpServer>;
@@ -128,6 +144,9 @@ export function createCompanion(deps: CompanionDeps): Companion {
   const locks = new RefreshLocksRepo(db);
   const vault = new TokenVault(secrets);
   const training = new TrainingRepo(db, DEFAULT_PROFILE_ID);
+  // Built on first use: its statements are prepared then, not by every command that opens the companion.
+  let coachingValue: Coaching | null = null;
+  const coaching = (): Coaching => (coachingValue ??= createCoaching({ db, config, clock, profileId: DEFAULT_PROFILE_ID }));
   const syncLeases = new RefreshLocksRepo(db, 'sync_leases');
   const profileId = DEFAULT_PROFILE_ID;
 
@@ -428,6 +447,11 @@ export function createCompanion(deps: CompanionDeps): Companion {
       weekly: (weeks, today = localToday()) => ({ data: training.weeklySummary(weeks, today), ...freshness() }),
       hrv: (query) => ({ data: training.hrv(query.from, query.to), ...freshness() }),
       metrics: (query) => ({ data: training.userMetrics(query.from, query.to), ...freshness() }),
+      activity: (id, options) => ({ data: coaching().activityDetails(id, options), ...freshness() }),
+      trainingLoad: (range) => ({ data: coaching().trainingLoad(range), ...freshness() }),
+      records: () => ({ data: coaching().personalRecords(), ...freshness() }),
+      trends: (range) => ({ data: coaching().trends(range), ...freshness() }),
+      hrProfile: () => ({ data: coaching().hrProfile(), ...freshness() }),
     },
 
     async mcpServer(caller) {

@@ -14,7 +14,19 @@ import { CLI, ROOT, runCli, secretsIn, startSimulator, tempDir } from '../suppor
 import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
 
 const DAY_MS = 86_400_000;
-const TOOL_NAMES = ['get_status', 'list_activities', 'get_weekly_summary', 'get_daily_summaries', 'get_sleep', 'get_hrv', 'sync_now'];
+const TOOL_NAMES = [
+  'get_status',
+  'list_activities',
+  'get_weekly_summary',
+  'get_daily_summaries',
+  'get_sleep',
+  'get_hrv',
+  'get_activity_details',
+  'get_training_load',
+  'get_personal_records',
+  'get_trends',
+  'sync_now',
+];
 
 let sim: GarminSimulator | undefined;
 let world: CoreWorld | undefined;
@@ -64,7 +76,7 @@ async function stdioClient(env: NodeJS.ProcessEnv, launch: { command: string; ar
 const text = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
 describe('MCP over stdio (r42-companion mcp)', () => {
-  it('lists seven tools, each with a description for a model, an input schema that refuses unknown arguments, and an output schema', async () => {
+  it('lists eleven tools, each with a description for a model, an input schema that refuses unknown arguments, and an output schema', async () => {
     sim = await startSimulator();
     world = makeCoreWorld(sim);
     const { client } = await stdioClient(world.env);
@@ -81,7 +93,9 @@ describe('MCP over stdio (r42-companion mcp)', () => {
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(Object.keys(byName.list_activities!.inputSchema.properties!)).toEqual(['from', 'to', 'type', 'limit']);
     expect(Object.keys(byName.get_weekly_summary!.inputSchema.properties!)).toEqual(['weeks']);
-    for (const name of ['get_daily_summaries', 'get_sleep', 'get_hrv']) expect(Object.keys(byName[name]!.inputSchema.properties!)).toEqual(['from', 'to']);
+    for (const name of ['get_daily_summaries', 'get_sleep', 'get_hrv', 'get_training_load', 'get_trends']) expect(Object.keys(byName[name]!.inputSchema.properties!)).toEqual(['from', 'to']);
+    expect(Object.keys(byName.get_activity_details!.inputSchema.properties!)).toEqual(['id', 'unit', 'max_points']);
+    expect(byName.get_activity_details!.inputSchema.required).toEqual(['id']);
     for (const name of TOOL_NAMES.filter((n) => n !== 'get_status' && n !== 'sync_now')) {
       expect(byName[name]!.outputSchema!.required, name).toEqual(expect.arrayContaining(['last_sync_at', 'stale']));
     }
@@ -122,6 +136,14 @@ describe('MCP over stdio (r42-companion mcp)', () => {
     // Defaults: the last 84 days up to today.
     expect(await mcp.call('get_hrv')).toMatchObject({ structuredContent: { from: localDate(Date.now() - 83 * DAY_MS), to: today } });
 
+    // The coaching figures, computed from the stored samples (coaching-surfaces.test.ts checks them in depth).
+    const run = expected.data.find((a) => w.companion.data.activity(a.summary_id).data.has_details)!;
+    const details = await mcp.call('get_activity_details', { id: run.summary_id, max_points: 40 });
+    expect(details.structuredContent).toMatchObject({ activity: w.companion.data.activity(run.summary_id, { maxPoints: 40 }).data, stale: false });
+    expect((await mcp.call('get_training_load', { from, to: today })).structuredContent).toMatchObject({ load: w.companion.data.trainingLoad({ from, to: today }).data });
+    expect((await mcp.call('get_personal_records')).structuredContent).toMatchObject({ records: w.companion.data.records().data });
+    expect((await mcp.call('get_trends', { from, to: today })).structuredContent).toMatchObject({ trends: w.companion.data.trends({ from, to: today }).data });
+
     // The sync reports progress (windows done of total) to a client that asks for it.
     const progress: Array<{ progress: number; total?: number }> = [];
     const synced = await mcp.call('sync_now', {}, { onprogress: (p) => progress.push(p) });
@@ -133,14 +155,26 @@ describe('MCP over stdio (r42-companion mcp)', () => {
     expect(progress.at(-1)).toMatchObject({ progress: (synced.structuredContent as { windows: number }).windows, total: (synced.structuredContent as { windows: number }).windows });
 
     // The token Garmin issued (and every other the simulator ever issued) appears in no answer and nowhere on stderr.
-    expect(mcp.answers.length).toBe(9);
+    expect(mcp.answers.length).toBe(13);
     for (const answer of [...mcp.answers, mcp.stderr()]) expect(secretsIn(answer, [liveToken, ...sim!.issuedSecrets])).toEqual([]);
 
     await mcp.client.close();
     // One audit row per tool and client per minute (the run is well inside one or two minutes), with the client's name and the grant.
     const rows = w.companion.auditLog(100).filter((e) => e.event === 'mcp.tool_called');
     const calls = Object.fromEntries(TOOL_NAMES.map((tool) => [tool, rows.filter((r) => r.detail.tool === tool).reduce((n, r) => n + (r.detail.count as number), 0)]));
-    expect(calls).toEqual({ get_status: 1, list_activities: 2, get_weekly_summary: 1, get_daily_summaries: 1, get_sleep: 1, get_hrv: 2, sync_now: 1 });
+    expect(calls).toEqual({
+      get_status: 1,
+      list_activities: 2,
+      get_weekly_summary: 1,
+      get_daily_summaries: 1,
+      get_sleep: 1,
+      get_hrv: 2,
+      get_activity_details: 1,
+      get_training_load: 1,
+      get_personal_records: 1,
+      get_trends: 1,
+      sync_now: 1,
+    });
     for (const row of rows) expect(row.detail).toMatchObject({ client: 'r42-test-agent', grant: 'runner', transport: 'stdio', errors: 0 });
     expect(rows.length).toBeLessThanOrEqual(2 * TOOL_NAMES.length);
   }, 60_000);
@@ -323,7 +357,7 @@ describe('MCP over HTTP (POST /mcp on the agent endpoint)', () => {
 
     const ok = await raw(url, { ...mcpHeaders, authorization: `Bearer ${token}` }, list);
     expect(ok.status).toBe(200);
-    expect((JSON.parse(ok.body) as { result: { tools: unknown[] } }).result.tools).toHaveLength(7);
+    expect((JSON.parse(ok.body) as { result: { tools: unknown[] } }).result.tools).toHaveLength(TOOL_NAMES.length);
     expect(ok.headers['access-control-allow-origin']).toBeUndefined();
 
     const none = await raw(url, mcpHeaders, list);

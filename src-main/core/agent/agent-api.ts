@@ -16,8 +16,19 @@
  *   }),
  */
 import { z } from 'zod';
-import { activitiesAnswer, dailiesAnswer, hrvAnswer, metricsAnswer, sleepsAnswer, weeklyAnswer } from '../../../src-common/contract.js';
-import { activitiesQuery, dateRange, DEFAULT_RANGE_DAYS, parseQuery, searchParamsInput, weeklyQuery, type RangeDefaults } from '../../../src-common/data-query.js';
+import {
+  activitiesAnswer,
+  activityDetailsData,
+  dailiesAnswer,
+  hrvAnswer,
+  metricsAnswer,
+  recordsData,
+  sleepsAnswer,
+  trainingLoadData,
+  trendsData,
+  weeklyAnswer,
+} from '../../../src-common/contract.js';
+import { activitiesQuery, activityDetailsQuery, dateRange, DEFAULT_RANGE_DAYS, noQuery, parseQuery, searchParamsInput, weeklyQuery, type RangeDefaults } from '../../../src-common/data-query.js';
 import { CompanionError } from '../errors.js';
 import type { Companion } from '../companion.js';
 
@@ -57,6 +68,11 @@ export const API_ROUTES: Readonly<Record<`/v1/${string}`, ApiRoute>> = {
   '/v1/summary/weekly': route({ query: weeklyQuery, answer: weeklyAnswer, handle: (query, { data, today }) => data.weekly(query.weeks, today()) }),
   '/v1/hrv': route({ query: dateRange, answer: hrvAnswer, handle: (query, { data }) => data.hrv(query) }),
   '/v1/metrics': route({ query: dateRange, answer: metricsAnswer, handle: (query, { data }) => data.metrics(query) }),
+  // Computed locally from the stored data (src-main/core/coaching, docs/metrics.md).
+  '/v1/activities/{id}': route({ query: activityDetailsQuery, answer: activityDetailsData, handle: (query, { data }) => data.activity(query.id, { unit: query.unit, maxPoints: query.points }) }),
+  '/v1/training-load': route({ query: dateRange, answer: trainingLoadData, handle: (query, { data }) => data.trainingLoad(query) }),
+  '/v1/records': route({ query: noQuery, answer: recordsData, handle: (_query, { data }) => data.records() }),
+  '/v1/trends': route({ query: dateRange, answer: trendsData, handle: (query, { data }) => data.trends(query) }),
 };
 
 /** The parameter names a query schema reads: its object's keys, through any transform. */

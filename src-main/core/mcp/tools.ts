@@ -15,7 +15,10 @@ import {
   weeksCount,
   dateRange,
   parseQuery,
+  activityId,
+  splitUnitParam,
 } from '../../../src-common/data-query.js';
+import { activityDetailsAnswer, personalRecordsAnswer, trainingLoadAnswer, trendsAnswer } from '../../../src-common/coaching-contract.js';
 import { activityView, connectionStatus, dailySummary, freshness as freshnessSchema, hrvNight, sleepNight, weekSummary, type ConnectionStatus } from '../../../src-common/contract.js';
 import { CompanionError } from '../errors.js';
 import type { Companion } from '../companion.js';
@@ -77,9 +80,23 @@ const dateArg = (which: 'from' | 'to') =>
   );
 const rangeInput = z.strictObject({ from: dateArg('from'), to: dateArg('to') });
 
+/** Default range of the coaching tools: a day each is a row, and a model's context is small. */
+const COACHING_RANGE_DAYS = 28;
+/** Most points of an activity's series in a tool answer (the HTTP route allows more). */
+const MAX_TOOL_POINTS = 500;
+
+/** Seconds as h:mm:ss or m:ss. */
+const clock = (seconds: number): string => {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+};
+
 /** Fills in the default range and refuses a reversed one, with the same words as the agent endpoint. */
-function resolveRange(args: { from?: string | undefined; to?: string | undefined }, deps: ToolDeps): { from: string; to: string } {
-  const parsed = parseQuery(dateRange({ today: deps.today(), days: DEFAULT_RANGE_DAYS }), { from: args.from, to: args.to });
+function resolveRange(args: { from?: string | undefined; to?: string | undefined }, deps: ToolDeps, days = DEFAULT_RANGE_DAYS): { from: string; to: string } {
+  const parsed = parseQuery(dateRange({ today: deps.today(), days }), { from: args.from, to: args.to });
   if (!parsed.ok) throw new CompanionError('bad_request', parsed.message);
   return parsed.value;
 }
@@ -232,6 +249,83 @@ export const TOOLS: readonly ToolSpec[] = [
         structured: { ...range, nights: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
         summary: `${answer.data.length} nights of HRV from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
       };
+    },
+  }),
+  tool({
+    name: 'get_activity_details',
+    title: 'One activity in detail',
+    description: `One activity, worked out from its stored per-second samples: splits per km (or mile: \`unit: "mi"\`), the laps the runner pressed, time in each heart rate zone, pace and HR drift (second half against first; decoupling above 5 % on an easy run suggests the aerobic base is short of the distance), best efforts inside it (fastest 1 km, 5 km, 10 km, half and full marathon), a training load (TRIMP from heart rate, or duration × intensity when there is none, and which method), and the pace, HR and elevation over distance downsampled to \`max_points\` points (default 100). Take \`id\` from list_activities (\`summary_id\`). \`has_details: false\` means Garmin sent no samples for it: only its summary figures are there. Zones come from the runner's max and resting HR, from their settings or estimated from their data (\`hr_profile.source\` says which; say so when estimated). ${STALE_HINT}`,
+    input: z.strictObject({
+      id: activityId.describe('The activity\'s summary_id from list_activities.'),
+      unit: splitUnitParam.optional().describe('Splits per km (default) or per mile (mi).'),
+      max_points: z.number().int().min(10).max(MAX_TOOL_POINTS).optional().describe(`Points of the series over distance, 10–${MAX_TOOL_POINTS}. Default 100.`),
+    }),
+    output: z.object({ activity: z.object(activityDetailsAnswer.shape), ...freshness }),
+    readOnly: true,
+    async run(args, deps) {
+      const answer = deps.data.activity(args.id, { unit: args.unit ?? 'km', maxPoints: args.max_points ?? 100 });
+      const a = answer.data;
+      const s = a.summary;
+      const distance = s.distance_m === null ? null : `${(s.distance_m / (a.unit === 'mi' ? 1609.344 : 1000)).toFixed(2)} ${a.unit}`;
+      const facts = [
+        `${a.type ?? 'Activity'}${a.name ? ` "${a.name}"` : ''} on ${a.local_date ?? 'an unknown day'}`,
+        distance && s.moving_s !== null ? `${distance} in ${clock(s.moving_s)} moving` : null,
+        s.avg_pace_s !== null ? `${clock(s.avg_pace_s)}/${a.unit}` : null,
+        s.avg_hr !== null ? `avg HR ${Math.round(s.avg_hr)}` : null,
+        a.has_details ? `${a.splits.length} splits, ${a.laps.length} laps` : 'no samples from Garmin (summary figures only)',
+        `load ${a.load.trimp} (${a.load.method})`,
+      ].filter((f): f is string => f !== null);
+      return { structured: { activity: a, last_sync_at: answer.last_sync_at, stale: answer.stale }, summary: `${facts.join(', ')}; ${lastSync(answer)}.` };
+    },
+  }),
+  tool({
+    name: 'get_training_load',
+    title: 'Training load: acute, chronic, ratio',
+    description: `The runner's training load per day between two dates of their local calendar (default: the last ${COACHING_RANGE_DAYS} days), oldest first: that day's load (TRIMP, summed over activities), acute load (7-day average), chronic load (28-day average), their ratio (acute:chronic; 0.8–1.3 is the usual safe band, above 1.5 a spike that raises injury risk), monotony (7-day mean / standard deviation; above 2 means too little variation) and strain (7-day load × monotony); then per ISO week the load and the time in each heart rate zone. Ratios are null until 28 days of history exist. Computed locally from every stored activity, so ranges may reach years back. ${STALE_HINT}`,
+    input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),
+    output: z.object({ load: z.object(trainingLoadAnswer.shape), ...freshness }),
+    readOnly: true,
+    async run(args, deps) {
+      const range = resolveRange(args, deps, COACHING_RANGE_DAYS);
+      const answer = deps.data.trainingLoad(range);
+      const last = answer.data.days.at(-1);
+      const ratio = last?.acwr != null ? `, acute:chronic ${last.acwr}` : '';
+      return {
+        structured: { load: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        summary: `${answer.data.days.length} days from ${range.from} to ${range.to}${last ? `; on ${last.date} acute ${last.acute ?? '—'}, chronic ${last.chronic ?? '—'}${ratio}` : ''}; ${lastSync(answer)}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'get_personal_records',
+    title: 'Personal records',
+    description: `The runner's fastest 1 km, 5 km, 10 km, half marathon and marathon found inside any run with samples over their whole stored history (not only races: the fastest stretch of that length within a run), each with its time, pace and the activity and date it came from. Records update as runs arrive. ${STALE_HINT}`,
+    input: z.strictObject({}),
+    output: z.object({ records: z.object(personalRecordsAnswer.shape), ...freshness }),
+    readOnly: true,
+    async run(_args, deps) {
+      const answer = deps.data.records();
+      const list = answer.data.records.map((r) => `${r.label} ${clock(r.time_s)} (${r.date})`);
+      return {
+        structured: { records: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        summary: `${list.length ? list.join(', ') : 'No records yet'} from ${answer.data.runs_with_details} runs with samples; ${lastSync(answer)}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'get_trends',
+    title: 'Recovery trends: HRV, resting HR, sleep',
+    description: `Recovery trends per day between two dates of the runner's local calendar (default: the last ${COACHING_RANGE_DAYS} days), oldest first: HRV status (the 7-night average against the runner's own 60-night baseline band: below, balanced or above; null until 21 nights exist), resting heart rate and sleep as 7- and 28-day means with their direction (rising, falling, stable), and per day the wellness figures Garmin sent (resting HR, HRV, sleep seconds, average stress, SpO2, respiration, weight). Below-baseline HRV with rising resting HR suggests accumulated fatigue or illness. ${STALE_HINT}`,
+    input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),
+    output: z.object({ trends: z.object(trendsAnswer.shape), ...freshness }),
+    readOnly: true,
+    async run(args, deps) {
+      const range = resolveRange(args, deps, COACHING_RANGE_DAYS);
+      const answer = deps.data.trends(range);
+      const hrv = answer.data.hrv.at(-1);
+      const rest = answer.data.resting_hr.at(-1);
+      const facts = [hrv?.status ? `HRV ${hrv.status} its baseline on ${hrv.date}` : 'HRV status not known yet (fewer than 21 nights)', rest?.direction ? `resting HR ${rest.direction}` : null].filter((f): f is string => f !== null);
+      return { structured: { trends: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale }, summary: `${range.from} to ${range.to}: ${facts.join(', ')}; ${lastSync(answer)}.` };
     },
   }),
   tool({
