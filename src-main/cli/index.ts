@@ -46,7 +46,11 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   // `r42-companion sync --help`, `help sync`: that command's own help (`run` passes its flags on).
   if (name && name !== 'run' && name !== 'help' && (rest.includes('--help') || rest.includes('-h'))) {
-    return runCommand('help', [name === 'mcp' && rest[0] === 'config' ? 'mcp config' : name], io);
+    // A subcommand's own help when it has one (`mcp config --help`, `activities show 123 --help`).
+    const sub = rest[0] !== undefined && !rest[0].startsWith('-') ? `${name} ${rest[0]}` : null;
+    const { findHelp } = await import('./help.js');
+    const own = sub === null ? null : await findHelp(sub).catch(() => null);
+    return runCommand('help', [own ? sub! : name], io);
   }
   switch (name) {
     case undefined: {

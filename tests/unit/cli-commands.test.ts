@@ -73,7 +73,7 @@ describe('the CLI command table', () => {
   it('names the command and its flags when a flag is unknown, from the same declaration', async () => {
     const bad = await cli(['activities', '--nope']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('`activities` has no option --nope. Its options: --json, --from VALUE, --to VALUE, --type VALUE.');
+    expect(bad.stderr).toContain('`activities` has no option --nope. Its options: --json, --from VALUE, --to VALUE, --type VALUE, --unit VALUE, --points VALUE.');
     const sub = await cli(['mcp', '--nope']);
     expect(sub.stderr).toContain('`mcp` has no option --nope. Its options: --client VALUE.');
   });

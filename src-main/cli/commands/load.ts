@@ -1,0 +1,48 @@
+import { dateRange, parseQuery } from '../../../src-common/data-query.js';
+import { localDate } from '../../core/store/training-repo.js';
+import { usageError } from '../args.js';
+import { clock, num, table } from '../coaching-format.js';
+import { withCompanion } from '../session.js';
+import type { Command } from './command.js';
+
+const load: Command = {
+  name: 'load',
+  group: 'data',
+  synopsis: 'load [--json] [--from YYYY-MM-DD] [--to YYYY-MM-DD]',
+  summary: 'Training load per day: acute (7 d), chronic (28 d), their ratio, monotony and strain;\nand per week the load and time in HR zones (computed locally, works offline).',
+  flags: [
+    { name: 'json', description: 'as JSON (every day and week, and how each load was computed)' },
+    { name: 'from', value: 'YYYY-MM-DD', description: 'the first day, a local date (default: the 28 days ending at --to)' },
+    { name: 'to', value: 'YYYY-MM-DD', description: 'the last day, a local date (default: today)' },
+  ],
+  examples: ['r42-companion load', 'r42-companion load --from 2026-01-01 --json'],
+  async run(ctx, args) {
+    const { io } = ctx;
+    const flags = ctx.parse(args);
+    if (flags.positionals.length) throw usageError(`load takes no arguments, only flags: ${flags.positionals.join(' ')}`);
+    const range = parseQuery(dateRange({ today: localDate(Date.now()), days: 28 }), { from: flags.string('from'), to: flags.string('to') }, (flag) => `--${flag}`);
+    if (!range.ok) throw usageError(range.message);
+    return withCompanion(ctx, async (companion) => {
+      const answer = companion.data.trainingLoad(range.value);
+      if (flags.boolean('json')) {
+        io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
+        return 0;
+      }
+      const { days, weeks } = answer.data;
+      io.stdout(`${table(['DATE', 'LOAD', 'ACUTE', 'CHRONIC', 'RATIO', 'MONOTONY', 'STRAIN'], days.map((d) => [d.date, num(d.load), num(d.acute, 1), num(d.chronic, 1), num(d.acwr, 2), num(d.monotony, 2), num(d.strain)]))}\n\n`);
+      io.stdout(
+        `${table(
+          ['WEEK', 'LOAD', 'Z1', 'Z2', 'Z3', 'Z4', 'Z5', 'NO HR'],
+          weeks.map((w) => [w.week_start, num(w.load), clock(w.zones.z1_s), clock(w.zones.z2_s), clock(w.zones.z3_s), clock(w.zones.z4_s), clock(w.zones.z5_s), clock(w.zones.no_hr_s)]),
+        )}\n`,
+      );
+      const last = days.at(-1);
+      const band = last?.acwr == null ? 'not enough history for a ratio yet (28 days)' : last.acwr > 1.5 ? 'a spike: above 1.5' : last.acwr > 1.3 ? 'above the 0.8–1.3 band' : last.acwr < 0.8 ? 'below the 0.8–1.3 band' : 'inside the 0.8–1.3 band';
+      const hr = answer.data.hr_source === 'estimated' ? ' HR zones use an estimated max/resting HR (set R42_MAX_HR and R42_RESTING_HR).' : '';
+      io.stderr(`${days.length} days from ${answer.data.from} to ${answer.data.to}; acute:chronic ${band}.${hr} Last sync ${answer.last_sync_at ?? 'never'}${answer.stale ? ' (stale: run `r42-companion sync`)' : ''}.\n`);
+      return 0;
+    });
+  },
+};
+
+export default load;

@@ -1,0 +1,48 @@
+import { dateRange, parseQuery } from '../../../src-common/data-query.js';
+import { localDate } from '../../core/store/training-repo.js';
+import { usageError } from '../args.js';
+import { clock, num, table } from '../coaching-format.js';
+import { withCompanion } from '../session.js';
+import type { Command } from './command.js';
+
+const trends: Command = {
+  name: 'trends',
+  group: 'data',
+  synopsis: 'trends [--json] [--from YYYY-MM-DD] [--to YYYY-MM-DD]',
+  summary: 'Recovery per day: HRV against your 60-night baseline, resting HR and sleep trends (works offline).',
+  flags: [
+    { name: 'json', description: 'as JSON (with the wellness figures per day)' },
+    { name: 'from', value: 'YYYY-MM-DD', description: 'the first day, a local date (default: the 28 days ending at --to)' },
+    { name: 'to', value: 'YYYY-MM-DD', description: 'the last day, a local date (default: today)' },
+  ],
+  examples: ['r42-companion trends', 'r42-companion trends --from 2026-10-01 --json'],
+  async run(ctx, args) {
+    const { io } = ctx;
+    const flags = ctx.parse(args);
+    if (flags.positionals.length) throw usageError(`trends takes no arguments, only flags: ${flags.positionals.join(' ')}`);
+    const range = parseQuery(dateRange({ today: localDate(Date.now()), days: 28 }), { from: flags.string('from'), to: flags.string('to') }, (flag) => `--${flag}`);
+    if (!range.ok) throw usageError(range.message);
+    return withCompanion(ctx, async (companion) => {
+      const answer = companion.data.trends(range.value);
+      if (flags.boolean('json')) {
+        io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
+        return 0;
+      }
+      const { hrv, resting_hr: rest, sleep, days } = answer.data;
+      const byDate = <T extends { date: string }>(rows: readonly T[]) => new Map(rows.map((r) => [r.date, r]));
+      const hrvOf = byDate(hrv);
+      const restOf = byDate(rest);
+      const sleepOf = byDate(sleep);
+      const rows = days.map((d) => {
+        const h = hrvOf.get(d.date);
+        const band = h?.baseline ? `${num(h.baseline.low)}–${num(h.baseline.high)}` : '—';
+        return [d.date, num(d.hrv_ms), num(h?.seven_day_avg, 1), band, h?.status ?? '—', num(d.resting_hr), restOf.get(d.date)?.direction ?? '—', clock(d.sleep_s), sleepOf.get(d.date)?.direction ?? '—'];
+      });
+      io.stdout(`${table(['DATE', 'HRV', 'HRV 7D', 'BASELINE', 'STATUS', 'REST HR', 'TREND', 'SLEEP', 'TREND'], rows)}\n`);
+      io.stderr(`${days.length} days from ${answer.data.from} to ${answer.data.to}; last sync ${answer.last_sync_at ?? 'never'}${answer.stale ? ' (stale: run `r42-companion sync`)' : ''}.\n`);
+      return 0;
+    });
+  },
+};
+
+export default trends;
