@@ -8,10 +8,10 @@ import type { TokenPayload } from '../../../src-common/contract.js';
 import { CompanionError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { AccessToken, TokenManager } from '../auth/token-manager.js';
-import type { McpDeps } from '../mcp/mcp-server.js';
+import type { McpCaller, McpDeps } from '../mcp/mcp-server.js';
 import { API_ROUTES, createApiRouter, type ApiContext } from './agent-api.js';
 import type { AgentBackend } from './agent-server.js';
-import type { AgentGrants } from './grants.js';
+import type { AgentGrants, AuthenticatedGrant } from './grants.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
 export interface AgentBackendDeps {
@@ -67,6 +67,17 @@ export function createAgentBackend(deps: AgentBackendDeps): AgentHandOuts {
   // Imported once: an import() per request costs a module resolution each time.
   const loadMcp = () => import('../mcp/mcp-server.js');
   let mcpModule: ReturnType<typeof loadMcp> | null = null;
+  let mcpLoaded: Awaited<ReturnType<typeof loadMcp>> | null = null;
+  /** One MCP caller per grant (its name and id do not change), kept while the grant is in use. */
+  const callers = new Map<string, McpCaller>();
+  const callerOf = (grant: AuthenticatedGrant): McpCaller => {
+    let caller = callers.get(grant.id);
+    if (!caller) {
+      if (callers.size > 256) callers.clear();
+      callers.set(grant.id, (caller = { transport: 'http', grant: grant.name, grantId: grant.id, clientName: () => mcpClientNames.get(grant.id) }));
+    }
+    return caller;
+  };
 
   const route = createApiRouter(API_ROUTES, deps.api);
 
@@ -107,11 +118,12 @@ export function createAgentBackend(deps: AgentBackendDeps): AgentHandOuts {
       } catch {
         // Not JSON: the transport answers that with a parse error.
       }
-      return answerMcpHttp(deps.mcpDeps(), { transport: 'http', grant: grant.name, grantId: grant.id, clientName: () => mcpClientNames.get(grant.id) }, request);
+      return answerMcpHttp(deps.mcpDeps(), callerOf(grant), request);
     },
-    async mcpDirect(grant, input) {
-      const { answerMcpDirect } = await (mcpModule ??= loadMcp());
-      return answerMcpDirect(deps.mcpDeps(), { transport: 'http', grant: grant.name, grantId: grant.id, clientName: () => mcpClientNames.get(grant.id) }, input);
+    mcpDirect(grant, input) {
+      // The hot path of POST /mcp: the module once loaded and one caller per grant, not a closure and an await per request.
+      if (!mcpLoaded) return (mcpModule ??= loadMcp()).then((module) => ((mcpLoaded = module), module.answerMcpDirect(deps.mcpDeps(), callerOf(grant), input)));
+      return mcpLoaded.answerMcpDirect(deps.mcpDeps(), callerOf(grant), input);
     },
   };
 

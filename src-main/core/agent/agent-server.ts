@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TokenPayload } from '../../../src-common/contract.js';
 import { ERROR_SURFACES } from '../../../src-common/error-codes.js';
 import { CompanionError, isCompanionError } from '../errors.js';
 import { endSocket, guardConnections, readHead, type ConnectionLimits, type RequestHead } from '../http-hygiene.js';
@@ -7,15 +8,8 @@ import type { Logger } from '../ports.js';
 import type { McpHttpInput } from '../mcp/mcp-server.js';
 import type { AuthenticatedGrant } from './grants.js';
 
-/** What the endpoint hands an agent for `GET /v1/token`. */
-export interface TokenPayload {
-  readonly access_token: string;
-  readonly token_type: 'Bearer';
-  readonly expires_in: number;
-  readonly expires_at: string;
-  readonly garmin_user_id: string;
-  readonly scope: string | null;
-}
+/** What the endpoint hands an agent for `GET /v1/token`: the shared contract's shape. */
+export type { TokenPayload };
 
 /** The part of the companion the endpoint needs. */
 export interface AgentBackend {
