@@ -221,7 +221,9 @@ async function main() {
     }
     // BENCH_PROF=<folder> writes a V8 CPU profile of the serve process there (open it in Chrome DevTools).
     const profile = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROF)}`] : [];
-    const serve = spawn(process.execPath, [...profile, '--import', 'tsx', CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // The bundle users run (dist/cli, built above), not the sources through tsx: tsx's keepNames
+    // wraps every closure made per request, which showed in profiles as a cost users never pay.
+    const serve = spawn(process.execPath, [...profile, path.join(ROOT, 'dist/cli/index.js'), 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(serve);
     const agent = await waitForAgentFile(home, serve);
     const auth = { authorization: `Bearer ${agent.token}` };
