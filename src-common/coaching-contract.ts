@@ -9,8 +9,6 @@
 import { z } from 'zod';
 
 const numberOrNull = z.number().nullable();
-/** YYYY-MM-DD, a local date. */
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
 
 export const SPLIT_UNITS = ['km', 'mi'] as const;
@@ -229,9 +227,3 @@ export const trendsAnswer = z.strictObject({
 });
 export type TrendsAnswer = z.infer<typeof trendsAnswer>;
 
-// --- What the app asks ------------------------------------------------------------------------
-
-/** An activity's id as the activity list gives it (the service refuses longer ones too). */
-export const activityDetailsArgs = z.strictObject({ id: z.string().min(1).max(200), unit: splitUnit });
-/** A range of local dates; the service checks its order and length (bad_request). */
-export const dateRangeArgs = z.strictObject({ from: isoDate, to: isoDate });

@@ -21,6 +21,11 @@ export interface R42Api {
   readonly data: {
     activities(limit: number): Promise<Envelope<ResultOf<'companion:data.activities'>>>;
     weekly(weeks: number): Promise<Envelope<ResultOf<'companion:data.weekly'>>>;
+    activity(id: string, unit: 'km' | 'mi'): Promise<Envelope<ResultOf<'companion:data.activity'>>>;
+    trainingLoad(from: string, to: string): Promise<Envelope<ResultOf<'companion:data.trainingLoad'>>>;
+    trends(from: string, to: string): Promise<Envelope<ResultOf<'companion:data.trends'>>>;
+    records(): Promise<Envelope<ResultOf<'companion:data.records'>>>;
+    hrProfile(): Promise<Envelope<ResultOf<'companion:data.hrProfile'>>>;
   };
   readonly agents: {
     list(): Promise<Envelope<ResultOf<'companion:agents.list'>>>;
@@ -49,6 +54,11 @@ export function createBridgeApi(transport: BridgeTransport): R42Api {
     data: {
       activities: (limit) => transport.invoke('companion:data.activities', { limit }),
       weekly: (weeks) => transport.invoke('companion:data.weekly', { weeks }),
+      activity: (id, unit) => transport.invoke('companion:data.activity', { id, unit }),
+      trainingLoad: (from, to) => transport.invoke('companion:data.trainingLoad', { from, to }),
+      trends: (from, to) => transport.invoke('companion:data.trends', { from, to }),
+      records: () => transport.invoke('companion:data.records', undefined),
+      hrProfile: () => transport.invoke('companion:data.hrProfile', undefined),
     },
     agents: {
       list: () => transport.invoke('companion:agents.list', undefined),

@@ -5,7 +5,23 @@
  * schema (a token, say) cannot reach the renderer. Errors cross as `{ code, message }`.
  */
 import { z } from 'zod';
-import { activitiesAnswer, activityView, connectionStatus, disconnectResult, errorAnswer, grantView, syncOutcome, weeklyAnswer, weekSummary } from '../src-common/contract.js';
+import {
+  activitiesAnswer,
+  activityDetailsData,
+  activityView,
+  connectionStatus,
+  disconnectResult,
+  errorAnswer,
+  grantView,
+  hrProfileData,
+  recordsData,
+  syncOutcome,
+  trainingLoadData,
+  trendsData,
+  weeklyAnswer,
+  weekSummary,
+} from '../src-common/contract.js';
+import { activityId, isoDate, splitUnitParam } from '../src-common/data-query.js';
 
 // The answer shapes are declared once in src-common/contract.ts (strict objects); the names here are the IPC's.
 export const connectionStatusSchema = connectionStatus;
@@ -58,6 +74,13 @@ export const CHANNELS = {
   'companion:sync.history': { args: z.strictObject({ days: z.number().int().min(1).max(3660) }), result: syncOutcome },
   'companion:data.activities': { args: z.strictObject({ limit: z.number().int().min(1).max(500) }), result: activitiesAnswer },
   'companion:data.weekly': { args: z.strictObject({ weeks: z.number().int().min(1).max(104) }), result: weeklyAnswer },
+  /** The coaching pages: one activity's figures (splits in km or mi), load, HRV and sleep trends, records, the HR profile. */
+  'companion:data.activity': { args: z.strictObject({ id: activityId, unit: splitUnitParam }), result: activityDetailsData },
+  /** The service checks the range's order and length (bad_request). */
+  'companion:data.trainingLoad': { args: z.strictObject({ from: isoDate, to: isoDate }), result: trainingLoadData },
+  'companion:data.trends': { args: z.strictObject({ from: isoDate, to: isoDate }), result: trendsData },
+  'companion:data.records': { args: none, result: recordsData },
+  'companion:data.hrProfile': { args: none, result: hrProfileData },
   'companion:agents.list': { args: none, result: z.array(grantSchema) },
   'companion:agents.add': { args: z.strictObject({ name: agentName }), result: z.strictObject({ name: z.string(), secret: z.string() }) },
   'companion:agents.revoke': { args: z.strictObject({ name: agentName }), result: z.strictObject({ revoked: z.boolean() }) },

@@ -1,6 +1,7 @@
 import type { Bridge } from '../../src-renderer/bridge';
 import { BridgeError } from '../../src-renderer/bridge';
 import type { GrantView, ViewState } from '../../src-preload/contract';
+import * as coaching from './coaching-fixtures';
 
 export const baseState: ViewState = {
   connection: {
@@ -36,6 +37,9 @@ export const connectedState: ViewState = {
     refreshTokenExpiresAt: '2027-02-18T10:00:00.000Z',
   },
 };
+
+/** A data answer as the facade gives it: the figures and how fresh the data under them is. */
+export const fresh = <T>(data: T, last_sync_at: string | null = '2026-11-30T08:00:00.000Z', stale = false) => ({ data, last_sync_at, stale });
 
 /** A bridge whose answers a test scripts, recording the calls. */
 export function fakeBridge(overrides: Partial<Bridge> = {}) {
@@ -87,6 +91,25 @@ export function fakeBridge(overrides: Partial<Bridge> = {}) {
       return { revoked: true };
     },
     audit: async () => [],
+    settings: async () => ({ openAtLogin: false, openAtLoginAvailable: false }),
+    setOpenAtLogin: async (openAtLogin) => ({ openAtLogin, openAtLoginAvailable: false }),
+    activityDetails: async (id, unit) => {
+      calls.push(`activity ${id} ${unit}`);
+      return fresh(unit === 'mi' ? coaching.runMiles : { ...coaching.run, summary_id: id });
+    },
+    trainingLoad: async (from, to) => {
+      calls.push(`load ${from} ${to}`);
+      return fresh(coaching.trainingLoad);
+    },
+    trends: async (from, to) => {
+      calls.push(`trends ${from} ${to}`);
+      return fresh(coaching.trends);
+    },
+    personalRecords: async () => {
+      calls.push('records');
+      return fresh(coaching.records);
+    },
+    hrProfile: async () => fresh(coaching.hrProfile),
     ...overrides,
   };
   return { bridge, calls, push: (state: ViewState) => push(state) };

@@ -180,6 +180,12 @@ export class UiService {
       // The newest ones, whatever the date: local dates may run ahead of UTC.
       'companion:data.activities': (args) => this.companion.data.activities({ from: '0000-01-01', to: '9999-12-31', limit: args.limit }),
       'companion:data.weekly': (args) => this.companion.data.weekly(args.weeks),
+      // The coaching figures, as the agent endpoint serves them (the core's readonly answers, frozen by the result parse).
+      'companion:data.activity': (args) => this.companion.data.activity(args.id, { unit: args.unit }),
+      'companion:data.trainingLoad': (args) => this.companion.data.trainingLoad({ from: args.from, to: args.to }),
+      'companion:data.trends': (args) => this.companion.data.trends({ from: args.from, to: args.to }),
+      'companion:data.records': () => this.companion.data.records(),
+      'companion:data.hrProfile': () => this.companion.data.hrProfile(),
       'companion:agents.list': () => this.listAgents(),
       'companion:agents.add': (args) => this.addAgent(args),
       'companion:agents.revoke': (args) => this.revokeAgent(args),
