@@ -1,13 +1,15 @@
 import { useEffect } from 'react';
-import { useConnection } from './stores';
+import { useCoaching, useConnection } from './stores';
 import { ConnectionCard } from './components/ConnectionCard';
 import { AgentsPanel } from './components/AgentsPanel';
 import { ActivityPanel } from './components/ActivityPanel';
 import { TrainingPanel } from './components/TrainingPanel';
 import { SettingsCard } from './components/SettingsCard';
+import { CoachingPages } from './components/CoachingPages';
 
 export function App() {
   const { init, online, setOnline } = useConnection();
+  const pageOpen = useCoaching((s) => s.stack.length > 0);
   useEffect(() => init(), [init]);
   useEffect(() => {
     const up = () => setOnline(true);
@@ -38,13 +40,17 @@ export function App() {
         )}
       </header>
       <main id="main">
-        <ConnectionCard />
-        <TrainingPanel />
-        <div className="columns">
-          <AgentsPanel />
-          <ActivityPanel />
+        {/* Kept mounted under an open page, so going back finds it as it was. */}
+        <div className="overview" hidden={pageOpen}>
+          <ConnectionCard />
+          <TrainingPanel />
+          <div className="columns">
+            <AgentsPanel />
+            <ActivityPanel />
+          </div>
+          <SettingsCard />
         </div>
-        <SettingsCard />
+        <CoachingPages />
       </main>
     </div>
   );

@@ -1,4 +1,5 @@
 /** The renderer's only way to main: `window.r42`, with envelopes turned into values or BridgeError. */
+import type { SplitUnit } from '../src-common/coaching-contract';
 import type { Envelope, ErrorView, ViewState } from '../src-preload/contract';
 
 export class BridgeError extends Error {
@@ -28,6 +29,11 @@ export const bridge = {
   loadHistory: (days: number) => unwrap(window.r42.sync.history(days)),
   activities: (limit: number) => unwrap(window.r42.data.activities(limit)),
   weekly: (weeks: number) => unwrap(window.r42.data.weekly(weeks)),
+  activityDetails: (id: string, unit: SplitUnit) => unwrap(window.r42.data.activity(id, unit)),
+  trainingLoad: (from: string, to: string) => unwrap(window.r42.data.trainingLoad(from, to)),
+  trends: (from: string, to: string) => unwrap(window.r42.data.trends(from, to)),
+  personalRecords: () => unwrap(window.r42.data.records()),
+  hrProfile: () => unwrap(window.r42.data.hrProfile()),
   listAgents: () => unwrap(window.r42.agents.list()),
   addAgent: (name: string) => unwrap(window.r42.agents.add(name)),
   revokeAgent: (name: string) => unwrap(window.r42.agents.revoke(name)),

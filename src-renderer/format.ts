@@ -37,3 +37,73 @@ const PERMISSION_LABELS: Record<string, string> = {
 };
 
 export const permissionLabel = (p: string) => PERMISSION_LABELS[p] ?? p;
+
+// --- Numbers --------------------------------------------------------------------------------
+// Every figure the app shows goes through one of these: a missing or non-finite number (null,
+// NaN, Infinity) is written "—", never "NaN" or "undefined".
+
+/** The distance units a runner chooses between; `mi` is the statute mile. */
+export type DistanceUnit = 'km' | 'mi';
+export const UNIT_METRES: Record<DistanceUnit, number> = { km: 1000, mi: 1609.344 };
+
+export const isFiniteNumber = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** A number with a fixed count of decimals and an optional unit: "12.5 km", or "—". */
+export function formatNumber(value: number | null | undefined, digits = 0, unit = ''): string {
+  if (!isFiniteNumber(value)) return '—';
+  const text = value.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return unit ? `${text} ${unit}` : text;
+}
+
+/** Seconds as h:mm:ss or m:ss. */
+export function formatSeconds(seconds: number | null | undefined): string {
+  if (!isFiniteNumber(seconds)) return '—';
+  const s = Math.round(Math.abs(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return `${seconds < 0 ? '−' : ''}${h ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`}`;
+}
+
+/** Seconds per km or mile as "5:02 /km". */
+export function formatPaceSeconds(secondsPerUnit: number | null | undefined, unit: DistanceUnit = 'km'): string {
+  if (!isFiniteNumber(secondsPerUnit) || secondsPerUnit <= 0) return '—';
+  return `${formatSeconds(secondsPerUnit)} /${unit}`;
+}
+
+/** Metres in km or miles, two decimals: "10.02 km". */
+export function formatDistance(metres: number | null | undefined, unit: DistanceUnit = 'km'): string {
+  if (!isFiniteNumber(metres)) return '—';
+  return formatNumber(metres / UNIT_METRES[unit], 2, unit);
+}
+
+/** Seconds asleep as "7 h 25 min". */
+export function formatHoursMinutes(seconds: number | null | undefined): string {
+  if (!isFiniteNumber(seconds)) return '—';
+  const minutes = Math.round(seconds / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h ? `${h} h ${m} min` : `${m} min`;
+}
+
+/** A signed percentage: "+3.2 %", "−1.0 %". */
+export function formatSignedPercent(value: number | null | undefined, digits = 1): string {
+  if (!isFiniteNumber(value)) return '—';
+  const sign = value > 0 ? '+' : value < 0 ? '−' : '±';
+  return `${sign}${formatNumber(Math.abs(value), digits)} %`;
+}
+
+// --- Local dates ------------------------------------------------------------------------------
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+const toLocalDate = (date: Date) => `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
+
+/** Today on the runner's calendar, YYYY-MM-DD. */
+export const localToday = (now: Date = new Date()): string => toLocalDate(now);
+
+/** A local date `days` later (earlier when negative). */
+export const addDays = (day: string, days: number): string => {
+  const date = fromLocalDate(day);
+  date.setDate(date.getDate() + days);
+  return toLocalDate(date);
+};

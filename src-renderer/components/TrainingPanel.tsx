@@ -1,9 +1,10 @@
 import { useEffect, useRef } from 'react';
-import { useConnection, useTraining } from '../stores';
+import { useCoaching, useConnection, useTraining } from '../stores';
 import { activityLabel, formatDuration, formatPace } from '../stores/training-store';
 import { formatDay, formatWhen } from '../format';
 import { errorText } from '../messages';
 import { WeeklyChart } from './WeeklyChart';
+import { CoachingNav } from './CoachingPages';
 
 const STREAM_LABELS: Record<string, string> = { activities: 'activities', dailies: 'daily summaries', sleeps: 'sleep', hrv: 'HRV', userMetrics: 'fitness metrics (VO2 max)' };
 const streamLabel = (stream: string) => STREAM_LABELS[stream] ?? stream;
@@ -17,6 +18,7 @@ export function TrainingPanel() {
   const linkState = useConnection((s) => s.view?.connection.state ?? 'not_connected');
   const { activities, weeks, weekCount, syncing, lastResult, error, historyDays, load, setWeekCount, syncNow, loadHistory, clearError } = useTraining();
   const lastSync = sync?.lastSyncAt ?? null;
+  const openPage = useCoaching((s) => s.open);
   const resultRef = useRef<HTMLParagraphElement>(null);
   const moreRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -125,6 +127,8 @@ export function TrainingPanel() {
         </div>
       )}
 
+      <CoachingNav />
+
       <h3 id="recent-title">Recent activities</h3>
       {activities.length === 0 ? (
         <p className="empty">No activities synced yet.</p>
@@ -152,7 +156,16 @@ export function TrainingPanel() {
             <tbody>
               {activities.map((a) => (
                 <tr key={a.summary_id}>
-                  <td>{formatDay(a.local_date)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={(e) => openPage({ kind: 'activity', id: a.summary_id }, e.currentTarget)}
+                      aria-label={`${formatDay(a.local_date)}, ${activityLabel(a.type)}: open its details`}
+                    >
+                      {formatDay(a.local_date)}
+                    </button>
+                  </td>
                   <td>{activityLabel(a.type)}</td>
                   <td className="num">{a.distance_m === null ? '—' : `${(a.distance_m / 1000).toFixed(2)} km`}</td>
                   <td className="num">{formatDuration(a.duration_s)}</td>
