@@ -8,9 +8,14 @@ import tseslint from 'typescript-eslint';
 const electronBan = { name: 'electron', message: 'Only src-main/electron/ and src-main/main.ts may import electron.' };
 const keytarBan = { name: 'keytar', message: 'Only src-main/adapters/keytar-secret-store.ts may import keytar.' };
 // no-restricted-imports sees only static imports: the same bans for `import('electron')`,
-// `require('electron')` and `import x = require('electron')`.
+// `require('electron')`, `createRequire(…)('electron')` and `import x = require('electron')`.
 const dynamicBan = (name, message) =>
-  [`ImportExpression[source.value='${name}']`, `CallExpression[callee.name='require'][arguments.0.value='${name}']`, `TSExternalModuleReference[expression.value='${name}']`].map((selector) => ({ selector, message }));
+  [
+    `ImportExpression[source.value='${name}']`,
+    `CallExpression[callee.name='require'][arguments.0.value='${name}']`,
+    `CallExpression[callee.callee.name='createRequire'][arguments.0.value='${name}']`,
+    `TSExternalModuleReference[expression.value='${name}']`,
+  ].map((selector) => ({ selector, message }));
 const dynamicElectronBan = dynamicBan('electron', electronBan.message);
 const dynamicKeytarBan = dynamicBan('keytar', keytarBan.message);
 

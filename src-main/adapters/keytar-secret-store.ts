@@ -1,6 +1,7 @@
 import { CompanionError } from '../core/errors.js';
 import type { SecretStore } from '../core/ports.js';
 
+import { createRequire } from 'node:module';
 import type * as KeytarModule from 'keytar';
 
 type Keytar = typeof KeytarModule;
@@ -67,4 +68,22 @@ export function createKeytarSecretStore(service: string, load: () => Promise<Key
     set: (key, value) => ordered(key, () => call((k) => k.setPassword(service, key, value))),
     delete: (key) => ordered(key, () => call((k) => k.deletePassword(service, key))),
   };
+}
+
+/**
+ * Reads one item now: keytar is loaded synchronously and the keychain request is on its way (in a
+ * native worker thread) when this returns, so the caller can do synchronous work, such as opening
+ * SQLite, while the OS keychain answers. `r42-companion token` uses it; everything else uses the
+ * ordered store above.
+ */
+export function readSecretNow(service: string, key: string): Promise<string | null> {
+  let keytar: Keytar;
+  try {
+    keytar = createRequire(import.meta.url)('keytar') as Keytar;
+  } catch (error) {
+    return Promise.reject(keychainError(error));
+  }
+  return keytar.getPassword(service, key).catch((error: unknown) => {
+    throw keychainError(error);
+  });
 }

@@ -5,7 +5,9 @@
  * a missing or unreadable keychain item; a link to repair; settings it cannot vouch for) is left
  * to the full path, which does what it always did. The token goes to stdout only, as there.
  */
-import { createKeytarSecretStore } from '../adapters/keytar-secret-store.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readSecretNow } from '../adapters/keytar-secret-store.js';
 import { createFileLogger } from '../core/logging.js';
 import { secureDataFolder } from '../core/store/data-folder.js';
 import { openDatabase } from '../core/store/database.js';
@@ -68,6 +70,31 @@ function parseRecord(raw: string): CachedRecord | null {
   return { accessToken: r.accessToken, accessTokenExpiresAt: r.accessTokenExpiresAt, refreshTokenExpiresAt: r.refreshTokenExpiresAt };
 }
 
+/**
+ * The name of the keychain item the last `token` read (`garmin-tokens:<profile>:<Garmin user id>`, not a
+ * secret), kept beside the database so the next run can ask the keychain for it before SQLite is
+ * even open: the two then overlap instead of adding up. The database row stays the authority: a
+ * hint that no longer matches it (another account linked since) is ignored and rewritten.
+ */
+export const KEYCHAIN_HINT_FILE = 'keychain-item.hint';
+
+function readHint(home: string): string | null {
+  try {
+    const text = readFileSync(path.join(home, KEYCHAIN_HINT_FILE), 'utf8').trim();
+    return text.length > 0 && text.length <= 512 ? text : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeHint(home: string, key: string): void {
+  try {
+    writeFileSync(path.join(home, KEYCHAIN_HINT_FILE), `${key}\n`, { mode: 0o600 });
+  } catch {
+    // Only a speed-up: the next run reads the row first, as this one did.
+  }
+}
+
 export interface QuickAnswer {
   /** The token is on stdout: nothing more to do. */
   readonly answered: boolean;
@@ -84,6 +111,11 @@ export async function cachedToken(ctx: Pick<CommandContext, 'io' | 'packagedDefa
   const { io } = ctx;
   const config = quickConfig(io.env, process.platform, ctx.packagedDefaultsFile);
   if (!config) return { answered: false, warned: false };
+  // The keychain request first: it runs in a native thread while SQLite opens below.
+  const hint = readHint(config.home);
+  const early = hint === null ? null : readSecretNow(config.keychainService, hint);
+  // Observed now, judged below: a hint that turns out stale must not leave an unhandled rejection.
+  early?.catch(() => undefined);
   // The steps and their order are those of withCompanion and createCompanion.
   const logger = createFileLogger(config.logFile, config.logLevel);
   for (const origin of config.insecureHttpUrls) io.stderr(insecureWarning(origin));
@@ -93,7 +125,12 @@ export async function cachedToken(ctx: Pick<CommandContext, 'io' | 'packagedDefa
     for (const origin of config.insecureHttpUrls) logger.log('warn', 'config.insecure_http', { origin });
     const account = linkedAccount(db.prepare('SELECT * FROM garmin_accounts WHERE profile_id = ?').get(QUICK_PROFILE_ID));
     if (!account) return { answered: false, warned: true };
-    const raw = await createKeytarSecretStore(config.keychainService).get(account.keychainKey);
+    let raw: string | null;
+    if (early && account.keychainKey === hint) raw = await early;
+    else {
+      raw = await readSecretNow(config.keychainService, account.keychainKey);
+      writeHint(config.home, account.keychainKey);
+    }
     const record = raw === null ? null : parseRecord(raw);
     // The keychain is the truth; when the row disagrees (a process stopped between the two), the token manager repairs it.
     if (!record || record.accessTokenExpiresAt !== account.accessTokenExpiresAt || record.refreshTokenExpiresAt !== account.refreshTokenExpiresAt) return { answered: false, warned: true };

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
+import { KEYCHAIN_HINT_FILE } from '../../src-main/cli/token-fast-path.js';
 import { keychainItems, makeWorld, ROOT, runCli, startSimulator, tempDir, type World } from '../support/harness.js';
 
 /**
@@ -89,6 +90,18 @@ describe('the bundled CLI: what `token` loads', () => {
     expect(sources.filter((s) => HEAVY_SOURCES.some((re) => re.test(s)))).toEqual([]);
     expect(packages.filter((p) => HEAVY_PACKAGES.includes(p))).toEqual([]);
     expect(sim.counts.refreshes).toBe(0);
+
+    // The keychain item's name (not a secret) is kept so the next run asks the keychain while SQLite opens.
+    const hint = path.join(world.home, KEYCHAIN_HINT_FILE);
+    expect(readFileSync(hint, 'utf8')).toBe(`${item!.account}\n`);
+    expect(readFileSync(hint, 'utf8')).not.toContain((JSON.parse(item!.password) as { accessToken: string }).accessToken);
+    expect((await bundledToken()).run.stdout).toBe(run.stdout);
+    // A hint that no longer matches the linked account (another one linked since) is ignored and rewritten.
+    writeFileSync(hint, 'garmin-tokens:default:someone-else\n');
+    const again = (await bundledToken()).run;
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toBe(run.stdout);
+    expect(readFileSync(hint, 'utf8')).toBe(`${item!.account}\n`);
   });
 
   it('takes the full path, with the refresh lease, when the token must be refreshed', async () => {

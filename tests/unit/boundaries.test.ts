@@ -18,7 +18,11 @@ describe('architecture boundaries are enforced by lint (docs/architecture.md rul
   });
 
   it('catches dynamic imports and require too, not only static imports', async () => {
-    const loads = (name: string) => [`export const a = await import('${name}');\n`, `declare const require: (id: string) => unknown;\nexport const a = require('${name}');\n`];
+    const loads = (name: string) => [
+      `export const a = await import('${name}');\n`,
+      `declare const require: (id: string) => unknown;\nexport const a = require('${name}');\n`,
+      `import { createRequire } from 'node:module';\nexport const a = createRequire(import.meta.url)('${name}');\n`,
+    ];
     for (const file of ['src-main/core/x.ts', 'src-main/cli/x.ts', 'src-main/adapters/x.ts', 'src-main/core/mcp/x.ts']) {
       for (const code of [...loads('electron'), ...loads('keytar')]) expect(await ruleIds(file, code)).toContain('no-restricted-syntax');
     }

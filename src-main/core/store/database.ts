@@ -1,10 +1,16 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type BetterSqlite3Type from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { CompanionError, isCompanionError } from '../errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type { Database } from 'better-sqlite3';
+
+// Required, not imported: better-sqlite3 is CommonJS, and an ESM import of it runs Node's CJS
+// export lexer and translator on every start, a few ms of `r42-companion token`'s budget.
+const BetterSqlite3 = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3Type;
 
 /**
  * Once a checkpoint has emptied the WAL, SQLite cuts the file back to this size. Without it the
