@@ -259,6 +259,7 @@ export function ActivityPage({ id, backLabel, onBack }: { id: string; backLabel:
       backLabel={backLabel}
       onBack={onBack}
       freshness={entry?.freshness ?? null}
+      busy={entry?.loading ?? true}
       tools={
         <label className="small">
           Units{' '}

@@ -15,6 +15,7 @@ export function PageFrame({
   onBack,
   tools,
   freshness,
+  busy = false,
   children,
 }: {
   id: string;
@@ -24,12 +25,14 @@ export function PageFrame({
   tools?: ReactNode;
   /** How fresh the synced data under the figures is. */
   freshness?: Freshness | null;
+  /** True while new figures are on their way (another unit, another range). */
+  busy?: boolean;
   children: ReactNode;
 }) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => headingRef.current?.focus(), []);
   return (
-    <section className="card page" aria-labelledby={`${id}-title`} data-testid={`page-${id}`}>
+    <section className="card page" aria-labelledby={`${id}-title`} aria-busy={busy} data-testid={`page-${id}`}>
       <header className="card-header page-header">
         <div className="row-inline">
           <button type="button" className="small back" onClick={onBack} aria-keyshortcuts="Escape">

@@ -10,7 +10,7 @@ export function RecordsPage({ backLabel, onBack }: { backLabel: string; onBack: 
   const open = useCoaching((s) => s.open);
   const reload = useCoaching((s) => s.loadRecords);
   return (
-    <PageFrame id="records" title="Personal records" backLabel={backLabel} onBack={onBack} freshness={freshness}>
+    <PageFrame id="records" title="Personal records" backLabel={backLabel} onBack={onBack} freshness={freshness} busy={loading}>
       <PageStatus loading={loading} error={error} hasData={answer !== null} onRetry={() => void reload()} />
       {answer && (
         <>

@@ -99,6 +99,7 @@ export function TrainingLoadPage({ backLabel, onBack }: { backLabel: string; onB
       backLabel={backLabel}
       onBack={onBack}
       freshness={freshness}
+      busy={loading}
       tools={
         <label className="small">
           Shown{' '}

@@ -123,6 +123,7 @@ export function TrendsPage({ backLabel, onBack }: { backLabel: string; onBack: (
       backLabel={backLabel}
       onBack={onBack}
       freshness={freshness}
+      busy={loading}
       tools={
         <label className="small">
           Shown{' '}

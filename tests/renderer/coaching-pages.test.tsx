@@ -155,7 +155,9 @@ describe('the activity page', () => {
     fireEvent.click(screen.getByRole('button', { name: /Nov 24, 2026, Running/ }));
     await screen.findByRole('table', { name: 'Splits (kilometres)' });
     fireEvent.change(screen.getByRole('combobox', { name: 'Units' }), { target: { value: 'mi' } });
+    expect(screen.getByTestId('page-activity').getAttribute('aria-busy')).toBe('true'); // the km figures stay until the miles arrive
     const splits = await screen.findByRole('table', { name: 'Splits (miles)' });
+    expect(screen.getByTestId('page-activity').getAttribute('aria-busy')).toBe('false');
     expect(callsTo('companion:data.activity')).toEqual([
       { id: 'run-1', unit: 'km' },
       { id: 'run-1', unit: 'mi' },
