@@ -72,3 +72,12 @@ export const relayAck = z.strictObject({ cursor: relayCursor });
 
 /** Longest long-poll the relay holds a request open for. */
 export const RELAY_MAX_WAIT_SECONDS = 30;
+
+/**
+ * The largest relay page (`GET /v1/relay/notifications` answer) a desktop reads; a larger one is
+ * refused without being held in memory (a broken or hostile server must not make it allocate
+ * without bound). The server keeps every page below it: a page stops at `RELAY_PAGE_MAX_BYTES`
+ * but always holds one notification, and one notification is never larger than the webhook body
+ * it came in (`WEBHOOK_MAX_MEGABYTES`), so the server refuses settings whose sum comes near this.
+ */
+export const RELAY_PAGE_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;

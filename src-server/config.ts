@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { RELAY_PAGE_MAX_RESPONSE_BYTES } from '../src-common/relay-contract.js';
 import { serviceUrl } from '../src-common/urls.js';
 
 /** A setting that is missing or wrong; the message names the key and what to do. */
@@ -59,6 +60,8 @@ const flag = z
     return z.NEVER;
   });
 
+const MIB = 1024 * 1024;
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8788),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -78,7 +81,27 @@ const schema = z.object({
   ROTATION_REPLAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   GARMIN_API_URL: upstreamUrl.prefault('https://apis.garmin.com'),
-  WEBHOOK_MAX_MEGABYTES: z.coerce.number().int().min(1).max(100).default(16),
+  /**
+   * Garmin retries a refused body with the same body, so a body over this limit is lost unless
+   * the limit is raised within Garmin's retry window (docs/server.md, "How big a webhook body").
+   * At most the desktop's page limit less 1 MiB: one notification is delivered whole in one page.
+   */
+  WEBHOOK_MAX_MEGABYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(
+      RELAY_PAGE_MAX_RESPONSE_BYTES / MIB - 1,
+      `must be at most ${RELAY_PAGE_MAX_RESPONSE_BYTES / MIB - 1}: one notification of up to this size travels to the desktop in one relay page, and the desktop reads pages of at most ${RELAY_PAGE_MAX_RESPONSE_BYTES / MIB} MiB`,
+    )
+    .default(32),
+  /** A relay page stops adding notifications at this many bytes (it always holds at least one). */
+  RELAY_PAGE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024, 'must be at least 65536 (64 KiB)')
+    .max(32 * MIB, `must be at most ${32 * MIB} (32 MiB)`)
+    .default(4 * MIB),
 });
 
 export const SERVER_SETTING_KEYS = [
@@ -116,6 +139,8 @@ export interface ServerConfig {
    */
   readonly dataKey: Buffer | null;
   readonly webhookMaxBytes: number;
+  /** A relay page's byte budget: notifications are added while their sizes fit in it (at least one). */
+  readonly relayPageMaxBytes: number;
   /** Plain-http upstream URLs (loopback only): warned about at start. */
   readonly insecureHttpUrls: readonly string[];
 }
@@ -189,7 +214,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
     logLevel: s.LOG_LEVEL,
     garminApiUrl: s.GARMIN_API_URL,
     dataKey,
-    webhookMaxBytes: s.WEBHOOK_MAX_MEGABYTES * 1024 * 1024,
+    webhookMaxBytes: s.WEBHOOK_MAX_MEGABYTES * MIB,
+    relayPageMaxBytes: s.RELAY_PAGE_MAX_BYTES,
     insecureHttpUrls: [...new Set([s.GARMIN_TOKEN_URL, s.GARMIN_API_URL].filter((url) => url.protocol === 'http:').map((url) => url.origin))],
   };
 }

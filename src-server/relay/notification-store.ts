@@ -9,6 +9,31 @@ export const PING_RETENTION_MS = 7 * DAY_MS;
 /** Undelivered pushes (and deregistrations, permission changes) are kept 14 days. */
 export const PUSH_RETENTION_MS = 14 * DAY_MS;
 const ROWS_PER_INSERT = 500;
+/**
+ * What a relay page adds around each notification's payload, at most: its cursor, kind, type, the
+ * field names and the ping's upload window (a ping is about 180 bytes plus its URL).
+ */
+export const NOTIFICATION_OVERHEAD_BYTES = 200;
+/** A page's own JSON around its notifications: `{"notifications":[…],"cursor":"…","more":false}`. */
+export const PAGE_ENVELOPE_BYTES = 80;
+
+/**
+ * The bytes of a notification's payload as a relay page carries it (UTF-8): a push's summary, a
+ * ping's callback URL, a permission change's list; stored with the row, so a page is bounded by
+ * size without opening a sealed summary.
+ */
+export function payloadBytes(n: IncomingNotification): number {
+  switch (n.kind) {
+    case 'push':
+      return Buffer.byteLength(n.summaryJson, 'utf8');
+    case 'ping':
+      return Buffer.byteLength(n.callbackUrl, 'utf8');
+    case 'permissions':
+      return Buffer.byteLength(JSON.stringify(n.permissions), 'utf8');
+    case 'deregistration':
+      return 0;
+  }
+}
 
 interface Row extends Record<string, unknown> {
   id: string | number;
@@ -17,7 +42,8 @@ interface Row extends Record<string, unknown> {
   callback_url: string | null;
   upload_start: string | number | null;
   upload_end: string | number | null;
-  sealed: Uint8Array | null;
+  /** Base64 (with PostgreSQL's line breaks): read as text, as PGlite reads bytea slowly. */
+  sealed: string | null;
   permissions: string | null;
   dedupe_key: string;
 }
@@ -55,15 +81,18 @@ export class NotificationStore {
             n.kind === 'ping' ? n.callbackUrl : null,
             n.kind === 'ping' ? n.uploadStart : null,
             n.kind === 'ping' ? n.uploadEnd : null,
-            n.kind === 'push' ? sealWithDataKey(this.dataKey, n.dedupeKey, n.summaryJson) : null,
+            n.kind === 'push' ? sealWithDataKey(this.dataKey, n.dedupeKey, n.summaryJson).toString('base64') : null,
             n.kind === 'permissions' ? JSON.stringify(n.permissions) : null,
             n.dedupeKey,
             now,
+            payloadBytes(n),
           );
-          return `(${Array.from({ length: 10 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
+          // The sealed summary travels as base64 text, decoded by the database: PGlite encodes a
+          // bytea parameter six times slower (a 20 MB webhook body took 18 s, Garmin waits 30).
+          return `(${Array.from({ length: 11 }, (_, k) => (k === 6 ? `decode($${base + k + 1}, 'base64')` : `$${base + k + 1}`)).join(', ')})`;
         });
         const inserted = await tx.query<{ garmin_user_id: string }>(
-          `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key, received_at)
+          `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key, received_at, payload_bytes)
            values ${rows.join(', ')} on conflict (dedupe_key) do nothing returning garmin_user_id`,
           values,
         );
@@ -76,14 +105,30 @@ export class NotificationStore {
     });
   }
 
-  /** The runner's pending notifications after `after`, oldest first, at most `limit`. */
-  async page(garminUserId: string, after: string | null, limit: number): Promise<{ notifications: RelayNotification[]; more: boolean }> {
-    const rows = await this.store.query<Row>(
-      `select id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key
-       from garmin_notifications where garmin_user_id = $1 and id > $2 order by id limit $3`,
-      [garminUserId, after ?? '0', limit + 1],
+  /**
+   * The runner's pending notifications after `after`, oldest first: at most `limit` of them, and
+   * only as many as fit in `maxBytes` of page (their stored sizes plus what a page adds around
+   * each), but always the first one, however large. The sizes are read from `payload_bytes`; only
+   * the rows that go into the page are read whole (and their summaries opened).
+   */
+  async page(garminUserId: string, after: string | null, limit: number, maxBytes: number): Promise<{ notifications: RelayNotification[]; more: boolean }> {
+    // `head` is the next limit + 1 pending rows with their running page size; a row goes in when
+    // it is the first or when the page still fits with it. The running size only grows, so what
+    // goes in is a prefix, and `more` is whether head held anything past it.
+    const rows = await this.store.query<Row & { head_rows: string | number }>(
+      `with head as (
+         select id, row_number() over (order by id) as n,
+                sum(payload_bytes + $4) over (order by id rows between unbounded preceding and current row) as upto
+         from (select id, payload_bytes from garmin_notifications where garmin_user_id = $1 and id > $2 order by id limit $3) pending)
+       select g.id, g.kind, g.summary_type, g.callback_url, g.upload_start, g.upload_end, encode(g.sealed, 'base64') as sealed, g.permissions, g.dedupe_key,
+              (select count(*) from head) as head_rows
+       from head join garmin_notifications g on g.id = head.id
+       where head.n = 1 or (head.n <= $6 and head.upto <= $5)
+       order by g.id`,
+      [garminUserId, after ?? '0', limit + 1, NOTIFICATION_OVERHEAD_BYTES, Math.max(0, maxBytes - PAGE_ENVELOPE_BYTES), limit],
     );
-    const notifications = rows.slice(0, limit).map((row): RelayNotification => {
+    const more = rows.length > 0 && Number(rows[0]!.head_rows) > rows.length;
+    const notifications = rows.map((row): RelayNotification => {
       const cursor = String(row.id);
       switch (row.kind) {
         case 'ping':
@@ -96,14 +141,14 @@ export class NotificationStore {
             uploadEndTimeInSeconds: row.upload_end === null ? null : Number(row.upload_end),
           };
         case 'push':
-          return { cursor, kind: 'push', type: row.summary_type as never, summary: JSON.parse(openWithDataKey(this.dataKey, row.dedupe_key, row.sealed!)) as Record<string, unknown> };
+          return { cursor, kind: 'push', type: row.summary_type as never, summary: JSON.parse(openWithDataKey(this.dataKey, row.dedupe_key, Buffer.from(row.sealed!, 'base64'))) as Record<string, unknown> };
         case 'deregistration':
           return { cursor, kind: 'deregistration' };
         case 'permissions':
           return { cursor, kind: 'permissions', permissions: JSON.parse(row.permissions ?? '[]') as string[] };
       }
     });
-    return { notifications, more: rows.length > limit };
+    return { notifications, more };
   }
 
   /** Whether anything is pending for the runner after `after` (the long-poll's cheap check). */

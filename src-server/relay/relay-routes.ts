@@ -6,10 +6,11 @@ import { clientAddress } from '../client-address.js';
 import { answer, mediaType, readLimited, refuse, type AppContext, type Vars } from '../http.js';
 import type { ServerDeps } from '../ports.js';
 import type { RateLimiter } from '../store/rate-limiter.js';
-import type { NotificationStore } from './notification-store.js';
+import { NOTIFICATION_OVERHEAD_BYTES, payloadBytes, type NotificationStore } from './notification-store.js';
 import type { TokenOwners } from './token-owners.js';
 import { EnvelopeError, parseWebhookBody } from './webhook-envelope.js';
 
+/** Most notifications in one relay page; `RELAY_PAGE_MAX_BYTES` bounds its size as well. */
 const PAGE_SIZE = 500;
 /** Another instance may have stored a notification: a long poll looks again this often. */
 const POLL_MS = 1_000;
@@ -63,8 +64,20 @@ export function registerRelayRoutes(
     if (c.req.header('origin') !== undefined) return refuse(c, 403, 'origin_forbidden', 'Browsers may not call the webhook.');
     if (c.req.header('garmin-client-id') !== config.garmin.clientId) return refuse(c, 401, 'invalid_client', 'garmin-client-id is missing or not this server’s client.');
     if (mediaType(c) !== 'application/json') return refuse(c, 415, 'unsupported_media_type', 'Send JSON.');
+    // Garmin answers a refusal by delivering the same body again, for days: a body over the limit
+    // is lost unless the limit is raised meanwhile, so it is logged as an error to alert on.
+    const tooLarge = (what: 'body' | 'notification') => {
+      const declared = Number(c.req.header('content-length'));
+      deps.logger.log('error', 'webhook.too_large', {
+        what,
+        declared_bytes: Number.isFinite(declared) ? declared : null,
+        limit: config.webhookMaxBytes,
+        note: 'Garmin delivers it again for days: raise WEBHOOK_MAX_MEGABYTES',
+      });
+      return refuse(c, 413, 'request_too_large', `${what === 'body' ? 'The body' : 'A notification'} is larger than ${config.webhookMaxBytes} bytes.`);
+    };
     const text = await readLimited(c.req.raw, config.webhookMaxBytes);
-    if (text === null) return refuse(c, 413, 'request_too_large', `The body is larger than ${config.webhookMaxBytes} bytes.`);
+    if (text === null) return tooLarge('body');
     let parsed;
     try {
       parsed = parseWebhookBody(JSON.parse(text), config.garminApiUrl.origin);
@@ -74,6 +87,9 @@ export function registerRelayRoutes(
       if (error instanceof EnvelopeError) return refuse(c, 400, 'invalid_request', error.message);
       throw error;
     }
+    // A notification travels to the desktop whole, in one page: none may outgrow the body limit
+    // (re-encoded JSON can be larger than what was sent: 1e20 is written out in full).
+    if (parsed.some((n) => payloadBytes(n) + NOTIFICATION_OVERHEAD_BYTES > config.webhookMaxBytes)) return tooLarge('notification');
     log.notifications = parsed.length;
     log.kinds = [...new Set(parsed.map((n) => (n.kind === 'ping' || n.kind === 'push' ? `${n.kind}:${n.type}` : n.kind)))].sort().join(',');
     let result;
@@ -131,13 +147,14 @@ export function registerRelayRoutes(
     const signal = c.req.raw.signal;
     try {
       for (;;) {
-        const page = await notifications.page(who.garminUserId, after, PAGE_SIZE);
+        const page = await notifications.page(who.garminUserId, after, PAGE_SIZE, config.relayPageMaxBytes);
         const now = deps.now();
         if (page.notifications.length > 0 || now >= deadline || signal.aborted) {
           c.get('log').notifications = page.notifications.length;
           c.get('log').outcome = 'ok';
-          const body = relayPage.parse({ notifications: page.notifications, cursor: page.notifications.at(-1)?.cursor ?? after, more: page.more });
-          return answer(c, 200, JSON.stringify(body));
+          const body = JSON.stringify(relayPage.parse({ notifications: page.notifications, cursor: page.notifications.at(-1)?.cursor ?? after, more: page.more }));
+          c.get('log').bytes = Buffer.byteLength(body, 'utf8');
+          return answer(c, 200, body);
         }
         await waitForWake(who.garminUserId, Math.min(POLL_MS, deadline - now), signal);
       }

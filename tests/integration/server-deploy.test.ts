@@ -29,7 +29,7 @@ describe('R42 server on a real PostgreSQL: instances share one database', () => 
   it('migrates once when instances start together, and shares the rate limit across instances', async () => {
     const stores: SqlStore[] = await Promise.all([openPostgresStore(pg.url), openPostgresStore(pg.url)]);
     const applied = await Promise.all(stores.map((s) => migrate(s)));
-    expect(applied.flat()).toEqual([1, 2]);
+    expect(applied.flat().sort()).toEqual([1, 2, 3]);
     const env = serverEnv(sim, [REDIRECT], { RATE_LIMIT_PER_MINUTE: '5', DATABASE_URL: pg.url });
     const [a, b] = await Promise.all(stores.map((store) => startTestServer(env, { store })));
     try {
@@ -178,6 +178,13 @@ describe('R42 server: the embedded default and its settings', () => {
     expect(keyOf({ ...base, R42_SERVER_DATA_KEY: 'too-short' })).toMatch(/^R42_SERVER_DATA_KEY: .*32 random bytes/);
     expect(keyOf({ ...base, R42_SERVER_DATA_KEY: 'ab'.repeat(32) })).toBe('ok');
     expect(keyOf({ ...base, GARMIN_API_URL: 'http://garmin.example' })).toMatch(/^GARMIN_API_URL: /);
+    // One notification travels whole in one relay page, and the desktop reads pages of at most 64 MiB.
+    expect(keyOf({ ...base, WEBHOOK_MAX_MEGABYTES: '64' })).toMatch(/^WEBHOOK_MAX_MEGABYTES: .*at most 63.*64 MiB/);
+    expect(keyOf({ ...base, WEBHOOK_MAX_MEGABYTES: '63' })).toBe('ok');
+    expect(keyOf({ ...base, RELAY_PAGE_MAX_BYTES: '1000' })).toMatch(/^RELAY_PAGE_MAX_BYTES: .*at least 65536/);
+    expect(keyOf({ ...base, RELAY_PAGE_MAX_BYTES: String(33 * 1024 * 1024) })).toMatch(/^RELAY_PAGE_MAX_BYTES: .*at most/);
+    expect(keyOf({ ...base, RELAY_PAGE_MAX_BYTES: '4mb' })).toMatch(/^RELAY_PAGE_MAX_BYTES: /);
+    expect(loadServerConfig(base)).toMatchObject({ webhookMaxBytes: 32 * 1024 * 1024, relayPageMaxBytes: 4 * 1024 * 1024 });
     // A container secret file: trailing newline dropped; both ways at once refused.
     const file = path.join(tempDir(), 'secret');
     writeFileSync(file, 'file-secret-value\n');

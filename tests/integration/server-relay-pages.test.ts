@@ -1,0 +1,151 @@
+/**
+ * Relay pages bounded by bytes as well as by count, on both stores the server runs on (PGlite and
+ * a real PostgreSQL): the size of each notification is stored with it (migration 3, which also
+ * measures rows stored before it), and a page stops adding notifications once they pass the
+ * budget, but always holds one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relayPage, type RelayNotification } from '../../src-common/relay-contract.js';
+import { NotificationStore, NOTIFICATION_OVERHEAD_BYTES, PAGE_ENVELOPE_BYTES } from '../../src-server/relay/notification-store.js';
+import { sealWithDataKey } from '../../src-server/relay/sealing.js';
+import { parseWebhookBody } from '../../src-server/relay/webhook-envelope.js';
+import { migrate, SERVER_MIGRATIONS } from '../../src-server/store/migrations.js';
+import { openPgliteStore } from '../../src-server/store/pglite-store.js';
+import { openPostgresStore } from '../../src-server/store/postgres-store.js';
+import type { SqlStore } from '../../src-server/store/sql-store.js';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
+
+const KEY = Buffer.alloc(32, 9);
+const API = 'https://apis.garmin.com';
+const KIB = 1024;
+
+/** An activityDetails push of about `bytes` bytes of JSON (samples every second). */
+function details(id: number, bytes: number): Record<string, unknown> {
+  const start = 1_764_000_000 + id * 86_400;
+  const samples: Array<Record<string, number>> = [];
+  let size = 0;
+  for (let t = 0; size < bytes; t++) {
+    const sample = { startTimeInSeconds: start + t, heartRate: 120 + (t % 40), totalDistanceInMeters: Math.round(t * 3.1 * 10) / 10, speedMetersPerSecond: 3.1 };
+    samples.push(sample);
+    size += JSON.stringify(sample).length + 1;
+  }
+  return { summaryId: `big-${id}-detail`, activityId: 9_000_000 + id, summary: { startTimeInSeconds: start, durationInSeconds: samples.length, activityType: 'RUNNING' }, samples, laps: [] };
+}
+
+const pageBytes = (page: { notifications: RelayNotification[]; cursor: string | null; more: boolean }) => Buffer.byteLength(JSON.stringify(relayPage.parse(page)), 'utf8');
+
+describe.each(['pglite', 'postgres'] as const)('relay pages bounded by bytes (%s)', (kind) => {
+  let pg: TestPostgres | undefined;
+  let store: SqlStore;
+  let notifications: NotificationStore;
+
+  beforeAll(async () => {
+    if (kind === 'postgres') {
+      pg = await startTestPostgres();
+      store = await openPostgresStore(pg.url);
+    } else store = await openPgliteStore(null);
+  }, 120_000);
+  afterAll(async () => {
+    await store?.close();
+    pg?.stop();
+  });
+
+  it('migration 3 measures the notifications stored before it, and every new one is stored with its size', async () => {
+    // The schema as it was before migration 3, with rows of every kind in it.
+    await store.transaction(async (tx) => {
+      await tx.exec('create table schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())');
+      for (const m of SERVER_MIGRATIONS.filter((m) => m.version < 3)) {
+        await tx.exec(m.sql);
+        await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
+      }
+    });
+    const summary = JSON.stringify({ summaryId: 's1', note: 'é'.repeat(1000) });
+    const url = `${API}/wellness-api/rest/dailies?token=abc`;
+    await store.query(
+      `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, sealed, permissions, dedupe_key, received_at) values
+       ('old', 'push', 'activities', null, $1, null, 'k1', 1), ('old', 'ping', 'dailies', $2, null, null, 'k2', 1),
+       ('old', 'permissions', null, null, null, '["HEALTH_EXPORT"]', 'k3', 1), ('old', 'deregistration', null, null, null, null, 'k4', 1)`,
+      [sealWithDataKey(KEY, 'k1', summary), url],
+    );
+    expect(await migrate(store)).toEqual([3]);
+    expect(await migrate(store)).toEqual([]);
+    const sizes = (await store.query<{ dedupe_key: string; payload_bytes: number }>('select dedupe_key, payload_bytes from garmin_notifications order by id')).map((r) => [r.dedupe_key, Number(r.payload_bytes)]);
+    // A sealed summary is measured with its 28 bytes of IV and tag: a little more, never less.
+    expect(sizes).toEqual([
+      ['k1', Buffer.byteLength(summary) + 28],
+      ['k2', url.length],
+      ['k3', '["HEALTH_EXPORT"]'.length],
+      ['k4', 0],
+    ]);
+
+    notifications = new NotificationStore(store, KEY);
+    const body = { activityDetails: [{ ...details(1, 2_000), userId: 'new' }], dailies: [{ userId: 'new', callbackURL: url }], userPermissionsChange: [{ userId: 'new', permissions: ['ACTIVITY_EXPORT'] }] };
+    await notifications.add(parseWebhookBody(body, API), 1);
+    const stored = await store.query<{ kind: string; payload_bytes: number }>(`select kind, payload_bytes from garmin_notifications where garmin_user_id = 'new' order by id`);
+    // A push is relayed as Garmin sent it, userId included.
+    expect(stored.map((r) => [r.kind, Number(r.payload_bytes)])).toEqual([
+      ['push', Buffer.byteLength(JSON.stringify(body.activityDetails[0]))],
+      ['ping', url.length],
+      ['permissions', '["ACTIVITY_EXPORT"]'.length],
+    ]);
+    // Old and new rows page alike.
+    const old = await notifications.page('old', null, 500, 4 * KIB * KIB);
+    expect(old.notifications.map((n) => n.kind)).toEqual(['push', 'ping', 'permissions', 'deregistration']);
+    await store.query('delete from garmin_notifications');
+  });
+
+  it('hands 40 pushes of ~300 KB over in pages of at most the budget, and a notification larger than the budget alone', async () => {
+    const budget = KIB * KIB;
+    const pushed = Array.from({ length: 40 }, (_, i) => details(i, 300 * KIB));
+    // One more, larger than a whole page: it still goes, alone.
+    pushed.splice(20, 0, details(99, 1_500 * KIB));
+    for (let i = 0; i < pushed.length; i += 10) {
+      await notifications.add(parseWebhookBody({ activityDetails: pushed.slice(i, i + 10).map((d) => ({ ...d, userId: 'runner' })) }, API), 1);
+    }
+    // Another runner's rows never count against this runner's page.
+    await notifications.add(parseWebhookBody({ activityDetails: [{ ...details(500, 2_000 * KIB), userId: 'other' }] }, API), 1);
+
+    const seen: string[] = [];
+    const sizes: Array<{ count: number; bytes: number; more: boolean }> = [];
+    let after: string | null = null;
+    for (let more = true; more; ) {
+      const page = await notifications.page('runner', after, 500, budget);
+      const cursor: string | null = page.notifications.at(-1)?.cursor ?? after;
+      sizes.push({ count: page.notifications.length, bytes: pageBytes({ ...page, cursor }), more: page.more });
+      for (const n of page.notifications) if (n.kind === 'push') seen.push(String(n.summary.summaryId));
+      after = cursor;
+      more = page.more;
+      expect(sizes.length).toBeLessThan(60);
+    }
+    expect(seen).toEqual(pushed.map((d) => d.summaryId));
+    // Three of ~300 KB fit in 1 MiB; the 1.5 MB one comes alone.
+    expect(sizes.length).toBeGreaterThanOrEqual(14);
+    for (const page of sizes) {
+      if (page.count > 1) expect(page.bytes).toBeLessThanOrEqual(budget);
+      else expect(page.count).toBe(1);
+    }
+    expect(sizes.filter((p) => p.bytes > budget)).toEqual([{ count: 1, bytes: expect.any(Number), more: true }]);
+    expect(sizes.map((p) => p.more)).toEqual([...Array.from({ length: sizes.length - 1 }, () => true), false]);
+    // The stored size and what a page adds around it bound the page's real size from above.
+    const one = await notifications.page('runner', null, 1, budget);
+    expect(pageBytes({ ...one, cursor: one.notifications[0]!.cursor })).toBeLessThanOrEqual(Buffer.byteLength(JSON.stringify({ ...pushed[0], userId: 'runner' })) + NOTIFICATION_OVERHEAD_BYTES + PAGE_ENVELOPE_BYTES);
+    await store.query('delete from garmin_notifications');
+  });
+
+  it('still bounds a page of small notifications by count, and a budget of many small ones by bytes', async () => {
+    const pings = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => ({ userId: 'runner', callbackURL: `${API}/wellness-api/rest/dailies?uploadStartTimeInSeconds=${from + i}&uploadEndTimeInSeconds=${from + i + 1}&token=${'t'.repeat(200)}` }));
+    await notifications.add(parseWebhookBody({ dailies: pings(620, 0) }, API), 1);
+    const byCount = await notifications.page('runner', null, 500, 4 * KIB * KIB);
+    expect([byCount.notifications.length, byCount.more]).toEqual([500, true]);
+    const rest = await notifications.page('runner', byCount.notifications.at(-1)!.cursor, 500, 4 * KIB * KIB);
+    expect([rest.notifications.length, rest.more]).toEqual([120, false]);
+    // With 64 KiB, as many pings as fit (each ~330 bytes of URL plus the overhead).
+    const byBytes = await notifications.page('runner', null, 500, 64 * KIB);
+    expect(byBytes.more).toBe(true);
+    expect(byBytes.notifications.length).toBeGreaterThan(100);
+    expect(byBytes.notifications.length).toBeLessThan(200);
+    expect(pageBytes({ ...byBytes, cursor: byBytes.notifications.at(-1)!.cursor })).toBeLessThanOrEqual(64 * KIB);
+    await store.query('delete from garmin_notifications');
+  });
+});
