@@ -4,6 +4,7 @@
  * Plain zod and no Node module: the renderer can import it too.
  */
 import { z } from 'zod';
+import { MAX_MIN_VALID_SECONDS } from './limits.js';
 
 /** The most weeks a weekly summary covers (10 years). */
 export const MAX_WEEKS = 520;
@@ -147,6 +148,16 @@ export const activityDetailsQuery = z
 
 /** No parameters (the personal records, the HR profile); unknown parameters are ignored, as on every route. */
 export const noQuery = z.object({});
+
+const MIN_VALID_WORDS = `must be a whole number of seconds from 0 to ${MAX_MIN_VALID_SECONDS}`;
+/** `min_valid` as text: plain digits, 0 to MAX_MIN_VALID_SECONDS. */
+export const minValidText = z
+  .string()
+  .regex(/^\d{1,6}$/, MIN_VALID_WORDS)
+  .transform(Number)
+  .pipe(z.number().int().max(MAX_MIN_VALID_SECONDS, MIN_VALID_WORDS));
+/** `GET /v1/token?min_valid=SECONDS`. The endpoint's hot path matches the plain form with a regex first (TOKEN_TARGET in agent-server.ts); a test holds the two to the same answers. */
+export const tokenQuery = z.object({ min_valid: minValidText.optional() });
 
 /** The weekly-summary query. */
 export const weeklyQuery = z.object({ weeks: weeksText.optional() }).transform(({ weeks }) => ({ weeks: weeks ?? 12 }));

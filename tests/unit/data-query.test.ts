@@ -27,3 +27,23 @@ describe('the shared data-query schema', () => {
     expect(parseQuery(weeklyQuery, { weeks: 7 })).toEqual({ ok: false, message: 'weeks must be text.' });
   });
 });
+
+describe('min_valid: the hot path regex and the shared schema agree', () => {
+  it('gives the same answer for every target the regex takes, and the schema refuses what it does not', async () => {
+    const { TOKEN_TARGET, MAX_MIN_VALID_SECONDS } = await import('../../src-main/core/agent/agent-server.js');
+    const { parseQuery, tokenQuery } = await import('../../src-common/data-query.js');
+    const values = ['0', '1', '0012', '600', '43200', '43201', '999999', '1e3', '-1', ' 5', '0x10', '1.5', '', '1234567'];
+    for (const value of values) {
+      const schema = parseQuery(tokenQuery, { min_valid: value });
+      const hot = TOKEN_TARGET.exec(`/v1/token?min_valid=${value}`);
+      if (hot) {
+        const n = Number(hot[1]);
+        expect({ value, ok: n <= MAX_MIN_VALID_SECONDS, n }).toEqual({ value, ok: schema.ok, n: schema.ok ? schema.value.min_valid : n });
+      } else {
+        expect({ value, ok: schema.ok }).toEqual({ value, ok: false });
+      }
+    }
+    expect(parseQuery(tokenQuery, { min_valid: '43201' })).toEqual({ ok: false, message: `min_valid must be a whole number of seconds from 0 to ${MAX_MIN_VALID_SECONDS}.` });
+    expect(TOKEN_TARGET.test('/v1/token')).toBe(true);
+  });
+});

@@ -1,8 +1,8 @@
+import { MAX_MIN_VALID_SECONDS } from '../../../src-common/limits.js';
 import { positiveInt, usageError } from '../args.js';
 import type { Command } from './command.js';
 
-/** The most validity `token --min-valid` may ask for: the agent endpoint's `min_valid` limit. */
-export const MAX_MIN_VALID_SECONDS = 12 * 3600;
+export { MAX_MIN_VALID_SECONDS };
 
 const token: Command = {
   name: 'token',

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TokenPayload } from '../../../src-common/contract.js';
+import { parseQuery, searchParamsInput, tokenQuery } from '../../../src-common/data-query.js';
 import { ERROR_SURFACES } from '../../../src-common/error-codes.js';
+import { MAX_MIN_VALID_SECONDS } from '../../../src-common/limits.js';
 import { CompanionError, isCompanionError } from '../errors.js';
 import { endSocket, guardConnections, readHead, type ConnectionLimits, type RequestHead } from '../http-hygiene.js';
 import type { Logger } from '../ports.js';
@@ -46,8 +48,7 @@ export interface AgentHttpLimits extends ConnectionLimits {
 
 export const DEFAULT_AGENT_HTTP_LIMITS: AgentHttpLimits = { idleTimeoutMs: 5_000, headersTimeoutMs: 5_000, maxConnections: 128 };
 
-/** min_valid above this cannot be promised by a 24 h token without a refresh storm. */
-export const MAX_MIN_VALID_SECONDS = 12 * 3600;
+export { MAX_MIN_VALID_SECONDS };
 
 const LIMITS = {
   urlBytes: 2048,
@@ -67,8 +68,8 @@ function sendPrepared(res: ServerResponse, body: Buffer): void {
   res.end(body);
 }
 
-/** `/v1/token` as agents send it, answered without parsing a URL. */
-const TOKEN_TARGET = /^\/v1\/token(?:\?min_valid=(\d{1,6}))?$/;
+/** `/v1/token` as agents send it, answered without parsing a URL; anything else goes to tokenQuery (src-common/data-query.ts). */
+export const TOKEN_TARGET = /^\/v1\/token(?:\?min_valid=(\d{1,6}))?$/;
 
 function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -218,14 +219,11 @@ export async function startAgentServer(
     if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
 
     if (url.pathname === '/v1/token') {
-      const raw = url.searchParams.get('min_valid');
-      let minValid: number | undefined;
-      if (raw !== null) {
-        if (!/^\d{1,6}$/.test(raw) || Number(raw) > MAX_MIN_VALID_SECONDS) {
-          return sendError(res, 400, 'bad_request', `min_valid must be a whole number of seconds from 0 to ${MAX_MIN_VALID_SECONDS}.`);
-        }
-        minValid = Number(raw);
-      }
+      // Anything the hot path's regex did not take (a second parameter, percent-encoding…): the shared schema decides.
+      const input = searchParamsInput(url.searchParams, ['min_valid']);
+      const query = input.ok ? parseQuery(tokenQuery, input.value) : input;
+      if (!query.ok) return sendError(res, 400, 'bad_request', query.message);
+      const minValid = query.value.min_valid;
       await answer(res, path, () => backend.issueToken(grant, minValid));
       return;
     }
