@@ -143,3 +143,40 @@ describe('migration 5', () => {
     }
   });
 });
+
+describe('migration 6', () => {
+  it('adds the per-activity HR figures cache, emptied when its histogram changes or goes, and finds activities by Garmin activity id', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, 5);
+    db.prepare("INSERT INTO activities (profile_id, summary_id, activity_id, activity_type, start_time, start_offset, local_date, raw, synced_at) VALUES ('default', 'a1', '77', 'RUNNING', 1, 0, '2026-11-23', '{}', 1)").run();
+    db.prepare(
+      `INSERT INTO activity_samples (profile_id, summary_id, activity_summary_id, format_version, sample_count, samples_duration_s, has_hr, has_gps, samples, raw, synced_at)
+       VALUES ('default', 'a1-detail', 'a1', 1, 0, 0, 0, 0, x'0101', '{}', 1)`,
+    ).run();
+    const analysis = db.prepare(
+      `INSERT INTO activity_analysis (profile_id, summary_id, activity_summary_id, analysis_version, is_run, moving_s, hr_s, hr_histogram, best_efforts, computed_at)
+       VALUES ('default', 'a1-detail', 'a1', 1, 1, ?, 0, '[]', '[]', 1)
+       ON CONFLICT (profile_id, summary_id) DO UPDATE SET moving_s = excluded.moving_s`,
+    );
+    analysis.run(600);
+    expect(migrate(db, MIGRATIONS, 6)).toBe(6);
+    expect(tables(db)).toContain('activity_hr_figures');
+    expect(db.prepare('SELECT count(*) AS n FROM activities').get()).toEqual({ n: 1 });
+    const figures = db.prepare("INSERT INTO activity_hr_figures (profile_id, summary_id, hr_key, trimp, below_s, z1_s, z2_s, z3_s, z4_s, z5_s, no_hr_s) VALUES ('default', ?, 'k1', 42.5, 0, 60, 120, 0, 0, 0, 0)");
+    figures.run('a1-detail');
+    // Figures belong to a histogram: none without one, one row per activity.
+    expect(() => figures.run('missing-detail')).toThrow(/FOREIGN KEY/);
+    expect(() => figures.run('a1-detail')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => db.prepare("UPDATE activity_hr_figures SET trimp = 'high'").run()).toThrow(/cannot store TEXT/);
+    // Details re-delivered: the analysis upsert is an UPDATE, and the cached figures go.
+    analysis.run(700);
+    expect(db.prepare('SELECT count(*) AS n FROM activity_hr_figures').get()).toEqual({ n: 0 });
+    figures.run('a1-detail');
+    // Details deleted (or the whole profile): the figures go with the analysis.
+    db.prepare("DELETE FROM activity_samples WHERE summary_id = 'a1-detail'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM activity_hr_figures').get()).toEqual({ n: 0 });
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT summary_id FROM activities WHERE profile_id = 'default' AND activity_id = '77'").all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/activities_activity_id/);
+  });
+});

@@ -2,7 +2,7 @@
  * Training load: a TRIMP per activity, and per day the acute and chronic load, their ratio,
  * monotony and strain; per ISO week the totals. Formulas and constants: docs/metrics.md.
  */
-import { addDays, dayNumber, dateOfDay, isoDateSchema, isoWeekStart } from './dates.js';
+import { addDays, dayNumber, dateOfDay, isoWeekStart } from './dates.js';
 import type { Series } from './samples.js';
 import { clamp, populationSd, round, roundOrNull } from './stats.js';
 import { addZoneTimes, type ZoneTime } from './zones.js';
@@ -105,48 +105,59 @@ export const CHRONIC_DAYS = 28;
  * means (not exponentially weighted), so each can be checked by adding up days.
  */
 export function loadSeries(loads: readonly DatedLoad[], from: string, to: string, historyStart?: string): LoadDay[] {
-  const byDay = new Map<number, number>();
-  for (const l of loads) {
-    if (!Number.isFinite(l.load) || l.load < 0) continue; // a negative or NaN load is a bug upstream: ignore it
-    const day = dayNumber(l.date);
-    if (!Number.isFinite(day)) continue;
-    byDay.set(day, (byDay.get(day) ?? 0) + l.load);
-  }
-  const firstLoadDay = byDay.size ? Math.min(...byDay.keys()) : null;
-  const startDay = historyStart !== undefined ? dayNumber(historyStart) : firstLoadDay;
   const first = dayNumber(from);
   const last = dayNumber(to);
   const out: LoadDay[] = [];
   if (!Number.isFinite(first) || !Number.isFinite(last)) return out;
-  const loadOn = (day: number) => byDay.get(day) ?? 0;
-  // Prefix sums of load from the earliest day needed: each window is then O(1), which
-  // matters for five years of days (the bench's "training load over 5 years").
+  // Each day's load in an array from the earliest day needed (a window of 28 days before
+  // `from`), then prefix sums: one pass over the activities and one over the days, so five years
+  // cost a few thousand additions (the bench's "training load over 5 years").
   const origin = first - CHRONIC_DAYS;
-  const sum: number[] = [0];
-  for (let day = origin; day <= last; day++) {
-    const v = loadOn(day);
-    sum.push(sum[sum.length - 1]! + v);
+  const span = Math.max(0, last - origin + 1);
+  const daily = new Float64Array(span);
+  const dayOf = memoDayNumber();
+  let firstLoadDay: number | null = null;
+  for (const l of loads) {
+    if (!Number.isFinite(l.load) || l.load < 0) continue; // a negative or NaN load is a bug upstream: ignore it
+    const day = dayOf(l.date);
+    if (!Number.isFinite(day)) continue;
+    if (firstLoadDay === null || day < firstLoadDay) firstLoadDay = day;
+    const k = day - origin;
+    // A day's activities are added in the order given (0 + the first, then the next …).
+    if (k >= 0 && k < span) daily[k] = daily[k]! + l.load;
   }
+  const startDay = historyStart !== undefined ? dayNumber(historyStart) : firstLoadDay;
+  const loadOn = (day: number) => daily[day - origin]!;
+  const sum = new Float64Array(span + 1);
+  for (let k = 0; k < span; k++) sum[k + 1] = sum[k]! + daily[k]!;
   /** Total load over the `days` days ending `day`, or null when they reach before the history. */
-  const window = (day: number, days: number): { total: number } | null => {
+  const window = (day: number, days: number): number | null => {
     if (startDay === null || day - days + 1 < startDay) return null;
     const hi = day - origin + 1;
     const lo = hi - days;
-    return { total: sum[hi]! - sum[lo]! };
+    return sum[hi]! - sum[lo]!;
   };
+  const days: number[] = new Array<number>(ACUTE_DAYS).fill(0);
   for (let day = first; day <= last; day++) {
     const week = window(day, ACUTE_DAYS);
     const month = window(day, CHRONIC_DAYS);
-    const acute = week ? week.total / ACUTE_DAYS : null;
-    const chronic = month ? month.total / CHRONIC_DAYS : null;
+    const acute = week !== null ? week / ACUTE_DAYS : null;
+    const chronic = month !== null ? month / CHRONIC_DAYS : null;
     // The SD from the 7 values themselves (not from prefix sums of squares, whose float noise
     // would turn equal days into a monotony of millions).
-    const days = week ? Array.from({ length: ACUTE_DAYS }, (_, k) => loadOn(day - ACUTE_DAYS + 1 + k)) : null;
     // Equal loads every day make the SD 0 and monotony infinite: no answer rather than Infinity.
     // Equality is tested on the values, since 7 × 33.3 leaves an SD of 1e-15, not 0.
-    const sd = days && !days.every((v) => v === days[0]) ? populationSd(days) : null;
+    let sd: number | null = null;
+    if (week !== null) {
+      let equal = true;
+      for (let k = 0; k < ACUTE_DAYS; k++) {
+        days[k] = loadOn(day - ACUTE_DAYS + 1 + k);
+        if (days[k] !== days[0]) equal = false;
+      }
+      if (!equal) sd = populationSd(days);
+    }
     const monotony = acute !== null && sd !== null && sd > 0 ? acute / sd : null;
-    const weekLoad = week ? week.total : null;
+    const weekLoad = week;
     out.push({
       date: dateOfDay(day),
       load: round(loadOn(day), 1),
@@ -158,6 +169,19 @@ export function loadSeries(loads: readonly DatedLoad[], from: string, to: string
     });
   }
   return out;
+}
+
+/** isoDateSchema's pattern, tested without zod's overhead (once per activity). */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** dayNumber, remembered per date string: a day's activities share it, and Date.parse is not free. */
+function memoDayNumber(): (date: string) => number {
+  const seen = new Map<string, number>();
+  return (date) => {
+    let day = seen.get(date);
+    if (day === undefined) seen.set(date, (day = dayNumber(date)));
+    return day;
+  };
 }
 
 /** An ISO week's load (Monday to Sunday). */
@@ -181,10 +205,14 @@ export function weeklyLoad(activities: ReadonlyArray<DatedLoad & { zones?: ZoneT
   const firstWeek = addDays(lastWeek, -7 * (weeks - 1));
   const series = loadSeries(activities, firstWeek, addDays(lastWeek, 6), historyStart);
   const zonesByWeek = new Map<string, ZoneTime[]>();
+  const weekOf = new Map<string, string>();
   for (const a of activities) {
-    if (!a.zones || !isoDateSchema.safeParse(a.date).success) continue;
-    const week = isoWeekStart(a.date);
-    zonesByWeek.set(week, [...(zonesByWeek.get(week) ?? []), a.zones]);
+    if (!a.zones || typeof a.date !== 'string' || !ISO_DATE.test(a.date)) continue;
+    let week = weekOf.get(a.date);
+    if (week === undefined) weekOf.set(a.date, (week = isoWeekStart(a.date)));
+    const list = zonesByWeek.get(week);
+    if (list) list.push(a.zones);
+    else zonesByWeek.set(week, [a.zones]);
   }
   const out: LoadWeek[] = [];
   for (let w = 0; w < weeks; w++) {

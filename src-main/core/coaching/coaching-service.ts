@@ -8,17 +8,17 @@ import { addDays, dayNumber, isoDateSchema, isoWeekStart } from '../analysis/dat
 import { bestEfforts } from '../analysis/efforts.js';
 import { loadFromHistogram, zonesFromHistogram } from '../analysis/histogram.js';
 import { hrvStatus } from '../analysis/hrv.js';
-import { activityLoad, loadSeries, weeklyLoad, type LoadMethod } from '../analysis/load.js';
+import { activityLoad, DEFAULT_TRIMP_K, loadSeries, weeklyLoad, type ActivityLoad, type LoadMethod } from '../analysis/load.js';
 import { cleanSamples, everything, totals, type Series } from '../analysis/samples.js';
 import { drift, laps, splits, UNIT_METRES, type DistanceUnit } from '../analysis/splits.js';
 import { roundOrNull } from '../analysis/stats.js';
 import { restingHrTrend, sleepSeconds, sleepTrend } from '../analysis/trends.js';
-import { hrProfile as profileFrom, MAX_HR_RANGE, RESTING_HR_RANGE, timeInZones, type HrProfile } from '../analysis/zones.js';
-import { median, within } from '../analysis/stats.js';
+import { hrProfile as profileFrom, MAX_HR_RANGE, RESTING_HR_RANGE, timeInZones, type HrProfile, type ZoneTime } from '../analysis/zones.js';
+import { median } from '../analysis/stats.js';
 import { CompanionError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Database } from '../store/database.js';
-import { DetailsRepo } from '../store/details-repo.js';
+import { DetailsRepo, type HrFigures } from '../store/details-repo.js';
 import { DEFAULT_PROFILE_ID } from '../store/repos.js';
 import { localDate } from '../store/training-repo.js';
 import type {
@@ -59,6 +59,17 @@ export const MAX_TREND_DAYS = 731;
 export const ESTIMATE_DAYS = 365;
 
 const UNIT: Record<SplitUnit, DistanceUnit> = { km: 'km', mi: 'mile' };
+
+/**
+ * Bumped when the zone or TRIMP arithmetic changes: figures cached under an older key (the
+ * activity_hr_figures table) are then recomputed from the histograms.
+ */
+export const HR_FIGURES_VERSION = 1;
+
+/** The fingerprint of everything an activity's cached HR figures depend on besides its histogram. */
+export function hrFiguresKey(p: HrProfile): string {
+  return `${HR_FIGURES_VERSION}:${p.max_hr}:${p.resting_hr}:${p.model}:${DEFAULT_TRIMP_K}`;
+}
 
 function badRequest(message: string): CompanionError {
   return new CompanionError('bad_request', message);
@@ -124,13 +135,18 @@ export function createCoaching(deps: CoachingDeps): Coaching {
   const details = new DetailsRepo(db, profileId);
   const today = () => localDate(clock.now());
 
-  const activityRow = db.prepare(
-    `SELECT summary_id, activity_id, activity_type, name, start_time, local_date, duration_s, distance_m, avg_hr, max_hr, avg_cadence_spm, elevation_gain_m
-     FROM activities WHERE profile_id = ? AND (summary_id = ? OR activity_id = ?) ORDER BY summary_id = ? DESC LIMIT 1`,
-  );
-  const maxHrs = db.prepare('SELECT max_hr FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND max_hr IS NOT NULL').pluck();
-  const restingHrs = db.prepare('SELECT resting_hr FROM dailies WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? AND resting_hr IS NOT NULL').pluck();
-  const loadRows = db.prepare('SELECT summary_id, local_date, avg_hr, duration_s FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ?');
+  // The activity by its summaryId, else by its Garmin activity id: two indexed lookups (an OR of
+  // both scans every activity of the profile).
+  const activityColumns = 'summary_id, activity_id, activity_type, name, start_time, local_date, duration_s, distance_m, avg_hr, max_hr, avg_cadence_spm, elevation_gain_m';
+  const activityBySummaryId = db.prepare(`SELECT ${activityColumns} FROM activities WHERE profile_id = ? AND summary_id = ?`);
+  const activityByActivityId = db.prepare(`SELECT ${activityColumns} FROM activities WHERE profile_id = ? AND activity_id = ? LIMIT 1`);
+  // The estimates' inputs, already within the plausible ranges (analysis/zones.ts hrProfile).
+  const maxPlausibleHr = db
+    .prepare('SELECT max(max_hr) FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND max_hr BETWEEN ? AND ?')
+    .pluck();
+  const restingHrs = db
+    .prepare('SELECT resting_hr FROM dailies WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? AND resting_hr BETWEEN ? AND ?')
+    .pluck();
   const firstActivity = db.prepare('SELECT min(local_date) FROM activities WHERE profile_id = ?').pluck();
 
   /** Derived figures of activities stored before the current analysis version: recomputed once per service. */
@@ -146,15 +162,19 @@ export function createCoaching(deps: CoachingDeps): Coaching {
   };
 
   /** The HR profile (analysis/zones.ts) from the settings and the last year's data, and what is known without one. */
+  // With both numbers set nothing is estimated, so nothing is read.
   const profile = (): { profile: HrProfile | null; estMax: number | null; estRest: number | null } => {
+    const settings = { R42_MAX_HR: config.hr.maxHr, R42_RESTING_HR: config.hr.restingHr, R42_HR_ZONE_MODEL: config.hr.zoneModel };
+    if (config.hr.maxHr !== undefined && config.hr.restingHr !== undefined) {
+      return { profile: profileFrom(settings, { activityMaxHr: [], restingHr: [] }), estMax: null, estRest: null };
+    }
     const to = today();
     const from = addDays(to, -ESTIMATE_DAYS);
-    const activityMaxHr = maxHrs.all(profileId, from, to) as number[];
-    const restingHr = restingHrs.all(profileId, from, to) as number[];
-    const p = profileFrom({ R42_MAX_HR: config.hr.maxHr, R42_RESTING_HR: config.hr.restingHr, R42_HR_ZONE_MODEL: config.hr.zoneModel }, { activityMaxHr, restingHr });
-    const plausibleMax = activityMaxHr.filter((v) => within(v, MAX_HR_RANGE[0], MAX_HR_RANGE[1]));
-    const rest = median(restingHr.filter((v) => within(v, RESTING_HR_RANGE[0], RESTING_HR_RANGE[1])));
-    return { profile: p, estMax: plausibleMax.length ? Math.max(...plausibleMax) : null, estRest: rest === null ? null : Math.round(rest) };
+    const estMax = (maxPlausibleHr.get(profileId, from, to, MAX_HR_RANGE[0], MAX_HR_RANGE[1]) as number | null) ?? null;
+    const restingHr = restingHrs.all(profileId, from, to, RESTING_HR_RANGE[0], RESTING_HR_RANGE[1]) as number[];
+    const p = profileFrom(settings, { activityMaxHr: estMax === null ? [] : [estMax], restingHr });
+    const rest = median(restingHr);
+    return { profile: p, estMax, estRest: rest === null ? null : Math.round(rest) };
   };
   const sourceOf = (p: HrProfile): HrSource => (p.estimated ? 'estimated' : 'settings');
   const trimpInput = (p: HrProfile | null) => (p ? { maxHr: p.max_hr, restingHr: p.resting_hr } : null);
@@ -192,7 +212,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       if (unit !== 'km' && unit !== 'mi') throw badRequest('unit must be km or mi.');
       const maxPoints = options.maxPoints ?? DEFAULT_MAX_POINTS;
       if (!Number.isInteger(maxPoints) || maxPoints < 2 || maxPoints > MAX_POINTS_LIMIT) throw badRequest(`maxPoints must be a whole number from 2 to ${MAX_POINTS_LIMIT}.`);
-      const row = activityRow.get(profileId, id, id, id) as Record<string, unknown> | undefined;
+      const row = (activityBySummaryId.get(profileId, id) ?? activityByActivityId.get(profileId, id)) as Record<string, unknown> | undefined;
       const stored = details.find((row?.summary_id as string | undefined) ?? id) ?? (row?.activity_id ? details.find(row.activity_id as string) : null);
       if (!row && !stored) throw new CompanionError('not_found', `No activity ${JSON.stringify(id)} in the synced data. Sync, or pick a summary_id from the activity list.`);
       const { profile: p } = profile();
@@ -276,14 +296,40 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       const historyStart = (firstActivity.get(profileId) as string | null) ?? null;
       // Chronic load needs the 28 days before the first week shown.
       const loadFrom = addDays(isoWeekStart(from), -35);
-      const rows = loadRows.all(profileId, loadFrom, to) as Array<{ summary_id: string; local_date: string; avg_hr: number | null; duration_s: number | null }>;
-      const analyses = details.analysesBetween(loadFrom, to);
+      // Each activity's HR figures for this profile come from activity_hr_figures; the ones not
+      // cached yet (new details, a changed profile) are computed from their histograms once.
+      const hrKey = p ? hrFiguresKey(p) : null;
+      const rows = details.loadInputs(loadFrom, to, hrKey);
+      const computed = new Map<string, HrFigures>();
+      if (p && hrKey) {
+        for (const r of rows) {
+          if (r.analysisId === null || r.figures !== null || computed.has(r.analysisId)) continue;
+          const hr = details.histogram(r.analysisId);
+          if (!hr) continue;
+          const load = loadFromHistogram(hr, {}, trimp);
+          computed.set(r.analysisId, { trimp: load.method === 'hr_samples' ? load.trimp : null, zones: hr.hrS > 0 ? zonesFromHistogram(hr, p.zones) : null });
+        }
+        if (computed.size > 0) {
+          try {
+            db.transaction(() => {
+              for (const [analysisId, figures] of computed) details.storeHrFigures(analysisId, hrKey, figures);
+            })();
+          } catch {
+            // A read-only connection: the figures were still computed for this answer.
+          }
+        }
+      }
       const methods: Record<LoadMethod, number> = { hr_samples: 0, avg_hr: 0, duration: 0 };
       const loads = rows.map((r) => {
-        const a = analyses.get(r.summary_id) ?? null;
-        const load = loadFromHistogram(a?.hr ?? null, { avgHr: r.avg_hr, durationS: r.duration_s }, trimp);
-        if (r.local_date >= from && r.local_date <= to) methods[load.method]++;
-        return { date: r.local_date, load: load.trimp, zones: p && a && a.hr.hrS > 0 ? zonesFromHistogram(a.hr, p.zones) : null };
+        const figures = r.analysisId === null ? null : (r.figures ?? computed.get(r.analysisId) ?? null);
+        // loadFromHistogram's rules: the cached hr_samples TRIMP, else the summary's average HR or
+        // duration, with the moving time from the samples when there is one.
+        const hasMoving = r.analysisId !== null && r.movingS !== null && r.movingS > 0;
+        const load: ActivityLoad =
+          figures?.trimp != null ? { trimp: figures.trimp, method: 'hr_samples' } : activityLoad({ avgHr: r.avgHr, durationS: hasMoving ? r.movingS : r.durationS }, trimp);
+        if (r.localDate >= from && r.localDate <= to) methods[load.method]++;
+        const zones: ZoneTime | null = p && r.analysisId !== null && r.hrS !== null && r.hrS > 0 ? (figures?.zones ?? null) : null;
+        return { date: r.localDate, load: load.trimp, zones };
       });
       const weeks = (dayNumber(isoWeekStart(to)) - dayNumber(isoWeekStart(from))) / 7 + 1;
       return {

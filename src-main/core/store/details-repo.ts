@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { bestEfforts, type BestEffort } from '../analysis/efforts.js';
 import { hrHistogram, type HrSummary } from '../analysis/histogram.js';
+import type { ZoneTime } from '../analysis/zones.js';
 import { recordsOver, updateRecords, type PersonalRecord, type Records } from '../analysis/records.js';
 import { activityDetailsSchema, cleanSamples, parseActivityDetails, type ActivityDetails } from '../analysis/samples.js';
 import type { Database } from './database.js';
@@ -100,6 +101,31 @@ export interface ActivityAnalysisRow {
   readonly efforts: readonly BestEffort[];
 }
 
+/**
+ * One activity summary in a date range, with what the load needs: its summary's average HR and
+ * duration, its details' moving and HR seconds, and the HR figures cached for the asked profile.
+ */
+export interface LoadInput {
+  readonly summaryId: string;
+  readonly localDate: string;
+  readonly avgHr: number | null;
+  readonly durationS: number | null;
+  /** The details' summaryId (activity_analysis), or null when only the summary is stored. */
+  readonly analysisId: string | null;
+  readonly movingS: number | null;
+  readonly hrS: number | null;
+  /** The cached figures for the asked HR profile, or null when not cached yet (or no details). */
+  readonly figures: HrFigures | null;
+}
+
+/** What an activity's histogram gives for one HR profile (activity_hr_figures). */
+export interface HrFigures {
+  /** The hr_samples TRIMP, or null when that method does not apply (HR under half the moving time). */
+  readonly trimp: number | null;
+  /** Zone seconds, or null without HR seconds. */
+  readonly zones: ZoneTime | null;
+}
+
 const LABEL_ORDER = ['1k', '5k', '10k', 'half_marathon', 'marathon'];
 
 export class DetailsRepo {
@@ -110,6 +136,11 @@ export class DetailsRepo {
   private readonly upsertPulseOx;
   private readonly upsertRespiration;
   private readonly activityLookup;
+  private readonly detailsIdLookup;
+  private readonly detailsRow;
+  private readonly loadInputRows;
+  private readonly histogramRow;
+  private readonly upsertHrFigures;
 
   constructor(
     private readonly db: Database,
@@ -134,6 +165,36 @@ export class DetailsRepo {
     this.activityLookup = db.prepare(
       'SELECT summary_id, activity_type, local_date FROM activities WHERE profile_id = ? AND (summary_id = ? OR activity_id = ?) LIMIT 1',
     );
+    // One indexed lookup per key, not an OR across three columns (which SQLite answers by scanning
+    // every activity of the profile: a millisecond and a half per details query at five years).
+    this.detailsIdLookup = db
+      .prepare(
+        `SELECT summary_id FROM (
+           SELECT summary_id, synced_at FROM activity_samples WHERE profile_id = @p AND activity_summary_id = @id
+           UNION SELECT summary_id, synced_at FROM activity_samples WHERE profile_id = @p AND summary_id = @id
+           UNION SELECT summary_id, synced_at FROM activity_samples WHERE profile_id = @p AND activity_id = @id
+         ) ORDER BY synced_at DESC LIMIT 1`,
+      )
+      .pluck();
+    // Every column but raw (the record without its samples, never read back here).
+    this.detailsRow = db.prepare(
+      `SELECT summary_id, activity_summary_id, activity_id, activity_type, local_date, sample_count, start_time, duration_s, distance_m, avg_hr, lap_starts, samples
+       FROM activity_samples WHERE profile_id = ? AND summary_id = ?`,
+    );
+    // In the activities' date order (the order the load adds a day's activities in), each with
+    // its details' figures; an activity with two details rows comes once per row (adjacent).
+    // Rows as arrays: five years are 1,500 rows, and an object per row costs more than the query.
+    this.loadInputRows = db.prepare(
+      `SELECT act.summary_id, act.local_date, act.avg_hr, act.duration_s, a.summary_id AS analysis_id, a.moving_s, a.hr_s,
+              f.hr_key, f.trimp, f.below_s, f.z1_s, f.z2_s, f.z3_s, f.z4_s, f.z5_s, f.no_hr_s
+       FROM activities act
+       LEFT JOIN activity_analysis a INDEXED BY activity_analysis_activity ON a.profile_id = act.profile_id AND a.activity_summary_id = act.summary_id AND a.local_date BETWEEN @from AND @to
+       LEFT JOIN activity_hr_figures f ON f.profile_id = a.profile_id AND f.summary_id = a.summary_id AND f.hr_key = @key
+       WHERE act.profile_id = @p AND act.local_date BETWEEN @from AND @to
+       ORDER BY act.local_date, act.rowid`,
+    ).raw();
+    this.histogramRow = db.prepare('SELECT moving_s, hr_s, hr_histogram FROM activity_analysis WHERE profile_id = ? AND summary_id = ?');
+    this.upsertHrFigures = upsert('activity_hr_figures', ['summary_id', 'hr_key', 'trimp', 'below_s', 'z1_s', 'z2_s', 'z3_s', 'z4_s', 'z5_s', 'no_hr_s']);
   }
 
   /** Stores one record of a stream; false when it cannot be stored (no id, no time). Call inside a transaction. */
@@ -336,17 +397,12 @@ export class DetailsRepo {
 
   /** The details stored for an activity: by its summaryId, its Garmin activityId, or the details' own summaryId. */
   find(id: string): StoredDetails | null {
-    const summaryId = this.db
-      .prepare('SELECT summary_id FROM activity_samples WHERE profile_id = ? AND (activity_summary_id = ? OR summary_id = ? OR activity_id = ?) ORDER BY synced_at DESC LIMIT 1')
-      .pluck()
-      .get(this.profileId, id, id, id) as string | undefined;
+    const summaryId = this.detailsIdLookup.get({ p: this.profileId, id }) as string | undefined;
     return summaryId === undefined ? null : this.detailsOf(summaryId);
   }
 
   private detailsOf(summaryId: string): StoredDetails | null {
-    const r = this.db.prepare('SELECT * FROM activity_samples WHERE profile_id = ? AND summary_id = ?').get(this.profileId, summaryId) as
-      | Record<string, unknown>
-      | undefined;
+    const r = this.detailsRow.get(this.profileId, summaryId) as Record<string, unknown> | undefined;
     if (!r) return null;
     const blob = r.samples as Buffer;
     return {
@@ -396,6 +452,80 @@ export class DetailsRepo {
     return out;
   }
 
+  /**
+   * Every activity summary whose local date is within [from, to], in date order, with its details'
+   * moving and HR seconds (details dated within the range, as analysesBetween) and the HR figures
+   * cached under `hrKey`. When an activity has several details rows the greatest details summaryId
+   * counts, as in analysesBetween (whose rows come in summaryId order, the last one kept).
+   */
+  loadInputs(from: string, to: string, hrKey: string | null): LoadInput[] {
+    type Row = [
+      summaryId: string,
+      localDate: string,
+      avgHr: number | null,
+      durationS: number | null,
+      analysisId: string | null,
+      movingS: number | null,
+      hrS: number | null,
+      hrKey: string | null,
+      trimp: number | null,
+      belowS: number | null,
+      z1S: number,
+      z2S: number,
+      z3S: number,
+      z4S: number,
+      z5S: number,
+      noHrS: number,
+    ];
+    const rows = this.loadInputRows.all({ p: this.profileId, from, to, key: hrKey }) as Row[];
+    const out: LoadInput[] = [];
+    for (const r of rows) {
+      const input: LoadInput = {
+        summaryId: r[0],
+        localDate: r[1],
+        avgHr: r[2],
+        durationS: r[3],
+        analysisId: r[4],
+        movingS: r[5],
+        hrS: r[6],
+        figures:
+          r[7] === null
+            ? null
+            : { trimp: r[8], zones: r[9] === null ? null : { below_s: r[9], z1_s: r[10], z2_s: r[11], z3_s: r[12], z4_s: r[13], z5_s: r[14], no_hr_s: r[15] } },
+      };
+      // Rows of one activity are adjacent (same date and rowid): the greatest details summaryId is kept.
+      const prev = out[out.length - 1];
+      if (prev && prev.summaryId === input.summaryId) {
+        if (input.analysisId! > prev.analysisId!) out[out.length - 1] = input;
+      } else out.push(input);
+    }
+    return out;
+  }
+
+  /** One details row's cached HR histogram (activity_analysis), or null. */
+  histogram(analysisId: string): HrSummary | null {
+    const r = this.histogramRow.get(this.profileId, analysisId) as { moving_s: number; hr_s: number; hr_histogram: string } | undefined;
+    return r ? { movingS: r.moving_s, hrS: r.hr_s, histogram: JSON.parse(r.hr_histogram) as Array<[number, number]> } : null;
+  }
+
+  /** Caches HR figures computed for the profile `hrKey`; a row of another key is replaced. Call inside a transaction. */
+  storeHrFigures(analysisId: string, hrKey: string, figures: HrFigures): void {
+    const z = figures.zones;
+    this.upsertHrFigures.run({
+      profile_id: this.profileId,
+      summary_id: analysisId,
+      hr_key: hrKey,
+      trimp: figures.trimp,
+      below_s: z?.below_s ?? null,
+      z1_s: z?.z1_s ?? null,
+      z2_s: z?.z2_s ?? null,
+      z3_s: z?.z3_s ?? null,
+      z4_s: z?.z4_s ?? null,
+      z5_s: z?.z5_s ?? null,
+      no_hr_s: z?.no_hr_s ?? null,
+    });
+  }
+
   /** Runs with details (what the records were computed over). */
   runsWithDetails(): number {
     return this.db.prepare('SELECT count(*) FROM activity_analysis WHERE profile_id = ? AND is_run = 1').pluck().get(this.profileId) as number;
@@ -421,7 +551,7 @@ export class DetailsRepo {
   }
 
   deleteAll(): void {
-    for (const table of ['personal_records', 'activity_analysis', ...Object.values(TABLE)]) this.db.prepare(`DELETE FROM ${table} WHERE profile_id = ?`).run(this.profileId);
+    for (const table of ['personal_records', 'activity_hr_figures', 'activity_analysis', ...Object.values(TABLE)]) this.db.prepare(`DELETE FROM ${table} WHERE profile_id = ?`).run(this.profileId);
   }
 
   counts(): Record<DetailStream, number> {
