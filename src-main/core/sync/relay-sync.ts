@@ -1,4 +1,4 @@
-import { relayPage, type RelayNotification, type RelayPage } from '../../../src-common/relay-contract.js';
+import { RELAY_PAGE_MAX_RESPONSE_BYTES, relayPage, type RelayNotification, type RelayPage } from '../../../src-common/relay-contract.js';
 import { CompanionError, isCompanionError, isRetryable } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { withDeadline } from '../garmin/deadline.js';
@@ -23,6 +23,8 @@ const BACKFILL_CHUNK_DAYS: Record<Stream, number> = {
 };
 /** Callback URLs fetched at once: enough to hide Garmin's latency, few enough to stay polite. */
 export const RELAY_FETCH_CONCURRENCY = 6;
+/** The relay's other answers (an ack, a registration deleted, an error) are a few bytes of JSON. */
+const SERVER_ANSWER_MAX_BYTES = 64 * 1024;
 const PERMISSION_FOR: Record<Stream, string> = {
   activities: 'ACTIVITY_EXPORT',
   activityDetails: 'ACTIVITY_EXPORT',
@@ -116,6 +118,11 @@ export class RelaySync {
         const progress = this.backfillProgress();
         options.onProgress?.({ phase: 'backfill', done: progress.requested, total: progress.total, stream: 'activities' });
         if (!page.more) break;
+        // More pending but nothing handed over: a broken relay; asking again at once would spin.
+        if (page.notifications.length === 0) {
+          this.deps.logger.log('warn', 'relay.empty_page_with_more');
+          break;
+        }
         wait = 0;
       }
       // An ack lost earlier (a relay restarting, a dropped connection) is repeated before the pass ends.
@@ -213,7 +220,7 @@ export class RelaySync {
   private async fetchPage(waitSeconds: number, signal: AbortSignal | undefined): Promise<RelayPage> {
     const cursor = this.deps.relay.state().cursor;
     const path = `v1/relay/notifications?wait=${waitSeconds}${cursor ? `&after=${cursor}` : ''}`;
-    const response = await this.serverCall('GET', path, signal, waitSeconds * 1000);
+    const response = await this.serverCall('GET', path, signal, waitSeconds * 1000, undefined, RELAY_PAGE_MAX_RESPONSE_BYTES);
     let body: unknown;
     try {
       body = await response.json();
@@ -229,7 +236,11 @@ export class RelaySync {
   private async apply(page: RelayPage, signal: AbortSignal | undefined, permissionMissing: Set<Stream>): Promise<{ stored: number; skipped: number }> {
     if (page.notifications.length === 0 || page.cursor === null) return { stored: 0, skipped: 0 };
     const records = new Map<Stream, unknown[]>();
-    const add = (stream: Stream, items: readonly unknown[]) => records.set(stream, [...(records.get(stream) ?? []), ...items]);
+    const add = (stream: Stream, items: readonly unknown[]) => {
+      const list = records.get(stream) ?? [];
+      for (const item of items) list.push(item);
+      records.set(stream, list);
+    };
     const pings = page.notifications.filter((n): n is Extract<RelayNotification, { kind: 'ping' }> => n.kind === 'ping');
     // Pings whose callback Garmin no longer honours (a laptop closed past the pull token's life):
     // their upload windows are asked for again through the backfill, so nothing is lost.
@@ -371,14 +382,15 @@ export class RelaySync {
     }
   }
 
-  private async serverCall(method: 'GET' | 'POST' | 'DELETE', path: string, signal?: AbortSignal, extraMs = 0, body?: string): Promise<Response> {
+  /** A call to R42's server with the runner's token; its answer is read whole, up to `maxBytes` (a small answer unless said). */
+  private async serverCall(method: 'GET' | 'POST' | 'DELETE', path: string, signal?: AbortSignal, extraMs = 0, body?: string, maxBytes = SERVER_ANSWER_MAX_BYTES): Promise<Response> {
     const base = this.deps.serverUrl.href.endsWith('/') ? this.deps.serverUrl.href : `${this.deps.serverUrl.href}/`;
     const url = new URL(path, base);
     for (let attempt = 0; ; attempt++) {
       const token = await this.deps.token(attempt > 0);
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const response = await this.request(url, { method, headers, ...(body !== undefined ? { body } : {}) }, signal, extraMs);
+      const response = await this.request(url, { method, headers, ...(body !== undefined ? { body } : {}) }, signal, extraMs, maxBytes);
       if (response.status === 401 && attempt === 0) {
         await response.body?.cancel();
         continue;
@@ -395,12 +407,17 @@ export class RelaySync {
     }
   }
 
-  private async request(url: URL, init: RequestInit, signal: AbortSignal | undefined, extraMs: number): Promise<Response> {
+  /** A request whose answer is read whole under the same deadline; more than `maxBytes` of it is refused unread (retryable: nothing was stored). */
+  private async request(url: URL, init: RequestInit, signal: AbortSignal | undefined, extraMs: number, maxBytes = Infinity): Promise<Response> {
     try {
       return await withDeadline(this.deps.timeoutMs + extraMs, signal, async (deadline) => {
         const response = await this.deps.fetch(url, { ...init, redirect: 'manual', signal: deadline });
-        // Read the body under the same deadline.
-        return new Response(await response.arrayBuffer(), { status: response.status, headers: response.headers });
+        const body = await readAtMost(response, maxBytes);
+        if (body === null) {
+          this.deps.logger.log('warn', 'relay.answer_too_large', { origin: url.origin, path: url.pathname, status: response.status, limit: maxBytes });
+          throw tryLater(url.origin === this.deps.serverUrl.origin ? 'The R42 server' : url.origin, `its answer is larger than ${maxBytes} bytes, refused unread`);
+        }
+        return new Response(body, { status: response.status, headers: response.headers });
       });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -413,6 +430,35 @@ export class RelaySync {
     const base = this.deps.apiUrl.href.endsWith('/') ? this.deps.apiUrl.href : `${this.deps.apiUrl.href}/`;
     return new URL(path, base);
   }
+}
+
+/**
+ * The body of `response`, or null (and the body cancelled) when it is larger than `max` bytes:
+ * a declared Content-Length over it is refused before reading, and a body without one (or with a
+ * false one, or compressed) is counted as it streams in, so no more than `max` is ever held.
+ */
+async function readAtMost(response: Response, max: number): Promise<Uint8Array | null> {
+  if (max === Infinity) return new Uint8Array(await response.arrayBuffer());
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > max) {
+    await response.body?.cancel().catch(() => undefined);
+    return null;
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 function asStream(type: string): Stream | null {
