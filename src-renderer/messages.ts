@@ -12,7 +12,7 @@ export interface Described {
 }
 
 /** Every core code has the app's words (adding a code without them fails to compile), plus the app's own. */
-const WORDS: Record<ErrorCode | 'deregistered' | 'transport_unavailable' | 'internal_error', Described> = {
+const WORDS: Record<ErrorCode | 'deregistered' | 'transport_unavailable' | 'internal_error' | 'invalid_arguments', Described> = {
   config_invalid: { title: 'A setting of R42 Companion is wrong.', action: 'Fix it as the message in the log says, then restart R42 Companion.' },
   not_configured: { title: 'R42 Companion is not set up to reach Garmin.', action: 'Reinstall R42 Companion, or set it up as the README says.' },
   config_secret_in_file: { title: 'A client secret sits in a settings file.', action: 'Remove it from config.json; secrets belong in the system keychain.' },
@@ -48,6 +48,8 @@ const WORDS: Record<ErrorCode | 'deregistered' | 'transport_unavailable' | 'inte
   sign_in_in_progress: { title: 'A Garmin sign-in is already waiting.', action: 'Finish it in your browser or cancel it first.' },
   transport_unavailable: { title: 'R42 Companion is not reachable.', action: 'Is it still running? Restart it, then try again.' },
   internal_error: { title: 'Something went wrong.', action: 'Try again.' },
+  // Main refused what the window asked (a channel's arguments): never the runner's doing, and its message names a channel.
+  invalid_arguments: { title: 'R42 Companion could not ask for that.', action: 'Try again. If it keeps happening, restart R42 Companion.' },
 };
 
 /** A core message without the command-line instructions it may carry. */

@@ -202,6 +202,15 @@ describe('the activity page', () => {
     expect(note.textContent).toContain('max heart rate of 186 and a resting heart rate of 50 bpm');
   });
 
+  it('never shows a channel name when main refuses the arguments', async () => {
+    answers['companion:data.activity'] = { ok: false, error: { code: 'invalid_arguments', message: 'Invalid arguments for companion:data.activity.' } };
+    await renderApp();
+    fireEvent.click(screen.getByRole('button', { name: /Nov 24, 2026, Running/ }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('R42 Companion could not ask for that.');
+    expect(alert.textContent).not.toContain('companion:');
+  });
+
   it('puts a failure in the app’s words, with a way to try again', async () => {
     let fail = true;
     answers['companion:data.activity'] = () => (fail ? { ok: false, error: { code: 'not_found', message: 'No activity "run-1" in the synced data. Run `r42-companion sync`.' } } : { ok: true, value: fresh(fixtures.run) });
