@@ -71,6 +71,8 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
       ['a permission change without permissions', () => postWebhook(server.url, { userPermissionsChange: [{ userId: 'u1' }] }), 400],
       ['one bad item among good ones', () => postWebhook(server.url, { dailies: [ping('u1', 'dailies', 1), { nope: true }] }), 400],
       ['a body over the limit', () => rawPost(JSON.stringify({ activities: [{ userId: 'u1', summaryId: 'x', padding: 'x'.repeat(2_200_000) }] })), 413],
+      // 1.5 MB as sent, 6.6 MB once 1e20 is written out: it could not travel whole in a relay page.
+      ['a notification that outgrows the limit re-encoded', () => postWebhook(server.url, `{"activities":[{"userId":"u1","summaryId":"x","n":[${'1e20,'.repeat(300_000)}1]}]}`), 413],
       ['more than 10,000 notifications', () => postWebhook(server.url, { dailies: Array.from({ length: 10_001 }, (_, i) => ping('u1', 'dailies', i)) }), 400],
       ['plain text', () => postWebhook(server.url, JSON.stringify(good), { 'content-type': 'text/plain' }), 415],
       ['an Origin', () => postWebhook(server.url, good, { origin: 'https://evil.example' }), 403],
@@ -82,6 +84,11 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
     }
     expect((await fetch(`${server.url}/v1/garmin/webhook`)).status).toBe(405);
     expect(await rows()).toBe(0);
+    // Garmin redelivers a refused body as it was: too large is an error to alert on (raise the limit).
+    expect(server.lines.filter((l) => l.event === 'webhook.too_large').map((l) => [l.level, l.fields.what])).toEqual([
+      ['error', 'body'],
+      ['error', 'notification'],
+    ]);
     // The log never holds a body.
     expect(JSON.stringify(server.lines)).not.toContain('pull-u1');
   });
@@ -94,6 +101,19 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
     const again = await postWebhook(server.url, body);
     expect(await again.json()).toEqual({ stored: 0, duplicates: 10_000 });
     expect(await rows()).toBe(10_000);
+  });
+
+  it('takes a backfill push of 50 activity details of 500 KB (25 MB) in one body with the default limit, within Garmin’s 30 s', async () => {
+    await server.stop();
+    server = await startTestServer(serverEnv(sim, [REDIRECT]), { store });
+    const samples = Array.from({ length: 4_700 }, (_, t) => ({ startTimeInSeconds: 1_764_000_000 + t, heartRate: 140 + (t % 30), totalDistanceInMeters: t * 3.1, speedMetersPerSecond: 3.1 }));
+    const body = JSON.stringify({ activityDetails: Array.from({ length: 50 }, (_, i) => ({ userId: 'u1', summaryId: `d${i}-detail`, activityId: i, samples })) });
+    expect(body.length).toBeGreaterThan(50 * 500_000);
+    expect(body.length).toBeLessThan(server.config.webhookMaxBytes);
+    const started = Date.now();
+    const response = await postWebhook(server.url, body);
+    expect(await response.json()).toEqual({ stored: 50, duplicates: 0 });
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('hands each runner only their own notifications, in order, and deletes what they acknowledge', async () => {
