@@ -1,4 +1,6 @@
-/* The analysis library's cost, for `npm run bench` to call (not wired yet):
+/* The analysis library's cost, run by `npm run bench`. Each figure is printed with its aim and,
+   where one makes sense, as a ratio against a baseline measured in the same run, interleaved with
+   it (this machine is shared: a busy moment slows both alike):
    1. the details query of one activity: parse the stored activityDetails JSON, clean its samples,
       splits, laps, zones, drift, best efforts and TRIMP (`analyzeActivity`), over a spread of the
       simulator's activities (long runs and interval sessions included), p50/p99;
@@ -9,8 +11,12 @@
       TrainingRepo (summaries, details, wellness) and read through the coaching service: activity
       details query p50/p99, training load over 5 years p50/p99, records after a new run
       (incremental) and a full rebuild, and the database size, scaled to 6 runs a week.
+   Baselines: the details query against a bare SELECT of the same activity's samples BLOB plus
+   its inflate (what any answer from the stored samples must at least do); the training load
+   against a bare SQL sum over the same activities' rows.
    Run alone with `tsx scripts/bench-analysis.ts`. */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,6 +39,15 @@ export interface Percentiles {
   readonly p50Ms: number;
   readonly p99Ms: number;
 }
+
+/** A figure and its baseline, timed alternately in the same run. */
+export interface Compared {
+  readonly measured: Percentiles;
+  readonly baseline: Percentiles;
+}
+
+/** Aims of issue 11 ("Speed and size"), p99 in ms. */
+export const AIMS = { detailsQueryP99Ms: 5, loadOver5YearsP99Ms: 20 } as const;
 
 export interface AnalysisBench {
   readonly activities: number;
@@ -102,8 +117,11 @@ export interface StorageBench {
   readonly activities: number;
   readonly runsPerWeek: number;
   readonly storeSeconds: number;
-  readonly detailsQuery: Percentiles;
-  readonly loadOver5Years: Percentiles;
+  readonly detailsQuery: Compared;
+  /** Asked again over unchanged data (the activities' loads remembered by the service). */
+  readonly loadOver5Years: Compared;
+  /** Asked of a new service: every activity's row read again. */
+  readonly loadOver5YearsCold: Compared;
   readonly recordsAfterNewRunMs: number;
   readonly recordsRebuildMs: number;
   readonly dbBytes: number;
@@ -178,20 +196,41 @@ export function benchStorage(options: { years?: number; lastDay?: number; runs?:
     const coaching = createCoaching({ db, config: { hr: { maxHr: 190, restingHr: 48, zoneModel: 'hrr' } }, clock });
     const ids = db.prepare('SELECT activity_summary_id FROM activity_samples ORDER BY start_time').pluck().all() as string[];
     const pick = ids.filter((_, i) => i % Math.max(1, Math.floor(ids.length / (options.runs ?? 200))) === 0);
-    coaching.activityDetails(pick[0]!);
-    const detailMs = pick.map((id) => {
+    const timed = (f: () => unknown) => {
       const t = performance.now();
-      coaching.activityDetails(id);
+      f();
       return performance.now() - t;
-    });
+    };
+    // Baseline: the same activity's samples BLOB read by a bare prepared SELECT and inflated.
+    const bareSamples = db.prepare('SELECT samples FROM activity_samples WHERE profile_id = ? AND activity_summary_id = ?').pluck();
+    const bareDetails = (id: string) => inflateRawSync((bareSamples.get('default', id) as Buffer).subarray(2));
+    coaching.activityDetails(pick[0]!);
+    bareDetails(pick[0]!);
+    const detailMs: number[] = [];
+    const detailBaseMs: number[] = [];
+    for (const id of pick) {
+      detailBaseMs.push(timed(() => bareDetails(id)));
+      detailMs.push(timed(() => coaching.activityDetails(id)));
+    }
     const from = dateOfDay(firstDay);
     const to = dateOfDay(lastDay - 1);
+    // Baseline: a bare SQL sum over the same activities' rows (the load query's range).
+    const bareSum = db.prepare('SELECT sum(duration_s), sum(avg_hr) FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ?');
+    // The first query fills the HR figures cache for this profile (once per settings change).
     coaching.trainingLoad({ from, to });
-    const loadMs = Array.from({ length: 20 }, () => {
-      const t = performance.now();
-      coaching.trainingLoad({ from, to });
-      return performance.now() - t;
-    });
+    bareSum.get('default', from, to);
+    const loadMs: number[] = [];
+    const loadColdMs: number[] = [];
+    const loadBaseMs: number[] = [];
+    for (let run = 0; run < 30; run++) {
+      loadBaseMs.push(timed(() => bareSum.get('default', from, to)));
+      loadMs.push(timed(() => coaching.trainingLoad({ from, to })));
+      // Cold: a new service remembers nothing, so every activity's row is read again (the
+      // per-profile HR figures stay cached in SQLite, as they do across restarts).
+      const fresh = createCoaching({ db, config: { hr: { maxHr: 190, restingHr: 48, zoneModel: 'hrr' } }, clock });
+      fresh.personalRecords();
+      loadColdMs.push(timed(() => fresh.trainingLoad({ from, to })));
+    }
     // A new run arrives (the last day's): its details update the records incrementally.
     const newRun = simRecordsForDay('activityDetails', lastDay).map((r) => r.body);
     db.transaction(() => repo.upsertRecords('activities', simRecordsForDay('activities', lastDay).map((r) => r.body), lastDay * 86_400))();
@@ -205,7 +244,7 @@ export function benchStorage(options: { years?: number; lastDay?: number; runs?:
     db.exec('VACUUM');
     let activityBytes = 0;
     try {
-      activityBytes = db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name IN ('activities', 'activity_samples', 'activity_analysis', 'activities_date', 'activity_samples_activity', 'activity_samples_activity_id', 'activity_analysis_activity') OR name LIKE 'sqlite_autoindex_activit%'").pluck().get() as number;
+      activityBytes = db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name IN ('activities', 'activity_samples', 'activity_analysis', 'activities_date', 'activity_samples_activity', 'activity_samples_activity_id', 'activity_analysis_activity', 'activity_hr_figures', 'activities_activity_id') OR name LIKE 'sqlite_autoindex_activit%'").pluck().get() as number;
     } catch {
       activityBytes = 0; // dbstat not compiled in
     }
@@ -220,8 +259,9 @@ export function benchStorage(options: { years?: number; lastDay?: number; runs?:
       activities,
       runsPerWeek: Math.round(perWeek * 10) / 10,
       storeSeconds: Math.round(storeSeconds),
-      detailsQuery: percentiles(detailMs),
-      loadOver5Years: percentiles(loadMs),
+      detailsQuery: { measured: percentiles(detailMs), baseline: percentiles(detailBaseMs) },
+      loadOver5Years: { measured: percentiles(loadMs), baseline: percentiles(loadBaseMs) },
+      loadOver5YearsCold: { measured: percentiles(loadColdMs), baseline: percentiles(loadBaseMs) },
       recordsAfterNewRunMs: Math.round(recordsAfterNewRunMs * 100) / 100,
       recordsRebuildMs: Math.round(recordsRebuildMs * 100) / 100,
       dbBytes,
@@ -235,15 +275,21 @@ export function benchStorage(options: { years?: number; lastDay?: number; runs?:
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = benchAnalysis();
-  console.log(`analysis: ${r.activities} activities over 5 years`);
-  console.log(`  details query of one activity (${r.detailSamples.min}–${r.detailSamples.max} samples): p50 ${r.detailsQuery.p50Ms} ms, p99 ${r.detailsQuery.p99Ms} ms (${r.detailsQuery.runs} activities)`);
-  console.log(`  training load over 5 years (daily series + 261 weeks): p50 ${r.loadOver5Years.p50Ms} ms, p99 ${r.loadOver5Years.p99Ms} ms (${r.loadOver5Years.runs} runs)`);
+  console.log(`analysis library alone (in memory, no aim of its own): ${r.activities} activities over 5 years`);
+  console.log(`  analysis of one activity's Garmin JSON (${r.detailSamples.min}–${r.detailSamples.max} samples): p50 ${r.detailsQuery.p50Ms} ms, p99 ${r.detailsQuery.p99Ms} ms (${r.detailsQuery.runs} activities)`);
+  console.log(`  load series over 5 years (daily series + 261 weeks): p50 ${r.loadOver5Years.p50Ms} ms, p99 ${r.loadOver5Years.p99Ms} ms (${r.loadOver5Years.runs} runs)`);
   const st = benchStorage();
   const mb = (b: number) => `${Math.round(b / 1e5) / 10} MB`;
   console.log(`storage: 5 years, ${st.activities} activities (${st.runsPerWeek} runs a week) with details and wellness, stored in ${st.storeSeconds} s`);
   console.log(`  samples: ${Math.round(st.bytesPerHour5s / 100) / 10} KB per hour at 5 s, ${Math.round(st.bytesPerHour1s / 100) / 10} KB per hour at 1 s (Garmin's JSON: ${Math.round(st.jsonBytesPerHour1s / 1e5) / 10} MB per hour at 1 s)`);
-  console.log(`  activity details query (coaching service, from SQLite): p50 ${st.detailsQuery.p50Ms} ms, p99 ${st.detailsQuery.p99Ms} ms (${st.detailsQuery.runs} activities)`);
-  console.log(`  training load over 5 years (coaching service): p50 ${st.loadOver5Years.p50Ms} ms, p99 ${st.loadOver5Years.p99Ms} ms (${st.loadOver5Years.runs} runs)`);
-  console.log(`  records: ${st.recordsAfterNewRunMs} ms to store a new run with its details and update the records; ${st.recordsRebuildMs} ms to rebuild them over the whole history`);
-  console.log(`  database: ${mb(st.dbBytes)} (activities ${mb(st.activityBytes)}); at 6 runs a week: about ${mb(st.dbBytesAt6PerWeek)}`);
+  const compared = (title: string, c: Compared, baseline: string, aimMs: number) => {
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}×` : 'n/a');
+    console.log(`  ${title}: p50 ${c.measured.p50Ms} ms, p99 ${c.measured.p99Ms} ms (aim: p99 < ${aimMs} ms: ${c.measured.p99Ms < aimMs ? 'met' : 'NOT met'}; ${c.measured.runs} runs)`);
+    console.log(`    baseline, ${baseline}: p50 ${c.baseline.p50Ms} ms, p99 ${c.baseline.p99Ms} ms; ratio ${ratio(c.measured.p50Ms, c.baseline.p50Ms)} at p50, ${ratio(c.measured.p99Ms, c.baseline.p99Ms)} at p99`);
+  };
+  compared('activity details query (coaching service, from SQLite)', st.detailsQuery, 'bare SELECT of the same samples BLOB + inflate', AIMS.detailsQueryP99Ms);
+  compared('training load over 5 years (coaching service, asked again)', st.loadOver5Years, 'bare SQL sum over the same activities', AIMS.loadOver5YearsP99Ms);
+  compared('training load over 5 years (coaching service, cold: a new service)', st.loadOver5YearsCold, 'bare SQL sum over the same activities', AIMS.loadOver5YearsP99Ms);
+  console.log(`  records: ${st.recordsAfterNewRunMs} ms to store a new run with its details and update the records; ${st.recordsRebuildMs} ms to rebuild them over the whole history (no aim: reported)`);
+  console.log(`  database: ${mb(st.dbBytes)} (activities ${mb(st.activityBytes)}); at 6 runs a week: about ${mb(st.dbBytesAt6PerWeek)} (no aim: reported)`);
 }

@@ -139,6 +139,32 @@ describe('the training load’s HR figures cache', () => {
     expect(pick(coaching.trainingLoad({ from: FROM, to: TO }))).toEqual(uncachedLoad(db, HR, FROM, TO));
   });
 
+  it('asked again over unchanged data answers the same; a write by another connection shows at once; a rolled-back one never', () => {
+    const coaching = createCoaching({ db, config: { hr: HR }, clock });
+    const before = coaching.trainingLoad({ from: FROM, to: TO });
+    expect(coaching.trainingLoad({ from: FROM, to: TO })).toEqual(before);
+    const start = (LAST_DAY - 2) * DAY + 18 * 3600 - RUNNER_OFFSET_S;
+    const swim = { summaryId: 'swim-1', activityId: 99_002, activityType: 'LAP_SWIMMING', startTimeInSeconds: start, startTimeOffsetInSeconds: RUNNER_OFFSET_S, durationInSeconds: 2400, averageHeartRateInBeatsPerMinute: 140 };
+    const loadOn = (a: TrainingLoadAnswer) => a.days.find((d) => d.date === dateOfDay(LAST_DAY - 2))!.load;
+    // Inside a transaction the answer sees its writes; after the rollback they are gone.
+    expect(() => db.transaction(() => {
+      repo.upsertRecords('activities', [swim], start);
+      expect(loadOn(coaching.trainingLoad({ from: FROM, to: TO }))).toBeGreaterThan(loadOn(before));
+      throw new Error('roll back');
+    })()).toThrow('roll back');
+    expect(coaching.trainingLoad({ from: FROM, to: TO })).toEqual(before);
+    // Another connection (another process, say) commits the swim: the next answer has it.
+    const other = openDatabase(db.name);
+    try {
+      new TrainingRepo(other, 'default').upsertRecords('activities', [swim], start);
+    } finally {
+      other.close();
+    }
+    const after = coaching.trainingLoad({ from: FROM, to: TO });
+    expect(loadOn(after)).toBeGreaterThan(loadOn(before));
+    expect(pick(after)).toEqual(uncachedLoad(db, HR, FROM, TO));
+  });
+
   it('answers the same on a read-only connection, where nothing can be cached', () => {
     const file = db.name;
     const expected = createCoaching({ db, config: { hr: HR }, clock }).trainingLoad({ from: FROM, to: TO });

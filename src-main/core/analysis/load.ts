@@ -105,10 +105,27 @@ export const CHRONIC_DAYS = 28;
  * means (not exponentially weighted), so each can be checked by adding up days.
  */
 export function loadSeries(loads: readonly DatedLoad[], from: string, to: string, historyStart?: string): LoadDay[] {
+  const series = dailyLoads(loads, from, to, historyStart);
+  const out: LoadDay[] = [];
+  if (!series) return out;
+  for (let day = series.first; day <= series.last; day++) out.push(series.on(day));
+  return out;
+}
+
+/** The load series' days, each computed on demand: weeklyLoad needs only its Sundays. */
+interface DailyLoads {
+  readonly first: number;
+  readonly last: number;
+  /** The day's load, all activities added up. */
+  readonly loadOn: (day: number) => number;
+  /** The day of the series (first ≤ day ≤ last). */
+  readonly on: (day: number) => LoadDay;
+}
+
+function dailyLoads(loads: readonly DatedLoad[], from: string, to: string, historyStart?: string): DailyLoads | null {
   const first = dayNumber(from);
   const last = dayNumber(to);
-  const out: LoadDay[] = [];
-  if (!Number.isFinite(first) || !Number.isFinite(last)) return out;
+  if (!Number.isFinite(first) || !Number.isFinite(last)) return null;
   // Each day's load in an array from the earliest day needed (a window of 28 days before
   // `from`), then prefix sums: one pass over the activities and one over the days, so five years
   // cost a few thousand additions (the bench's "training load over 5 years").
@@ -138,7 +155,7 @@ export function loadSeries(loads: readonly DatedLoad[], from: string, to: string
     return sum[hi]! - sum[lo]!;
   };
   const days: number[] = new Array<number>(ACUTE_DAYS).fill(0);
-  for (let day = first; day <= last; day++) {
+  const on = (day: number): LoadDay => {
     const week = window(day, ACUTE_DAYS);
     const month = window(day, CHRONIC_DAYS);
     const acute = week !== null ? week / ACUTE_DAYS : null;
@@ -157,18 +174,17 @@ export function loadSeries(loads: readonly DatedLoad[], from: string, to: string
       if (!equal) sd = populationSd(days);
     }
     const monotony = acute !== null && sd !== null && sd > 0 ? acute / sd : null;
-    const weekLoad = week;
-    out.push({
+    return {
       date: dateOfDay(day),
       load: round(loadOn(day), 1),
       acute: roundOrNull(acute, 1),
       chronic: roundOrNull(chronic, 1),
       acwr: acute !== null && chronic !== null && chronic > 0 ? roundOrNull(acute / chronic, 2) : null,
       monotony: roundOrNull(monotony, 2),
-      strain: weekLoad !== null && monotony !== null ? roundOrNull(weekLoad * monotony, 1) : null,
-    });
-  }
-  return out;
+      strain: week !== null && monotony !== null ? roundOrNull(week * monotony, 1) : null,
+    };
+  };
+  return { first, last, loadOn, on };
 }
 
 /** isoDateSchema's pattern, tested without zod's overhead (once per activity). */
@@ -203,7 +219,7 @@ export interface LoadWeek {
 export function weeklyLoad(activities: ReadonlyArray<DatedLoad & { zones?: ZoneTime | null }>, weeks: number, today: string, historyStart?: string): LoadWeek[] {
   const lastWeek = isoWeekStart(today);
   const firstWeek = addDays(lastWeek, -7 * (weeks - 1));
-  const series = loadSeries(activities, firstWeek, addDays(lastWeek, 6), historyStart);
+  const series = dailyLoads(activities, firstWeek, addDays(lastWeek, 6), historyStart);
   const zonesByWeek = new Map<string, ZoneTime[]>();
   const weekOf = new Map<string, string>();
   for (const a of activities) {
@@ -216,12 +232,16 @@ export function weeklyLoad(activities: ReadonlyArray<DatedLoad & { zones?: ZoneT
   }
   const out: LoadWeek[] = [];
   for (let w = 0; w < weeks; w++) {
-    const days = series.slice(w * 7, w * 7 + 7);
+    // The week's days as the series gives them (each day's load rounded, then added from 0);
+    // only the Sunday's other figures are needed.
+    const monday = series ? series.first + 7 * w : Number.NaN;
+    let load = 0;
+    if (series) for (let day = monday; day < monday + 7 && day <= series.last; day++) load += round(series.loadOn(day), 1);
     const start = addDays(firstWeek, 7 * w);
-    const sunday = days[6];
+    const sunday = series && monday + 6 <= series.last ? series.on(monday + 6) : undefined;
     out.push({
       week_start: start,
-      load: round(days.reduce((a, d) => a + d.load, 0), 1),
+      load: round(load, 1),
       monotony: sunday?.monotony ?? null,
       strain: sunday?.strain ?? null,
       acwr: sunday?.acwr ?? null,

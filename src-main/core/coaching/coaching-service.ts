@@ -148,6 +148,10 @@ export function createCoaching(deps: CoachingDeps): Coaching {
     .prepare('SELECT resting_hr FROM dailies WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? AND resting_hr BETWEEN ? AND ?')
     .pluck();
   const firstActivity = db.prepare('SELECT min(local_date) FROM activities WHERE profile_id = ?').pluck();
+  const totalChanges = db.prepare('SELECT total_changes()').pluck();
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const fingerprint = () => `${dataVersion.get() as number}:${totalChanges.get() as number}`;
+  let memo: { key: string; fingerprint: string; value: { loads: Array<{ date: string; load: number; zones: ZoneTime | null }>; methods: Record<LoadMethod, number> } } | null = null;
 
   /** Derived figures of activities stored before the current analysis version: recomputed once per service. */
   let analysisCurrent = false;
@@ -178,6 +182,57 @@ export function createCoaching(deps: CoachingDeps): Coaching {
   };
   const sourceOf = (p: HrProfile): HrSource => (p.estimated ? 'estimated' : 'settings');
   const trimpInput = (p: HrProfile | null) => (p ? { maxHr: p.max_hr, restingHr: p.resting_hr } : null);
+
+  /**
+   * Each activity's load (and zone seconds) from `loadFrom` to `to`, and how many of those within
+   * [from, to] came by each method. Remembered against the database's fingerprint (this
+   * connection's total_changes() and data_version, read fresh on every call: any write, by this
+   * connection or another, is seen at once), so asking again over unchanged data costs no reads;
+   * never inside a transaction, which may yet roll back.
+   */
+  const activityLoads = (from: string, to: string, loadFrom: string, p: HrProfile | null) => {
+    const trimp = trimpInput(p);
+    const hrKey = p ? hrFiguresKey(p) : null;
+    const memoKey = `${from}|${to}|${loadFrom}|${hrKey ?? '-'}`;
+    if (memo && memo.key === memoKey && memo.fingerprint === fingerprint()) return memo.value;
+    // Each activity's HR figures for this profile come from activity_hr_figures; the ones not
+    // cached yet (new details, a changed profile) are computed from their histograms once.
+    const rows = details.loadInputs(loadFrom, to, hrKey);
+    const computed = new Map<string, HrFigures>();
+    if (p && hrKey) {
+      for (const r of rows) {
+        if (r.analysisId === null || r.figures !== null || computed.has(r.analysisId)) continue;
+        const hr = details.histogram(r.analysisId);
+        if (!hr) continue;
+        const load = loadFromHistogram(hr, {}, trimp);
+        computed.set(r.analysisId, { trimp: load.method === 'hr_samples' ? load.trimp : null, zones: hr.hrS > 0 ? zonesFromHistogram(hr, p.zones) : null });
+      }
+      if (computed.size > 0) {
+        try {
+          db.transaction(() => {
+            for (const [analysisId, figures] of computed) details.storeHrFigures(analysisId, hrKey, figures);
+          })();
+        } catch {
+          // A read-only connection: the figures were still computed for this answer.
+        }
+      }
+    }
+    const methods: Record<LoadMethod, number> = { hr_samples: 0, avg_hr: 0, duration: 0 };
+    const loads = rows.map((r) => {
+      const figures = r.analysisId === null ? null : (r.figures ?? computed.get(r.analysisId) ?? null);
+      // loadFromHistogram's rules: the cached hr_samples TRIMP, else the summary's average HR or
+      // duration, with the moving time from the samples when there is one.
+      const hasMoving = r.analysisId !== null && r.movingS !== null && r.movingS > 0;
+      const load: ActivityLoad =
+        figures?.trimp != null ? { trimp: figures.trimp, method: 'hr_samples' } : activityLoad({ avgHr: r.avgHr, durationS: hasMoving ? r.movingS : r.durationS }, trimp);
+      if (r.localDate >= from && r.localDate <= to) methods[load.method]++;
+      const zones: ZoneTime | null = p && r.analysisId !== null && r.hrS !== null && r.hrS > 0 ? (figures?.zones ?? null) : null;
+      return { date: r.localDate, load: load.trimp, zones };
+    });
+    const value = { loads, methods };
+    memo = db.inTransaction ? null : { key: memoKey, fingerprint: fingerprint(), value };
+    return value;
+  };
 
   const coaching: Coaching = {
     hrProfile(): HrProfileAnswer {
@@ -292,45 +347,10 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       const { from, to } = checkRange(range, MAX_LOAD_DAYS);
       ensureAnalysis();
       const { profile: p } = profile();
-      const trimp = trimpInput(p);
       const historyStart = (firstActivity.get(profileId) as string | null) ?? null;
       // Chronic load needs the 28 days before the first week shown.
       const loadFrom = addDays(isoWeekStart(from), -35);
-      // Each activity's HR figures for this profile come from activity_hr_figures; the ones not
-      // cached yet (new details, a changed profile) are computed from their histograms once.
-      const hrKey = p ? hrFiguresKey(p) : null;
-      const rows = details.loadInputs(loadFrom, to, hrKey);
-      const computed = new Map<string, HrFigures>();
-      if (p && hrKey) {
-        for (const r of rows) {
-          if (r.analysisId === null || r.figures !== null || computed.has(r.analysisId)) continue;
-          const hr = details.histogram(r.analysisId);
-          if (!hr) continue;
-          const load = loadFromHistogram(hr, {}, trimp);
-          computed.set(r.analysisId, { trimp: load.method === 'hr_samples' ? load.trimp : null, zones: hr.hrS > 0 ? zonesFromHistogram(hr, p.zones) : null });
-        }
-        if (computed.size > 0) {
-          try {
-            db.transaction(() => {
-              for (const [analysisId, figures] of computed) details.storeHrFigures(analysisId, hrKey, figures);
-            })();
-          } catch {
-            // A read-only connection: the figures were still computed for this answer.
-          }
-        }
-      }
-      const methods: Record<LoadMethod, number> = { hr_samples: 0, avg_hr: 0, duration: 0 };
-      const loads = rows.map((r) => {
-        const figures = r.analysisId === null ? null : (r.figures ?? computed.get(r.analysisId) ?? null);
-        // loadFromHistogram's rules: the cached hr_samples TRIMP, else the summary's average HR or
-        // duration, with the moving time from the samples when there is one.
-        const hasMoving = r.analysisId !== null && r.movingS !== null && r.movingS > 0;
-        const load: ActivityLoad =
-          figures?.trimp != null ? { trimp: figures.trimp, method: 'hr_samples' } : activityLoad({ avgHr: r.avgHr, durationS: hasMoving ? r.movingS : r.durationS }, trimp);
-        if (r.localDate >= from && r.localDate <= to) methods[load.method]++;
-        const zones: ZoneTime | null = p && r.analysisId !== null && r.hrS !== null && r.hrS > 0 ? (figures?.zones ?? null) : null;
-        return { date: r.localDate, load: load.trimp, zones };
-      });
+      const { loads, methods } = activityLoads(from, to, loadFrom, p);
       const weeks = (dayNumber(isoWeekStart(to)) - dayNumber(isoWeekStart(from))) / 7 + 1;
       return {
         from,
@@ -339,7 +359,8 @@ export function createCoaching(deps: CoachingDeps): Coaching {
         hr_source: p ? sourceOf(p) : null,
         days: loadSeries(loads, from, to, historyStart ?? undefined),
         weeks: weeklyLoad(loads, weeks, to, historyStart ?? undefined),
-        methods,
+        // A copy: the remembered counts are not the caller's to change.
+        methods: { ...methods },
       };
     },
 
