@@ -279,12 +279,48 @@ export function totals(series: Series, shares: Iterable<IntervalShare>): WindowT
   return { movingS, distanceM, hrS, avgHr: hrS > 0 ? hrSum / hrS : null, maxHr, elevationGainM: hasElevation ? gain : null };
 }
 
+/** Whether a series' times and distances never decrease (cleanSamples guarantees both), checked once per series. */
+const ORDER = new WeakMap<Series, { readonly time: boolean; readonly distance: boolean }>();
+function orderOf(series: Series): { readonly time: boolean; readonly distance: boolean } {
+  let order = ORDER.get(series);
+  if (!order) {
+    const { samples } = series;
+    let time = true;
+    let distance = true;
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
+      if (!Number.isFinite(s.t) || (i > 0 && s.t < samples[i - 1]!.t)) time = false;
+      if (s.distance === null || !Number.isFinite(s.distance) || (i > 0 && s.distance < samples[i - 1]!.distance!)) distance = false;
+    }
+    ORDER.set(series, (order = { time, distance }));
+  }
+  return order;
+}
+
+/** The first i in [0, n) for which `ok(i)` holds, `ok` being false then true (binary search); n when none. */
+function firstIndex(n: number, ok: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = Math.max(0, n);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ok(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Each interval's share inside the distance window [from, to) (to inclusive when `last`). */
 export function* byDistance(series: Series, from: number, to: number, last = false): Generator<IntervalShare> {
   const { samples } = series;
-  for (let i = 0; i + 1 < samples.length; i++) {
+  // A cleaned series' distance never decreases: the intervals before the first one ending at or
+  // after `from`, and from the first one starting past `to`, yield nothing, so they are skipped
+  // (what is yielded, and in which order, is the same; a split is then O(its samples), not O(all)).
+  const sorted = orderOf(series).distance;
+  const start = sorted ? firstIndex(samples.length - 1, (i) => samples[i + 1]!.distance! >= from) : 0;
+  for (let i = start; i + 1 < samples.length; i++) {
     const d0 = samples[i]!.distance;
     const d1 = samples[i + 1]!.distance;
+    if (sorted && (d0! > to || (!last && d0! >= to))) break;
     if (d0 === null || d1 === null) continue;
     if (d1 > d0) {
       const overlap = Math.min(d1, to) - Math.max(d0, from);
@@ -299,9 +335,14 @@ export function* byDistance(series: Series, from: number, to: number, last = fal
 /** Each interval's share inside the elapsed-time window [from, to) (seconds since the start). */
 export function* byElapsed(series: Series, from: number, to: number): Generator<IntervalShare> {
   const { samples } = series;
-  for (let i = 0; i + 1 < samples.length; i++) {
+  // Times never decrease in a cleaned series: intervals ending by `from` or starting at or after
+  // `to` overlap nothing and are skipped (see byDistance).
+  const sorted = orderOf(series).time;
+  const start = sorted ? firstIndex(samples.length - 1, (i) => samples[i + 1]!.t > from) : 0;
+  for (let i = start; i + 1 < samples.length; i++) {
     const t0 = samples[i]!.t;
     const t1 = samples[i + 1]!.t;
+    if (sorted && t0 >= to) break;
     const overlap = Math.min(t1, to) - Math.max(t0, from);
     if (overlap > 0) yield { i, f: overlap / (t1 - t0) };
   }

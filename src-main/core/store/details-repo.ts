@@ -167,12 +167,14 @@ export class DetailsRepo {
     );
     // One indexed lookup per key, not an OR across three columns (which SQLite answers by scanning
     // every activity of the profile: a millisecond and a half per details query at five years).
+    // UNION ALL and the indexes named: a plain UNION sorts by summary_id, for which the planner
+    // picks the primary key and scans the profile again.
     this.detailsIdLookup = db
       .prepare(
         `SELECT summary_id FROM (
-           SELECT summary_id, synced_at FROM activity_samples WHERE profile_id = @p AND activity_summary_id = @id
-           UNION SELECT summary_id, synced_at FROM activity_samples WHERE profile_id = @p AND summary_id = @id
-           UNION SELECT summary_id, synced_at FROM activity_samples WHERE profile_id = @p AND activity_id = @id
+           SELECT summary_id, synced_at FROM activity_samples INDEXED BY activity_samples_activity WHERE profile_id = @p AND activity_summary_id = @id
+           UNION ALL SELECT summary_id, synced_at FROM activity_samples WHERE profile_id = @p AND summary_id = @id
+           UNION ALL SELECT summary_id, synced_at FROM activity_samples INDEXED BY activity_samples_activity_id WHERE profile_id = @p AND activity_id = @id
          ) ORDER BY synced_at DESC LIMIT 1`,
       )
       .pluck();
