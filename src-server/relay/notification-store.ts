@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RelayNotification } from '../../src-common/relay-contract.js';
 import type { SqlExecutor, SqlStore } from '../store/sql-store.js';
 import { openWithDataKey, sealWithDataKey } from './sealing.js';
@@ -48,6 +49,21 @@ interface Row extends Record<string, unknown> {
   dedupe_key: string;
 }
 
+/** The advisory lock space (two-key form) of the per-runner store locks; migrations use a one-key lock. */
+export const STORE_LOCK_NAMESPACE = 4_204_202;
+const LOCK_BUCKETS = 64;
+
+/**
+ * The lock buckets of the runners in a delivery, ascending (every delivery takes them in the same
+ * order, so none waits on another in a circle). Runners share 64 buckets: a body of thousands of
+ * runners takes at most 64 locks.
+ */
+export function lockBuckets(notifications: readonly IncomingNotification[]): number[] {
+  const buckets = new Set<number>();
+  for (const user of new Set(notifications.map((n) => n.garminUserId))) buckets.add(createHash('sha256').update(user).digest().readUInt32BE(0) % LOCK_BUCKETS);
+  return [...buckets].sort((a, b) => a - b);
+}
+
 /** Garmin's notifications held for each runner's desktop until it acknowledges them. */
 export class NotificationStore {
   constructor(
@@ -62,47 +78,53 @@ export class NotificationStore {
    * them, and they are the desktop's only way to hear why. Returns what was new, and for whom.
    */
   async add(notifications: readonly IncomingNotification[], now: number): Promise<{ stored: number; duplicates: number; users: Set<string> }> {
-    // One INSERT is atomic on its own: a body that fits one statement and deregisters no one skips
-    // BEGIN/COMMIT (two round trips of three, on the path Garmin waits on).
-    const single = notifications.length <= ROWS_PER_INSERT && !notifications.some((n) => n.kind === 'deregistration');
-    const run = single ? <T>(fn: (tx: SqlExecutor) => Promise<T>) => fn(this.store) : <T>(fn: (tx: SqlExecutor) => Promise<T>) => this.store.transaction(fn);
-    return run(async (tx) => {
-      let stored = 0;
-      const users = new Set<string>();
-      for (let i = 0; i < notifications.length; i += ROWS_PER_INSERT) {
-        const chunk = notifications.slice(i, i + ROWS_PER_INSERT);
-        const values: unknown[] = [];
-        const rows = chunk.map((n) => {
-          const base = values.length;
-          values.push(
-            n.garminUserId,
-            n.kind,
-            n.kind === 'ping' || n.kind === 'push' ? n.type : null,
-            n.kind === 'ping' ? n.callbackUrl : null,
-            n.kind === 'ping' ? n.uploadStart : null,
-            n.kind === 'ping' ? n.uploadEnd : null,
-            n.kind === 'push' ? sealWithDataKey(this.dataKey, n.dedupeKey, n.summaryJson).toString('base64') : null,
-            n.kind === 'permissions' ? JSON.stringify(n.permissions) : null,
-            n.dedupeKey,
-            now,
-            payloadBytes(n),
-          );
-          // The sealed summary travels as base64 text, decoded by the database: PGlite encodes a
-          // bytea parameter six times slower (a 20 MB webhook body took 18 s, Garmin waits 30).
-          return `(${Array.from({ length: 11 }, (_, k) => (k === 6 ? `decode($${base + k + 1}, 'base64')` : `$${base + k + 1}`)).join(', ')})`;
-        });
-        const inserted = await tx.query<{ garmin_user_id: string }>(
-          `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key, received_at, payload_bytes)
-           values ${rows.join(', ')} on conflict (dedupe_key) do nothing returning garmin_user_id`,
-          values,
+    return this.store.transaction((tx) => this.addWithin(tx, notifications, now));
+  }
+
+  /** `add` inside a transaction the caller holds (and commits): the runners' lock is held until then. */
+  async addWithin(tx: SqlExecutor, notifications: readonly IncomingNotification[], now: number): Promise<{ stored: number; duplicates: number; users: Set<string> }> {
+    // A row's id is taken when it is inserted but seen when its transaction commits, and the relay
+    // hands a runner's rows out by id (a cursor, then an ack deleting all up to it). Two deliveries
+    // for one runner storing at once (a large backfill body takes seconds) could commit out of id
+    // order: the desktop would move past the slower one's rows before they were visible, and its
+    // next ack would delete them unseen. So a delivery holds a lock for its runners from before its
+    // first id to its commit; deliveries for other runners still store side by side.
+    await tx.query('select pg_advisory_xact_lock($1::int, k) from unnest($2::int[]) as k', [STORE_LOCK_NAMESPACE, lockBuckets(notifications)]);
+    let stored = 0;
+    const users = new Set<string>();
+    for (let i = 0; i < notifications.length; i += ROWS_PER_INSERT) {
+      const chunk = notifications.slice(i, i + ROWS_PER_INSERT);
+      const values: unknown[] = [];
+      const rows = chunk.map((n) => {
+        const base = values.length;
+        values.push(
+          n.garminUserId,
+          n.kind,
+          n.kind === 'ping' || n.kind === 'push' ? n.type : null,
+          n.kind === 'ping' ? n.callbackUrl : null,
+          n.kind === 'ping' ? n.uploadStart : null,
+          n.kind === 'ping' ? n.uploadEnd : null,
+          n.kind === 'push' ? sealWithDataKey(this.dataKey, n.dedupeKey, n.summaryJson).toString('base64') : null,
+          n.kind === 'permissions' ? JSON.stringify(n.permissions) : null,
+          n.dedupeKey,
+          now,
+          payloadBytes(n),
         );
-        stored += inserted.length;
-        for (const row of inserted) users.add(row.garmin_user_id);
-      }
-      const gone = [...new Set(notifications.filter((n) => n.kind === 'deregistration').map((n) => n.garminUserId))];
-      if (gone.length) await tx.query(`delete from garmin_notifications where garmin_user_id = any($1) and kind in ('ping', 'push')`, [gone]);
-      return { stored, duplicates: notifications.length - stored, users };
-    });
+        // The sealed summary travels as base64 text, decoded by the database: PGlite encodes a
+        // bytea parameter six times slower (a 20 MB webhook body took 18 s, Garmin waits 30).
+        return `(${Array.from({ length: 11 }, (_, k) => (k === 6 ? `decode($${base + k + 1}, 'base64')` : `$${base + k + 1}`)).join(', ')})`;
+      });
+      const inserted = await tx.query<{ garmin_user_id: string }>(
+        `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key, received_at, payload_bytes)
+         values ${rows.join(', ')} on conflict (dedupe_key) do nothing returning garmin_user_id`,
+        values,
+      );
+      stored += inserted.length;
+      for (const row of inserted) users.add(row.garmin_user_id);
+    }
+    const gone = [...new Set(notifications.filter((n) => n.kind === 'deregistration').map((n) => n.garminUserId))];
+    if (gone.length) await tx.query(`delete from garmin_notifications where garmin_user_id = any($1) and kind in ('ping', 'push')`, [gone]);
+    return { stored, duplicates: notifications.length - stored, users };
   }
 
   /**

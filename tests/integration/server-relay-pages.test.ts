@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayPage, type RelayNotification } from '../../src-common/relay-contract.js';
-import { NotificationStore, NOTIFICATION_OVERHEAD_BYTES, PAGE_ENVELOPE_BYTES } from '../../src-server/relay/notification-store.js';
+import { NotificationStore, NOTIFICATION_OVERHEAD_BYTES, PAGE_ENVELOPE_BYTES, STORE_LOCK_NAMESPACE } from '../../src-server/relay/notification-store.js';
 import { sealWithDataKey } from '../../src-server/relay/sealing.js';
 import { parseWebhookBody } from '../../src-server/relay/webhook-envelope.js';
 import { migrate, SERVER_MIGRATIONS } from '../../src-server/store/migrations.js';
@@ -130,6 +130,43 @@ describe.each(['pglite', 'postgres'] as const)('relay pages bounded by bytes (%s
     const one = await notifications.page('runner', null, 1, budget);
     expect(pageBytes({ ...one, cursor: one.notifications[0]!.cursor })).toBeLessThanOrEqual(Buffer.byteLength(JSON.stringify({ ...pushed[0], userId: 'runner' })) + NOTIFICATION_OVERHEAD_BYTES + PAGE_ENVELOPE_BYTES);
     await store.query('delete from garmin_notifications');
+  });
+
+  it.runIf(kind === 'postgres')('never lets a quick delivery overtake a slow one for the same runner: nothing is skipped or acked unseen', async () => {
+    // A large backfill body still storing on one connection (its transaction open) ...
+    const slow = await openPostgresStore(pg!.url);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let inside!: () => void;
+    const storing = new Promise<void>((resolve) => (inside = resolve));
+    const big = parseWebhookBody({ activityDetails: Array.from({ length: 5 }, (_, i) => ({ ...details(i, 50 * KIB), userId: 'runner' })) }, API);
+    const slowDelivery = slow.transaction(async (tx) => {
+      await new NotificationStore(slow, KEY).addWithin(tx, big, 1);
+      inside();
+      await gate;
+    });
+    await storing;
+    try {
+      // ... while a small one for the same runner arrives on another.
+      const late = parseWebhookBody({ dailies: [{ userId: 'runner', callbackURL: `${API}/wellness-api/rest/dailies?token=late` }] }, API);
+      let quickDone = false;
+      const quickDelivery = notifications.add(late, 1).then(() => (quickDone = true));
+      const waiting = async () => Number((await store.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = $1 and not granted`, [STORE_LOCK_NAMESPACE]))[0]!.n);
+      await expect.poll(waiting, { timeout: 10_000, interval: 20 }).toBe(1);
+      // The desktop polls meanwhile: it sees nothing yet, so its cursor does not move past the slow rows.
+      const meanwhile = await notifications.page('runner', null, 500, 4 * KIB * KIB);
+      expect(meanwhile.notifications).toEqual([]);
+      expect(quickDone).toBe(false);
+      release();
+      await Promise.all([slowDelivery, quickDelivery]);
+      const all = await notifications.page('runner', meanwhile.notifications.at(-1)?.cursor ?? null, 500, 4 * KIB * KIB);
+      expect(all.notifications.map((n) => (n.kind === 'push' ? String(n.summary.summaryId) : n.kind))).toEqual([...big.map((_, i) => `big-${i}-detail`), 'ping']);
+    } finally {
+      release();
+      await slowDelivery.catch(() => undefined);
+      await slow.close();
+      await store.query('delete from garmin_notifications');
+    }
   });
 
   it('still bounds a page of small notifications by count, and a budget of many small ones by bytes', async () => {
