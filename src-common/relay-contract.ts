@@ -61,7 +61,10 @@ export const relayPage = z.strictObject({
   notifications: z.array(relayNotification),
   /** Where the next request starts (`after=`); the same as `after` when nothing was pending. */
   cursor: relayCursor.nullable(),
-  /** More are pending than one page holds: ask again at once. */
+  /**
+   * More are pending than this page holds (a page holds at most 500, and no more than the
+   * server's `RELAY_PAGE_MAX_BYTES`, but always at least one): store this page, then ask again at once.
+   */
   more: z.boolean(),
 });
 
