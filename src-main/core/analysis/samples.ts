@@ -102,14 +102,20 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
  */
 export function cleanSamples(raw: readonly RawSample[]): Series {
   const absurd = { hr: 0, speed: 0, cadence: 0, elevation: 0, position: 0 };
-  const valid = raw.filter((s) => isNumber(s.t) && s.t >= 0);
+  // Copies only when needed (a details query cleans thousands of samples): all valid and already
+  // in order is the usual case, and a stable sort of a sorted list changes nothing.
+  const valid = raw.every((s) => isNumber(s.t) && s.t >= 0) ? raw : raw.filter((s) => isNumber(s.t) && s.t >= 0);
   const droppedSamples = raw.length - valid.length;
-  const sorted = [...valid].sort((a, b) => a.t - b.t);
-  const reordered = sorted.some((s, i) => s !== valid[i]);
+  let inOrder = true;
+  for (let i = 1; i < valid.length && inOrder; i++) if (valid[i]!.t < valid[i - 1]!.t) inOrder = false;
+  const sorted = inOrder ? valid : [...valid].sort((a, b) => a.t - b.t);
+  const reordered = !inOrder && sorted.some((s, i) => s !== valid[i]);
 
-  // Rules 3 and 4: merge same-time samples, null the absurd fields.
-  type Mutable = { -readonly [K in keyof Sample]: Sample[K] } & { rawDistance: number | null };
+  // Rules 3 and 4: merge same-time samples, null the absurd fields. The device's distance of
+  // each merged sample is kept beside it (rawDistances), so the samples need no copy at the end.
+  type Mutable = { -readonly [K in keyof Sample]: Sample[K] };
   const merged: Mutable[] = [];
+  const rawDistances: Array<number | null> = [];
   let duplicates = 0;
   for (const s of sorted) {
     const hr = plausible(s.hr, HR_RANGE[0], HR_RANGE[1]);
@@ -140,29 +146,33 @@ export function cleanSamples(raw: readonly RawSample[]): Series {
         last.lat = lat;
         last.lon = lon;
       }
-      last.rawDistance ??= rawDistance;
+      rawDistances[merged.length - 1] ??= rawDistance;
       continue;
     }
-    merged.push({ t: s.t, distance: null, hr, speed, cadence, elevation, lat, lon, rawDistance });
+    merged.push({ t: s.t, distance: null, hr, speed, cadence, elevation, lat, lon });
+    rawDistances.push(rawDistance);
   }
 
   const n = merged.length;
   // Rule 5: fill the device's cumulative distance.
-  const known = merged.map((s, i) => (s.rawDistance === null ? -1 : i)).filter((i) => i >= 0);
+  const known: number[] = [];
+  for (let i = 0; i < n; i++) if (rawDistances[i] !== null) known.push(i);
   const filled: Array<number | null> = new Array(n).fill(null);
   if (known.length > 0) {
     for (let k = 0; k < known.length; k++) {
       const i = known[k]!;
-      filled[i] = merged[i]!.rawDistance;
+      filled[i] = rawDistances[i]!;
       const next = known[k + 1];
       if (next === undefined) break;
       const a = merged[i]!;
       const b = merged[next]!;
-      for (let j = i + 1; j < next; j++) filled[j] = a.rawDistance! + ((b.rawDistance! - a.rawDistance!) * (merged[j]!.t - a.t)) / (b.t - a.t);
+      const da = rawDistances[i]!;
+      const db = rawDistances[next]!;
+      for (let j = i + 1; j < next; j++) filled[j] = da + ((db - da) * (merged[j]!.t - a.t)) / (b.t - a.t);
     }
     // Before the first and after the last known distance the runner is taken as not having moved.
-    for (let j = 0; j < known[0]!; j++) filled[j] = merged[known[0]!]!.rawDistance;
-    for (let j = known[known.length - 1]! + 1; j < n; j++) filled[j] = merged[known[known.length - 1]!]!.rawDistance;
+    for (let j = 0; j < known[0]!; j++) filled[j] = rawDistances[known[0]!]!;
+    for (let j = known[known.length - 1]! + 1; j < n; j++) filled[j] = rawDistances[known[known.length - 1]!]!;
   } else if (merged.some((s) => s.speed !== null)) {
     let d = 0;
     for (let j = 0; j < n; j++) {
@@ -203,7 +213,7 @@ export function cleanSamples(raw: readonly RawSample[]): Series {
   }
 
   const hasGps = merged.some((s) => s.lat !== null);
-  const samples: Sample[] = merged.map((s) => ({ t: s.t, distance: s.distance, hr: s.hr, speed: s.speed, cadence: s.cadence, elevation: s.elevation, lat: s.lat, lon: s.lon }));
+  const samples: Sample[] = merged;
   return {
     samples,
     moving,

@@ -125,14 +125,17 @@ export function decodeSamples(blob: Uint8Array): RawSample[] {
   const r = new ByteReader(inflateRawSync(blob.subarray(2)));
   const n = r.varint();
   const mask = r.varint();
-  const values: Array<Array<number | null> | null> = SAMPLE_CHANNELS.map(({ scale }, c) => {
+  // Each present column into a Float64Array, NaN where the value is missing (a decoded value is
+  // always finite), then one object per sample: no boxed number arrays in between, which were
+  // most of a details query's garbage.
+  const columns: Array<Float64Array | null> = SAMPLE_CHANNELS.map(({ scale }, c) => {
     if ((Math.floor(mask / 2 ** c) & 1) === 0) return null;
-    const col: Array<number | null> = new Array(n);
+    const col = new Float64Array(n);
     let prev = 0;
     for (let i = 0; i < n; i++) {
       const z = r.varint();
       if (z === 0) {
-        col[i] = null;
+        col[i] = Number.NaN;
         continue;
       }
       prev += unzigzag(z - 1);
@@ -141,17 +144,22 @@ export function decodeSamples(blob: Uint8Array): RawSample[] {
     return col;
   });
   const out: RawSample[] = new Array(n);
-  const [t, distance, hr, speed, cadence, elevation, lat, lon] = values;
+  const [t, distance, hr, speed, cadence, elevation, lat, lon] = columns;
+  const at = (col: Float64Array | null | undefined, i: number): number | null => {
+    if (!col) return null;
+    const v = col[i]!;
+    return v === v ? v : null; // NaN: missing
+  };
   for (let i = 0; i < n; i++) {
     out[i] = {
-      t: t?.[i] ?? Number.NaN,
-      distance: distance?.[i] ?? null,
-      hr: hr?.[i] ?? null,
-      speed: speed?.[i] ?? null,
-      cadence: cadence?.[i] ?? null,
-      elevation: elevation?.[i] ?? null,
-      lat: lat?.[i] ?? null,
-      lon: lon?.[i] ?? null,
+      t: t ? t[i]! : Number.NaN,
+      distance: at(distance, i),
+      hr: at(hr, i),
+      speed: at(speed, i),
+      cadence: at(cadence, i),
+      elevation: at(elevation, i),
+      lat: at(lat, i),
+      lon: at(lon, i),
     };
   }
   return out;
