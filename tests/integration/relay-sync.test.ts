@@ -44,9 +44,9 @@ describe('training data through the R42 server relay (webhooks → relay → des
     for (const table of ['garmin_notifications', 'relay_token_owners', 'rate_limit_hits', 'refresh_rotations']) await store.query(`delete from ${table}`);
   });
 
-  async function linkedThroughRelay(overrides: Partial<CompanionDeps> = {}, env: Record<string, string> = {}) {
+  async function linkedThroughRelay(overrides: Partial<CompanionDeps> = {}, env: Record<string, string> = {}, at = Date.now()) {
     sim = await startSimulator();
-    now = Math.floor(Date.now() / 1000);
+    now = Math.floor(at / 1000);
     sim.dataNow = () => now;
     redirect = `http://127.0.0.1:${await freePort()}/callback`;
     server = await startTestServer(serverEnv(sim, [redirect]), { store });
@@ -175,7 +175,9 @@ describe('training data through the R42 server relay (webhooks → relay → des
   });
 
   it('loses nothing when the laptop was closed longer than Garmin’s callback URLs live: those windows are asked for again', async () => {
-    const w = await linkedThroughRelay();
+    // A day whose lost sleep windows, re-asked from a day before, start where the first history
+    // request started: asked again unchanged, Garmin would answer 409 and send nothing.
+    const w = await linkedThroughRelay({}, {}, Date.UTC(2026, 11, 1, 5, 50));
     await w.companion.sync();
     await sim.deliveriesSettled();
     // A week later: every pull token in the relay's pings has expired.

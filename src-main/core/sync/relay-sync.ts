@@ -289,7 +289,20 @@ export class RelaySync {
         // Backfill ranges are summary times; a summary uploaded in a window can start a day earlier.
         const start = range.start - DAY_S;
         const limit = BACKFILL_CHUNK_DAYS[stream] * DAY_S;
-        for (let end = range.end; end > start; end -= limit) this.deps.relay.addBackfill(stream, Math.max(start, end - limit), end);
+        // A range starting where one already asked for starts would be merged into it and asked for
+        // again unchanged, which Garmin answers 409 ("already asked") with nothing sent: such a
+        // range starts a second earlier instead (or, when that would pass Garmin's limit, ends one
+        // second earlier too: a second at the end of a window Garmin already served).
+        const asked = new Set(this.deps.relay.backfill().filter((c) => c.stream === stream && c.state !== 'pending').map((c) => c.start));
+        for (let end = range.end; end > start; end -= limit) {
+          let from = Math.max(start, end - limit);
+          let to = end;
+          while (asked.has(from)) {
+            from--;
+            if (to - from > limit) to--;
+          }
+          this.deps.relay.addBackfill(stream, from, to);
+        }
       }
     });
     if (skipped) this.deps.logger.log('warn', 'sync.records_skipped', { count: skipped, source: 'relay' });
