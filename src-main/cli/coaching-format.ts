@@ -1,3 +1,22 @@
+import { dateRange, parseQuery } from '../../src-common/data-query.js';
+import { localDate } from '../core/store/training-repo.js';
+import { usageError, type ParsedFlags } from './args.js';
+import type { Flag } from './commands/command.js';
+
+/** `--from` and `--to` of the coaching commands: the 28 days ending today by default. */
+export const RANGE_FLAGS: readonly Flag[] = [
+  { name: 'from', value: 'YYYY-MM-DD', description: 'the first day, a local date (default: the 28 days ending at --to)' },
+  { name: 'to', value: 'YYYY-MM-DD', description: 'the last day, a local date (default: today)' },
+];
+
+/** The range of `--from`/`--to` by the agent endpoint's schema, or a usage error (exit 2); no positional arguments. */
+export function rangeOf(command: string, flags: ParsedFlags): { from: string; to: string } {
+  if (flags.positionals.length) throw usageError(`${command} takes no arguments, only flags: ${flags.positionals.join(' ')}`);
+  const range = parseQuery(dateRange({ today: localDate(Date.now()), days: 28 }), { from: flags.string('from'), to: flags.string('to') }, (flag) => `--${flag}`);
+  if (!range.ok) throw usageError(range.message);
+  return range.value;
+}
+
 /**
  * Plain-text tables of the coaching figures for the CLI (`activities show`, `load`, `records`,
  * `trends`). Every number goes through one of these so a missing value prints `—`, never NaN.

@@ -91,3 +91,19 @@ export function DataNote({ children, testId }: { children: ReactNode; testId?: s
     </p>
   );
 }
+
+/** The "Shown" select of a page's range (12/26/52 weeks, 30/90/365 days…). */
+export function RangeSelect({ value, choices, unit, onChange }: { value: number; choices: readonly number[]; unit: string; onChange: (value: number) => void }) {
+  return (
+    <label className="small">
+      Shown{' '}
+      <select value={value} onChange={(e) => onChange(Number(e.target.value))}>
+        {choices.map((choice) => (
+          <option key={choice} value={choice}>
+            {choice} {unit}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

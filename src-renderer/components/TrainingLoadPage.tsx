@@ -4,7 +4,7 @@ import { formatDay, formatNumber, formatShortDay, isFiniteNumber } from '../form
 import { useCoaching } from '../stores';
 import { LOAD_WEEK_CHOICES } from '../stores/coaching-store';
 import { extent, LineChart } from './LineChart';
-import { DataNote, PageFrame, PageStatus } from './PageFrame';
+import { DataNote, PageFrame, PageStatus, RangeSelect } from './PageFrame';
 
 /** The newest day whose acute and chronic loads are known (the figures "now"), or the newest day. */
 const latestKnown = (days: readonly LoadDay[]): LoadDay | null => [...days].reverse().find((d) => isFiniteNumber(d.acute) && isFiniteNumber(d.chronic)) ?? days[days.length - 1] ?? null;
@@ -100,18 +100,7 @@ export function TrainingLoadPage({ backLabel, onBack }: { backLabel: string; onB
       onBack={onBack}
       freshness={freshness}
       busy={loading}
-      tools={
-        <label className="small">
-          Shown{' '}
-          <select value={weeks} onChange={(e) => void setLoadWeeks(Number(e.target.value))}>
-            {LOAD_WEEK_CHOICES.map((w) => (
-              <option key={w} value={w}>
-                {w} weeks
-              </option>
-            ))}
-          </select>
-        </label>
-      }
+      tools={<RangeSelect value={weeks} choices={LOAD_WEEK_CHOICES} unit="weeks" onChange={(value) => void setLoadWeeks(value)} />}
     >
       <PageStatus loading={loading} error={error} hasData={answer !== null} onRetry={() => void reload()} />
       {answer && (

@@ -4,7 +4,7 @@ import { formatDay, formatHoursMinutes, formatNumber, formatShortDay, isFiniteNu
 import { useCoaching } from '../stores';
 import { TREND_DAY_CHOICES } from '../stores/coaching-store';
 import { extent, LineChart } from './LineChart';
-import { DataNote, PageFrame, PageStatus } from './PageFrame';
+import { DataNote, PageFrame, PageStatus, RangeSelect } from './PageFrame';
 
 const lastWith = <T,>(items: readonly T[], has: (item: T) => boolean): T | null => [...items].reverse().find(has) ?? null;
 
@@ -124,18 +124,7 @@ export function TrendsPage({ backLabel, onBack }: { backLabel: string; onBack: (
       onBack={onBack}
       freshness={freshness}
       busy={loading}
-      tools={
-        <label className="small">
-          Shown{' '}
-          <select value={days} onChange={(e) => void setTrendDays(Number(e.target.value))}>
-            {TREND_DAY_CHOICES.map((d) => (
-              <option key={d} value={d}>
-                {d} days
-              </option>
-            ))}
-          </select>
-        </label>
-      }
+      tools={<RangeSelect value={days} choices={TREND_DAY_CHOICES} unit="days" onChange={(value) => void setTrendDays(value)} />}
     >
       <PageStatus loading={loading} error={error} hasData={answer !== null} onRetry={() => void reload()} />
       {answer && (

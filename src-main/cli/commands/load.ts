@@ -1,7 +1,4 @@
-import { dateRange, parseQuery } from '../../../src-common/data-query.js';
-import { localDate } from '../../core/store/training-repo.js';
-import { usageError } from '../args.js';
-import { clock, num, table } from '../coaching-format.js';
+import { clock, num, RANGE_FLAGS, rangeOf, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
 import type { Command } from './command.js';
 
@@ -12,18 +9,15 @@ const load: Command = {
   summary: 'Training load per day: acute (7 d), chronic (28 d), their ratio, monotony and strain;\nand per week the load and time in HR zones (computed locally, works offline).',
   flags: [
     { name: 'json', description: 'as JSON (every day and week, and how each load was computed)' },
-    { name: 'from', value: 'YYYY-MM-DD', description: 'the first day, a local date (default: the 28 days ending at --to)' },
-    { name: 'to', value: 'YYYY-MM-DD', description: 'the last day, a local date (default: today)' },
+    ...RANGE_FLAGS,
   ],
   examples: ['r42-companion load', 'r42-companion load --from 2026-01-01 --json'],
   async run(ctx, args) {
     const { io } = ctx;
     const flags = ctx.parse(args);
-    if (flags.positionals.length) throw usageError(`load takes no arguments, only flags: ${flags.positionals.join(' ')}`);
-    const range = parseQuery(dateRange({ today: localDate(Date.now()), days: 28 }), { from: flags.string('from'), to: flags.string('to') }, (flag) => `--${flag}`);
-    if (!range.ok) throw usageError(range.message);
+    const range = rangeOf('load', flags);
     return withCompanion(ctx, async (companion) => {
-      const answer = companion.data.trainingLoad(range.value);
+      const answer = companion.data.trainingLoad(range);
       if (flags.boolean('json')) {
         io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
         return 0;

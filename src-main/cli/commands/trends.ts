@@ -1,7 +1,4 @@
-import { dateRange, parseQuery } from '../../../src-common/data-query.js';
-import { localDate } from '../../core/store/training-repo.js';
-import { usageError } from '../args.js';
-import { clock, num, table } from '../coaching-format.js';
+import { clock, num, RANGE_FLAGS, rangeOf, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
 import type { Command } from './command.js';
 
@@ -12,18 +9,15 @@ const trends: Command = {
   summary: 'Recovery per day: HRV against your 60-night baseline, resting HR and sleep trends (works offline).',
   flags: [
     { name: 'json', description: 'as JSON (with the wellness figures per day)' },
-    { name: 'from', value: 'YYYY-MM-DD', description: 'the first day, a local date (default: the 28 days ending at --to)' },
-    { name: 'to', value: 'YYYY-MM-DD', description: 'the last day, a local date (default: today)' },
+    ...RANGE_FLAGS,
   ],
   examples: ['r42-companion trends', 'r42-companion trends --from 2026-10-01 --json'],
   async run(ctx, args) {
     const { io } = ctx;
     const flags = ctx.parse(args);
-    if (flags.positionals.length) throw usageError(`trends takes no arguments, only flags: ${flags.positionals.join(' ')}`);
-    const range = parseQuery(dateRange({ today: localDate(Date.now()), days: 28 }), { from: flags.string('from'), to: flags.string('to') }, (flag) => `--${flag}`);
-    if (!range.ok) throw usageError(range.message);
+    const range = rangeOf('trends', flags);
     return withCompanion(ctx, async (companion) => {
-      const answer = companion.data.trends(range.value);
+      const answer = companion.data.trends(range);
       if (flags.boolean('json')) {
         io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
         return 0;
