@@ -49,6 +49,13 @@ interface Row extends Record<string, unknown> {
   dedupe_key: string;
 }
 
+/**
+ * A row's payload size: `payload_bytes`, or for a row stored without it (before migration 3, or by
+ * an older instance during a rolling deploy) what it holds, measured without reading it (a sealed
+ * summary counts its 28 bytes of IV and tag).
+ */
+const STORED_BYTES = `coalesce(payload_bytes, coalesce(octet_length(sealed), 0) + coalesce(octet_length(callback_url), 0) + coalesce(octet_length(permissions), 0))`;
+
 /** The advisory lock space (two-key form) of the per-runner store locks; migrations use a one-key lock. */
 export const STORE_LOCK_NAMESPACE = 4_204_202;
 const LOCK_BUCKETS = 64;
@@ -140,8 +147,8 @@ export class NotificationStore {
     const rows = await this.store.query<Row & { head_rows: string | number }>(
       `with head as (
          select id, row_number() over (order by id) as n,
-                sum(payload_bytes + $4) over (order by id rows between unbounded preceding and current row) as upto
-         from (select id, payload_bytes from garmin_notifications where garmin_user_id = $1 and id > $2 order by id limit $3) pending)
+                sum(bytes + $4) over (order by id rows between unbounded preceding and current row) as upto
+         from (select id, ${STORED_BYTES} as bytes from garmin_notifications where garmin_user_id = $1 and id > $2 order by id limit $3) pending)
        select g.id, g.kind, g.summary_type, g.callback_url, g.upload_start, g.upload_end, encode(g.sealed, 'base64') as sealed, g.permissions, g.dedupe_key,
               (select count(*) from head) as head_rows
        from head join garmin_notifications g on g.id = head.id

@@ -62,13 +62,10 @@ export const SERVER_MIGRATIONS: ReadonlyArray<{ readonly version: number; readon
     name: 'relay: the size of each notification, so a page is bounded by bytes without reading the bodies',
     sql: `
       -- Bytes of the notification's payload as a relay page carries it: a push's summary JSON
-      -- (UTF-8), a ping's callback URL, a permission change's list. Written with the row; rows
-      -- stored before this migration are measured here from what they hold (a sealed summary is
-      -- its plaintext plus 28 bytes of IV and tag).
+      -- (UTF-8), a ping's callback URL, a permission change's list; written with every new row.
+      -- Null for rows stored before (or, during a rolling deploy, by an instance that predates it):
+      -- the relay then measures what the row holds (octet_length reads no TOASTed value).
       alter table garmin_notifications add column payload_bytes integer;
-      update garmin_notifications set payload_bytes =
-        coalesce(octet_length(sealed), 0) + coalesce(octet_length(callback_url), 0) + coalesce(octet_length(permissions), 0);
-      alter table garmin_notifications alter column payload_bytes set not null;
     `,
   },
 ];
