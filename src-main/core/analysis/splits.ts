@@ -2,7 +2,7 @@
  * Splits per kilometre or mile, the lap table and pace/HR drift of one activity, from its cleaned
  * series (samples.ts). Times are moving times: a pause counts in no split.
  */
-import { byDistance, byElapsed, byMoving, totals, type Series, type WindowTotals } from './samples.js';
+import { totalsByDistance, totalsByElapsed, totalsByMoving, type Series, type WindowTotals } from './samples.js';
 import { round, roundOrNull } from './stats.js';
 
 export type DistanceUnit = 'km' | 'mile';
@@ -50,7 +50,7 @@ export function splits(series: Series, unit: DistanceUnit = 'km'): Split[] {
     const from = k * unitM;
     const last = k === count - 1;
     const to = last ? total : from + unitM;
-    out.push({ index: k + 1, ...figures(totals(series, byDistance(series, from, to, last)), unitM) });
+    out.push({ index: k + 1, ...figures(totalsByDistance(series, from, to, last), unitM) });
   }
   return out;
 }
@@ -81,7 +81,7 @@ export function laps(series: Series, lapStarts: readonly number[]): Lap[] {
   const starts = [...new Set([first.t, ...lapStarts.filter((s) => Number.isFinite(s) && s > first.t && s < end)])].sort((a, b) => a - b);
   return starts.map((start, k) => {
     const stop = starts[k + 1] ?? end;
-    const t = totals(series, byElapsed(series, start, stop));
+    const t = totalsByElapsed(series, start, stop);
     return { index: k + 1, start_s: round(start, 1), elapsed_s: round(stop - start, 1), ...figures(t, 1000) };
   });
 }
@@ -108,8 +108,8 @@ export function drift(series: Series): Drift {
   const none = { pace_drift_pct: null, hr_drift_pct: null, decoupling_pct: null };
   if (series.movingS < MIN_DRIFT_S) return none;
   const half = series.movingS / 2;
-  const a = totals(series, byMoving(series, 0, half));
-  const b = totals(series, byMoving(series, half, series.movingS));
+  const a = totalsByMoving(series, 0, half);
+  const b = totalsByMoving(series, half, series.movingS);
   const hrA = a.hrS >= MIN_HR_COVERAGE * a.movingS ? a.avgHr : null;
   const hrB = b.hrS >= MIN_HR_COVERAGE * b.movingS ? b.avgHr : null;
   const paceA = paceOf(a, 1000);

@@ -9,7 +9,7 @@ import { bestEfforts } from '../analysis/efforts.js';
 import { loadFromHistogram, zonesFromHistogram } from '../analysis/histogram.js';
 import { hrvStatus } from '../analysis/hrv.js';
 import { activityLoad, DEFAULT_TRIMP_K, loadSeries, weeklyLoad, type ActivityLoad, type LoadMethod } from '../analysis/load.js';
-import { cleanSamples, everything, totals, type Series } from '../analysis/samples.js';
+import { cleanSamples, totalsOfAll, type Series } from '../analysis/samples.js';
 import { drift, laps, splits, UNIT_METRES, type DistanceUnit } from '../analysis/splits.js';
 import { roundOrNull } from '../analysis/stats.js';
 import { restingHrTrend, sleepSeconds, sleepTrend } from '../analysis/trends.js';
@@ -314,7 +314,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
         };
       }
       const series = cleanSamples(stored.details.samples);
-      const whole = totals(series, everything(series));
+      const whole = totalsOfAll(series);
       const distance = series.distanceM;
       return {
         ...base,
