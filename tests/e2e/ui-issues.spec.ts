@@ -24,7 +24,9 @@ test('data types not shared: the history load still completes, and says what is 
   await expect(page.getByTestId('sync-freshness')).toHaveText(/^Synced /, { timeout: 20_000 });
   // Before the fix the bar stayed at "14 of 70" for good.
   await expect(page.getByRole('progressbar')).toHaveCount(0);
-  expect(env.app.core.companion.status().sync.backfill).toEqual({ done: 70, total: 70 });
+  const { backfill, streams } = env.app.core.companion.status().sync;
+  expect(streams).toHaveLength(10); // summaries, details and the wellness types
+  expect(backfill).toEqual({ done: streams.length * 14, total: streams.length * 14 });
   await screenshot(page, '21-history-complete-with-types-not-shared');
 });
 
@@ -67,7 +69,9 @@ test('the chart offers the history it does not have, and loads it from the app',
   await expect(page.getByText(/^History of 26 weeks loaded: \d+ records\./)).toBeVisible({ timeout: 45_000 });
   await expect(offer).toHaveCount(0);
   await expect.poll(() => chart.locator('rect.bar[height="0"]').count()).toBeLessThan(emptyBefore - 15);
-  expect(env.app.core.companion.status().sync.backfill.total).toBe(5 * 182);
+  const { backfill, streams } = env.app.core.companion.status().sync;
+  expect(backfill.total).toBe(streams.length * 182);
+  expect(streams).toHaveLength(10);
   await screenshot(page, '25-chart-with-more-history');
 });
 
