@@ -2,6 +2,8 @@
  * Dates as a runner reads them, in one style across the app: "Nov 20, 2026" for a day,
  * "Nov 20, 2026, 10:05 AM" for a moment, "Nov 20" on a chart axis (the runner's locale decides the order).
  */
+import { clockTime } from '../src-common/format';
+
 const DAY: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
 const TIME: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit' };
 
@@ -55,15 +57,8 @@ export function formatNumber(value: number | null | undefined, digits = 0, unit 
   return unit ? `${text} ${unit}` : text;
 }
 
-/** Seconds as h:mm:ss or m:ss. */
-export function formatSeconds(seconds: number | null | undefined): string {
-  if (!isFiniteNumber(seconds)) return '—';
-  const s = Math.round(Math.abs(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return `${seconds < 0 ? '−' : ''}${h ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`}`;
-}
+/** Seconds as h:mm:ss or m:ss (src-common/format.ts, as the CLI and the MCP tools write them). */
+export const formatSeconds = clockTime;
 
 /** Seconds per km or mile as "5:02 /km". */
 export function formatPaceSeconds(secondsPerUnit: number | null | undefined, unit: DistanceUnit = 'km'): string {

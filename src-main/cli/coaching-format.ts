@@ -22,16 +22,6 @@ export function rangeOf(command: string, flags: ParsedFlags): { from: string; to
  * `trends`). Every number goes through one of these so a missing value prints `—`, never NaN.
  */
 
-/** Seconds as h:mm:ss, or m:ss under an hour; `—` when unknown. */
-export function clock(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
-
 /** A number with `digits` decimals; `—` when unknown. */
 export function num(value: number | null | undefined, digits = 0): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);

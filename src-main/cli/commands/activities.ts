@@ -2,8 +2,9 @@ import { ACTIVITY_FAMILIES, activitiesQuery, activityDetailsQuery, parseQuery } 
 import type { ActivityDetailsData } from '../../../src-common/contract.js';
 import { isRunType, localDate } from '../../core/store/training-repo.js';
 import { usageError } from '../args.js';
-import { clock, num, pct, table } from '../coaching-format.js';
+import { num, pct, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
+import { clockTime } from '../../../src-common/format.js';
 import type { Command } from './command.js';
 
 const activities: Command = {
@@ -92,9 +93,9 @@ export function describeActivity({ data: a }: ActivityDetailsData): string {
   out.push(
     [
       s.distance_m !== null ? `${(s.distance_m / unitM).toFixed(2)} ${a.unit}` : null,
-      s.moving_s !== null ? `${clock(s.moving_s)} moving` : null,
-      s.elapsed_s !== null ? `${clock(s.elapsed_s)} elapsed` : null,
-      s.avg_pace_s !== null ? `${clock(s.avg_pace_s)} /${a.unit}` : null,
+      s.moving_s !== null ? `${clockTime(s.moving_s)} moving` : null,
+      s.elapsed_s !== null ? `${clockTime(s.elapsed_s)} elapsed` : null,
+      s.avg_pace_s !== null ? `${clockTime(s.avg_pace_s)} /${a.unit}` : null,
       s.avg_hr !== null ? `avg HR ${num(s.avg_hr)}${s.max_hr !== null ? `, max ${num(s.max_hr)}` : ''}` : 'no heart rate',
       s.avg_cadence_spm !== null ? `${num(s.avg_cadence_spm)} spm` : null,
       s.elevation_gain_m !== null ? `+${num(s.elevation_gain_m)} m` : null,
@@ -111,17 +112,17 @@ export function describeActivity({ data: a }: ActivityDetailsData): string {
   }
   if (!s.has_gps) out.push('No GPS: distance comes from the watch (footpod or wrist).');
   if (a.splits.length) {
-    out.push('', table(['SPLIT', a.unit.toUpperCase(), 'TIME', 'PACE', 'HR', 'ELEV'], a.splits.map((x) => [String(x.index), (x.distance_m / unitM).toFixed(2), clock(x.moving_s), clock(x.pace_s), num(x.avg_hr), x.elevation_gain_m === null ? '—' : `+${num(x.elevation_gain_m)}`])));
+    out.push('', table(['SPLIT', a.unit.toUpperCase(), 'TIME', 'PACE', 'HR', 'ELEV'], a.splits.map((x) => [String(x.index), (x.distance_m / unitM).toFixed(2), clockTime(x.moving_s), clockTime(x.pace_s), num(x.avg_hr), x.elevation_gain_m === null ? '—' : `+${num(x.elevation_gain_m)}`])));
   }
   if (a.laps.length > 1) {
-    out.push('', table(['LAP', 'KM', 'TIME', 'PACE', 'HR', 'MAX HR'], a.laps.map((l) => [String(l.index), (l.distance_m / 1000).toFixed(2), clock(l.moving_s), clock(l.pace_s), num(l.avg_hr), num(l.max_hr)])));
+    out.push('', table(['LAP', 'KM', 'TIME', 'PACE', 'HR', 'MAX HR'], a.laps.map((l) => [String(l.index), (l.distance_m / 1000).toFixed(2), clockTime(l.moving_s), clockTime(l.pace_s), num(l.avg_hr), num(l.max_hr)])));
   }
   if (a.zones) {
     const z = a.zones;
-    out.push('', table(['ZONE', 'TIME'], [['below Z1', clock(z.below_s)], ['Z1', clock(z.z1_s)], ['Z2', clock(z.z2_s)], ['Z3', clock(z.z3_s)], ['Z4', clock(z.z4_s)], ['Z5', clock(z.z5_s)], ['no HR', clock(z.no_hr_s)]]));
+    out.push('', table(['ZONE', 'TIME'], [['below Z1', clockTime(z.below_s)], ['Z1', clockTime(z.z1_s)], ['Z2', clockTime(z.z2_s)], ['Z3', clockTime(z.z3_s)], ['Z4', clockTime(z.z4_s)], ['Z5', clockTime(z.z5_s)], ['no HR', clockTime(z.no_hr_s)]]));
   }
   out.push('', `Drift (second half against first): pace ${pct(a.drift.pace_drift_pct)}, HR ${pct(a.drift.hr_drift_pct)}, decoupling ${pct(a.drift.decoupling_pct)}.`);
-  if (a.best_efforts.length) out.push(`Best efforts: ${a.best_efforts.map((e) => `${e.label} ${clock(e.time_s)}`).join(', ')}.`);
+  if (a.best_efforts.length) out.push(`Best efforts: ${a.best_efforts.map((e) => `${e.label} ${clockTime(e.time_s)}`).join(', ')}.`);
   return `${out.join('\n')}\n`;
 }
 

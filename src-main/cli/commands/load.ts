@@ -1,5 +1,6 @@
-import { clock, num, RANGE_FLAGS, rangeOf, table } from '../coaching-format.js';
+import { num, RANGE_FLAGS, rangeOf, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
+import { clockTime } from '../../../src-common/format.js';
 import type { Command } from './command.js';
 
 const load: Command = {
@@ -27,7 +28,7 @@ const load: Command = {
       io.stdout(
         `${table(
           ['WEEK', 'LOAD', 'Z1', 'Z2', 'Z3', 'Z4', 'Z5', 'NO HR'],
-          weeks.map((w) => [w.week_start, num(w.load), clock(w.zones.z1_s), clock(w.zones.z2_s), clock(w.zones.z3_s), clock(w.zones.z4_s), clock(w.zones.z5_s), clock(w.zones.no_hr_s)]),
+          weeks.map((w) => [w.week_start, num(w.load), clockTime(w.zones.z1_s), clockTime(w.zones.z2_s), clockTime(w.zones.z3_s), clockTime(w.zones.z4_s), clockTime(w.zones.z5_s), clockTime(w.zones.no_hr_s)]),
         )}\n`,
       );
       const last = days.at(-1);

@@ -1,6 +1,7 @@
 import { usageError } from '../args.js';
-import { clock, table } from '../coaching-format.js';
+import { table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
+import { clockTime } from '../../../src-common/format.js';
 import type { Command } from './command.js';
 
 const LABELS: Record<string, string> = { '1k': '1 km', '5k': '5 km', '10k': '10 km', half_marathon: 'Half marathon', marathon: 'Marathon' };
@@ -22,7 +23,7 @@ const records: Command = {
         io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
         return 0;
       }
-      const rows = answer.data.records.map((r) => [LABELS[r.label] ?? r.label, clock(r.time_s), `${clock(r.pace_s_per_km)}/km`, r.date, r.summary_id]);
+      const rows = answer.data.records.map((r) => [LABELS[r.label] ?? r.label, clockTime(r.time_s), `${clockTime(r.pace_s_per_km)}/km`, r.date, r.summary_id]);
       io.stdout(`${table(['DISTANCE', 'TIME', 'PACE', 'DATE', 'ACTIVITY'], rows)}\n`);
       io.stderr(`From ${answer.data.runs_with_details} runs with samples; last sync ${answer.last_sync_at ?? 'never'}${answer.stale ? ' (stale: run `r42-companion sync`)' : ''}.\n`);
       return 0;

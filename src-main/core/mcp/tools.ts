@@ -20,6 +20,7 @@ import {
 } from '../../../src-common/data-query.js';
 import { activityDetailsAnswer, personalRecordsAnswer, trainingLoadAnswer, trendsAnswer } from '../../../src-common/coaching-contract.js';
 import { activityView, connectionStatus, dailySummary, freshness as freshnessSchema, hrvNight, sleepNight, weekSummary, type ConnectionStatus } from '../../../src-common/contract.js';
+import { clockTime } from '../../../src-common/format.js';
 import { CompanionError } from '../errors.js';
 import type { Companion } from '../companion.js';
 import type { SyncProgress, SyncResult } from '../sync/sync-engine.js';
@@ -84,15 +85,6 @@ const rangeInput = z.strictObject({ from: dateArg('from'), to: dateArg('to') });
 const COACHING_RANGE_DAYS = 28;
 /** Most points of an activity's series in a tool answer (the HTTP route allows more). */
 const MAX_TOOL_POINTS = 500;
-
-/** Seconds as h:mm:ss or m:ss. */
-const clock = (seconds: number): string => {
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-};
 
 /** Fills in the default range and refuses a reversed one, with the same words as the agent endpoint. */
 function resolveRange(args: { from?: string | undefined; to?: string | undefined }, deps: ToolDeps, days = DEFAULT_RANGE_DAYS): { from: string; to: string } {
@@ -269,8 +261,8 @@ export const TOOLS: readonly ToolSpec[] = [
       const distance = s.distance_m === null ? null : `${(s.distance_m / (a.unit === 'mi' ? 1609.344 : 1000)).toFixed(2)} ${a.unit}`;
       const facts = [
         `${a.type ?? 'Activity'}${a.name ? ` "${a.name}"` : ''} on ${a.local_date ?? 'an unknown day'}`,
-        distance && s.moving_s !== null ? `${distance} in ${clock(s.moving_s)} moving` : null,
-        s.avg_pace_s !== null ? `${clock(s.avg_pace_s)}/${a.unit}` : null,
+        distance && s.moving_s !== null ? `${distance} in ${clockTime(s.moving_s)} moving` : null,
+        s.avg_pace_s !== null ? `${clockTime(s.avg_pace_s)}/${a.unit}` : null,
         s.avg_hr !== null ? `avg HR ${Math.round(s.avg_hr)}` : null,
         a.has_details ? `${a.splits.length} splits, ${a.laps.length} laps` : 'no samples from Garmin (summary figures only)',
         `load ${a.load.trimp} (${a.load.method})`,
@@ -305,7 +297,7 @@ export const TOOLS: readonly ToolSpec[] = [
     readOnly: true,
     async run(_args, deps) {
       const answer = deps.data.records();
-      const list = answer.data.records.map((r) => `${r.label} ${clock(r.time_s)} (${r.date})`);
+      const list = answer.data.records.map((r) => `${r.label} ${clockTime(r.time_s)} (${r.date})`);
       return {
         structured: { records: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
         summary: `${list.length ? list.join(', ') : 'No records yet'} from ${answer.data.runs_with_details} runs with samples; ${lastSync(answer)}.`,

@@ -1,0 +1,14 @@
+/**
+ * Words every surface writes the same way (the app, the CLI, the MCP tools' summaries). Plain
+ * TypeScript, no Node module.
+ */
+
+/** Seconds as h:mm:ss, or m:ss under an hour (a negative duration keeps its sign); `—` when unknown. */
+export function clockTime(seconds: number | null | undefined): string {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return '—';
+  const s = Math.round(Math.abs(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return `${seconds < 0 ? '−' : ''}${h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`}`;
+}
