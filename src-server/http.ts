@@ -1,3 +1,4 @@
+import { readStreamAtMost } from '../src-common/body-limit.js';
 import type { Context } from 'hono';
 
 /** Per-request values: the request id, and the fields its one log line carries. */
@@ -25,21 +26,9 @@ export function refuse(c: AppContext, status: number, error: string, description
 export async function readLimited(request: Request, max: number): Promise<string | null> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > max) return null;
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = await readStreamAtMost(request.body, max);
+  // ignoreBOM: the body's text as sent, a leading BOM kept (as Buffer#toString kept it).
+  return bytes === null ? null : new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
 }
 
 /** The media type of a request, without parameters, lower-cased. */

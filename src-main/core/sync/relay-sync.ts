@@ -1,3 +1,4 @@
+import { readStreamAtMost } from '../../../src-common/body-limit.js';
 import { RELAY_PAGE_MAX_RESPONSE_BYTES, relayPage, type RelayNotification, type RelayPage } from '../../../src-common/relay-contract.js';
 import { CompanionError, isCompanionError, isRetryable } from '../errors.js';
 import { withRetry } from '../retry.js';
@@ -457,21 +458,7 @@ async function readAtMost(response: Response, max: number): Promise<Uint8Array |
     await response.body?.cancel().catch(() => undefined);
     return null;
   }
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
+  return readStreamAtMost(response.body, max);
 }
 
 function asStream(type: string): Stream | null {
