@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useChartWidth } from './LineChart';
 import type { WeekView } from '../../src-preload/contract';
 import { formatDay, formatShortDay } from '../format';
 
@@ -11,20 +11,7 @@ const LABEL_PX = 52;
  * come from the theme's CSS variables.
  */
 export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
-  const ref = useRef<HTMLElement>(null);
-  const [width, setWidth] = useState(640);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element || typeof ResizeObserver === 'undefined') return;
-    const measure = () => {
-      const measured = Math.round(element.getBoundingClientRect().width);
-      if (measured > 0) setWidth(Math.max(240, measured));
-    };
-    measure();
-    const observer = new ResizeObserver(measure);
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
+  const { ref, width } = useChartWidth<HTMLElement>();
   const height = 180;
   const pad = { top: 12, right: 8, bottom: 26, left: 36 };
   const max = Math.ceil(Math.max(10, ...weeks.map((w) => w.distance_km)) / 10) * 10;
