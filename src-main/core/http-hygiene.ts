@@ -16,6 +16,14 @@ export interface ConnectionLimits {
 export interface ConnectionGuard {
   /** Connections open right now. */
   open(): number;
+  /**
+   * Answers a request Node's parser gave up on (the server's `clientError`) with a bare `status`
+   * and closes the connection, unless that request already has its answer: a body with a bad
+   * `Transfer-Encoding` is found only after the handler refused the request (413), and a second
+   * answer on the same connection would be taken for the answer to a next request. One answer per
+   * request, then close.
+   */
+  refuseUnparsable(socket: Socket, status: string): void;
 }
 
 interface Tracked {
@@ -90,7 +98,28 @@ export function guardConnections(server: Server, limits: ConnectionLimits): Conn
     else socket.destroy();
   });
 
-  return { open: () => tracked.size };
+  return {
+    open: () => tracked.size,
+    refuseUnparsable(socket, status) {
+      const t = tracked.get(socket);
+      // An answer written (or being written) for this request: close after it, never a second one.
+      if (t && [...t.pending].some((res) => res.headersSent)) {
+        closeSocket(socket);
+        return;
+      }
+      endSocket(socket, status);
+    },
+  };
+}
+
+/** Ends a connection after what is already queued on it, and destroys it if the peer never reads. */
+function closeSocket(socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end();
+  socket.setTimeout(1_000, () => socket.destroy());
 }
 
 /** Why a request cannot be trusted as framed, or null. Answer it and close the connection. */

@@ -322,3 +322,43 @@ describe('agent endpoint fuzz (issue 12)', () => {
     expect(filesContaining(w.home, [token])).toEqual([path.join(w.home, 'agent.json')]);
   }, 60_000);
 });
+
+/** Sends raw bytes on a fresh connection and reads until the server closes it: the status of every answer it wrote. */
+function answersOf(port: number, payload: string): Promise<{ statuses: number[]; closedByServer: boolean }> {
+  return launch(port, { kind: 'request', payload: Buffer.from(payload, 'latin1'), requests: 1, linger: true }, 1, 5_000);
+}
+
+describe('one answer per request, then close (issue 23, finding 7)', () => {
+  it('a request smuggled with an odd Transfer-Encoding gets one answer and its connection closes, on every route', async () => {
+    const w = await linkedWorld();
+    service = await w.companion.serveAgents({ syncOnStart: false, http: { idleTimeoutMs: 2_000 } });
+    const token = ownerToken(w);
+    const port = Number(new URL(service.url).port);
+    const encodings = ['xchunked', 'chunked\u000b', 'chunkedx', 'identity', 'gzip', 'chunked, identity', 'chunked;q=1', 'CHUNKED x', 'chunked, chunked'];
+    const routes = [
+      ['GET /v1/health', ''],
+      ['GET /v1/token', `Authorization: Bearer ${token}\r\n`],
+      ['POST /mcp', ''],
+      ['POST /mcp', `Authorization: Bearer ${token}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n`],
+    ] as const;
+    const seen: Array<{ request: string; statuses: number[] }> = [];
+    for (const [line, headers] of routes) {
+      for (const encoding of encodings) {
+        // A smuggled second request follows the first one's "body".
+        const smuggled = `GET /v1/token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n\r\n`;
+        const payload = `${line} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${headers}Transfer-Encoding: ${encoding}\r\n\r\n5\r\nhello\r\n0\r\n\r\n${smuggled}`;
+        const got = await answersOf(port, payload);
+        expect(got.closedByServer, `${line} with ${JSON.stringify(encoding)}`).toBe(true);
+        seen.push({ request: `${line} / ${JSON.stringify(encoding)}`, statuses: got.statuses });
+      }
+    }
+    if (process.env.R42_REPORT) process.stderr.write(`smuggling: ${JSON.stringify(seen)}\n`);
+    // Exactly one answer each (never a 413 and then a bare 400), and never a 200: the smuggled request is not served.
+    expect(seen.filter((s) => s.statuses.length !== 1)).toEqual([]);
+    expect(seen.filter((s) => s.statuses[0] === 200)).toEqual([]);
+    expect(seen.every((s) => s.statuses[0]! >= 400 && s.statuses[0]! < 500)).toBe(true);
+    // The endpoint still serves.
+    const res = await fetch(`${service.url}/v1/token`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+  }, 60_000);
+});

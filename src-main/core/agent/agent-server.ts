@@ -303,7 +303,7 @@ export async function startAgentServer(
           : ['400 Bad Request', 'bad_request'];
     // A peer that connected and left without a byte (or reset) is not worth an audit count.
     if (error.code !== 'ECONNRESET' && socket.bytesRead > 0) backend.recordRefusal(reason, {});
-    endSocket(socket, status);
+    guard.refuseUnparsable(socket, status);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -106,7 +106,7 @@ export async function startLoopbackListener(
     });
   };
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 }, onRequest);
-  guardConnections(server, { ...LISTENER_LIMITS, ...limits });
+  const guard = guardConnections(server, { ...LISTENER_LIMITS, ...limits });
   // Without these Node answers `Expect: 100-continue` itself; with them it reaches the checks above.
   server.on('checkContinue', onRequest);
   server.on('checkExpectation', onRequest);
@@ -114,7 +114,7 @@ export async function startLoopbackListener(
   server.on('upgrade', (_req: IncomingMessage, socket: Socket) => endSocket(socket, '400 Bad Request'));
   server.on('connect', (_req: IncomingMessage, socket: Socket) => endSocket(socket, '405 Method Not Allowed'));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
-    endSocket(socket, error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'),
+    guard.refuseUnparsable(socket, error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'),
   );
 
   await new Promise<void>((resolve, reject) => {
