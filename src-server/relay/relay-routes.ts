@@ -8,7 +8,7 @@ import type { ServerDeps } from '../ports.js';
 import type { RateLimiter } from '../store/rate-limiter.js';
 import { NOTIFICATION_OVERHEAD_BYTES, payloadBytes, type NotificationStore } from './notification-store.js';
 import type { TokenOwners } from './token-owners.js';
-import { EnvelopeError, parseWebhookBody } from './webhook-envelope.js';
+import { EnvelopeError, readWebhookBody } from './webhook-envelope.js';
 
 /** Most notifications in one relay page; `RELAY_PAGE_MAX_BYTES` bounds its size as well. */
 const PAGE_SIZE = 500;
@@ -78,23 +78,31 @@ export function registerRelayRoutes(
     };
     const text = await readLimited(c.req.raw, config.webhookMaxBytes);
     if (text === null) return tooLarge('body');
-    let parsed;
+    let body;
     try {
-      parsed = parseWebhookBody(JSON.parse(text), config.garminApiUrl.origin);
+      body = readWebhookBody(JSON.parse(text), config.garminApiUrl.origin);
     } catch (error) {
       // Logged without the body: it can hold a runner's health data.
       if (error instanceof SyntaxError) return refuse(c, 400, 'invalid_request', 'The body is not JSON.');
       if (error instanceof EnvelopeError) return refuse(c, 400, 'invalid_request', error.message);
       throw error;
     }
+    const parsed = body.notifications;
+    // Keys Garmin does not document and items naming no runner are acknowledged and counted (never
+    // refused: Garmin would redeliver the whole body for a week, then drop it with its known keys).
+    const ignored = countsText(body.ignored);
+    const unreadable = countsText(body.unreadable);
+    if (ignored) c.get('log').ignored = ignored;
+    if (unreadable) c.get('log').unreadable = unreadable;
+    if (ignored || unreadable) deps.logger.log('warn', 'webhook.not_stored', { ...(ignored ? { unknown_keys: ignored } : {}), ...(unreadable ? { unreadable } : {}) });
     // A notification travels to the desktop whole, in one page: none may outgrow the body limit
     // (re-encoded JSON can be larger than what was sent: 1e20 is written out in full).
     if (parsed.some((n) => payloadBytes(n) + NOTIFICATION_OVERHEAD_BYTES > config.webhookMaxBytes)) return tooLarge('notification');
     log.notifications = parsed.length;
     log.kinds = [...new Set(parsed.map((n) => (n.kind === 'ping' || n.kind === 'push' ? `${n.kind}:${n.type}` : n.kind)))].sort().join(',');
-    let result;
+    let result: { stored: number; duplicates: number; users: Iterable<string> } = { stored: 0, duplicates: 0, users: [] };
     try {
-      result = await notifications.add(parsed, deps.now());
+      if (parsed.length > 0) result = await notifications.add(parsed, deps.now());
     } catch {
       // Garmin retries a failed delivery for days: nothing is lost by saying so.
       return refuse(c, 503, 'store_unavailable', 'Not stored; deliver again later.', { 'retry-after': '30' });
@@ -103,7 +111,11 @@ export function registerRelayRoutes(
     log.stored = result.stored;
     log.duplicates = result.duplicates;
     log.outcome = 'ok';
-    return answer(c, 200, JSON.stringify({ stored: result.stored, duplicates: result.duplicates }));
+    return answer(
+      c,
+      200,
+      JSON.stringify({ stored: result.stored, duplicates: result.duplicates, ...(ignored ? { ignored: body.ignored } : {}), ...(unreadable ? { unreadable: body.unreadable } : {}) }),
+    );
   });
 
   /** The runner a request speaks for, from their own Garmin access token; or the refusal to send. */
@@ -198,4 +210,11 @@ export function registerRelayRoutes(
       return refuse(c, 503, 'store_unavailable', 'Not deleted; try again.', { 'retry-after': '5' });
     }
   });
+}
+
+/** `key:count,…` for a log line, at most ten keys (a body may hold thousands), or '' for none. */
+function countsText(counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts);
+  const shown = entries.slice(0, 10).map(([key, n]) => `${key}:${n}`);
+  return entries.length > 10 ? `${shown.join(',')},…(${entries.length} keys)` : shown.join(',');
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { GARMIN_SUMMARY_TYPES } from '../../src-common/relay-contract.js';
+import { notificationKey } from '../../src-common/garmin-notifications.js';
 
 /** Most notifications one webhook body may carry (Garmin batches a few minutes of deliveries). */
 export const MAX_NOTIFICATIONS_PER_BODY = 10_000;
@@ -22,11 +22,23 @@ export type IncomingNotification =
 
 const userId = z.string().min(1).max(128);
 const item = z.looseObject({ userId });
-const envelope = z
-  .record(z.string(), z.array(z.unknown()).min(1))
-  .refine((value) => Object.keys(value).length > 0, 'the body holds no notification');
+const envelope = z.record(z.string(), z.unknown()).refine((value) => Object.keys(value).length > 0, 'the body holds no notification');
 const deregistration = z.looseObject({ userId });
 const permissionsChange = z.looseObject({ userId, permissions: z.array(z.string().max(64)).max(64) });
+
+/** What a webhook body holds: the notifications to store, and what was left out, counted per key. */
+export interface ParsedWebhookBody {
+  readonly notifications: IncomingNotification[];
+  /** Keys Garmin does not document (or that R42 does not know yet): acknowledged, counted, never stored. */
+  readonly ignored: Readonly<Record<string, number>>;
+  /** Items of a known key that cannot be read (no userId, not an object: the Health API's ping example ends with `{}`), per documented key. */
+  readonly unreadable: Readonly<Record<string, number>>;
+}
+
+/** A key as it may appear in a log line: what it is called, never what it holds, and never a control character. */
+export function loggableKey(key: string): string {
+  return key.slice(0, 40).replace(/[^A-Za-z0-9_.-]/g, '?') || '?';
+}
 
 const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex');
 
@@ -55,30 +67,52 @@ function windowOf(url: URL): { start: number | null; end: number | null } {
 }
 
 /**
- * Validates a webhook body (ping, push, deregistrations, permission changes) into notifications.
- * Anything malformed refuses the whole body: Garmin retries it, and nothing half-stored remains.
- * A callback URL anywhere but on Garmin's API origin is refused: the relay never fetches it, and
- * the desktop would refuse to.
+ * Validates a webhook body (ping, push, deregistrations, permission changes) into notifications,
+ * reading every key with Garmin's documented table (src-common/garmin-notifications.ts, spellings
+ * and case as partners see them). A key Garmin does not document is counted, not refused: Garmin
+ * answers a refusal by delivering the same body again for a week and then drops it, so refusing
+ * one unknown key would lose the known ones beside it. So is an item that names no runner (Garmin's
+ * own ping example ends with `{}`). What is refused (400, stored nothing: Garmin retries it) is a
+ * body that is not an envelope at all, a known key whose value is not a list, or a callback URL
+ * anywhere but on Garmin's API origin: the relay never fetches it, and the desktop would refuse to.
  */
-export function parseWebhookBody(body: unknown, garminApiOrigin: string): IncomingNotification[] {
-  const parsed = envelope.safeParse(body);
-  if (!parsed.success) throw new EnvelopeError('The body is not a notification envelope ({"<type>": [ … ]}).');
-  const total = Object.values(parsed.data).reduce((n, items) => n + items.length, 0);
+export function readWebhookBody(body: unknown, garminApiOrigin: string): ParsedWebhookBody {
+  const parsed = Array.isArray(body) ? null : envelope.safeParse(body);
+  if (!parsed?.success) throw new EnvelopeError('The body is not a notification envelope ({"<type>": [ … ]}).');
+  const total = Object.values(parsed.data).reduce((n: number, items) => n + (Array.isArray(items) ? items.length : 1), 0);
   if (total > MAX_NOTIFICATIONS_PER_BODY) throw new EnvelopeError(`The body holds ${total} notifications; at most ${MAX_NOTIFICATIONS_PER_BODY} are accepted.`);
   const out: IncomingNotification[] = [];
-  for (const [type, items] of Object.entries(parsed.data)) {
-    if (type === 'deregistrations') {
+  const ignored: Record<string, number> = {};
+  const unreadable: Record<string, number> = {};
+  const count = (into: Record<string, number>, key: string, n = 1) => {
+    into[key] = (into[key] ?? 0) + n;
+  };
+  for (const [bodyKey, value] of Object.entries(parsed.data)) {
+    const known = notificationKey(bodyKey);
+    if (!known) {
+      count(ignored, loggableKey(bodyKey), Array.isArray(value) ? value.length : 1);
+      continue;
+    }
+    if (!Array.isArray(value)) throw new EnvelopeError(`"${known.key}" holds no list of notifications.`);
+    const items: unknown[] = value;
+    if (known.kind === 'deregistration') {
       for (const raw of items) {
         const entry = deregistration.safeParse(raw);
-        if (!entry.success) throw new EnvelopeError('A deregistration has no userId.');
+        if (!entry.success) {
+          count(unreadable, known.key);
+          continue;
+        }
         out.push({ kind: 'deregistration', garminUserId: entry.data.userId, dedupeKey: digest('deregistration', entry.data.userId, canonical(raw)) });
       }
       continue;
     }
-    if (type === 'userPermissionsChange') {
+    if (known.kind === 'permissions') {
       for (const raw of items) {
         const entry = permissionsChange.safeParse(raw);
-        if (!entry.success) throw new EnvelopeError('A permission change needs a userId and a list of permissions.');
+        if (!entry.success) {
+          count(unreadable, known.key);
+          continue;
+        }
         out.push({
           kind: 'permissions',
           garminUserId: entry.data.userId,
@@ -88,21 +122,25 @@ export function parseWebhookBody(body: unknown, garminApiOrigin: string): Incomi
       }
       continue;
     }
-    if (!(GARMIN_SUMMARY_TYPES as readonly string[]).includes(type)) throw new EnvelopeError(`Unknown summary type "${type.slice(0, 40)}".`);
+    const type = known.relayType!;
     for (const raw of items) {
       const entry = item.safeParse(raw);
-      if (!entry.success) throw new EnvelopeError(`A ${type} notification has no userId.`);
-      const { callbackURL, ...summary } = entry.data as Record<string, unknown> & { userId: string };
+      if (!entry.success) {
+        count(unreadable, known.key);
+        continue;
+      }
+      // Older push bodies carry the runner's user access token beside the data: never kept.
+      const { callbackURL, userAccessToken: _token, ...summary } = entry.data as Record<string, unknown> & { userId: string };
       if (callbackURL !== undefined) {
-        if (typeof callbackURL !== 'string' || callbackURL.length > 2048) throw new EnvelopeError(`A ${type} callbackURL is not a URL.`);
+        if (typeof callbackURL !== 'string' || callbackURL.length > 2048) throw new EnvelopeError(`A ${known.key} callbackURL is not a URL.`);
         let url: URL;
         try {
           url = new URL(callbackURL);
         } catch {
-          throw new EnvelopeError(`A ${type} callbackURL is not a URL.`);
+          throw new EnvelopeError(`A ${known.key} callbackURL is not a URL.`);
         }
         if (url.origin !== garminApiOrigin || !url.pathname.startsWith('/wellness-api/rest/') || url.username || url.password) {
-          throw new EnvelopeError(`A ${type} callbackURL points outside Garmin's API (${garminApiOrigin}).`);
+          throw new EnvelopeError(`A ${known.key} callbackURL points outside Garmin's API (${garminApiOrigin}).`);
         }
         const window = windowOf(url);
         out.push({
@@ -128,5 +166,10 @@ export function parseWebhookBody(body: unknown, garminApiOrigin: string): Incomi
       });
     }
   }
-  return out;
+  return { notifications: out, ignored, unreadable };
+}
+
+/** The notifications of a webhook body to store (readWebhookBody without the counts of what it left out). */
+export function parseWebhookBody(body: unknown, garminApiOrigin: string): IncomingNotification[] {
+  return readWebhookBody(body, garminApiOrigin).notifications;
 }

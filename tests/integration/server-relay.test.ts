@@ -64,12 +64,9 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
       ['not JSON', () => postWebhook(server.url, '{"dailies": ['), 400],
       ['not an envelope', () => postWebhook(server.url, [1, 2]), 400],
       ['an empty envelope', () => postWebhook(server.url, {}), 400],
-      ['an unknown type', () => postWebhook(server.url, { mysteries: [{ userId: 'u1' }] }), 400],
-      ['no userId', () => postWebhook(server.url, { dailies: [{ callbackURL: ping('u1', 'dailies', 1).callbackURL }] }), 400],
+      ['a known key without a list', () => postWebhook(server.url, { dailies: { userId: 'u1' } }), 400],
       ['a callback URL elsewhere', () => postWebhook(server.url, { dailies: [{ userId: 'u1', callbackURL: 'https://evil.example/wellness-api/rest/dailies?token=x' }] }), 400],
       ['a callback URL off the API path', () => postWebhook(server.url, { dailies: [{ userId: 'u1', callbackURL: `${sim.url}/oauth2Confirm` }] }), 400],
-      ['a permission change without permissions', () => postWebhook(server.url, { userPermissionsChange: [{ userId: 'u1' }] }), 400],
-      ['one bad item among good ones', () => postWebhook(server.url, { dailies: [ping('u1', 'dailies', 1), { nope: true }] }), 400],
       ['a body over the limit', () => rawPost(JSON.stringify({ activities: [{ userId: 'u1', summaryId: 'x', padding: 'x'.repeat(2_200_000) }] })), 413],
       // 1.5 MB as sent, 6.6 MB once 1e20 is written out: it could not travel whole in a relay page.
       ['a notification that outgrows the limit re-encoded', () => postWebhook(server.url, `{"activities":[{"userId":"u1","summaryId":"x","n":[${'1e20,'.repeat(300_000)}1]}]}`), 413],
@@ -91,6 +88,55 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
     ]);
     // The log never holds a body.
     expect(JSON.stringify(server.lines)).not.toContain('pull-u1');
+  });
+
+  it('acknowledges what it cannot use (a key Garmin does not document, an item naming no runner) and stores the known ones beside it', async () => {
+    const response = await postWebhook(server.url, {
+      mysteries: [{ userId: 'u1', secretField: 'do-not-log-me' }, { userId: 'u2' }],
+      'bad\nkey': 'x',
+      // Garmin's Health ping example ends its list with an empty object.
+      dailies: [ping('u1', 'dailies', 1), {}, { nope: true }],
+      userPermissionsChange: [{ userId: 'u1' }],
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ stored: 1, duplicates: 0, ignored: { mysteries: 2, 'bad?key': 1 }, unreadable: { dailies: 2, userPermissionsChange: 1 } });
+    expect(await rows()).toBe(1);
+    // Only unknown keys: acknowledged, nothing stored, nothing refused.
+    const only = await postWebhook(server.url, { mysteries: [{ userId: 'u1' }] });
+    expect(await only.json()).toEqual({ stored: 0, duplicates: 0, ignored: { mysteries: 1 } });
+    // Logged as what and how many, never what it held.
+    const warnings = server.lines.filter((l) => l.event === 'webhook.not_stored');
+    expect(warnings.map((l) => [l.level, l.fields.unknown_keys ?? null, l.fields.unreadable ?? null])).toEqual([
+      ['warn', 'mysteries:2,bad?key:1', 'dailies:2,userPermissionsChange:1'],
+      ['warn', 'mysteries:1', null],
+    ]);
+    expect(JSON.stringify(server.lines)).not.toContain('do-not-log-me');
+  });
+
+  it('reads every documented key in any spelling partners see, and hands the desktop the type it stores', async () => {
+    sim.userId = 'runner-k';
+    const token = await simulatorAccessToken(sim);
+    const push = (summaryId: string) => ({ userId: 'runner-k', summaryId, userAccessToken: 'legacy-user-access-token' });
+    const response = await postWebhook(server.url, {
+      pulseox: [push('ox-1')],
+      pulseOx: [push('ox-2')],
+      allDayRespiration: [push('resp-1')],
+      MoveIQActivities: [push('move-1')],
+      manuallyUpdatedActivities: [push('edit-1')],
+      skinTemp: [push('skin-1')],
+    });
+    expect(await response.json()).toEqual({ stored: 6, duplicates: 0 });
+    const page = relayPage.parse((await relay(token)).body);
+    expect(page.notifications.map((n) => (n.kind === 'push' ? [n.type, n.summary.summaryId] : n.kind))).toEqual([
+      ['pulseOx', 'ox-1'],
+      ['pulseOx', 'ox-2'],
+      ['respiration', 'resp-1'],
+      ['moveIQActivities', 'move-1'],
+      ['manuallyUpdatedActivities', 'edit-1'],
+      ['skinTemp', 'skin-1'],
+    ]);
+    // An older push's user access token is never kept.
+    expect(JSON.stringify(page)).not.toContain('legacy-user-access-token');
   });
 
   it('stores 10,000 notifications in one delivery once, however often Garmin delivers it', async () => {
