@@ -1,9 +1,17 @@
 import { parseArgs } from 'node:util';
 import { CompanionError } from '../core/errors.js';
-import type { Flag } from './commands/command.js';
 
 export function usageError(message: string): CompanionError {
   return new CompanionError('usage', `${message}\nRun \`r42-companion help\` for the commands.`);
+}
+
+/** One flag of a command: what the parser accepts and what its help shows, declared once. */
+export interface Flag {
+  /** Without the dashes: `days` for `--days`. */
+  readonly name: string;
+  /** The placeholder of a flag that takes a value (`N`, `SECONDS`); none for a switch. */
+  readonly value?: string;
+  readonly description: string;
 }
 
 /** A command's parsed flags. Reading a flag the command did not declare is a bug, and throws. */

@@ -1,7 +1,6 @@
 import { dateRange, parseQuery } from '../../src-common/data-query.js';
 import { localDate } from '../core/store/training-repo.js';
-import { usageError, type ParsedFlags } from './args.js';
-import type { Flag } from './commands/command.js';
+import { usageError, type Flag, type ParsedFlags } from './args.js';
 
 /** `--from` and `--to` of the coaching commands: the 28 days ending today by default. */
 export const RANGE_FLAGS: readonly Flag[] = [

@@ -4,8 +4,7 @@
  */
 import { VERSION } from '../core/version.js';
 import { usageError } from './args.js';
-import { COMMAND_GROUPS, type Command, type CommandHelp } from './commands/command.js';
-import { loadAllCommands, loadCommand } from './commands/index.js';
+import { COMMAND_GROUPS, type Command, type CommandCatalog, type CommandHelp } from './commands/command.js';
 
 const BIN = 'r42-companion';
 
@@ -60,13 +59,13 @@ export function helpEntries(commands: readonly Command[]): CommandHelp[] {
 }
 
 /** The help of `name` (`sync`, `mcp config`): loads only that command's module. */
-export async function findHelp(name: string): Promise<CommandHelp> {
-  const command = await loadCommand(name.split(' ')[0]!);
+export async function findHelp(name: string, commands: CommandCatalog): Promise<CommandHelp> {
+  const command = await commands.load(name.split(' ')[0]!);
   const found = command && helpEntries([command]).find((c) => c.name === name);
   if (!found) throw usageError(`There is no command "${name}".`);
   return found;
 }
 
-export async function usage(): Promise<string> {
-  return usageText(await loadAllCommands());
+export async function usage(commands: CommandCatalog): Promise<string> {
+  return usageText(await commands.loadAll());
 }

@@ -10,7 +10,7 @@ import { isCompanionError, type ErrorCode } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { parseFlags } from './args.js';
 import type { CommandContext } from './commands/command.js';
-import { loadCommand } from './commands/index.js';
+import { COMMAND_CATALOG, loadCommand } from './commands/index.js';
 import { processIo, type CliIo } from './io.js';
 
 export { VERSION };
@@ -49,13 +49,13 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     // A subcommand's own help when it has one (`mcp config --help`, `activities show 123 --help`).
     const sub = rest[0] !== undefined && !rest[0].startsWith('-') ? `${name} ${rest[0]}` : null;
     const { findHelp } = await import('./help.js');
-    const own = sub === null ? null : await findHelp(sub).catch(() => null);
+    const own = sub === null ? null : await findHelp(sub, COMMAND_CATALOG).catch(() => null);
     return runCommand('help', [own ? sub! : name], io);
   }
   switch (name) {
     case undefined: {
       const { usage } = await import('./help.js');
-      io.stdout(`${await usage()}\n`);
+      io.stdout(`${await usage(COMMAND_CATALOG)}\n`);
       return 2;
     }
     case '--help':
@@ -75,11 +75,11 @@ async function runCommand(name: string, args: readonly string[], io: CliIo): Pro
   if (!command) {
     // The usage follows the error, as `gh` does, on stderr: stdout stays clean for scripts.
     const { usage } = await import('./help.js');
-    io.stderr(`r42-companion: Unknown command "${name}". [usage]\n\n${await usage()}\n`);
+    io.stderr(`r42-companion: Unknown command "${name}". [usage]\n\n${await usage(COMMAND_CATALOG)}\n`);
     return exitCodeFor('usage');
   }
   const flags = [...(command.flags ?? []), ...(command.subcommands ?? []).flatMap((s) => s.flags ?? [])];
-  const ctx: CommandContext = { io, packagedDefaultsFile: PACKAGED_DEFAULTS_FILE, parse: (args) => parseFlags(name, flags, args) };
+  const ctx: CommandContext = { io, packagedDefaultsFile: PACKAGED_DEFAULTS_FILE, parse: (args) => parseFlags(name, flags, args), commands: COMMAND_CATALOG };
   return command.run(ctx, args);
 }
 

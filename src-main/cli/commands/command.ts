@@ -1,14 +1,5 @@
 import type { CliIo } from '../io.js';
-import type { ParsedFlags } from '../args.js';
-
-/** One flag of a command: what the parser accepts and what its help shows, declared once. */
-export interface Flag {
-  /** Without the dashes: `days` for `--days`. */
-  readonly name: string;
-  /** The placeholder of a flag that takes a value (`N`, `SECONDS`); none for a switch. */
-  readonly value?: string;
-  readonly description: string;
-}
+import type { Flag, ParsedFlags } from '../args.js';
 
 /** What `help` shows of a command (or of a subcommand such as `mcp config`). */
 export interface CommandHelp {
@@ -42,10 +33,23 @@ export interface Command extends CommandHelp {
   run(ctx: CommandContext, args: readonly string[]): Promise<number>;
 }
 
+/**
+ * The command table as the dispatcher hands it to a command that shows the others (`help`), so no
+ * command module imports the table that imports it.
+ */
+export interface CommandCatalog {
+  /** The command registered under `name`, loaded; undefined when there is none. */
+  load(name: string): Promise<Command | undefined>;
+  /** Every command, loaded, in the table's order. */
+  loadAll(): Promise<Command[]>;
+}
+
 export interface CommandContext {
   readonly io: CliIo;
   /** R42's packaged defaults beside the bundle (dist/defaults.json), resolved from the CLI's entry. */
   readonly packagedDefaultsFile: string;
   /** This command's flags from `args` (node:util parseArgs, strict), or a usage error naming them. */
   parse(args: readonly string[]): ParsedFlags;
+  /** The registered commands (for `help`). */
+  readonly commands: CommandCatalog;
 }

@@ -8,7 +8,7 @@ const help: Command = {
   summary: 'Show this text, or one command’s help (also: COMMAND --help).',
   examples: ['r42-companion help token', 'r42-companion token --help'],
   async run(ctx, args) {
-    ctx.io.stdout(`${args[0] ? commandHelpText(await findHelp(args[0])) : await usage()}\n`);
+    ctx.io.stdout(`${args[0] ? commandHelpText(await findHelp(args[0], ctx.commands)) : await usage(ctx.commands)}\n`);
     return 0;
   },
 };

@@ -6,7 +6,7 @@
  * A new command: a module exporting a `Command` as its default (see ./command.ts and ./status.ts),
  * and its line below. The usage text, its `--help` and the flag parsing all come from the module.
  */
-import type { Command } from './command.js';
+import type { Command, CommandCatalog } from './command.js';
 
 export interface CommandEntry {
   readonly name: string;
@@ -43,3 +43,6 @@ export async function loadCommand(name: string): Promise<Command | undefined> {
 export async function loadAllCommands(): Promise<Command[]> {
   return Promise.all(COMMANDS.map(async (c) => (await c.load()).default));
 }
+
+/** The table as commands see it (`ctx.commands`). */
+export const COMMAND_CATALOG: CommandCatalog = { load: loadCommand, loadAll: loadAllCommands };
