@@ -1,9 +1,12 @@
-/* `npm run demo`: the whole product without Garmin credentials or the Electron binary. Starts
-   the Garmin simulator (with a consent page to click), the R42 server in front of it (its token
-   broker holds the client secret, on an embedded PGlite store), the real core on a demo data
-   folder and keychain service with no secret at all, and the UI through the web transport, then
-   opens it in your browser. `npm run demo` runs it through scripts/with-keyring.sh: with no Secret
-   Service running (a server, a container, SSH) it gets a private, throwaway keyring, as tests do. */
+/* `npm run demo`: the whole product without Garmin credentials or the Electron binary, wired the
+   way it runs in production. Starts the Garmin simulator in production mode (a consent page to
+   click; data only through webhooks, pulls only with a callback's pull token, backfill answered
+   202 and delivered later), the R42 server in front of it (its token broker holds the client
+   secret, its webhook receives the simulator's notifications and relays them, on an embedded
+   PGlite store), the real core on a demo data folder and keychain service with no secret at all
+   (relay delivery, like an installed app), and the UI through the web transport, then opens it in
+   your browser. `npm run demo` runs it through scripts/with-keyring.sh: with no Secret Service
+   running (a server, a container, SSH) it gets a private, throwaway keyring, as tests do. */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -40,16 +43,20 @@ const home = process.env.R42_HOME ?? (throwaway ? mkdtempSync(path.join(tmpdir()
 mkdirSync(home, { recursive: true, mode: 0o700 });
 const redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
 
-// R42's server, as R42 runs it: the only place the client secret lives.
+// R42's server, as R42 runs it: the only place the client secret lives. Garmin's API is the
+// simulator's: the relay asks it whose a token is, and callback URLs must be on its origin.
 const serverConfig = loadServerConfig({
   GARMIN_CLIENT_ID: CLIENT_ID,
   GARMIN_CLIENT_SECRET: 'r42-demo-client-secret-not-for-production',
   GARMIN_TOKEN_URL: `${sim.url}/di-oauth2-service/oauth/token`,
+  GARMIN_API_URL: sim.url,
   GARMIN_REDIRECT_URIS: redirectUri,
   PORT: process.env.R42_DEMO_SERVER_PORT ?? '0',
   R42_SERVER_DATA_DIR: path.join(home, 'r42-server'),
 });
 const server = await startNodeServer(serverConfig, { logger: { log: () => undefined } });
+// Garmin's portal setting for R42: every summary type is pinged to the server's webhook.
+sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook` };
 
 // The desktop: R42's public client id and server URL, like an installed app; no secret anywhere.
 const { GARMIN_CLIENT_SECRET: _secret, GARMIN_TOKEN_URL: _tokenUrl, ...simEnv } = sim.env(CLIENT_ID);
