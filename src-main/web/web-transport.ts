@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH, tooDeepMessage } from '../../src-common/json-depth.js';
 import type { Envelope, ViewState } from '../../src-preload/contract.js';
+import { describeForeignError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { RENDERER_CSP } from '../core/ui/csp.js';
 
@@ -84,6 +86,7 @@ export async function startWebTransport(options: WebTransportOptions): Promise<{
       if (!validSession(req.headers['x-r42-session'] as string | undefined)) return sendJson(res, 401, { error: 'unauthorized' });
       const text = await readBody(req);
       if (text === null) return sendJson(res, 413, { error: 'payload_too_large' });
+      if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) return sendJson(res, 400, { error: 'too_deep', message: tooDeepMessage(MAX_JSON_DEPTH) });
       let body: { args?: unknown };
       try {
         body = text ? (JSON.parse(text) as { args?: unknown }) : {};
@@ -118,8 +121,10 @@ export async function startWebTransport(options: WebTransportOptions): Promise<{
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
+    handle(req, res).catch((error: unknown) => {
+      options.logger.log('error', 'web_transport.internal_error', { path: (req.url ?? '').split('?')[0]!.slice(0, 128), ...describeForeignError(error) });
       if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+      else res.destroy();
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentService } from '../../src-main/core/companion.js';
 import { localDate } from '../../src-main/core/store/training-repo.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
-import { CLI, ROOT, runCli, secretsIn, startSimulator, tempDir } from '../support/harness.js';
+import { CLI, readJsonLines, ROOT, runCli, secretsIn, startSimulator, tempDir } from '../support/harness.js';
+import { startAgentServer } from '../../src-main/core/agent/agent-server.js';
 import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
 
 const DAY_MS = 86_400_000;
@@ -395,3 +396,80 @@ describe('MCP over HTTP (POST /mcp on the agent endpoint)', () => {
     expect(reasons).toMatchObject({ unauthorized: 3, forbidden_origin: 1, forbidden_host: 1, method_not_allowed: 1, payload_too_large: 2 });
   });
 });
+
+/** `{"a":{"a":…1}}` nested `depth` levels, as JSON text (a test's own JSON.stringify would overflow): about 24 KB at 4,111 levels. */
+const nested = (depth: number): string => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+describe('deep JSON at POST /mcp (issue 23, finding 5)', () => {
+  it('a tools/call with arguments nested 4,111 deep is a 400 naming the limit, never a silent 500; shallow nesting is a tool error; the endpoint keeps serving', async () => {
+    sim = await startSimulator();
+    world = makeCoreWorld(sim);
+    service = await world.companion.serveAgents({ syncOnStart: false });
+    const { token } = JSON.parse(readFileSync(path.join(world.home, 'agent.json'), 'utf8')) as { token: string };
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
+    const url = `${service.url}/mcp`;
+    const call = (args: string) => `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_status","arguments":${args}}}`;
+
+    // The cached read-only path (get_status is read-only: its answer is kept under a key of its arguments).
+    // 4,111 levels as in the finding (a 500 in `serve`, whose stack is smaller than a test worker's), and 20,000 that overflow any stack.
+    for (const depth of [4_111, 20_000]) {
+      const deep = await raw(url, headers, call(`{"deep":${nested(depth)}}`));
+      expect({ depth, status: deep.status }).toEqual({ depth, status: 400 });
+      expect(JSON.parse(deep.body)).toEqual({ error: { code: 'bad_request', message: 'The JSON nests arrays and objects more than 64 levels deep; at most 64 are accepted.' } });
+    }
+    // The SDK's path (initialize is answered by its transport) and a deep array.
+    const arrays = `{"jsonrpc":"2.0","id":8,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"},"pad":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`;
+    const viaSdk = await raw(url, headers, arrays);
+    expect(viaSdk.status).toBe(400);
+    expect(viaSdk.body).toContain('at most 64');
+    // Brackets inside strings do not count.
+    const inAString = await raw(url, headers, call(JSON.stringify({ note: '['.repeat(10_000) })));
+    expect(inAString.status).toBe(200);
+    expect(inAString.body).toContain('get_status has no argument');
+    // Nesting within the limit reaches the tool, which says what is wrong.
+    const shallow = await raw(url, headers, call(`{"deep":${nested(40)}}`));
+    expect(shallow.status).toBe(200);
+    expect(shallow.body).toContain('get_status has no argument \\"deep\\"');
+
+    const ok = await raw(url, headers, call('{}'));
+    expect(ok.status).toBe(200);
+    const log = readJsonLines<{ event: string }>(world.companion.config.paths.logFile);
+    expect(log.filter((l) => l.event === 'agent.internal_error')).toEqual([]);
+    await service.stop();
+    service = undefined;
+    const refusals = world.companion.auditLog(200).filter((e) => e.event === 'agent.request_refused');
+    expect(Object.fromEntries(refusals.map((r) => [r.detail.reason, r.detail.count]))).toMatchObject({ bad_request: 3 });
+  });
+
+  it('every 500 of the endpoint is logged (name and code, never the message)', async () => {
+    const lines: Array<{ level: string; event: string; fields: Record<string, unknown> }> = [];
+    const logger = { log: (level: string, event: string, fields: Record<string, unknown> = {}) => void lines.push({ level, event, fields }) };
+    const grant = { id: 'g', name: 'coach', kind: 'named' as const };
+    const server = await startAgentServer(
+      {
+        authenticate: () => grant,
+        issueToken: () => Promise.reject(new TypeError('secret-looking message r42a_abc')),
+        status: () => ({}),
+        recordRefusal: () => undefined,
+        mcp: () => Promise.reject(new RangeError('boom')),
+        mcpDirect: () => Promise.reject(new RangeError('Maximum call stack size exceeded')),
+      },
+      { port: 0, logger: logger as never },
+    );
+    try {
+      const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: 'Bearer r42a_x' };
+      const mcp = await raw(`${server.url}/mcp`, headers, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }));
+      expect(mcp.status).toBe(500);
+      const token = await raw(`${server.url}/v1/token`, { authorization: 'Bearer r42a_x' }, '', 'GET');
+      expect(token.status).toBe(500);
+      expect(lines.filter((l) => l.event === 'agent.internal_error').map((l) => l.fields)).toEqual([
+        { path: '/mcp', name: 'RangeError' },
+        { path: '/v1/token', name: 'TypeError' },
+      ]);
+      expect(JSON.stringify(lines)).not.toContain('r42a_abc');
+    } finally {
+      await server.close();
+    }
+  });
+});
+

@@ -239,4 +239,73 @@ describe('activity details pushed through the relay in pages bounded by bytes', 
       fake.close();
     }
   });
+
+  it('drops a push or a record nested past the depth limit before storing anything of it, stores the rest and moves on (issue 23, build point 5)', async () => {
+    // 20,000 levels: storing the record would stringify it, which overflows the stack.
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const activity = (id: string, extra = '') =>
+      `{"summaryId":"${id}","startTimeInSeconds":${now - 7200},"activityType":"RUNNING","durationInSeconds":1800,"distanceInMeters":5000${extra}}`;
+    let origin = '';
+    let pageAsked = 0;
+    const acks: string[] = [];
+    const fake: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', origin);
+        const json = (text: string, status = 200) => res.writeHead(status, { 'content-type': 'application/json' }).end(text);
+        if (url.pathname === '/v1/relay/notifications') {
+          if (pageAsked++ > 0) return json('{"notifications":[],"cursor":"3","more":false}');
+          return json(
+            `{"notifications":[` +
+              `{"cursor":"1","kind":"push","type":"activities","summary":${activity('deep-ok-push')}},` +
+              `{"cursor":"2","kind":"push","type":"activities","summary":${activity('deep-bad-push', `,"pad":${deep}`)}},` +
+              `{"cursor":"3","kind":"ping","type":"activities","callbackURL":"${origin}/wellness-api/rest/activities?uploadStartTimeInSeconds=${now - 3600}&uploadEndTimeInSeconds=${now}&token=t","uploadStartTimeInSeconds":${now - 3600},"uploadEndTimeInSeconds":${now}}` +
+              `],"cursor":"3","more":false}`,
+          );
+        }
+        if (url.pathname === '/v1/relay/ack') {
+          acks.push(body);
+          return json('{"acked":true}');
+        }
+        // Garmin's data (a ping's callback, or a pull window): one sane record and one nested past any stack.
+        if (url.pathname === '/wellness-api/rest/activities') return json(`[${activity('deep-ok-fetched')},${activity('deep-bad-fetched', `,"pad":${deep}`)}]`);
+        if (url.pathname.startsWith('/wellness-api/rest/backfill/')) return res.writeHead(202).end();
+        if (url.pathname.startsWith('/wellness-api/rest/')) return json('[]');
+        return json('{}');
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    try {
+      const w = await linkedThroughRelay();
+      const lines: Array<{ level: LogLevel; event: string; fields?: LogFields }> = [];
+      const logger = { log: (level: LogLevel, event: string, fields?: LogFields) => void lines.push({ level, event, ...(fields ? { fields } : {}) }) };
+      const relayed = w.another({ config: loadConfig({ ...w.env, R42_SERVER_URL: origin, GARMIN_API_URL: origin }), logger });
+      const result = await relayed.sync();
+      expect(result).toMatchObject({ outcome: 'completed', stored: 2, skipped: 1 });
+      expect(lines).toContainEqual({ level: 'warn', event: 'relay.notifications_too_deep', fields: { count: 1, limit: 64 } });
+      expect(lines).toContainEqual({ level: 'warn', event: 'sync.records_too_deep', fields: { count: 1, limit: 64, source: 'relay' } });
+      // The page was stored and acknowledged past the dropped push: it cannot stall the relay.
+      expect(relayCursor()).toBe('3');
+      expect(acks).toContain('{"cursor":"3"}');
+
+      // The pull path (Garmin's evaluation environment) reads Garmin's windows through the same door.
+      const pulled = w.another({ config: loadConfig({ ...w.env, R42_SERVER_URL: '', GARMIN_DATA_DELIVERY: 'pull', GARMIN_API_URL: origin, R42_BACKFILL_DAYS: '1' }), logger });
+      const pull = await pulled.sync({ days: 1 });
+      expect(pull.outcome).toBe('completed');
+      expect(pull.skipped).toBeGreaterThanOrEqual(1);
+      const db = sqlite();
+      try {
+        const ids = db.prepare(`SELECT summary_id FROM activities WHERE summary_id LIKE 'deep-%' ORDER BY summary_id`).pluck().all();
+        expect(ids).toEqual(['deep-ok-fetched', 'deep-ok-push']);
+      } finally {
+        db.close();
+      }
+    } finally {
+      fake.closeAllConnections();
+      fake.close();
+    }
+  });
 });
+

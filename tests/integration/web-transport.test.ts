@@ -54,4 +54,35 @@ describe('loopback web transport (dev:web, demo, browser tests)', () => {
     expect((await raw(`${app.url}/../../etc/passwd`)).status).toBe(404);
     expect((await raw(`${app.url}/api/events?session=wrong`)).status).toBe(401);
   });
+
+  it('refuses arguments nested past the limit with a message naming it, on the web transport and on the dispatcher Electron IPC uses (issue 23, build point 5)', async () => {
+    sim = await startSimulator();
+    world = makeWorld(sim);
+    app = await startDevWeb(world.env, { browser: new CapturingBrowser() });
+    const page = await raw(`${app.url}/`);
+    const session = /name="r42-session" content="([^"]+)"/.exec(page.body)![1]!;
+    const call = (body: string, channel = 'companion:agents.add') =>
+      raw(`${app.url}/api/invoke/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-r42-session': session }, body });
+    const limit = 'The JSON nests arrays and objects more than 64 levels deep; at most 64 are accepted.';
+    // Deep JSON text: refused before it is parsed or walked.
+    for (const depth of [65, 20_000]) {
+      const deep = await call(`{"args":{"name":${'['.repeat(depth)}${']'.repeat(depth)}}}`);
+      expect({ depth, status: deep.status, body: JSON.parse(deep.body) as unknown }).toEqual({ depth, status: 400, body: { error: 'too_deep', message: limit } });
+    }
+    // Within the limit, the contract decides as before.
+    const shallow = JSON.parse((await call(`{"args":{"name":${'['.repeat(10)}${']'.repeat(10)}}}`)).body);
+    expect(shallow.error.code).toBe('invalid_arguments');
+    // What Electron's IPC hands the dispatcher: a structured clone, which can be cyclic or share one object many times.
+    const cyclic: Record<string, unknown> = { name: 'coach' };
+    cyclic.self = cyclic;
+    expect(await app.core.dispatch('companion:agents.add', cyclic)).toEqual({ ok: false, error: { code: 'invalid_arguments', message: limit } });
+    let shared: unknown = 'leaf';
+    for (let i = 0; i < 30; i++) shared = [shared, shared];
+    expect(await app.core.dispatch('companion:agents.add', { name: shared })).toEqual({ ok: false, error: { code: 'invalid_arguments', message: limit } });
+    let deepValue: unknown = 'leaf';
+    for (let i = 0; i < 100_000; i++) deepValue = [deepValue];
+    expect(await app.core.dispatch('companion:agents.add', { name: deepValue })).toEqual({ ok: false, error: { code: 'invalid_arguments', message: limit } });
+    // And the transport still answers.
+    expect(JSON.parse((await call('{}', 'companion:state.get')).body)).toMatchObject({ ok: true });
+  });
 });

@@ -3,8 +3,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TokenPayload } from '../../../src-common/contract.js';
 import { parseQuery, searchParamsInput, tokenQuery } from '../../../src-common/data-query.js';
 import { ERROR_SURFACES } from '../../../src-common/error-codes.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH, tooDeepMessage } from '../../../src-common/json-depth.js';
 import { MAX_MIN_VALID_SECONDS } from '../../../src-common/limits.js';
-import { CompanionError, isCompanionError } from '../errors.js';
+import { CompanionError, describeForeignError, isCompanionError } from '../errors.js';
 import { endSocket, guardConnections, readHead, type ConnectionLimits, type RequestHead } from '../http-hygiene.js';
 import type { Logger } from '../ports.js';
 import type { McpHttpInput } from '../mcp/mcp-server.js';
@@ -187,6 +188,8 @@ export async function startAgentServer(
     if (!backend.mcp) return refuse(res, 404, 'not_found', 'MCP is not served here.', path, close);
     const body = await readBody(req, MCP_MAX_BODY_BYTES);
     if (body === null) return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, { connection: 'close' });
+    // Before anything walks it (the SDK's schemas, the kept answers' key): one scan of the bytes.
+    if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) return refuse(res, 400, 'bad_request', tooDeepMessage(MAX_JSON_DEPTH), path);
     const direct = await backend.mcpDirect?.(grant, { accept: head.accept, contentType: head.contentType, protocolVersion: head.mcpProtocolVersion, body });
     if (direct) {
       res.writeHead(200, ['content-type', 'application/json', 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(Buffer.byteLength(direct))]);
@@ -251,25 +254,27 @@ export async function startAgentServer(
         const status = ERROR_SURFACES[error.code].http;
         sendError(res, status, error.code, error.message);
       } else {
-        options.logger.log('error', 'agent.internal_error', { path });
+        options.logger.log('error', 'agent.internal_error', { path, ...describeForeignError(error) });
         sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion. See its log.');
       }
     }
     return true;
   };
 
-  const failed = (res: ServerResponse) => {
-    if (!res.headersSent) sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion.');
+  /** Whatever escaped the handler: logged (its name and code, never its message), then a 500 if nothing was sent yet. */
+  const failed = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
+    options.logger.log('error', 'agent.internal_error', { path: (req.url ?? '').split('?')[0]!.slice(0, 128), ...describeForeignError(error) });
+    if (!res.headersSent) sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion. See its log.');
     else res.destroy();
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     let pending: void | Promise<void>;
     try {
       pending = handle(req, res);
-    } catch {
-      return failed(res);
+    } catch (error) {
+      return failed(req, res, error);
     }
-    pending?.catch(() => failed(res));
+    pending?.catch((error: unknown) => failed(req, res, error));
   };
   const server = createServer(
     {

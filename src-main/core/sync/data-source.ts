@@ -2,6 +2,8 @@ import { CompanionError, isCompanionError } from '../errors.js';
 import { withDeadline } from '../garmin/deadline.js';
 import type { Fetch } from '../ports.js';
 import type { Stream } from '../store/training-repo.js';
+import { MAX_JSON_DEPTH } from '../../../src-common/json-depth.js';
+import { blankTooDeep, readJsonAnswer } from './json-answer.js';
 
 /** Garmin's answer that a data type was not shared by the runner (HTTP 412). */
 export class PermissionMissing extends Error {
@@ -69,13 +71,16 @@ export class GarminPullSource implements DataSource {
     if (response.status >= 500) throw new CompanionError('garmin_unreachable', `Garmin at ${origin} answered with a server error (${response.status}).`, { retryable: true });
     if (response.status === 401 || response.status === 403) throw new CompanionError('garmin_rejected', 'Garmin did not accept the access token for data.');
     if (!response.ok) throw new CompanionError('garmin_bad_response', `Garmin at ${origin} refused the data request (HTTP ${response.status}).`);
-    let body: unknown;
+    let answer;
     try {
-      body = await response.json();
+      answer = await readJsonAnswer(response);
     } catch {
       throw new CompanionError('garmin_bad_response', `Garmin at ${origin} sent data that is not JSON.`);
     }
-    if (!Array.isArray(body)) throw new CompanionError('garmin_bad_response', `Garmin at ${origin} sent data in an unexpected shape.`);
-    return body;
+    if (!Array.isArray(answer.value)) throw new CompanionError('garmin_bad_response', `Garmin at ${origin} sent data in an unexpected shape.`);
+    if (!answer.tooDeep) return answer.value;
+    // A record nested past the limit is skipped like any malformed one (storing it would
+    // stringify it), and counted with them in the engine's `sync.records_skipped`.
+    return blankTooDeep(answer.value, MAX_JSON_DEPTH - 1).items;
   }
 }

@@ -1,4 +1,5 @@
 import { readStreamAtMost } from '../../../src-common/body-limit.js';
+import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../../../src-common/json-depth.js';
 import { RELAY_PAGE_MAX_RESPONSE_BYTES, relayPage, type RelayNotification, type RelayPage } from '../../../src-common/relay-contract.js';
 import { CompanionError, isCompanionError, isRetryable } from '../errors.js';
 import { withRetry } from '../retry.js';
@@ -7,6 +8,7 @@ import type { Clock, Fetch, Logger } from '../ports.js';
 import type { RelayRepo } from '../store/relay-repo.js';
 import { STREAMS, type Stream, type TrainingRepo } from '../store/training-repo.js';
 import type { SyncProgress, SyncResult } from './sync-engine.js';
+import { blankTooDeep, readJsonAnswer } from './json-answer.js';
 
 const DAY_S = 86_400;
 /** Garmin's backfill limits per request: 30 days for activities, 90 for the other summaries. */
@@ -222,11 +224,20 @@ export class RelaySync {
     const cursor = this.deps.relay.state().cursor;
     const path = `v1/relay/notifications?wait=${waitSeconds}${cursor ? `&after=${cursor}` : ''}`;
     const response = await this.serverCall('GET', path, signal, waitSeconds * 1000, undefined, RELAY_PAGE_MAX_RESPONSE_BYTES);
-    let body: unknown;
+    let answer;
     try {
-      body = await response.json();
+      answer = await readJsonAnswer(response);
     } catch {
       throw tryLater('The R42 server', 'its answer is not JSON');
+    }
+    let body = answer.value;
+    if (answer.tooDeep && typeof body === 'object' && body !== null && 'notifications' in body && Array.isArray(body.notifications)) {
+      // A notification nested past the limit (a forged push) is dropped before anything walks it;
+      // the rest of the page is stored and the cursor still moves past it, so it cannot stall the relay.
+      const notifications: unknown[] = body.notifications;
+      const kept = notifications.filter((n) => !valueNestsDeeperThan(n, MAX_JSON_DEPTH - 2));
+      this.deps.logger.log('warn', 'relay.notifications_too_deep', { count: notifications.length - kept.length, limit: MAX_JSON_DEPTH });
+      body = { ...body, notifications: kept };
     }
     const parsed = relayPage.safeParse(body);
     if (!parsed.success) throw new CompanionError('garmin_bad_response', 'The R42 server sent notifications R42 Companion cannot read. Update R42 Companion.');
@@ -356,13 +367,17 @@ export class RelaySync {
       await response.body?.cancel();
       return 'gone';
     }
-    let body: unknown;
+    let answer;
     try {
-      body = await response.json();
+      answer = await readJsonAnswer(response);
     } catch {
       throw tryLater('Garmin', 'its data is not JSON');
     }
-    return Array.isArray(body) ? body : [];
+    if (!Array.isArray(answer.value)) return [];
+    if (!answer.tooDeep) return answer.value;
+    const { items, blanked } = blankTooDeep(answer.value, MAX_JSON_DEPTH - 1);
+    this.deps.logger.log('warn', 'sync.records_too_deep', { count: blanked, limit: MAX_JSON_DEPTH, source: 'relay' });
+    return items;
   }
 
   /** A GET to Garmin with the runner's token: one refresh on 401, waits out 429s within a bound. */
