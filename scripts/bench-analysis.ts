@@ -27,7 +27,7 @@ import { TrainingRepo } from '../src-main/core/store/training-repo.js';
 import { simRecordsForDay, SIM_STREAMS } from '../tests/simulator/streams.js';
 import { fileURLToPath } from 'node:url';
 import { analyzeActivity } from '../src-main/core/analysis/activity.js';
-import { dateOfDay } from '../src-main/core/analysis/dates.js';
+import { dateOfDay } from '../src-common/dates.js';
 import { activityLoad, loadSeries, weeklyLoad, type DatedLoad } from '../src-main/core/analysis/load.js';
 import { parseActivityDetails } from '../src-main/core/analysis/samples.js';
 import { zonesFor, type HrProfile } from '../src-main/core/analysis/zones.js';

@@ -4,6 +4,7 @@
  * Plain zod and no Node module: the renderer can import it too.
  */
 import { z } from 'zod';
+import { addDays } from './dates.js';
 import { MAX_MIN_VALID_SECONDS } from './limits.js';
 
 /** The most weeks a weekly summary covers (10 years). */
@@ -74,19 +75,6 @@ export const activityType = z
     (value) => value in ACTIVITY_FAMILIES || /^[A-Z_]{1,40}$/.test(value),
     'must be running, cycling, swimming or walking (a family), or one Garmin activity type such as TRAIL_RUNNING',
   );
-
-/** `date` moved by `days` (negative: back), clamped to year 0000 so a far-back default stays a date. */
-export function addDays(date: string, days: number): string {
-  const match = DATE_SHAPE.exec(date);
-  if (!match) throw new TypeError('addDays needs a YYYY-MM-DD date');
-  const at = new Date(0);
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
-  at.setUTCFullYear(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + days);
-  const year = at.getUTCFullYear();
-  if (year < 0) return '0000-01-01';
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  return `${pad(year, 4)}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
-}
 
 /** The fields of a date range before defaults: typed callers (MCP tools) build their input schemas from these. */
 export const rangeFields = { from: isoDate.optional(), to: isoDate.optional() };

@@ -2,6 +2,7 @@
  * Dates as a runner reads them, in one style across the app: "Nov 20, 2026" for a day,
  * "Nov 20, 2026, 10:05 AM" for a moment, "Nov 20" on a chart axis (the runner's locale decides the order).
  */
+import { localDate } from '../src-common/dates';
 import { clockTime } from '../src-common/format';
 
 const DAY: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
@@ -90,15 +91,5 @@ export function formatSignedPercent(value: number | null | undefined, digits = 1
 
 // --- Local dates ------------------------------------------------------------------------------
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-const toLocalDate = (date: Date) => `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
-
-/** Today on the runner's calendar, YYYY-MM-DD. */
-export const localToday = (now: Date = new Date()): string => toLocalDate(now);
-
-/** A local date `days` later (earlier when negative). */
-export const addDays = (day: string, days: number): string => {
-  const date = fromLocalDate(day);
-  date.setDate(date.getDate() + days);
-  return toLocalDate(date);
-};
+/** Today on the runner's calendar, YYYY-MM-DD (moving a date: addDays of src-common/dates.ts). */
+export const localToday = (now: Date = new Date()): string => localDate(now.getTime());

@@ -1,5 +1,5 @@
 import { dateRange, parseQuery } from '../../src-common/data-query.js';
-import { localDate } from '../core/store/training-repo.js';
+import { localDate } from '../../src-common/dates.js';
 import { usageError, type Flag, type ParsedFlags } from './args.js';
 
 /** `--from` and `--to` of the coaching commands: the 28 days ending today by default. */

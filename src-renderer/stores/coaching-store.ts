@@ -2,7 +2,8 @@ import { create } from 'zustand';
 import type { ActivityDetailsAnswer, HrProfileAnswer, PersonalRecordsAnswer, SplitUnit, TrainingLoadAnswer, TrendsAnswer } from '../../src-common/coaching-contract';
 import type { ErrorView } from '../../src-preload/contract';
 import { bridge as defaultBridge, toErrorView, type Bridge } from '../bridge';
-import { addDays, localToday } from '../format';
+import { addDays } from '../../src-common/dates';
+import { localToday } from '../format';
 
 /** A coaching page: one activity, or one of the pictures over time. */
 export type CoachingPage = { readonly kind: 'activity'; readonly id: string } | { readonly kind: 'load' } | { readonly kind: 'trends' } | { readonly kind: 'records' };

@@ -8,7 +8,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addDays, dateOfDay, isoWeekStart } from '../../src-main/core/analysis/dates.js';
+import { addDays, dateOfDay, isoWeekStart } from '../../src-common/dates.js';
 import { loadFromHistogram, zonesFromHistogram } from '../../src-main/core/analysis/histogram.js';
 import { loadSeries, weeklyLoad, type LoadMethod } from '../../src-main/core/analysis/load.js';
 import { zonesFor, type ZoneModel } from '../../src-main/core/analysis/zones.js';

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeActivity } from '../../src-main/core/analysis/activity.js';
-import { dateOfDay } from '../../src-main/core/analysis/dates.js';
+import { dateOfDay } from '../../src-common/dates.js';
 import { recordsOver } from '../../src-main/core/analysis/records.js';
 import { parseActivityDetails } from '../../src-main/core/analysis/samples.js';
 import { createCoaching, type Coaching } from '../../src-main/core/coaching/coaching-service.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src-renderer/bridge';
 import { createCoachingStore, selectTopPage } from '../../src-renderer/stores/coaching-store';
-import { addDays, formatDistance, formatHoursMinutes, formatNumber, formatPaceSeconds, formatSeconds, formatSignedPercent, localToday } from '../../src-renderer/format';
+import { addDays } from '../../src-common/dates';
+import { formatDistance, formatHoursMinutes, formatNumber, formatPaceSeconds, formatSeconds, formatSignedPercent, localToday } from '../../src-renderer/format';
 import * as fixtures from './coaching-fixtures';
 import { fakeBridge, fresh } from './fake-bridge';
 

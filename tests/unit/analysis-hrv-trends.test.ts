@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../src-main/core/analysis/dates.js';
+import { addDays } from '../../src-common/dates.js';
 import { hrvStatus, type HrvNight } from '../../src-main/core/analysis/hrv.js';
 import { restingHrTrend, sleepSeconds, sleepTrend, type DatedValue } from '../../src-main/core/analysis/trends.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../src-main/core/analysis/dates.js';
+import { addDays } from '../../src-common/dates.js';
 import { activityLoad, loadSeries, trimpPerMinute, weeklyLoad, type DatedLoad } from '../../src-main/core/analysis/load.js';
 import { cleanSamples } from '../../src-main/core/analysis/samples.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { activitiesQuery, addDays, dateRange, isoDate, parseQuery, weeklyQuery } from '../../src-common/data-query.js';
+import { activitiesQuery, dateRange, isoDate, parseQuery, weeklyQuery } from '../../src-common/data-query.js';
+import { addDays } from '../../src-common/dates.js';
 
 describe('the shared data-query schema', () => {
   it('knows the calendar: month lengths and leap years (2000 is one, 1900 and 2100 are not)', () => {

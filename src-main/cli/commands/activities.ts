@@ -1,6 +1,7 @@
 import { ACTIVITY_FAMILIES, activitiesQuery, activityDetailsQuery, parseQuery } from '../../../src-common/data-query.js';
 import type { ActivityDetailsData } from '../../../src-common/contract.js';
-import { isRunType, localDate } from '../../core/store/training-repo.js';
+import { localDate } from '../../../src-common/dates.js';
+import { isRunType } from '../../core/store/training-repo.js';
 import { usageError } from '../args.js';
 import { num, pct, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';

@@ -1,7 +1,7 @@
 /**
  * HRV status: this week's overnight HRV against the runner's own 60-day normal range.
  */
-import { dayNumber } from './dates.js';
+import { dayNumber } from '../../../src-common/dates.js';
 import { mean, populationSd, roundOrNull, within } from './stats.js';
 
 export type HrvStatus = 'below' | 'balanced' | 'above';

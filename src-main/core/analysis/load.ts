@@ -2,7 +2,7 @@
  * Training load: a TRIMP per activity, and per day the acute and chronic load, their ratio,
  * monotony and strain; per ISO week the totals. Formulas and constants: docs/metrics.md.
  */
-import { addDays, dayNumber, dateOfDay, isoWeekStart } from './dates.js';
+import { addDays, dayNumber, dateOfDay, isDateShaped, isoWeekStart } from '../../../src-common/dates.js';
 import type { Series } from './samples.js';
 import { clamp, populationSd, round, roundOrNull } from './stats.js';
 import { addZoneTimes, type ZoneTime } from './zones.js';
@@ -187,9 +187,6 @@ function dailyLoads(loads: readonly DatedLoad[], from: string, to: string, histo
   return { first, last, loadOn, on };
 }
 
-/** isoDateSchema's pattern, tested without zod's overhead (once per activity). */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 /** dayNumber, remembered per date string: a day's activities share it, and Date.parse is not free. */
 function memoDayNumber(): (date: string) => number {
   const seen = new Map<string, number>();
@@ -223,7 +220,7 @@ export function weeklyLoad(activities: ReadonlyArray<DatedLoad & { zones?: ZoneT
   const zonesByWeek = new Map<string, ZoneTime[]>();
   const weekOf = new Map<string, string>();
   for (const a of activities) {
-    if (!a.zones || typeof a.date !== 'string' || !ISO_DATE.test(a.date)) continue;
+    if (!a.zones || !isDateShaped(a.date)) continue;
     let week = weekOf.get(a.date);
     if (week === undefined) weekOf.set(a.date, (week = isoWeekStart(a.date)));
     const list = zonesByWeek.get(week);

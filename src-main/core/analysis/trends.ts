@@ -1,7 +1,7 @@
 /**
  * Resting heart rate and sleep trends: this week against the last four, with a slope.
  */
-import { dayNumber } from './dates.js';
+import { dayNumber } from '../../../src-common/dates.js';
 import { mean, roundOrNull, slope, within } from './stats.js';
 
 export type TrendDirection = 'rising' | 'falling' | 'stable';

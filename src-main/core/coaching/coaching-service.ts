@@ -4,7 +4,7 @@
  * synchronous read of SQLite (it may fill the derived-figures cache); nothing here calls Garmin.
  * The figures themselves come from the analysis library (src-main/core/analysis, docs/metrics.md).
  */
-import { addDays, dayNumber, isoDateSchema, isoWeekStart } from '../analysis/dates.js';
+import { addDays, dayNumber, isDateShaped, isoWeekStart, localDate } from '../../../src-common/dates.js';
 import { bestEfforts } from '../analysis/efforts.js';
 import { loadFromHistogram, zonesFromHistogram } from '../analysis/histogram.js';
 import { hrvStatus } from '../analysis/hrv.js';
@@ -20,7 +20,6 @@ import type { Clock } from '../ports.js';
 import type { Database } from '../store/database.js';
 import { DetailsRepo, type HrFigures } from '../store/details-repo.js';
 import { DEFAULT_PROFILE_ID } from '../store/repos.js';
-import { localDate } from '../store/training-repo.js';
 import type {
   ActivityDetailsAnswer,
   Coaching,
@@ -78,13 +77,13 @@ function badRequest(message: string): CompanionError {
 function checkRange(range: { from: string; to: string } | undefined, maxDays: number): { from: string; to: string } {
   const from = range?.from;
   const to = range?.to;
-  if (!isoDateSchema.safeParse(from).success || !isoDateSchema.safeParse(to).success || !Number.isFinite(dayNumber(from!)) || !Number.isFinite(dayNumber(to!))) {
+  if (!isDateShaped(from) || !isDateShaped(to) || !Number.isFinite(dayNumber(from)) || !Number.isFinite(dayNumber(to))) {
     throw badRequest('from and to must be dates as YYYY-MM-DD.');
   }
-  const days = dayNumber(to!) - dayNumber(from!) + 1;
+  const days = dayNumber(to) - dayNumber(from) + 1;
   if (days < 1) throw badRequest(`from (${from}) must not be after to (${to}).`);
   if (days > maxDays) throw badRequest(`A range covers at most ${maxDays} days; ${from} to ${to} is ${days}.`);
-  return { from: from!, to: to! };
+  return { from, to };
 }
 
 /** The series cut into at most `maxPoints` buckets of consecutive samples; a point closes each. */
