@@ -1,21 +1,30 @@
 /**
- * The coaching service's answers as strict zod schemas (docs/architecture.md rules 3 and 13), so a
- * surface can parse them: the IPC results of the app's coaching pages (src-preload/contract.ts),
- * and the renderer's types by z.infer. They mirror src-main/core/coaching/coaching-types.ts field
- * for field; src-main/core/ui/ui-service.ts returns the service's answers as these types, so the
- * compiler tells when the two part ways. Arrays are readonly, as the service's are.
+ * The coaching service's answers as strict zod schemas (docs/architecture.md rules 3 and 13), and
+ * their types by z.infer: the one declaration of each shape. The analysis (src-main/core/analysis/)
+ * returns these types where its results become part of an answer, the coaching service
+ * (src-main/core/coaching/) answers in them, and the IPC results of the app's coaching pages
+ * (src-preload/contract.ts), the agent endpoint, the MCP tools and the renderer parse or read them.
+ * Plain JSON-serialisable data (no NaN, no Infinity, no Date); arrays are readonly. Field names are
+ * snake_case, except hrProfile's and the cleaning report's, named as issue 11 asked.
  * Plain zod, no Node module.
  */
 import { z } from 'zod';
+import { SPLIT_UNITS } from './units.js';
 
 const numberOrNull = z.number().nullable();
 const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
 
-export const SPLIT_UNITS = ['km', 'mi'] as const;
+/** The split unit an answer is given in: kilometres or miles (metres in each: src-common/units.ts). */
 export const splitUnit = z.enum(SPLIT_UNITS);
 export type SplitUnit = z.infer<typeof splitUnit>;
 
+/**
+ * `hrr`: % of heart rate reserve (Karvonen: rest + p × (max − rest)); `max`: % of max HR.
+ * Both use the same five bands: 50–60, 60–70, 70–80, 80–90, 90–100 %.
+ */
 export const zoneModel = z.enum(['hrr', 'max']);
+export type ZoneModel = z.infer<typeof zoneModel>;
+/** Where the HR numbers come from: both set by the runner, or at least one estimated from their data. */
 export const hrSource = z.enum(['settings', 'estimated']);
 export type HrSource = z.infer<typeof hrSource>;
 
@@ -24,7 +33,14 @@ export const EFFORT_LABELS = ['1k', '5k', '10k', 'half_marathon', 'marathon'] as
 export const effortLabel = z.enum(EFFORT_LABELS);
 export type EffortLabel = z.infer<typeof effortLabel>;
 
-export const hrZone = z.strictObject({ zone: z.number().int(), from_bpm: z.number(), to_bpm: numberOrNull });
+export const hrZone = z.strictObject({
+  /** 1–5. */
+  zone: z.number().int(),
+  /** Lower bound in bpm (inclusive), to one decimal. */
+  from_bpm: z.number(),
+  /** Upper bound in bpm (exclusive; zone 5 has none: anything above max HR is still zone 5). */
+  to_bpm: numberOrNull,
+});
 export type HrZone = z.infer<typeof hrZone>;
 
 /** Moving seconds below zone 1, in zones 1–5, and without a heart rate. */
@@ -39,32 +55,45 @@ export const zoneTime = z.strictObject({
 });
 export type ZoneTime = z.infer<typeof zoneTime>;
 
+/** `hrProfile()`: the runner's max and resting HR and their zones. */
 export const hrProfileAnswer = z.strictObject({
+  /** Null when neither set nor estimable (no activity with a plausible max HR yet). */
   maxHr: numberOrNull,
   restingHr: numberOrNull,
   model: zoneModel,
+  /** Five zones, empty when maxHr or restingHr is null. */
   zones: list(hrZone),
+  /** `settings` only when both numbers are the runner's settings. */
   source: hrSource,
   maxHrSource: hrSource.nullable(),
   restingHrSource: hrSource.nullable(),
+  /** Plain words on how an estimate was made, or null for settings. */
   note: z.string().nullable(),
 });
 export type HrProfileAnswer = z.infer<typeof hrProfileAnswer>;
 
+/** One point of the downsampled series: the end of a bucket of samples. */
 export const seriesPoint = z.strictObject({
+  /** Seconds since the start (wall clock, pauses included). */
   elapsed_s: z.number(),
+  /** Metres from the start, or null without distance. */
   distance_m: numberOrNull,
-  /** Seconds per unit (km or mile). */
+  /** Seconds per unit (km or mile) over the bucket, or null when standing still or without distance. */
   pace_s: numberOrNull,
+  /** Mean HR over the bucket. */
   hr: numberOrNull,
+  /** Mean elevation over the bucket, metres. */
   elevation_m: numberOrNull,
 });
 export type SeriesPoint = z.infer<typeof seriesPoint>;
 
+/** One split (per km or mile) of moving time: a pause counts in no split. */
 export const split = z.strictObject({
+  /** 1-based. */
   index: z.number().int(),
   distance_m: z.number(),
   moving_s: z.number(),
+  /** Seconds per unit (km or mile), or null for a split of no distance. */
   pace_s: numberOrNull,
   avg_hr: numberOrNull,
   max_hr: numberOrNull,
@@ -72,8 +101,10 @@ export const split = z.strictObject({
 });
 export type Split = z.infer<typeof split>;
 
+/** One lap as the watch marked it. */
 export const lap = z.strictObject({
   index: z.number().int(),
+  /** Seconds since the activity started. */
   start_s: z.number(),
   elapsed_s: z.number(),
   distance_m: z.number(),
@@ -86,38 +117,76 @@ export const lap = z.strictObject({
 });
 export type Lap = z.infer<typeof lap>;
 
-export const drift = z.strictObject({ pace_drift_pct: numberOrNull, hr_drift_pct: numberOrNull, decoupling_pct: numberOrNull });
+export const drift = z.strictObject({
+  /** Second half's pace against the first's, in %: positive = slowed down. */
+  pace_drift_pct: numberOrNull,
+  /** Second half's HR against the first's, in %: positive = HR rose. */
+  hr_drift_pct: numberOrNull,
+  /** Aerobic decoupling (Pa:HR): loss of speed per beat from the first half to the second, in %. */
+  decoupling_pct: numberOrNull,
+});
+export type Drift = z.infer<typeof drift>;
 
-export const bestEffort = z.strictObject({ label: effortLabel, distance_m: z.number(), time_s: z.number(), pace_s_per_km: z.number(), start_m: z.number() });
+/** The fastest stretch of one of the effort distances found inside one activity. */
+export const bestEffort = z.strictObject({
+  label: effortLabel,
+  distance_m: z.number(),
+  /** Moving seconds, to one decimal. */
+  time_s: z.number(),
+  /** Seconds per kilometre. */
+  pace_s_per_km: z.number(),
+  /** Where the stretch began, in metres from the start. */
+  start_m: z.number(),
+});
 export type BestEffort = z.infer<typeof bestEffort>;
 
+/** How an activity's TRIMP was found: from HR samples, the average HR, or the duration only. */
 export const loadMethod = z.enum(['hr_samples', 'avg_hr', 'duration']);
-export const activityLoad = z.strictObject({ trimp: z.number(), method: loadMethod });
+export type LoadMethod = z.infer<typeof loadMethod>;
+export const activityLoad = z.strictObject({
+  /** TRIMP, to one decimal. */
+  trimp: z.number(),
+  method: loadMethod,
+});
+export type ActivityLoad = z.infer<typeof activityLoad>;
 
+/** What cleaning changed, so an answer can say why a figure is missing or smaller than expected. */
 export const cleaningReport = z.strictObject({
+  /** Samples without a usable time (missing, negative, not finite). */
   droppedSamples: z.number(),
+  /** True when the samples did not arrive in time order. */
   reordered: z.boolean(),
+  /** Samples merged into an earlier one with the same time. */
   duplicates: z.number(),
+  /** Field values outside the plausible range, set to null. */
   absurd: z.strictObject({ hr: z.number(), speed: z.number(), cadence: z.number(), elevation: z.number(), position: z.number() }),
+  /** Distance steps that went backwards or faster than the fastest plausible speed, counted as 0 m. */
   distanceGlitches: z.number(),
+  /** Samples without a position inside an activity that has GPS (tunnels, lost fix). */
   gpsGaps: z.number(),
   pauses: z.number(),
   pausedS: z.number(),
 });
+export type CleaningReport = z.infer<typeof cleaningReport>;
 
+/** `activityDetails(id, { unit, maxPoints })`. */
 export const activityDetailsAnswer = z.strictObject({
+  /** The activity's summaryId (as in the activity list). */
   summary_id: z.string(),
   activity_id: z.string().nullable(),
   type: z.string().nullable(),
   name: z.string().nullable(),
+  /** ISO 8601 UTC, or null when unknown. */
   start_time: z.string().nullable(),
   local_date: z.string().nullable(),
   unit: splitUnit,
+  /** False when only the summary is stored (details not synced yet, or none exist): tables are empty. */
   has_details: z.boolean(),
   summary: z.strictObject({
     elapsed_s: numberOrNull,
     moving_s: numberOrNull,
     distance_m: numberOrNull,
+    /** Seconds per unit over the moving time. */
     avg_pace_s: numberOrNull,
     avg_hr: numberOrNull,
     max_hr: numberOrNull,
@@ -129,44 +198,62 @@ export const activityDetailsAnswer = z.strictObject({
   }),
   splits: list(split),
   laps: list(lap),
+  /** Null without an HR profile or without HR samples. */
   zones: zoneTime.nullable(),
   hr_profile: z.strictObject({ max_hr: z.number(), resting_hr: z.number(), model: zoneModel, source: hrSource }).nullable(),
   drift,
   best_efforts: list(bestEffort),
   load: activityLoad,
+  /** What cleaning changed (null without details). */
   cleaning: cleaningReport.nullable(),
+  /** At most `maxPoints` points (default 300). */
   series: list(seriesPoint),
 });
 export type ActivityDetailsAnswer = z.infer<typeof activityDetailsAnswer>;
 
+/** A day of the load series. Nulls mean "not enough history yet", never 0 (formulas: docs/metrics.md). */
 export const loadDay = z.strictObject({
   date: z.string(),
+  /** The day's TRIMP, all activities added up. */
   load: z.number(),
+  /** Acute load: the mean daily load of the 7 days ending this day. */
   acute: numberOrNull,
+  /** Chronic load: the mean daily load of the 28 days ending this day. */
   chronic: numberOrNull,
+  /** Acute:chronic workload ratio, acute / chronic. */
   acwr: numberOrNull,
+  /** Foster's monotony: mean / population SD of the 7 daily loads ending this day. */
   monotony: numberOrNull,
+  /** Foster's strain: the 7 days' load × monotony. */
   strain: numberOrNull,
 });
 export type LoadDay = z.infer<typeof loadDay>;
 
+/** One ISO week of `trainingLoad` (Monday to Sunday). */
 export const loadWeek = z.strictObject({
+  /** Monday, YYYY-MM-DD. */
   week_start: z.string(),
   load: z.number(),
+  /** Monotony and strain of the week's seven days (the series' values on its Sunday). */
   monotony: numberOrNull,
   strain: numberOrNull,
+  /** Acute:chronic ratio on the week's Sunday. */
   acwr: numberOrNull,
+  /** Moving seconds per HR zone, added up over the week's activities with details. */
   zones: zoneTime,
 });
 export type LoadWeek = z.infer<typeof loadWeek>;
 
+/** `trainingLoad({ from, to })`. */
 export const trainingLoadAnswer = z.strictObject({
   from: z.string(),
   to: z.string(),
+  /** The first day with any activity: windows reaching before it are null, not zero. */
   history_start: z.string().nullable(),
   hr_source: hrSource.nullable(),
   days: list(loadDay),
   weeks: list(loadWeek),
+  /** How many activities' loads came from HR samples, the average HR, or the duration only. */
   methods: z.strictObject({ hr_samples: z.number(), avg_hr: z.number(), duration: z.number() }),
 });
 export type TrainingLoadAnswer = z.infer<typeof trainingLoadAnswer>;
@@ -177,38 +264,56 @@ export const personalRecord = z.strictObject({
   time_s: z.number(),
   pace_s_per_km: z.number(),
   summary_id: z.string(),
+  /** The activity's local date (YYYY-MM-DD). */
   date: z.string(),
 });
 export type PersonalRecord = z.infer<typeof personalRecord>;
 
-export const personalRecordsAnswer = z.strictObject({ records: list(personalRecord), runs_with_details: z.number().int() });
+/** `personalRecords()`. */
+export const personalRecordsAnswer = z.strictObject({
+  /** In distance order (1k, 5k, 10k, half, marathon); a distance never run is absent. */
+  records: list(personalRecord),
+  /** Runs with details that were looked at. */
+  runs_with_details: z.number().int(),
+});
 export type PersonalRecordsAnswer = z.infer<typeof personalRecordsAnswer>;
 
 export const hrvStatus = z.enum(['below', 'balanced', 'above']);
 export type HrvStatus = z.infer<typeof hrvStatus>;
 
+/** A day's HRV status: this week's overnight HRV against the runner's own 60-day normal range. */
 export const hrvAssessment = z.strictObject({
   date: z.string(),
+  /** Mean of the nights in the 7 days ending `date`. */
   seven_day_avg: numberOrNull,
   baseline: z.strictObject({ mean: z.number(), sd: z.number(), low: z.number(), high: z.number(), nights: z.number().int() }).nullable(),
+  /** Null while the baseline or the week has too few nights. */
   status: hrvStatus.nullable(),
 });
 export type HrvAssessment = z.infer<typeof hrvAssessment>;
 
+/** A day of a wellness trend (resting HR, sleep). */
 export const trend = z.strictObject({
   date: z.string(),
+  /** Mean of the values in the 7 days ending `date`. */
   mean_7d: numberOrNull,
+  /** Mean of the values in the 28 days ending `date`. */
   mean_28d: numberOrNull,
+  /** mean_7d − mean_28d. */
   delta: numberOrNull,
+  /** Least-squares slope over the 28 days, per week. */
   slope_per_week: numberOrNull,
+  /** `stable` while |delta| is within the metric's band. */
   direction: z.enum(['rising', 'falling', 'stable']).nullable(),
 });
 export type Trend = z.infer<typeof trend>;
 
+/** One day of wellness figures in `trends`. */
 export const wellnessDay = z.strictObject({
   date: z.string(),
   resting_hr: numberOrNull,
   hrv_ms: numberOrNull,
+  /** Seconds asleep (deep + light + REM). */
   sleep_s: numberOrNull,
   avg_stress: numberOrNull,
   spo2_avg: numberOrNull,
@@ -217,6 +322,7 @@ export const wellnessDay = z.strictObject({
 });
 export type WellnessDay = z.infer<typeof wellnessDay>;
 
+/** `trends({ from, to })`: per day, HRV status against the 60-day baseline, resting HR and sleep trends. */
 export const trendsAnswer = z.strictObject({
   from: z.string(),
   to: z.string(),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { addDays } from './dates.js';
 import { MAX_MIN_VALID_SECONDS } from './limits.js';
+import { SPLIT_UNITS } from './units.js';
 
 /** The most weeks a weekly summary covers (10 years). */
 export const MAX_WEEKS = 520;
@@ -119,7 +120,7 @@ export const DEFAULT_SERIES_POINTS = 300;
 /** An activity's id as the activity list gives it (`summary_id`, or Garmin's `activity_id`). */
 export const activityId = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be an activity id from the activity list (letters, digits, . _ : -)');
 /** Splits per kilometre or per mile. */
-export const splitUnitParam = z.enum(['km', 'mi'], 'must be km or mi');
+export const splitUnitParam = z.enum(SPLIT_UNITS, 'must be km or mi');
 /** A series length: 2 to MAX_SERIES_POINTS points. */
 export const seriesPoints = z.number().int().min(2, `must be from 2 to ${MAX_SERIES_POINTS}`).max(MAX_SERIES_POINTS, `must be from 2 to ${MAX_SERIES_POINTS}`);
 /** `points` as text (a query string, a flag). */

@@ -1,6 +1,7 @@
 /** The coaching pages' names for the service's labels and codes, in the app's words. */
 import type { ActivityDetailsAnswer, EffortLabel, HrvStatus, SplitUnit } from '../src-common/coaching-contract';
-import { formatDay, formatNumber, isFiniteNumber, UNIT_METRES } from './format';
+import { UNIT_METRES } from '../src-common/units';
+import { formatDay, formatNumber, isFiniteNumber } from './format';
 import { activityLabel } from './stores/training-store';
 
 export const EFFORT_NAMES: Record<EffortLabel, string> = { '1k': '1 km', '5k': '5 km', '10k': '10 km', half_marathon: 'Half marathon', marathon: 'Marathon' };

@@ -2,8 +2,10 @@
  * Dates as a runner reads them, in one style across the app: "Nov 20, 2026" for a day,
  * "Nov 20, 2026, 10:05 AM" for a moment, "Nov 20" on a chart axis (the runner's locale decides the order).
  */
+import type { SplitUnit } from '../src-common/coaching-contract';
 import { localDate } from '../src-common/dates';
 import { clockTime } from '../src-common/format';
+import { UNIT_METRES } from '../src-common/units';
 
 const DAY: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
 const TIME: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit' };
@@ -45,10 +47,6 @@ export const permissionLabel = (p: string) => PERMISSION_LABELS[p] ?? p;
 // Every figure the app shows goes through one of these: a missing or non-finite number (null,
 // NaN, Infinity) is written "—", never "NaN" or "undefined".
 
-/** The distance units a runner chooses between; `mi` is the statute mile. */
-export type DistanceUnit = 'km' | 'mi';
-export const UNIT_METRES: Record<DistanceUnit, number> = { km: 1000, mi: 1609.344 };
-
 export const isFiniteNumber = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /** A number with a fixed count of decimals and an optional unit: "12.5 km", or "—". */
@@ -62,13 +60,13 @@ export function formatNumber(value: number | null | undefined, digits = 0, unit 
 export const formatSeconds = clockTime;
 
 /** Seconds per km or mile as "5:02 /km". */
-export function formatPaceSeconds(secondsPerUnit: number | null | undefined, unit: DistanceUnit = 'km'): string {
+export function formatPaceSeconds(secondsPerUnit: number | null | undefined, unit: SplitUnit = 'km'): string {
   if (!isFiniteNumber(secondsPerUnit) || secondsPerUnit <= 0) return '—';
   return `${formatSeconds(secondsPerUnit)} /${unit}`;
 }
 
 /** Metres in km or miles, two decimals: "10.02 km". */
-export function formatDistance(metres: number | null | undefined, unit: DistanceUnit = 'km'): string {
+export function formatDistance(metres: number | null | undefined, unit: SplitUnit = 'km'): string {
   if (!isFiniteNumber(metres)) return '—';
   return formatNumber(metres / UNIT_METRES[unit], 2, unit);
 }

@@ -1,6 +1,7 @@
 import type { ActivityDetailsAnswer, HrZone, SplitUnit } from '../../src-common/coaching-contract';
 import { activityTitle, effortName, LOAD_METHOD_WORDS, perUnit, UNIT_NAMES } from '../coaching-words';
-import { formatDateTime, formatDistance, formatNumber, formatPaceSeconds, formatSeconds, formatSignedPercent, isFiniteNumber, UNIT_METRES } from '../format';
+import { UNIT_METRES } from '../../src-common/units';
+import { formatDateTime, formatDistance, formatNumber, formatPaceSeconds, formatSeconds, formatSignedPercent, isFiniteNumber } from '../format';
 import { useCoaching } from '../stores';
 import { extent, LineChart, type ChartLine } from './LineChart';
 import { DataNote, PageFrame, PageStatus } from './PageFrame';

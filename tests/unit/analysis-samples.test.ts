@@ -138,7 +138,7 @@ describe('a whole activity from bad details', () => {
       summary: { startTimeInSeconds: 100 },
       samples: [{ startTimeInSeconds: 'x' }, { startTimeInSeconds: 100, heartRate: 300, speedMetersPerSecond: 100 }, { startTimeInSeconds: 100, heartRate: 0 }, { startTimeInSeconds: 50 }],
     })!;
-    const a = analyzeActivity(details, null, 'mile');
+    const a = analyzeActivity(details, null, 'mi');
     expect(a.cleaning).toMatchObject({ droppedSamples: 2, duplicates: 1, absurd: { hr: 2, speed: 1, cadence: 0, elevation: 0, position: 0 } });
     expect(a).toMatchObject({ zones: null, splits: [], load: { trimp: 0, method: 'duration' } });
     expect(numbersIn(a).every(Number.isFinite)).toBe(true);

@@ -34,7 +34,7 @@ describe('splits', () => {
   });
 
   it('per mile (1,609.344 m) when the runner prefers', () => {
-    const miles = splits(run, 'mile');
+    const miles = splits(run, 'mi');
     // Mile 1: 1,200 m in 300 s + 360 m in 120 s + 49.344 m at 3 m/s (16.448 s) = 436.448 s.
     expect(miles[0]).toMatchObject({ index: 1, distance_m: 1609.3, moving_s: 436.4, pace_s: 436.4 });
     // The rest: 2,100 − 1,609.344 = 490.656 m at 3 m/s = 163.552 s; 1/3 s per m × 1,609.344 = 536.4 s/mile.

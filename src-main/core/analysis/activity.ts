@@ -2,12 +2,13 @@
  * Everything derived from one activity's details, in one call: what the details query answers and
  * what the load and records keep per activity.
  */
-import { bestEfforts, type BestEffort } from './efforts.js';
-import { activityLoad, type ActivityLoad } from './load.js';
-import { cleanSamples, type ActivityDetails, type CleaningReport } from './samples.js';
-import { drift, laps, splits, type DistanceUnit, type Drift, type Lap, type Split } from './splits.js';
+import type { ActivityLoad, BestEffort, CleaningReport, Drift, Lap, Split, SplitUnit, ZoneTime } from '../../../src-common/coaching-contract.js';
+import { bestEfforts } from './efforts.js';
+import { activityLoad } from './load.js';
+import { cleanSamples, type ActivityDetails } from './samples.js';
+import { drift, laps, splits } from './splits.js';
 import { roundOrNull } from './stats.js';
-import { timeInZones, type HrProfile, type ZoneTime } from './zones.js';
+import { timeInZones, type HrProfile } from './zones.js';
 
 export interface ActivityAnalysis {
   readonly summary_id: string;
@@ -17,7 +18,7 @@ export interface ActivityAnalysis {
   readonly has_hr: boolean;
   readonly has_gps: boolean;
   readonly splits: readonly Split[];
-  readonly split_unit: DistanceUnit;
+  readonly split_unit: SplitUnit;
   readonly laps: readonly Lap[];
   /** Null without an HR profile (neither set nor estimable). */
   readonly zones: ZoneTime | null;
@@ -28,7 +29,7 @@ export interface ActivityAnalysis {
 }
 
 /** Analyses one activity's details with the runner's HR profile and preferred split unit. */
-export function analyzeActivity(details: ActivityDetails, profile: HrProfile | null, unit: DistanceUnit = 'km', trimpK?: number): ActivityAnalysis {
+export function analyzeActivity(details: ActivityDetails, profile: HrProfile | null, unit: SplitUnit = 'km', trimpK?: number): ActivityAnalysis {
   const series = cleanSamples(details.samples);
   return {
     summary_id: details.summaryId,

@@ -1,29 +1,21 @@
 /**
  * Best efforts: the fastest stretch of a given distance found anywhere inside one activity.
  */
+import type { BestEffort, EffortLabel } from '../../../src-common/coaching-contract.js';
 import type { Series } from './samples.js';
 import { round } from './stats.js';
 
+/** The store reads efforts in the contract's type (src-common/coaching-contract.ts). */
+export type { BestEffort };
+
 /** The distances a runner compares, in metres (a half and a full marathon by their official lengths). */
-export const EFFORT_DISTANCES = [
+export const EFFORT_DISTANCES: ReadonlyArray<{ readonly label: EffortLabel; readonly distance_m: number }> = [
   { label: '1k', distance_m: 1000 },
   { label: '5k', distance_m: 5000 },
   { label: '10k', distance_m: 10_000 },
   { label: 'half_marathon', distance_m: 21_097.5 },
   { label: 'marathon', distance_m: 42_195 },
-] as const;
-export type EffortLabel = (typeof EFFORT_DISTANCES)[number]['label'];
-
-export interface BestEffort {
-  readonly label: EffortLabel;
-  readonly distance_m: number;
-  /** Moving seconds, to one decimal. */
-  readonly time_s: number;
-  /** Seconds per kilometre. */
-  readonly pace_s_per_km: number;
-  /** Where the stretch began, in metres from the start. */
-  readonly start_m: number;
-}
+];
 
 /**
  * The fastest moving time over exactly `target` metres, or null when the activity is shorter.

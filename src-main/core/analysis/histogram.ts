@@ -4,10 +4,11 @@
  * a changed max or resting HR costs no recomputation. The figures equal timeInZones and
  * activityLoad's `hr_samples` method on the same series (same intervals, same rules).
  */
-import { activityLoad, MIN_TRIMP_HR_COVERAGE, trimpPerMinute, type ActivityLoad, type TrimpInput } from './load.js';
+import type { ActivityLoad, HrZone, ZoneTime } from '../../../src-common/coaching-contract.js';
+import { activityLoad, MIN_TRIMP_HR_COVERAGE, trimpPerMinute, type TrimpInput } from './load.js';
 import type { Series } from './samples.js';
 import { round } from './stats.js';
-import { zoneOf, type Zone, type ZoneTime } from './zones.js';
+import { zoneOf } from './zones.js';
 
 /** [heart rate, moving seconds] pairs, sorted by heart rate. */
 export type HrHistogram = ReadonlyArray<readonly [number, number]>;
@@ -34,7 +35,7 @@ export function hrHistogram(series: Series): HrSummary {
 }
 
 /** Zone times from a histogram (timeInZones' rules). */
-export function zonesFromHistogram(summary: HrSummary, zones: readonly Zone[]): ZoneTime {
+export function zonesFromHistogram(summary: HrSummary, zones: readonly HrZone[]): ZoneTime {
   const acc = [0, 0, 0, 0, 0, 0];
   for (const [hr, s] of summary.histogram) acc[zoneOf(hr, zones)]! += s;
   const noHr = Math.max(0, summary.movingS - summary.hrS);

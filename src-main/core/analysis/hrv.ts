@@ -1,24 +1,14 @@
 /**
  * HRV status: this week's overnight HRV against the runner's own 60-day normal range.
  */
+import type { HrvAssessment, HrvStatus } from '../../../src-common/coaching-contract.js';
 import { dayNumber } from '../../../src-common/dates.js';
 import { mean, populationSd, roundOrNull, within } from './stats.js';
-
-export type HrvStatus = 'below' | 'balanced' | 'above';
 
 /** One night's average HRV (ms); `date` is the day the runner woke up. */
 export interface HrvNight {
   readonly date: string;
   readonly value: number | null;
-}
-
-export interface HrvAssessment {
-  readonly date: string;
-  /** Mean of the nights in the 7 days ending `date`. */
-  readonly seven_day_avg: number | null;
-  readonly baseline: { readonly mean: number; readonly sd: number; readonly low: number; readonly high: number; readonly nights: number } | null;
-  /** Null while the baseline or the week has too few nights. */
-  readonly status: HrvStatus | null;
 }
 
 export const BASELINE_DAYS = 60;

@@ -3,9 +3,10 @@
  * monotony and strain; per ISO week the totals. Formulas and constants: docs/metrics.md.
  */
 import { addDays, dayNumber, dateOfDay, isDateShaped, isoWeekStart } from '../../../src-common/dates.js';
+import type { ActivityLoad, LoadDay, LoadWeek, ZoneTime } from '../../../src-common/coaching-contract.js';
 import type { Series } from './samples.js';
 import { clamp, populationSd, round, roundOrNull } from './stats.js';
-import { addZoneTimes, type ZoneTime } from './zones.js';
+import { addZoneTimes } from './zones.js';
 
 /**
  * Banister's weighting factor k: 1.92 for men, 1.67 for women (Banister 1991). Without the
@@ -31,14 +32,6 @@ export function trimpPerMinute(hr: number, profile: TrimpInput): number {
   return weight(x, profile.k ?? DEFAULT_TRIMP_K);
 }
 const weight = (x: number, k: number) => x * 0.64 * Math.exp(k * x);
-
-export type LoadMethod = 'hr_samples' | 'avg_hr' | 'duration';
-
-export interface ActivityLoad {
-  /** TRIMP, to one decimal. */
-  readonly trimp: number;
-  readonly method: LoadMethod;
-}
 
 /**
  * An activity's TRIMP, by the first method its data allows:
@@ -76,23 +69,6 @@ export function activityLoad(input: { series?: Series | null; avgHr?: number | n
 export interface DatedLoad {
   readonly date: string;
   readonly load: number;
-}
-
-/** A day of the load series. Nulls mean "not enough history yet", never 0. */
-export interface LoadDay {
-  readonly date: string;
-  /** The day's TRIMP, all activities added up. */
-  readonly load: number;
-  /** Acute load: the mean daily load of the 7 days ending today. */
-  readonly acute: number | null;
-  /** Chronic load: the mean daily load of the 28 days ending today. */
-  readonly chronic: number | null;
-  /** Acute:chronic workload ratio, acute / chronic. */
-  readonly acwr: number | null;
-  /** Foster's monotony: mean / population SD of the 7 daily loads ending today. */
-  readonly monotony: number | null;
-  /** Foster's strain: the 7 days' load × monotony. */
-  readonly strain: number | null;
 }
 
 export const ACUTE_DAYS = 7;
@@ -195,18 +171,6 @@ function memoDayNumber(): (date: string) => number {
     if (day === undefined) seen.set(date, (day = dayNumber(date)));
     return day;
   };
-}
-
-/** An ISO week's load (Monday to Sunday). */
-export interface LoadWeek {
-  readonly week_start: string;
-  readonly load: number;
-  /** Monotony and strain of the week's seven days (the series' values on its Sunday). */
-  readonly monotony: number | null;
-  readonly strain: number | null;
-  /** Acute:chronic ratio on the week's Sunday. */
-  readonly acwr: number | null;
-  readonly zones: ZoneTime;
 }
 
 /**

@@ -2,17 +2,10 @@
  * Personal records over the whole history: the fastest best effort per distance, kept up to date
  * one activity at a time as runs arrive (no rescan of the history).
  */
-import type { BestEffort, EffortLabel } from './efforts.js';
+import type { BestEffort, EffortLabel, PersonalRecord } from '../../../src-common/coaching-contract.js';
 
-export interface PersonalRecord {
-  readonly label: EffortLabel;
-  readonly distance_m: number;
-  readonly time_s: number;
-  readonly pace_s_per_km: number;
-  readonly summary_id: string;
-  /** The activity's local date (YYYY-MM-DD). */
-  readonly date: string;
-}
+/** The store reads records in the contract's type (src-common/coaching-contract.ts). */
+export type { PersonalRecord };
 
 /** Records by distance label. */
 export type Records = Readonly<Partial<Record<EffortLabel, PersonalRecord>>>;

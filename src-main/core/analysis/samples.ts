@@ -4,6 +4,7 @@
  * once, here, by one documented rule (docs/metrics.md, "Cleaning the samples").
  */
 import { z } from 'zod';
+import type { CleaningReport } from '../../../src-common/coaching-contract.js';
 
 /** One recorded moment of an activity, as it arrives: any field may be missing or absurd. */
 export interface RawSample {
@@ -33,24 +34,6 @@ export interface Sample {
   readonly elevation: number | null;
   readonly lat: number | null;
   readonly lon: number | null;
-}
-
-/** What cleaning changed, so an answer can say why a figure is missing or smaller than expected. */
-export interface CleaningReport {
-  /** Samples without a usable time (missing, negative, not finite). */
-  readonly droppedSamples: number;
-  /** True when the samples did not arrive in time order. */
-  readonly reordered: boolean;
-  /** Samples merged into an earlier one with the same time. */
-  readonly duplicates: number;
-  /** Field values outside the plausible range, set to null. */
-  readonly absurd: { readonly hr: number; readonly speed: number; readonly cadence: number; readonly elevation: number; readonly position: number };
-  /** Distance steps that went backwards or faster than MAX_SPEED_MPS, counted as 0 m. */
-  readonly distanceGlitches: number;
-  /** Samples without a position inside an activity that has GPS (tunnels, lost fix). */
-  readonly gpsGaps: number;
-  readonly pauses: number;
-  readonly pausedS: number;
 }
 
 /** A cleaned activity: samples plus, per sample, the moving time and distance so far. */

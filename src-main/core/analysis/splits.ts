@@ -2,23 +2,10 @@
  * Splits per kilometre or mile, the lap table and pace/HR drift of one activity, from its cleaned
  * series (samples.ts). Times are moving times: a pause counts in no split.
  */
+import type { Drift, Lap, Split, SplitUnit } from '../../../src-common/coaching-contract.js';
+import { UNIT_METRES } from '../../../src-common/units.js';
 import { totalsByDistance, totalsByElapsed, totalsByMoving, type Series, type WindowTotals } from './samples.js';
 import { round, roundOrNull } from './stats.js';
-
-export type DistanceUnit = 'km' | 'mile';
-export const UNIT_METRES: Record<DistanceUnit, number> = { km: 1000, mile: 1609.344 };
-
-export interface Split {
-  /** 1-based. */
-  readonly index: number;
-  readonly distance_m: number;
-  readonly moving_s: number;
-  /** Seconds per unit (km or mile), or null for a split of no distance. */
-  readonly pace_s: number | null;
-  readonly avg_hr: number | null;
-  readonly max_hr: number | null;
-  readonly elevation_gain_m: number | null;
-}
 
 /** Seconds per `unitM` metres, or null when no distance was covered. */
 const paceOf = (t: WindowTotals, unitM: number) => (t.distanceM > 0 ? (t.movingS / t.distanceM) * unitM : null);
@@ -39,7 +26,7 @@ function figures(t: WindowTotals, unitM: number) {
  * Splits every full kilometre (or mile), plus the last part when the activity ends between two
  * boundaries and that part is at least 1 m. No splits without distance.
  */
-export function splits(series: Series, unit: DistanceUnit = 'km'): Split[] {
+export function splits(series: Series, unit: SplitUnit = 'km'): Split[] {
   const total = series.distanceM;
   if (total === null || total <= 0) return [];
   const unitM = UNIT_METRES[unit];
@@ -53,20 +40,6 @@ export function splits(series: Series, unit: DistanceUnit = 'km'): Split[] {
     out.push({ index: k + 1, ...figures(totalsByDistance(series, from, to, last), unitM) });
   }
   return out;
-}
-
-export interface Lap {
-  readonly index: number;
-  /** Seconds since the activity started. */
-  readonly start_s: number;
-  readonly elapsed_s: number;
-  readonly distance_m: number;
-  readonly moving_s: number;
-  /** Seconds per kilometre. */
-  readonly pace_s: number | null;
-  readonly avg_hr: number | null;
-  readonly max_hr: number | null;
-  readonly elevation_gain_m: number | null;
 }
 
 /**
@@ -84,15 +57,6 @@ export function laps(series: Series, lapStarts: readonly number[]): Lap[] {
     const t = totalsByElapsed(series, start, stop);
     return { index: k + 1, start_s: round(start, 1), elapsed_s: round(stop - start, 1), ...figures(t, 1000) };
   });
-}
-
-export interface Drift {
-  /** Second half's pace against the first's, in %: positive = slowed down. */
-  readonly pace_drift_pct: number | null;
-  /** Second half's HR against the first's, in %: positive = HR rose. */
-  readonly hr_drift_pct: number | null;
-  /** Aerobic decoupling (Pa:HR): loss of speed per beat from the first half to the second, in %. */
-  readonly decoupling_pct: number | null;
 }
 
 /** Drift needs a run long enough for the heart rate to settle and drift; shorter ones answer nulls. */

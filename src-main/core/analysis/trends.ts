@@ -1,28 +1,13 @@
 /**
  * Resting heart rate and sleep trends: this week against the last four, with a slope.
  */
+import type { Trend } from '../../../src-common/coaching-contract.js';
 import { dayNumber } from '../../../src-common/dates.js';
 import { mean, roundOrNull, slope, within } from './stats.js';
-
-export type TrendDirection = 'rising' | 'falling' | 'stable';
 
 export interface DatedValue {
   readonly date: string;
   readonly value: number | null;
-}
-
-export interface Trend {
-  readonly date: string;
-  /** Mean of the values in the 7 days ending `date`. */
-  readonly mean_7d: number | null;
-  /** Mean of the values in the 28 days ending `date`. */
-  readonly mean_28d: number | null;
-  /** mean_7d − mean_28d. */
-  readonly delta: number | null;
-  /** Least-squares slope over the 28 days, per week. */
-  readonly slope_per_week: number | null;
-  /** `stable` while |delta| is within the metric's band. */
-  readonly direction: TrendDirection | null;
 }
 
 export interface TrendRule {

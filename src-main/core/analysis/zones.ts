@@ -3,14 +3,14 @@
  * and flagged so), and the time an activity spent in each.
  */
 import { z } from 'zod';
+import { zoneModel, type HrZone, type ZoneModel, type ZoneTime } from '../../../src-common/coaching-contract.js';
 import type { Series } from './samples.js';
 import { median, round, within } from './stats.js';
 
-/**
- * `hrr`: % of heart rate reserve (Karvonen: rest + p × (max − rest)); `max`: % of max HR.
- * Both use the same five bands: 50–60, 60–70, 70–80, 80–90, 90–100 %.
- */
-export type ZoneModel = 'hrr' | 'max';
+/** The store reads zone times in the contract's type (src-common/coaching-contract.ts). */
+export type { ZoneTime };
+
+/** The five zones' lower bounds as a share of the model's range (the models: coaching-contract.ts `zoneModel`). */
 export const ZONE_LOWER_PCT = [0.5, 0.6, 0.7, 0.8, 0.9] as const;
 
 export const MAX_HR_RANGE = [120, 230] as const;
@@ -24,21 +24,12 @@ export const zoneSettingsSchema = z
   .object({
     R42_MAX_HR: z.coerce.number().int().min(MAX_HR_RANGE[0]).max(MAX_HR_RANGE[1]).optional(),
     R42_RESTING_HR: z.coerce.number().int().min(RESTING_HR_RANGE[0]).max(RESTING_HR_RANGE[1]).optional(),
-    R42_HR_ZONE_MODEL: z.enum(['hrr', 'max']).default('hrr'),
+    R42_HR_ZONE_MODEL: zoneModel.default('hrr'),
   })
   .refine((s) => s.R42_MAX_HR === undefined || s.R42_RESTING_HR === undefined || s.R42_MAX_HR - s.R42_RESTING_HR >= 20, {
     message: 'R42_MAX_HR must be at least 20 above R42_RESTING_HR',
   });
 export type ZoneSettings = z.output<typeof zoneSettingsSchema>;
-
-export interface Zone {
-  /** 1–5. */
-  readonly zone: number;
-  /** Lower bound in bpm (inclusive), to one decimal. */
-  readonly from_bpm: number;
-  /** Upper bound in bpm (exclusive; zone 5 has none: anything above max HR is still zone 5). */
-  readonly to_bpm: number | null;
-}
 
 /** The runner's heart rate profile and zones, saying which numbers were estimated. */
 export interface HrProfile {
@@ -48,7 +39,7 @@ export interface HrProfile {
   readonly estimated: boolean;
   readonly max_hr_source: 'setting' | 'estimated';
   readonly resting_hr_source: 'setting' | 'estimated';
-  readonly zones: readonly Zone[];
+  readonly zones: readonly HrZone[];
 }
 
 /** What estimation looks at: activities' max HR and days' resting HR. */
@@ -58,7 +49,7 @@ export interface HrHistory {
 }
 
 /** Zone bounds for a max and resting HR. */
-export function zonesFor(model: ZoneModel, maxHr: number, restingHr: number): Zone[] {
+export function zonesFor(model: ZoneModel, maxHr: number, restingHr: number): HrZone[] {
   const base = model === 'hrr' ? restingHr : 0;
   const bound = (p: number) => round(base + p * (maxHr - base), 1);
   return ZONE_LOWER_PCT.map((p, k) => ({ zone: k + 1, from_bpm: bound(p), to_bpm: k < 4 ? bound(ZONE_LOWER_PCT[k + 1]!) : null }));
@@ -91,30 +82,19 @@ export function hrProfile(settings: Partial<ZoneSettings>, history: HrHistory): 
 }
 
 /** The zone (1–5) of a heart rate, or 0 below zone 1. */
-export function zoneOf(hr: number, zones: readonly Zone[]): number {
+export function zoneOf(hr: number, zones: readonly HrZone[]): number {
   for (let k = zones.length - 1; k >= 0; k--) if (hr >= zones[k]!.from_bpm) return zones[k]!.zone;
   return 0;
 }
 
-/** Seconds per zone: `below` zone 1, z1–z5, and moving time without a heart rate. */
-export interface ZoneTime {
-  readonly below_s: number;
-  readonly z1_s: number;
-  readonly z2_s: number;
-  readonly z3_s: number;
-  readonly z4_s: number;
-  readonly z5_s: number;
-  readonly no_hr_s: number;
-}
-
-export const NO_ZONE_TIME: ZoneTime = { below_s: 0, z1_s: 0, z2_s: 0, z3_s: 0, z4_s: 0, z5_s: 0, no_hr_s: 0 };
+export const NO_ZONE_TIME: Readonly<ZoneTime> = { below_s: 0, z1_s: 0, z2_s: 0, z3_s: 0, z4_s: 0, z5_s: 0, no_hr_s: 0 };
 const KEYS = ['below_s', 'z1_s', 'z2_s', 'z3_s', 'z4_s', 'z5_s'] as const;
 
 /**
  * Moving time in each zone: each interval holds its first sample's HR; a pause counts nowhere;
  * moving time without HR is `no_hr_s`.
  */
-export function timeInZones(series: Series, zones: readonly Zone[]): ZoneTime {
+export function timeInZones(series: Series, zones: readonly HrZone[]): ZoneTime {
   const acc = [0, 0, 0, 0, 0, 0];
   let noHr = 0;
   for (let i = 0; i + 1 < series.samples.length; i++) {

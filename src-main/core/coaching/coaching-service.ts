@@ -8,12 +8,12 @@ import { addDays, dayNumber, isDateShaped, isoWeekStart, localDate } from '../..
 import { bestEfforts } from '../analysis/efforts.js';
 import { loadFromHistogram, zonesFromHistogram } from '../analysis/histogram.js';
 import { hrvStatus } from '../analysis/hrv.js';
-import { activityLoad, DEFAULT_TRIMP_K, loadSeries, weeklyLoad, type ActivityLoad, type LoadMethod } from '../analysis/load.js';
+import { activityLoad, DEFAULT_TRIMP_K, loadSeries, weeklyLoad } from '../analysis/load.js';
 import { cleanSamples, totalsOfAll, type Series } from '../analysis/samples.js';
-import { drift, laps, splits, UNIT_METRES, type DistanceUnit } from '../analysis/splits.js';
+import { drift, laps, splits } from '../analysis/splits.js';
 import { roundOrNull } from '../analysis/stats.js';
 import { restingHrTrend, sleepSeconds, sleepTrend } from '../analysis/trends.js';
-import { hrProfile as profileFrom, MAX_HR_RANGE, RESTING_HR_RANGE, timeInZones, type HrProfile, type ZoneTime } from '../analysis/zones.js';
+import { hrProfile as profileFrom, MAX_HR_RANGE, RESTING_HR_RANGE, timeInZones, type HrProfile } from '../analysis/zones.js';
 import { median } from '../analysis/stats.js';
 import { CompanionError } from '../errors.js';
 import type { Clock } from '../ports.js';
@@ -22,18 +22,28 @@ import { DetailsRepo, type HrFigures } from '../store/details-repo.js';
 import { DEFAULT_PROFILE_ID } from '../store/repos.js';
 import type {
   ActivityDetailsAnswer,
-  Coaching,
+  ActivityLoad,
   HrProfileAnswer,
   HrSource,
+  LoadMethod,
   PersonalRecordsAnswer,
   SeriesPoint,
   SplitUnit,
   TrainingLoadAnswer,
   TrendsAnswer,
   WellnessDay,
-} from './coaching-types.js';
+  ZoneTime,
+} from '../../../src-common/coaching-contract.js';
+import { UNIT_METRES } from '../../../src-common/units.js';
 
-export type * from './coaching-types.js';
+/** The coaching service: synchronous reads of the stored data, answered in the shapes of src-common/coaching-contract.ts. Method names are stable. */
+export interface Coaching {
+  activityDetails(id: string, options?: { unit?: SplitUnit; maxPoints?: number }): ActivityDetailsAnswer;
+  trainingLoad(range: { from: string; to: string }): TrainingLoadAnswer;
+  personalRecords(): PersonalRecordsAnswer;
+  trends(range: { from: string; to: string }): TrendsAnswer;
+  hrProfile(): HrProfileAnswer;
+}
 
 /** The runner's HR settings (R42_MAX_HR, R42_RESTING_HR, R42_HR_ZONE_MODEL); absent numbers are estimated. */
 export interface CoachingConfig {
@@ -56,8 +66,6 @@ export const MAX_LOAD_DAYS = 7_320;
 export const MAX_TREND_DAYS = 731;
 /** How far back the HR estimates look. */
 export const ESTIMATE_DAYS = 365;
-
-const UNIT: Record<SplitUnit, DistanceUnit> = { km: 'km', mi: 'mile' };
 
 /**
  * Bumped when the zone or TRIMP arithmetic changes: figures cached under an older key (the
@@ -270,7 +278,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       const stored = details.find((row?.summary_id as string | undefined) ?? id) ?? (row?.activity_id ? details.find(row.activity_id as string) : null);
       if (!row && !stored) throw new CompanionError('not_found', `No activity ${JSON.stringify(id)} in the synced data. Sync, or pick a summary_id from the activity list.`);
       const { profile: p } = profile();
-      const unitM = UNIT_METRES[UNIT[unit]];
+      const unitM = UNIT_METRES[unit];
       const num = (k: string) => (row && typeof row[k] === 'number' && Number.isFinite(row[k]) ? (row[k] as number) : null);
       const base = {
         summary_id: (row?.summary_id as string | undefined) ?? stored!.activitySummaryId,
@@ -331,7 +339,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
           has_gps: series.hasGps,
           samples: series.samples.length,
         },
-        splits: splits(series, UNIT[unit]),
+        splits: splits(series, unit),
         laps: laps(series, stored.details.lapStarts),
         zones: p && series.hasHr ? timeInZones(series, p.zones) : null,
         drift: drift(series),
