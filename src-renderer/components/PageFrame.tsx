@@ -2,7 +2,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import type { ErrorView } from '../../src-preload/contract';
 import { formatWhen } from '../format';
 import { errorText } from '../messages';
-import type { Freshness } from '../stores/coaching-store';
+import type { Freshness } from '../../src-common/contract';
 
 /**
  * A coaching page's frame: a Back button, the page's heading (which takes the focus when the page

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { ActivityDetailsAnswer, HrProfileAnswer, PersonalRecordsAnswer, SplitUnit, TrainingLoadAnswer, TrendsAnswer } from '../../src-common/coaching-contract';
+import type { Freshness } from '../../src-common/contract';
 import type { ErrorView } from '../../src-preload/contract';
 import { bridge as defaultBridge, toErrorView, type Bridge } from '../bridge';
 import { addDays } from '../../src-common/dates';
@@ -12,12 +13,6 @@ export type CoachingPage = { readonly kind: 'activity'; readonly id: string } | 
 export interface OpenPage {
   readonly page: CoachingPage;
   readonly opener: HTMLElement | null;
-}
-
-/** How fresh the synced data under an answer is (every data answer carries it). */
-export interface Freshness {
-  readonly last_sync_at: string | null;
-  readonly stale: boolean;
 }
 
 /** One answer as a page waits for it: loading, the figures and their freshness, or what went wrong. */
