@@ -127,6 +127,25 @@ export const freshness = z.strictObject({
 });
 export type Freshness = z.infer<typeof freshness>;
 
+/**
+ * The link and the data's freshness as a coaching model reads them (the MCP tool `get_status`):
+ * the connection status in snake_case, without the token times a model has no use for.
+ */
+export const statusSummary = z.strictObject({
+  state: connectionStatus.shape.state,
+  garmin_user_id: z.string().nullable(),
+  permissions: z.array(z.string()),
+  not_shared: z.array(z.string()).describe('Data types the runner did not share on Garmin: their data is missing.'),
+  refresh_token_expires_soon: z.boolean().describe('The link ends within 14 days unless the runner signs in again.'),
+  last_error: connectionStatus.shape.lastError,
+  sync: z.strictObject({
+    running: z.boolean(),
+    history: z.strictObject({ done: z.number(), total: z.number() }).describe('History loaded so far, in windows.'),
+  }),
+  ...freshness.shape,
+});
+export type StatusSummary = z.infer<typeof statusSummary>;
+
 /** One recorded activity. */
 export const activityView = z.strictObject({
   summary_id: z.string(),

@@ -19,7 +19,7 @@ import {
   splitUnitParam,
 } from '../../../src-common/data-query.js';
 import { activityDetailsAnswer, personalRecordsAnswer, trainingLoadAnswer, trendsAnswer } from '../../../src-common/coaching-contract.js';
-import { activityView, connectionStatus, dailySummary, freshness as freshnessSchema, hrvNight, sleepNight, weekSummary, type ConnectionStatus } from '../../../src-common/contract.js';
+import { activityView, dailySummary, freshness as freshnessSchema, hrvNight, sleepNight, statusSummary, weekSummary, type ConnectionStatus } from '../../../src-common/contract.js';
 import { clockTime } from '../../../src-common/format.js';
 import { CompanionError } from '../errors.js';
 import type { Companion } from '../companion.js';
@@ -113,19 +113,7 @@ export const TOOLS: readonly ToolSpec[] = [
     description:
       "Tells whether the runner's Garmin account is linked to R42 Companion (state `connected`, `not_connected` or `reauth_required`, in which case the runner must run `r42-companion login` again), which Garmin permissions they granted, which data types they did not share, and how fresh the local copy of their training data is (`last_sync_at`, `stale`, and how far the history load has come). Call it first when other tools return little or nothing, or before telling the runner their data is missing. It never contacts Garmin.",
     input: z.strictObject({}),
-    output: z.object({
-      state: connectionStatus.shape.state,
-      garmin_user_id: z.string().nullable(),
-      permissions: z.array(z.string()),
-      not_shared: z.array(z.string()).describe('Data types the runner did not share on Garmin: their data is missing.'),
-      refresh_token_expires_soon: z.boolean().describe('The link ends within 14 days unless the runner signs in again.'),
-      last_error: z.object(connectionStatus.shape.lastError.unwrap().shape).nullable(),
-      sync: z.object({
-        running: z.boolean(),
-        history: z.object({ done: z.number(), total: z.number() }).describe('History loaded so far, in windows.'),
-      }),
-      ...freshness,
-    }),
+    output: z.object(statusSummary.shape),
     readOnly: true,
     async run(_args, deps) {
       const s = deps.status();
