@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readAgentFile } from './agent/agent-file.js';
+import { agentSocketPath, readAgentFile } from './agent/agent-file.js';
 import type { AgentHandOuts } from './agent/agent-backend.js';
 import type { AgentDaemonOptions, AgentService } from './agent/agent-daemon.js';
 import type { AgentHttpLimits } from './agent/agent-server.js';
@@ -122,7 +122,7 @@ export interface Companion {
    * A grant for one child process (`run --`): against the running endpoint when there is one,
    * else against a private endpoint that lives as long as the grant. Revoked by `end()`.
    */
-  grantForChild(): Promise<{ url: string; secret: string; end(): Promise<void> }>;
+  grantForChild(): Promise<{ url: string; secret: string; socket: string | null; end(): Promise<void> }>;
   /** The URL of the agent endpoint another process (`serve`, the app) runs for this data folder, if any. */
   runningEndpointUrl(): string | null;
   close(): void;
@@ -302,9 +302,9 @@ export function createCompanion(deps: CompanionDeps): Companion {
     (handOuts ??= import('./agent/agent-backend.js').then(({ createAgentBackend }) =>
       createAgentBackend({ grants, usage, tokens, profileId, clock, status: () => companion.status(), api: { data: companion.data, today: localToday }, mcpDeps }),
     ));
-  const startEndpoint = async (port: number, limits?: Partial<AgentHttpLimits>) => {
+  const startEndpoint = async (port: number, limits?: Partial<AgentHttpLimits>, socketPath?: string | null) => {
     const [{ startAgentServer }, { backend }] = await Promise.all([import('./agent/agent-server.js'), agentHandOuts()]);
-    return startAgentServer(backend, { port, logger, limits });
+    return startAgentServer(backend, { port, logger, limits, socketPath });
   };
 
   const companion: Companion = {
@@ -525,11 +525,12 @@ export function createCompanion(deps: CompanionDeps): Companion {
       const name = `run-${process.pid}-${Date.now().toString(36)}`;
       const running = readAgentFile(config.paths.home);
       const live = running && running.pid !== process.pid && isProcessAlive(running.pid) ? running : null;
-      const server = live ? null : await startEndpoint(0);
+      const server = live ? null : await startEndpoint(0, undefined, agentSocketPath(config.paths.home, `agent-run-${process.pid}.sock`));
       const { secret, grant } = grants.create(name, 'run', clock.now(), process.pid);
       audit.append(profileId, clock.now(), 'agent.grant_created', { grant: name });
       return {
         url: live ? live.url : server!.url,
+        socket: live ? (live.socket ?? null) : server!.socketPath,
         secret,
         async end() {
           grants.revokeById(grant.id, clock.now());

@@ -132,6 +132,16 @@ describe('run --', () => {
     expect(existsSync(agentJson())).toBe(false);
   });
 
+  it('the README shell example over the socket: curl --unix-socket "$R42_AGENT_SOCKET", through the running endpoint and a private one', async () => {
+    // Only the user id is printed: the token itself must not reach an output.
+    const script = `curl -sf --unix-socket "$R42_AGENT_SOCKET" -H "Authorization: Bearer $R42_AGENT_TOKEN" http://localhost/v1/token | grep -o '"garmin_user_id":"[^"]*"'`;
+    const privateRun = await cli(['run', '--', 'sh', '-c', script]);
+    expect(privateRun).toMatchObject({ code: 0, stdout: `"garmin_user_id":"${sim.userId}"\n` });
+    await serve();
+    const throughServe = await cli(['run', '--', 'sh', '-c', `test "$R42_AGENT_SOCKET" = "${path.join(world.home, 'agent.sock')}" && ${script}`]);
+    expect(throughServe).toMatchObject({ code: 0, stdout: `"garmin_user_id":"${sim.userId}"\n` });
+  });
+
   it('the documented Python example gets a token', async () => {
     const result = await cli(['run', '--', 'python3', path.join(ROOT, 'docs/agents/garmin_token.py')]);
     expect(result.code).toBe(0);

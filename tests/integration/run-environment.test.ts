@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isOurSecretVariable } from '../../src-main/core/agent/child-env.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
@@ -29,7 +31,8 @@ describe('run -- hands the child its grant and none of our secrets', () => {
       R42_AGENT_TOKEN: 'r42a_outer_grant_secret_that_is_not_the_childs',
       R42_SOME_FUTURE_PASSWORD: 'future-password-0123456789',
     };
-    world = makeWorld(sim, outer);
+    // A socket named by whoever started `run` is not the child's: it gets its own.
+    world = makeWorld(sim, { ...outer, R42_AGENT_SOCKET: '/tmp/not-r42-companion.sock' });
     expect(world.env.GARMIN_CLIENT_SECRET).toBe(TEST_CLIENT_SECRET);
     const result = await cli(['run', '--', ...printEnv]);
     expect(result.code).toBe(0);
@@ -40,6 +43,10 @@ describe('run -- hands the child its grant and none of our secrets', () => {
     // Its own grant, not the one the caller had.
     expect(seen.R42_AGENT_TOKEN).toMatch(/^r42a_[A-Za-z0-9_-]{43}$/);
     expect(seen.R42_AGENT_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // And the way in no other user can squat: a socket in the owner-only data folder, gone with the run.
+    expect(path.dirname(seen.R42_AGENT_SOCKET!)).toBe(world.home);
+    expect(path.basename(seen.R42_AGENT_SOCKET!)).toMatch(/^agent-run-\d+\.sock$/);
+    expect(existsSync(seen.R42_AGENT_SOCKET!)).toBe(false);
     // What is not a secret stays.
     expect(seen).toMatchObject({ PATH: world.env.PATH, R42_HOME: world.home, GARMIN_TOKEN_URL: world.env.GARMIN_TOKEN_URL, GARMIN_CLIENT_ID: world.env.GARMIN_CLIENT_ID });
   });

@@ -141,8 +141,10 @@ export function filesContaining(dir: string, secrets: Iterable<string>): string[
   const walk = (d: string) => {
     for (const name of readdirSync(d)) {
       const file = path.join(d, name);
-      if (statSync(file).isDirectory()) walk(file);
-      else {
+      const st = statSync(file);
+      if (st.isDirectory()) walk(file);
+      // The agent endpoint's socket holds nothing (and cannot be read as a file).
+      else if (st.isFile()) {
         const bytes = readFileSync(file);
         if (needles.some((n) => bytes.includes(n))) hits.push(file);
       }

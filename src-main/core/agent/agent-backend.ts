@@ -105,6 +105,7 @@ export function createAgentBackend(deps: AgentBackendDeps): AgentHandOuts {
     },
     status: () => deps.status(),
     recordRefusal: (reason, detail) => usage.refused(reason, detail, clock.now()),
+    proveEndpoint: (keyId, nonce, port) => grants.proveEndpoint(keyId, nonce, port),
     route: (_grant, url) => route(url),
     async mcp(grant, request) {
       const { answerMcpHttp } = await (mcpModule ??= loadMcp());

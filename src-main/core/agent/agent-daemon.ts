@@ -4,7 +4,7 @@
  * scheduler, WAL checkpoints and the audit log's pruning. One per data folder (a lock in it).
  * Loaded when `serve` or the app starts it, never on `token`'s path.
  */
-import { acquireServeLock, removeAgentFile, writeAgentFile } from './agent-file.js';
+import { acquireServeLock, agentSocketPath, removeAgentFile, writeAgentFile } from './agent-file.js';
 import { startOnStablePort } from './agent-port.js';
 import type { AgentHttpLimits, AgentServer } from './agent-server.js';
 import type { AgentGrants } from './grants.js';
@@ -25,6 +25,8 @@ export const AUDIT_HAND_OUT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 /** A running agent endpoint (with the token scheduler when it is the daemon). */
 export interface AgentService {
   readonly url: string;
+  /** The endpoint's Unix socket (named pipe on Windows), or null. */
+  readonly socketPath: string | null;
   /** Tells the schedulers the computer woke up (Electron's powerMonitor 'resume'). */
   resume(): Promise<void>;
   /** Syncs now through the daemon's scheduler (joins a sync under way). */
@@ -63,7 +65,7 @@ export interface AgentDaemonDeps {
   /** Whether data comes through the relay: then each sync pass long-polls and the next starts right after. */
   readonly relay: boolean;
   readonly handOuts: AgentHandOuts;
-  startEndpoint(port: number, limits?: Partial<AgentHttpLimits>): Promise<AgentServer>;
+  startEndpoint(port: number, limits?: Partial<AgentHttpLimits>, socketPath?: string | null): Promise<AgentServer>;
   /** The linked account's access token expiry, or null when none is connected. */
   accessTokenExpiresAt(): number | null;
   /** Refreshes the access token when it is within the margin. */
@@ -80,14 +82,16 @@ export async function startAgentDaemon(deps: AgentDaemonDeps, options: AgentDaem
   let server: AgentServer | undefined;
   let ownerGrantId: string | undefined;
   try {
+    // Beside the TCP port, a socket in the owner-only data folder: a way in no one else can squat.
+    const socketPath = agentSocketPath(home);
     server = await (options.port !== undefined
-      ? deps.startEndpoint(options.port, options.http)
-      : startOnStablePort((port) => deps.startEndpoint(port, options.http), { home, configuredPort: deps.configuredPort, logger }));
+      ? deps.startEndpoint(options.port, options.http, socketPath)
+      : startOnStablePort((port) => deps.startEndpoint(port, options.http, socketPath), { home, configuredPort: deps.configuredPort, logger }));
     // Grants of processes that crashed (an earlier serve, a killed `run --`) end now, not at first use.
     grants.revokeOrphans(clock.now());
     const owner = grants.create(`owner-${process.pid}-${Date.now().toString(36)}`, 'owner', clock.now(), process.pid);
     ownerGrantId = owner.grant.id;
-    writeAgentFile(home, { url: server.url, token: owner.secret, pid: process.pid });
+    writeAgentFile(home, { url: server.url, token: owner.secret, pid: process.pid, ...(server.socketPath ? { socket: server.socketPath } : {}) });
   } catch (error) {
     await server?.close();
     if (ownerGrantId) grants.revokeById(ownerGrantId, clock.now());
@@ -131,11 +135,12 @@ export async function startAgentDaemon(deps: AgentDaemonDeps, options: AgentDaem
     firstSyncWatch.unref();
   }
   audit.append(profileId, clock.now(), 'agent.endpoint_started', { url: server.url });
-  logger.log('info', 'agent.endpoint_started', { url: server.url });
+  logger.log('info', 'agent.endpoint_started', { url: server.url, socket: server.socketPath !== null });
   const running = server;
   let stopped: Promise<void> | null = null;
   return {
     url: running.url,
+    socketPath: running.socketPath,
     async resume() {
       await scheduler.resume();
       void syncScheduler.now().catch(() => undefined);

@@ -1,15 +1,39 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CompanionError } from '../errors.js';
 import { writeJsonAtomic } from '../store/json-file.js';
 
-/** What agent.json holds: where the endpoint is, and the owner's secret for it. */
-const agentFileSchema = z.strictObject({ url: z.url(), token: z.string().min(16), pid: z.number().int().positive() });
+/** What agent.json holds: where the endpoint is (its URL, and its socket when it has one), and the owner's secret for it. */
+const agentFileSchema = z.strictObject({ url: z.url(), token: z.string().min(16), pid: z.number().int().positive(), socket: z.string().min(1).optional() });
 export type AgentFile = z.infer<typeof agentFileSchema>;
 
 export const agentFilePath = (home: string) => path.join(home, 'agent.json');
 const lockPath = (home: string) => path.join(home, 'serve.lock');
+
+/** The longest Unix socket path every platform takes (macOS: 104 bytes with the final NUL). */
+const MAX_SOCKET_PATH_BYTES = 103;
+
+/**
+ * Where an endpoint's socket goes, or null when there is no safe place (then agents use TCP, where
+ * the endpoint proves itself first). On Windows a named pipe with an unguessable name, told only
+ * through agent.json (0600) and `run --`; elsewhere `name` in the data folder, only when that folder
+ * is this user's alone (0700, owned by us), so no other user can bind or replace the socket, and
+ * when the path fits a socket address.
+ */
+export function agentSocketPath(home: string, name = 'agent.sock', platform: NodeJS.Platform = process.platform): string | null {
+  if (platform === 'win32') return `\\\\.\\pipe\\r42-companion-${randomBytes(16).toString('hex')}`;
+  const file = path.join(home, name);
+  if (Buffer.byteLength(file) > MAX_SOCKET_PATH_BYTES) return null;
+  try {
+    const folder = statSync(home);
+    if ((folder.mode & 0o077) !== 0 || (process.getuid !== undefined && folder.uid !== process.getuid())) return null;
+  } catch {
+    return null;
+  }
+  return file;
+}
 
 /** Writes agent.json atomically with mode 0600: readers see the old file or the new one, never half. */
 export function writeAgentFile(home: string, content: AgentFile): void {

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { chmodSync, lstatSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TokenPayload } from '../../../src-common/contract.js';
 import { parseQuery, searchParamsInput, tokenQuery } from '../../../src-common/data-query.js';
@@ -6,9 +7,10 @@ import { ERROR_SURFACES } from '../../../src-common/error-codes.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH, tooDeepMessage } from '../../../src-common/json-depth.js';
 import { MAX_MIN_VALID_SECONDS } from '../../../src-common/limits.js';
 import { CompanionError, describeForeignError, isCompanionError } from '../errors.js';
-import { endSocket, guardConnections, readHead, type ConnectionLimits, type RequestHead } from '../http-hygiene.js';
+import { endSocket, guardConnections, readHead, type ConnectionGuard, type ConnectionLimits, type RequestHead } from '../http-hygiene.js';
 import type { Logger } from '../ports.js';
 import type { McpHttpInput } from '../mcp/mcp-server.js';
+import { PROOF_TARGET } from './endpoint-proof.js';
 import type { AuthenticatedGrant } from './grants.js';
 
 /** What the endpoint hands an agent for `GET /v1/token`: the shared contract's shape. */
@@ -22,6 +24,8 @@ export interface AgentBackend {
   preparedToken?(grant: AuthenticatedGrant, minValidSeconds: number | undefined): Buffer | null;
   status(): unknown;
   recordRefusal(reason: string, detail: { grant?: string; path?: string }): void;
+  /** `GET /v1/proof`: the endpoint's HMAC for the grant a client named by its key id, or null for none (see endpoint-proof.ts). */
+  proveEndpoint?(keyId: string, nonce: string, port: number): string | null;
   /** Extra read-only GET routes (training data, later), answered for an authenticated grant. */
   route?(grant: AuthenticatedGrant, url: URL): Promise<unknown> | null;
   /** `POST /mcp`: one MCP Streamable HTTP request of an authenticated grant, its body already read within the limit. */
@@ -36,6 +40,8 @@ export const MCP_MAX_BODY_BYTES = 1024 * 1024;
 export interface AgentServer {
   readonly url: string;
   readonly port: number;
+  /** The Unix socket (a named pipe on Windows) the endpoint also answers on, or null. */
+  readonly socketPath: string | null;
   /** Connections open right now (never more than `maxConnections`). */
   openConnections(): number;
   close(): Promise<void>;
@@ -116,11 +122,22 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
  */
 export async function startAgentServer(
   backend: AgentBackend,
-  options: { port: number; logger: Logger; limits?: Partial<AgentHttpLimits> },
+  options: {
+    port: number;
+    logger: Logger;
+    limits?: Partial<AgentHttpLimits>;
+    /**
+     * Also answer on this Unix socket (a `\\.\pipe\…` name on Windows): a way in that no other
+     * user can squat, for clients that support it. Its folder must be the owner's alone (a stale
+     * socket file there is replaced).
+     */
+    socketPath?: string | null;
+  },
 ): Promise<AgentServer> {
   const limits = { ...DEFAULT_AGENT_HTTP_LIMITS, ...options.limits };
   let port = options.port;
-  let allowedHosts = new Set<string>();
+  let tcpHosts = new Set<string>();
+  let socketHosts = new Set<string>();
 
   const refuse = (res: ServerResponse, status: number, code: string, message: string, path: string, extra: Record<string, string> = {}) => {
     backend.recordRefusal(code, { path });
@@ -131,7 +148,7 @@ export async function startAgentServer(
    * Everything up to the route, synchronously: the token hot path is answered here without a
    * promise; anything that must wait (a refresh, MCP, data) goes on in `handleAsync`.
    */
-  const handle = (req: IncomingMessage, res: ServerResponse): void | Promise<void> => {
+  const handle = (req: IncomingMessage, res: ServerResponse, allowedHosts: Set<string>): void | Promise<void> => {
     const rawUrl = req.url ?? '/';
     const query = rawUrl.indexOf('?');
     const path = (query < 0 ? rawUrl : rawUrl.slice(0, query)).slice(0, 128);
@@ -217,6 +234,7 @@ export async function startAgentServer(
     const url = targetUrl(rawUrl);
     if (!url) return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });
     if (url.pathname === '/v1/health') return send(res, 200, { ok: true, service: 'r42-companion' });
+    if (url.pathname === '/v1/proof') return prove(res, rawUrl, path);
 
     const grant = authenticated(head);
     if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
@@ -236,6 +254,15 @@ export async function startAgentServer(
     }
     if (await answer(res, path, () => backend.route?.(grant, url) ?? null)) return;
     return sendError(res, 404, 'not_found', 'No such endpoint. See /v1/token, /v1/status, /v1/health.');
+  };
+
+  /** The endpoint proves itself to a TCP client before it sends its secret (see endpoint-proof.ts); nothing secret is read here. */
+  const prove = (res: ServerResponse, rawUrl: string, path: string) => {
+    const target = PROOF_TARGET.exec(rawUrl);
+    if (!target) return sendError(res, 400, 'bad_request', 'Send /v1/proof?grant=<key id>&nonce=<22–86 base64url characters>.');
+    const proof = backend.proveEndpoint?.(target[1]!, target[2]!, port) ?? null;
+    if (proof === null) return refuse(res, 401, 'unauthorized', 'No grant has that key id.', path);
+    send(res, 200, { proof });
   };
 
   const authenticated = (head: RequestHead): AuthenticatedGrant | null => {
@@ -267,71 +294,117 @@ export async function startAgentServer(
     if (!res.headersSent) sendError(res, 500, 'internal_error', 'Something went wrong inside R42 Companion. See its log.');
     else res.destroy();
   };
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    let pending: void | Promise<void>;
-    try {
-      pending = handle(req, res);
-    } catch (error) {
-      return failed(req, res, error);
-    }
-    pending?.catch((error: unknown) => failed(req, res, error));
+  /** One HTTP server with every rule above; the endpoint runs one on 127.0.0.1 and one on its socket. */
+  const httpServer = (hosts: () => Set<string>): { server: Server; guard: ConnectionGuard } => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      let pending: void | Promise<void>;
+      try {
+        pending = handle(req, res, hosts());
+      } catch (error) {
+        return failed(req, res, error);
+      }
+      pending?.catch((error: unknown) => failed(req, res, error));
+    };
+    const server = createServer(
+      {
+        maxHeaderSize: LIMITS.headerBytes,
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.headersTimeoutMs * 2,
+        // Check for slow clients at least every second, not every 30 s (Node's default).
+        connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+      },
+      onRequest,
+    );
+    const guard = guardConnections(server, limits);
+    // Without these Node answers `Expect: 100-continue` itself, before any check has run.
+    server.on('checkContinue', onRequest);
+    server.on('checkExpectation', onRequest);
+    // Node stops parsing a connection after an Upgrade or a CONNECT: answer and close, or the rest of a pipeline hangs.
+    server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
+      backend.recordRefusal('bad_request', { path: (req.url ?? '').split('?')[0]!.slice(0, 128) });
+      endSocket(socket, '400 Bad Request');
+    });
+    server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+      backend.recordRefusal('method_not_allowed', { path: 'CONNECT' });
+      endSocket(socket, '405 Method Not Allowed');
+    });
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+      const [status, reason] =
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? ['431 Request Header Fields Too Large', 'headers_too_large']
+          : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? ['408 Request Timeout', 'request_timeout']
+            : ['400 Bad Request', 'bad_request'];
+      // A peer that connected and left without a byte (or reset) is not worth an audit count.
+      if (error.code !== 'ECONNRESET' && socket.bytesRead > 0) backend.recordRefusal(reason, {});
+      guard.refuseUnparsable(socket, status);
+    });
+    return { server, guard };
   };
-  const server = createServer(
-    {
-      maxHeaderSize: LIMITS.headerBytes,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.headersTimeoutMs * 2,
-      // Check for slow clients at least every second, not every 30 s (Node's default).
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
-    },
-    onRequest,
-  );
-  const guard = guardConnections(server, limits);
-  // Without these Node answers `Expect: 100-continue` itself, before any check has run.
-  server.on('checkContinue', onRequest);
-  server.on('checkExpectation', onRequest);
-  // Node stops parsing a connection after an Upgrade or a CONNECT: answer and close, or the rest of a pipeline hangs.
-  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-    backend.recordRefusal('bad_request', { path: (req.url ?? '').split('?')[0]!.slice(0, 128) });
-    endSocket(socket, '400 Bad Request');
-  });
-  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
-    backend.recordRefusal('method_not_allowed', { path: 'CONNECT' });
-    endSocket(socket, '405 Method Not Allowed');
-  });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    const [status, reason] =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? ['431 Request Header Fields Too Large', 'headers_too_large']
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? ['408 Request Timeout', 'request_timeout']
-          : ['400 Bad Request', 'bad_request'];
-    // A peer that connected and left without a byte (or reset) is not worth an audit count.
-    if (error.code !== 'ECONNRESET' && socket.bytesRead > 0) backend.recordRefusal(reason, {});
-    guard.refuseUnparsable(socket, status);
-  });
 
+  const tcp = httpServer(() => tcpHosts);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
+    tcp.server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
           ? new CompanionError('port_in_use', `Port ${port} on 127.0.0.1 is already used by another program. Set R42_AGENT_PORT to another port, or leave it unset for a free one.`)
           : new CompanionError('port_in_use', `Cannot listen on 127.0.0.1:${port} (${error.code ?? 'unknown error'}).`),
       ),
     );
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve());
+    tcp.server.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve());
   });
-  port = (server.address() as AddressInfo).port;
-  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  port = (tcp.server.address() as AddressInfo).port;
+  tcpHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  // Over the socket no web page can reach us (browsers cannot), so Host is only sanity: what HTTP
+  // clients send for a socket (curl: `localhost`) or for the TCP address.
+  socketHosts = new Set(['localhost', ...tcpHosts]);
 
+  const socketPath = options.socketPath ?? null;
+  let local = socketPath === null ? null : httpServer(() => socketHosts);
+  if (local && socketPath) {
+    try {
+      await listenOnSocket(local.server, socketPath);
+    } catch (error) {
+      // Agents still have TCP, where the endpoint proves itself before they send a secret.
+      options.logger.log('warn', 'agent.socket_unavailable', { code: (error as NodeJS.ErrnoException).code ?? 'unknown' });
+      local = null;
+    }
+  }
+
+  const closeServer = (server: Server) =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    openConnections: () => guard.open(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    socketPath: local ? socketPath : null,
+    openConnections: () => tcp.guard.open() + (local?.guard.open() ?? 0),
+    close: async () => {
+      await Promise.all([closeServer(tcp.server), local ? closeServer(local.server) : undefined]);
+    },
   };
+}
+
+/**
+ * Listens on a Unix socket (or a Windows named pipe). A socket file left by a crashed endpoint is
+ * removed first: the caller holds the data folder's serve lock, so no live endpoint owns it, and
+ * the folder is the owner's alone, so no one else can have put it there. Anything that is not a
+ * socket is left alone (and the listen fails). The socket itself is owner-only (0600).
+ */
+async function listenOnSocket(server: Server, socketPath: string): Promise<void> {
+  const pipe = socketPath.startsWith('\\\\.\\pipe\\');
+  if (!pipe) {
+    try {
+      if (lstatSync(socketPath).isSocket()) rmSync(socketPath, { force: true });
+    } catch {
+      // Nothing there.
+    }
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ path: socketPath, exclusive: true, readableAll: false, writableAll: false }, () => resolve());
+  });
+  if (!pipe) chmodSync(socketPath, 0o600);
 }

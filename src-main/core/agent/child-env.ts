@@ -13,14 +13,16 @@ export function isOurSecretVariable(name: string): boolean {
 
 /**
  * The environment for a `run --` child: the parent's, minus every secret of ours (the child is
- * someone else's program and needs only its grant), plus the grant's URL and secret.
+ * someone else's program and needs only its grant), plus the grant's URL, secret and socket.
  */
-export function childEnvironment(parent: NodeJS.ProcessEnv, grant: { readonly url: string; readonly secret: string }): NodeJS.ProcessEnv {
+export function childEnvironment(parent: NodeJS.ProcessEnv, grant: { readonly url: string; readonly secret: string; readonly socket: string | null }): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(parent)) {
-    if (!isOurSecretVariable(name)) env[name] = value;
+    if (!isOurSecretVariable(name) && name !== 'R42_AGENT_SOCKET') env[name] = value;
   }
   env.R42_AGENT_URL = grant.url;
   env.R42_AGENT_TOKEN = grant.secret;
+  // The way in no other user can squat, for clients that can use it (curl --unix-socket, the clients in this repository).
+  if (grant.socket) env.R42_AGENT_SOCKET = grant.socket;
   return env;
 }

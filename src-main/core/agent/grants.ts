@@ -1,5 +1,6 @@
-import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { CompanionError } from '../errors.js';
+import { endpointProof, grantKey, grantKeyId } from './endpoint-proof.js';
 import type { Database } from '../store/database.js';
 import { DbVersion, VersionedCache } from '../store/db-version.js';
 
@@ -30,7 +31,7 @@ export function newAgentSecret(): string {
 }
 
 // crypto.hash (Node ≥ 20.12, Electron's 22) is a one-shot SHA-256 at less than half createHash's cost: this runs per request.
-const digest = (secret: string): Buffer => hash('sha256', secret, 'buffer');
+const digest = grantKey;
 
 interface GrantRow {
   id: string;
@@ -50,6 +51,8 @@ export class AgentGrants {
   private readonly touchStmt;
   /** Liveness of grant-holding processes, looked up at most once a second each (a syscall per request showed in profiles). */
   private readonly liveness = new Map<number, { alive: boolean; at: number }>();
+  /** The active grants by the id clients name them by before proving the endpoint (see endpoint-proof.ts), rebuilt when they change. */
+  private byKeyId: { rows: GrantRow[]; ids: Map<string, GrantRow> } | null = null;
 
   constructor(
     private readonly db: Database,
@@ -105,6 +108,19 @@ export class AgentGrants {
       return null;
     }
     return { id: found.id, name: found.name, kind: found.kind };
+  }
+
+  /**
+   * The endpoint's proof for a client that named its grant by `keyId` and sent `nonce` to `port`,
+   * or null for no active grant. Nothing secret is given or taken: the answer is an HMAC keyed by
+   * the stored hash, which only the grant's holder can check. Not on the token's hot path.
+   */
+  proveEndpoint(keyId: string, nonce: string, port: number): string | null {
+    const rows = this.active.get();
+    if (this.byKeyId?.rows !== rows) this.byKeyId = { rows, ids: new Map(rows.map((row) => [grantKeyId(row.secret_sha256), row])) };
+    const row = this.byKeyId.ids.get(keyId);
+    if (!row || (row.holder_pid !== null && !this.holderAlive(row.holder_pid))) return null;
+    return endpointProof(row.secret_sha256, nonce, port);
   }
 
   private holderAlive(pid: number): boolean {
