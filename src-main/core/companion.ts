@@ -11,7 +11,6 @@ import { RelaySync } from './sync/relay-sync.js';
 import { createSyncStatus } from './sync/sync-status.js';
 import { createCoaching, type Coaching } from './coaching/coaching-service.js';
 import { localDate, TrainingRepo } from './store/training-repo.js';
-import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
 import type {
   ActivitiesAnswer,
   ConnectionStatus,
@@ -30,7 +29,7 @@ import type {
   SleepsAnswer,
   WeeklyAnswer,
 } from '../../src-common/contract.js';
-import type { McpCaller, McpDeps } from './mcp/mcp-server.js';
+import type { CompanionMcpServer, McpCaller, McpDeps } from './mcp/mcp-server.js';
 import { VERSION } from './version.js';
 import { tokenRoute, type CompanionConfig } from './config.js';
 import { CompanionError, isCompanionError } from './errors.js';
@@ -104,7 +103,7 @@ export interface Companion {
     hrProfile(): HrProfileData;
   };
   /** The MCP server over this companion's data for one caller (the runner over stdio, or a grant). Loads the MCP SDK on first use. */
-  mcpServer(caller: McpCaller): Promise<McpServer>;
+  mcpServer(caller: McpCaller): Promise<CompanionMcpServer>;
   setClientSecret(secret: string): Promise<void>;
   clearClientSecret(): Promise<boolean>;
   auditLog(limit?: number): AuditEntry[];

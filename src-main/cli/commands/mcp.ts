@@ -18,16 +18,18 @@ async function serveMcpOnStdio(companion: Companion, io: CliIo): Promise<number>
   const server = await companion.mcpServer({ transport: 'stdio', grant: 'runner' });
   const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
   let unhook = () => {};
-  const ended = new Promise<void>((resolve) => {
+  const ended = new Promise<'input_ended' | 'stopped'>((resolve) => {
     // The SDK's transport does not watch for the end of stdin; a client closes it to stop us.
-    process.stdin.once('end', resolve);
-    process.stdin.once('close', resolve);
-    unhook = io.onInterrupt(resolve);
-    server.onclose = resolve;
+    process.stdin.once('end', () => resolve('input_ended'));
+    process.stdin.once('close', () => resolve('input_ended'));
+    unhook = io.onInterrupt(() => resolve('stopped'));
+    server.onclose = () => resolve('stopped');
   });
   await server.connect(new StdioServerTransport());
-  await ended;
+  const why = await ended;
   unhook();
+  // A client that closed stdin right after its last request still gets the answer (a signal stops at once).
+  if (why === 'input_ended') await server.idle();
   await server.close();
   return 0;
 }

@@ -129,13 +129,23 @@ async function callTool(
   return result;
 }
 
+/** An MCP server over the companion's tools, and when it has no tool call running. */
+export type CompanionMcpServer = Server & {
+  /**
+   * Resolves once no tool call is running. A client may write its last request and close stdin
+   * at once (`printf … | r42-companion mcp`): the answer still goes out before the server stops.
+   */
+  idle(): Promise<void>;
+};
+
 /** An MCP server over the companion's tools for one caller; connect it to a transport. */
-export function createMcpServer(deps: McpDeps, caller: McpCaller): Server {
+export function createMcpServer(deps: McpDeps, caller: McpCaller): CompanionMcpServer {
   const server = new Server({ name: 'r42-companion', title: 'R42 Companion', version: deps.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  const running = new Set<Promise<unknown>>();
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: LISTED }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const progressToken = request.params._meta?.progressToken;
-    return callTool(deps, caller, request.params.name, request.params.arguments ?? {}, () => server.getClientVersion()?.name, {
+    const call = callTool(deps, caller, request.params.name, request.params.arguments ?? {}, () => server.getClientVersion()?.name, {
       signal: extra.signal,
       progress:
         progressToken === undefined
@@ -143,8 +153,19 @@ export function createMcpServer(deps: McpDeps, caller: McpCaller): Server {
           : (progress, total, message) =>
               void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } }).catch(() => undefined),
     });
+    running.add(call);
+    try {
+      return await call;
+    } finally {
+      running.delete(call);
+    }
   });
-  return server;
+  return Object.assign(server, {
+    async idle() {
+      // The SDK sends an answer on the turn after the handler resolves.
+      while (running.size > 0) await Promise.allSettled([...running]).then(() => new Promise((resolve) => setImmediate(resolve)));
+    },
+  });
 }
 
 /** What `answerMcpDirect` needs of a `POST /mcp`: three headers and the body as read. */
