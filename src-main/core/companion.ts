@@ -10,7 +10,8 @@ import { SyncEngine, type SyncProgress, type SyncResult } from './sync/sync-engi
 import { RelaySync } from './sync/relay-sync.js';
 import { createSyncStatus } from './sync/sync-status.js';
 import { createCoaching, type Coaching } from './coaching/coaching-service.js';
-import { localDate, TrainingRepo } from './store/training-repo.js';
+import { TrainingRepo } from './store/training-repo.js';
+import { localDate } from '../../src-common/dates.js';
 import type {
   ActivitiesAnswer,
   ConnectionStatus,

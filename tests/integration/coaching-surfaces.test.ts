@@ -13,7 +13,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityDetailsData, agentErrorAnswer, recordsData, trainingLoadData, trendsData } from '../../src-common/contract.js';
 import type { AgentService } from '../../src-main/core/companion.js';
-import { localDate } from '../../src-main/core/store/training-repo.js';
+import { localDate } from '../../src-common/dates.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { runCli, startSimulator } from '../support/harness.js';
 import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentService } from '../../src-main/core/companion.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
-import { localDate } from '../../src-main/core/store/training-repo.js';
+import { localDate } from '../../src-common/dates.js';
 import { recordingCli, startSimulator } from '../support/harness.js';
 import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
 
