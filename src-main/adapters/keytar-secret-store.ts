@@ -1,10 +1,14 @@
 import { CompanionError } from '../core/errors.js';
 import type { SecretStore } from '../core/ports.js';
+import { adoptSessionBus } from '../core/session-bus.js';
 
 import { createRequire } from 'node:module';
 import type * as KeytarModule from 'keytar';
 
 type Keytar = typeof KeytarModule;
+
+/** Before libsecret first connects: the standard session bus when an MCP client's minimal environment names none. */
+const findBus = () => adoptSessionBus(process.env, { platform: process.platform, uid: process.getuid?.() });
 
 /**
  * Maps a Secret Service / Keychain / Credential Manager failure to words a runner can act on.
@@ -38,6 +42,7 @@ export function keychainError(error: unknown): CompanionError {
 export function createKeytarSecretStore(service: string, load: () => Promise<Keytar> = () => import('keytar').then((m) => (m.default ?? m) as Keytar)): SecretStore {
   let keytar: Promise<Keytar> | null = null;
   const lib = () => {
+    if (!keytar) findBus();
     keytar ??= load().catch((error: unknown) => {
       keytar = null;
       throw keychainError(error);
@@ -78,6 +83,7 @@ export function createKeytarSecretStore(service: string, load: () => Promise<Key
  */
 export function readSecretNow(service: string, key: string): Promise<string | null> {
   let keytar: Keytar;
+  findBus();
   try {
     keytar = createRequire(import.meta.url)('keytar') as Keytar;
   } catch (error) {

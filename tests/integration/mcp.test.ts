@@ -267,7 +267,7 @@ describe('MCP over stdio (r42-companion mcp)', () => {
 });
 
 describe('r42-companion mcp config', () => {
-  it('prints a snippet with absolute paths that starts the server from any folder without PATH, and no secret', async () => {
+  it('prints a snippet with absolute paths and the keychain\'s session bus that starts the server from any folder with a client\'s minimal environment (sync_now included), and no secret', async () => {
     const w = await linkedWorld(3);
     const result = await runCli(['mcp', 'config', '--client', 'claude-desktop'], w.env);
     expect(result.code).toBe(0);
@@ -280,11 +280,21 @@ describe('r42-companion mcp config', () => {
     expect(result.stdout).not.toContain(w.env.GARMIN_CLIENT_SECRET!);
     expect(result.stderr).toMatch(/claude_desktop_config\.json/);
 
-    // Started exactly as Claude Desktop would: its own folder, no usable PATH, only the snippet's environment.
+    // The keychain's session bus: this test's private one is not where the server would look by itself.
+    expect(w.env.DBUS_SESSION_BUS_ADDRESS).toMatch(/^unix:/);
+    expect(entry.env.DBUS_SESSION_BUS_ADDRESS).toBe(w.env.DBUS_SESSION_BUS_ADDRESS);
+
+    // Started exactly as Claude Desktop or the MCP Inspector would: its own folder, no usable PATH,
+    // only the snippet's environment over the few variables a client passes on (HOME, USER, SHELL …).
     const elsewhere = tempDir('r42-client-');
     const mcp = await stdioClient({ ...entry.env, PATH: '/nonexistent' }, { command: entry.command, args: entry.args, cwd: elsewhere });
     const status = await mcp.call('get_status');
     expect(status.structuredContent).toMatchObject({ state: 'connected', garmin_user_id: sim!.userId });
+    // sync_now needs the token from the keychain.
+    const synced = await mcp.call('sync_now');
+    expect(text(synced)).not.toContain('keychain');
+    expect(synced.isError).toBeFalsy();
+    expect(synced.structuredContent).toMatchObject({ outcome: 'completed', stale: false });
     await mcp.client.close();
     rmSync(elsewhere, { recursive: true, force: true });
 

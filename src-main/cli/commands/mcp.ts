@@ -90,7 +90,7 @@ const mcp: Command = {
       const config = mcpClientConfig({
         client,
         launch: selfLaunch(),
-        env: serverEnvironment(io.env, home),
+        env: serverEnvironment(io.env, home, { platform: process.platform, uid: process.getuid?.() }),
         platform: process.platform,
         userHome: homedir(),
         appData: io.env.APPDATA,

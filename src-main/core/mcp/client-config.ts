@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { isOurSecretVariable } from '../agent/child-env.js';
 import { SETTING_KEYS } from '../config.js';
+import { sessionBusForSnippet, type BusLookup } from '../session-bus.js';
 
 export const MCP_CLIENTS = ['claude-desktop', 'claude-code', 'cursor'] as const;
 export type McpClient = (typeof MCP_CLIENTS)[number];
@@ -20,17 +21,21 @@ export interface Launch {
 export const MCP_SERVER_NAME = 'r42-companion';
 
 /**
- * The environment the server needs to find the same data folder and settings as this shell: the
- * data folder, always (a client's environment may resolve the default differently), and our
+ * The environment the server needs to find the same data folder, settings and keychain as this
+ * shell: the data folder, always (a client's environment may resolve the default differently); our
  * settings that are set here, minus every secret (those stay in the keychain, never in a client's
- * config file).
+ * config file); and on Linux the D-Bus session bus the keychain is reached through, unless it is
+ * the standard one the server finds by itself (session-bus.ts). Clients start servers with a
+ * minimal environment, without it.
  */
-export function serverEnvironment(env: NodeJS.ProcessEnv, home: string): Record<string, string> {
+export function serverEnvironment(env: NodeJS.ProcessEnv, home: string, lookup: BusLookup): Record<string, string> {
   const out: Record<string, string> = { R42_HOME: home };
   for (const key of SETTING_KEYS) {
     const value = env[key];
     if (value !== undefined && value !== '' && !isOurSecretVariable(key)) out[key] = value;
   }
+  const bus = sessionBusForSnippet(env, lookup);
+  if (bus) out.DBUS_SESSION_BUS_ADDRESS = bus;
   return out;
 }
 
