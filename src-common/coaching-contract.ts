@@ -315,10 +315,23 @@ export const wellnessDay = z.strictObject({
   hrv_ms: numberOrNull,
   /** Seconds asleep (deep + light + REM). */
   sleep_s: numberOrNull,
+  /** Garmin's overall sleep score (0-100) of the night that ended that morning. */
+  sleep_score: numberOrNull,
   avg_stress: numberOrNull,
   spo2_avg: numberOrNull,
+  /** Breaths per minute, the day's average of the all-day respiration. */
   respiration_avg: numberOrNull,
   weight_kg: numberOrNull,
+  /** Minutes active or highly active (the day's epochs). */
+  intensity_min: numberOrNull,
+  /** VO2 max and fitness age on the day Garmin computed them (userMetrics). */
+  vo2max: numberOrNull,
+  fitness_age: numberOrNull,
+  /** The night's skin temperature against the runner's own baseline, °C. */
+  skin_temp_dev_c: numberOrNull,
+  /** The day's last blood pressure reading, mmHg. */
+  bp_systolic: numberOrNull,
+  bp_diastolic: numberOrNull,
 });
 export type WellnessDay = z.infer<typeof wellnessDay>;
 

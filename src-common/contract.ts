@@ -41,7 +41,10 @@ export const syncStatus = z.strictObject({
   lastSyncAt: isoTimeOrNull,
   stale: z.boolean(),
   backfill: z.strictObject({ done: z.number().int(), total: z.number().int() }),
-  /** One line per stream of the store (activities, dailies, sleeps, hrv, userMetrics). */
+  /**
+   * One line per stream of the store (src-main/core/store/training-repo.ts STREAMS); `skippedRecords`
+   * counts the records of it Garmin sent that could not be read (left out, the rest stored).
+   */
   streams: z.array(z.strictObject({ stream: z.string(), state: z.string(), lastErrorCode: z.string().nullable(), skippedRecords: z.number().int() })),
   /** `relay`: Garmin's webhooks through R42's server; `pull`: 24 h windows (evaluation environment). */
   delivery: z.enum(['relay', 'pull']),
@@ -208,6 +211,7 @@ export const sleepNight = z.strictObject({
   light_s: numberOrNull,
   rem_s: numberOrNull,
   awake_s: numberOrNull,
+  score: numberOrNull.describe("Garmin's overall sleep score, 0-100."),
 });
 export type SleepNight = z.infer<typeof sleepNight>;
 
@@ -229,6 +233,61 @@ export const userMetricsDay = z.strictObject({
 });
 export type UserMetricsDay = z.infer<typeof userMetricsDay>;
 
+/** Steps and intensity of one 15-minute epoch (Garmin sends one per activity type in it). */
+export const epochRow = z.strictObject({
+  start_time: z.string().describe('Start, ISO 8601 in UTC.'),
+  local_date: z.string(),
+  local_time: z.string().describe("The runner's local clock time of the start, HH:MM."),
+  activity_type: z.string().nullable(),
+  intensity: z.string().nullable().describe('SEDENTARY, ACTIVE or HIGHLY_ACTIVE.'),
+  steps: numberOrNull,
+  active_s: numberOrNull.describe('Seconds of the 15 minutes spent active.'),
+  distance_m: numberOrNull,
+  active_kcal: numberOrNull,
+  met: numberOrNull,
+});
+export type EpochRow = z.infer<typeof epochRow>;
+
+/** VO2 max and fitness age on one day, without Garmin's id (health answers). */
+export const fitnessDay = z.strictObject({ calendar_date: z.string(), vo2max: numberOrNull, fitness_age: numberOrNull });
+
+/** One blood pressure reading. */
+export const bloodPressureReading = z.strictObject({
+  measured_at: z.string().describe('ISO 8601 in UTC.'),
+  local_date: z.string(),
+  systolic: numberOrNull.describe('mmHg.'),
+  diastolic: numberOrNull.describe('mmHg.'),
+  pulse: numberOrNull.describe('Beats per minute.'),
+  source: z.string().nullable().describe('MANUAL (typed in) or DEVICE (a connected cuff).'),
+});
+
+/** One night's skin temperature against the runner's own baseline. */
+export const skinTempNight = z.strictObject({
+  calendar_date: z.string().describe('The day the runner woke up.'),
+  deviation_c: numberOrNull.describe('°C above (+) or below (−) the baseline.'),
+});
+
+/** A 2-minute health snapshot the runner took on the watch: its averages. */
+export const healthSnapshot = z.strictObject({
+  calendar_date: z.string(),
+  start_time: z.string().nullable(),
+  hr_avg: numberOrNull,
+  spo2_avg: numberOrNull,
+  respiration_avg: numberOrNull.describe('Breaths per minute.'),
+  stress_avg: numberOrNull,
+  rmssd_ms: numberOrNull.describe('HRV (RMSSD), milliseconds.'),
+  sdrr_ms: numberOrNull.describe('HRV (SDRR), milliseconds.'),
+});
+
+/** What Garmin measured of the runner's health in a range, newest first in each list. */
+export const healthMeasurements = z.strictObject({
+  fitness: z.array(fitnessDay),
+  blood_pressure: z.array(bloodPressureReading),
+  skin_temperature: z.array(skinTempNight),
+  snapshots: z.array(healthSnapshot),
+});
+export type HealthMeasurements = z.infer<typeof healthMeasurements>;
+
 /** A data answer: the rows and how fresh they are (`{ data, last_sync_at, stale }`). */
 export const dataAnswer = <Row extends z.ZodType>(row: Row) => z.strictObject({ data: z.array(row), ...freshness.shape });
 
@@ -238,6 +297,8 @@ export const dailiesAnswer = dataAnswer(dailySummary);
 export const sleepsAnswer = dataAnswer(sleepNight);
 export const hrvAnswer = dataAnswer(hrvNight);
 export const metricsAnswer = dataAnswer(userMetricsDay);
+export const epochsAnswer = dataAnswer(epochRow);
+export const healthAnswer = z.strictObject({ data: healthMeasurements, ...freshness.shape });
 
 export type ActivitiesAnswer = z.infer<typeof activitiesAnswer>;
 export type WeeklyAnswer = z.infer<typeof weeklyAnswer>;
@@ -245,6 +306,8 @@ export type DailiesAnswer = z.infer<typeof dailiesAnswer>;
 export type SleepsAnswer = z.infer<typeof sleepsAnswer>;
 export type HrvAnswer = z.infer<typeof hrvAnswer>;
 export type MetricsAnswer = z.infer<typeof metricsAnswer>;
+export type EpochsAnswer = z.infer<typeof epochsAnswer>;
+export type HealthAnswer = z.infer<typeof healthAnswer>;
 
 /** A computed answer (the coaching figures of src-common/coaching-contract.ts) and how fresh the data under it is. */
 export const figuresAnswer = <Figures extends z.ZodType>(figures: Figures) => z.strictObject({ data: figures, ...freshness.shape });

@@ -4,7 +4,7 @@
  * Plain zod and no Node module: the renderer can import it too.
  */
 import { z } from 'zod';
-import { addDays } from './dates.js';
+import { addDays, dayNumber } from './dates.js';
 import { MAX_MIN_VALID_SECONDS } from './limits.js';
 import { SPLIT_UNITS } from './units.js';
 
@@ -105,6 +105,19 @@ export interface RangeDefaults {
  */
 export function dateRange(defaults: RangeDefaults) {
   return z.object(rangeFields).transform(resolveRange(defaults));
+}
+
+/** Most days one epochs answer covers: Garmin sends an epoch per 15 minutes and activity type, about 100 a day. */
+export const MAX_EPOCH_DAYS = 31;
+/** How many days the epochs query covers when `from` is not given. */
+export const DEFAULT_EPOCH_DAYS = 7;
+
+/** The epochs query: a date range of at most MAX_EPOCH_DAYS days, by default the last DEFAULT_EPOCH_DAYS. */
+export function epochsQuery(defaults: RangeDefaults) {
+  return dateRange({ today: defaults.today, days: DEFAULT_EPOCH_DAYS }).refine((range) => dayNumber(range.to) - dayNumber(range.from) < MAX_EPOCH_DAYS, {
+    path: ['from'],
+    message: `must be at most ${MAX_EPOCH_DAYS} days before to (epochs come every 15 minutes)`,
+  });
 }
 
 /** The activities query: a date range, an optional activity type and, in a query string, an optional `limit`. */

@@ -21,6 +21,8 @@ import type {
   HrvAnswer,
   LinkView,
   MetricsAnswer,
+  EpochsAnswer,
+  HealthAnswer,
   ActivityDetailsData,
   TrainingLoadData,
   RecordsData,
@@ -92,6 +94,10 @@ export interface Companion {
     weekly(weeks: number, today?: string): WeeklyAnswer;
     hrv(query: { from: string; to: string }): HrvAnswer;
     metrics(query: { from: string; to: string }): MetricsAnswer;
+    /** Steps and intensity per 15-minute epoch. */
+    epochs(query: { from: string; to: string }): EpochsAnswer;
+    /** VO2 max and fitness age, blood pressure, skin temperature and health snapshots. */
+    health(query: { from: string; to: string }): HealthAnswer;
     /** One activity with its details: splits, laps, zones, drift, best efforts, load, a downsampled series. */
     activity(id: string, options?: { unit?: 'km' | 'mi'; maxPoints?: number }): ActivityDetailsData;
     /** Daily acute and chronic load, their ratio, monotony and strain; weekly time in zones. */
@@ -447,6 +453,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
       weekly: (weeks, today = localToday()) => ({ data: training.weeklySummary(weeks, today), ...freshness() }),
       hrv: (query) => ({ data: training.hrv(query.from, query.to), ...freshness() }),
       metrics: (query) => ({ data: training.userMetrics(query.from, query.to), ...freshness() }),
+      epochs: (query) => ({ data: training.wellness.epochs(query.from, query.to), ...freshness() }),
+      health: (query) => ({ data: training.wellness.measurements(query.from, query.to), ...freshness() }),
       activity: (id, options) => ({ data: coaching().activityDetails(id, options), ...freshness() }),
       trainingLoad: (range) => ({ data: coaching().trainingLoad(range), ...freshness() }),
       records: () => ({ data: coaching().personalRecords(), ...freshness() }),

@@ -6,7 +6,22 @@ import { errorText } from '../messages';
 import { WeeklyChart } from './WeeklyChart';
 import { CoachingNav } from './CoachingPages';
 
-const STREAM_LABELS: Record<string, string> = { activities: 'activities', dailies: 'daily summaries', sleeps: 'sleep', hrv: 'HRV', userMetrics: 'fitness metrics (VO2 max)' };
+const STREAM_LABELS: Record<string, string> = {
+  activities: 'activities',
+  dailies: 'daily summaries',
+  sleeps: 'sleep',
+  hrv: 'HRV',
+  userMetrics: 'fitness metrics (VO2 max)',
+  activityDetails: 'activity details',
+  stressDetails: 'stress',
+  bodyComps: 'body composition',
+  pulseOx: 'SpO2',
+  respiration: 'breathing rate',
+  epochs: 'intraday activity',
+  healthSnapshot: 'health snapshots',
+  bloodPressures: 'blood pressure',
+  skinTemp: 'skin temperature',
+};
 const streamLabel = (stream: string) => STREAM_LABELS[stream] ?? stream;
 
 /** Weeks with nothing before the first run, at which the chart offers to load older history. */
@@ -35,6 +50,8 @@ export function TrainingPanel() {
   const backfilling = total > 0 && done < total;
   const percent = total > 0 ? Math.floor((Math.min(done, total) / total) * 100) : 0;
   const missing = sync?.streams.filter((s) => s.state === 'permission_missing').map((s) => streamLabel(s.stream)) ?? [];
+  // Records Garmin sent that could not be read: kept out, never silently.
+  const unreadable = sync?.streams.filter((s) => s.skippedRecords > 0) ?? [];
   const hasData = activities.length > 0 || weeks.some((w) => w.runs > 0);
 
   const [freshness, tone] =
@@ -90,6 +107,11 @@ export function TrainingPanel() {
       {missing.length > 0 && (
         <p className="banner warning" role="status">
           Not shared on Garmin: {missing.join(', ')}. Change what you share in Garmin Connect to sync these.
+        </p>
+      )}
+      {unreadable.length > 0 && (
+        <p className="small muted" data-testid="unreadable-records">
+          Garmin sent records R42 could not read, so they are left out: {unreadable.map((s) => `${streamLabel(s.stream)} ${s.skippedRecords}`).join(', ')}. Everything else is stored.
         </p>
       )}
       {lastResult && (

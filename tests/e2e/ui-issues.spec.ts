@@ -25,7 +25,7 @@ test('data types not shared: the history load still completes, and says what is 
   // Before the fix the bar stayed at "14 of 70" for good.
   await expect(page.getByRole('progressbar')).toHaveCount(0);
   const { backfill, streams } = env.app.core.companion.status().sync;
-  expect(streams).toHaveLength(10); // summaries, details and the wellness types
+  expect(streams).toHaveLength(14); // summaries, details, the wellness and the health types
   expect(backfill).toEqual({ done: streams.length * 14, total: streams.length * 14 });
   await screenshot(page, '21-history-complete-with-types-not-shared');
 });
@@ -71,7 +71,7 @@ test('the chart offers the history it does not have, and loads it from the app',
   await expect.poll(() => chart.locator('rect.bar[height="0"]').count()).toBeLessThan(emptyBefore - 15);
   const { backfill, streams } = env.app.core.companion.status().sync;
   expect(backfill.total).toBe(streams.length * 182);
-  expect(streams).toHaveLength(10);
+  expect(streams).toHaveLength(14);
   await screenshot(page, '25-chart-with-more-history');
 });
 

@@ -26,6 +26,8 @@ const TOOL_NAMES = [
   'get_training_load',
   'get_personal_records',
   'get_trends',
+  'get_health_metrics',
+  'get_intraday_activity',
   'sync_now',
 ];
 
@@ -87,7 +89,7 @@ async function stdioClient(env: NodeJS.ProcessEnv, launch: { command: string; ar
 const text = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
 describe('MCP over stdio (r42-companion mcp)', () => {
-  it('lists eleven tools, each with a description for a model, an input schema that refuses unknown arguments, and an output schema', async () => {
+  it('lists thirteen tools, each with a description for a model, an input schema that refuses unknown arguments, and an output schema', async () => {
     sim = await startSimulator();
     world = makeCoreWorld(sim);
     const { client } = await stdioClient(world.env);
@@ -154,6 +156,16 @@ describe('MCP over stdio (r42-companion mcp)', () => {
     expect((await mcp.call('get_training_load', { from, to: today })).structuredContent).toMatchObject({ load: w.companion.data.trainingLoad({ from, to: today }).data });
     expect((await mcp.call('get_personal_records')).structuredContent).toMatchObject({ records: w.companion.data.records().data });
     expect((await mcp.call('get_trends', { from, to: today })).structuredContent).toMatchObject({ trends: w.companion.data.trends({ from, to: today }).data });
+    // What Garmin measured (the simulator's Monday snapshots, Saturday blood pressure, nightly skin temperature) and the day in epochs.
+    const health = await mcp.call('get_health_metrics', { from, to: today });
+    expect(health.structuredContent).toMatchObject({ health: w.companion.data.health({ from, to: today }).data, stale: false });
+    expect((health.structuredContent as { health: { skin_temperature: unknown[] } }).health.skin_temperature.length).toBeGreaterThanOrEqual(19);
+    const yesterday = localDate(Date.now() - DAY_MS);
+    const intraday = (await mcp.call('get_intraday_activity', { from: yesterday, to: yesterday })).structuredContent as { days: Array<{ date: string; steps: number; hourly_steps: number[] }> };
+    const epochs = w.companion.data.epochs({ from: yesterday, to: yesterday }).data;
+    expect(intraday.days).toHaveLength(1);
+    expect(intraday.days[0]!.steps).toBe(epochs.reduce((n, e) => n + (e.steps ?? 0), 0));
+    expect(intraday.days[0]!.hourly_steps).toHaveLength(24);
 
     // The sync reports progress (windows done of total) to a client that asks for it.
     const synced = await mcp.call('sync_now', {}, { onprogress: () => undefined });
@@ -166,7 +178,7 @@ describe('MCP over stdio (r42-companion mcp)', () => {
     expect(progress.at(-1)).toMatchObject({ progress: (synced.structuredContent as { windows: number }).windows, total: (synced.structuredContent as { windows: number }).windows });
 
     // The token Garmin issued (and every other the simulator ever issued) appears in no answer and nowhere on stderr.
-    expect(mcp.answers.length).toBe(13);
+    expect(mcp.answers.length).toBe(15);
     for (const answer of [...mcp.answers, mcp.stderr()]) expect(secretsIn(answer, [liveToken, ...sim!.issuedSecrets])).toEqual([]);
 
     await mcp.client.close();
@@ -184,6 +196,8 @@ describe('MCP over stdio (r42-companion mcp)', () => {
       get_training_load: 1,
       get_personal_records: 1,
       get_trends: 1,
+      get_health_metrics: 1,
+      get_intraday_activity: 1,
       sync_now: 1,
     });
     for (const row of rows) expect(row.detail).toMatchObject({ client: 'r42-test-agent', grant: 'runner', transport: 'stdio', errors: 0 });

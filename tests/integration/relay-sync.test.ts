@@ -162,7 +162,7 @@ describe('training data through the R42 server relay (webhooks → relay → des
     await w.companion.sync();
     const refused = sim.backfillRequests.filter((r) => r.status === 412).map((r) => r.type);
     expect(refused.length).toBeGreaterThan(0);
-    expect(w.companion.status().sync.streams.filter((st) => st.state === 'permission_missing').map((st) => st.stream).sort()).toEqual(['bodyComps', 'dailies', 'hrv', 'pulseOx', 'respiration', 'sleeps', 'stressDetails', 'userMetrics']);
+    expect(w.companion.status().sync.streams.filter((st) => st.state === 'permission_missing').map((st) => st.stream).sort()).toEqual(['bloodPressures', 'bodyComps', 'dailies', 'epochs', 'healthSnapshot', 'hrv', 'pulseOx', 'respiration', 'skinTemp', 'sleeps', 'stressDetails', 'userMetrics']);
     sim.changePermissions(['ACTIVITY_EXPORT', 'HEALTH_EXPORT']);
     await sim.deliveriesSettled();
     await w.companion.sync(); // the permission change arrives

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIM_STREAMS as DATA_STREAMS, simRecordsUploadedBetween as recordsUploadedBetween, type SimStream as DataStream } from '../simulator/streams.js';
-import { GarminSimulator, type ProductionMode } from '../simulator/garmin-simulator.js';
+import { GarminSimulator, notificationKeyOf, type ProductionMode } from '../simulator/garmin-simulator.js';
 
 /* The simulator's production mode against a real HTTP receiver standing in for the R42 server's
    webhook: what the lead's relay will see from "Garmin". */
@@ -148,7 +148,8 @@ describe('simulator production mode: pulls', () => {
       expect(Object.keys(r.body)).toHaveLength(1);
     }
     for (const stream of DATA_STREAMS) {
-      const items = receiver.items(stream);
+      // Keyed as Garmin documents them (pulseox, allDayRespiration), pulled from the type's REST path.
+      const items = receiver.items(notificationKeyOf(stream));
       expect(items.map((i) => windowOf(i.callbackURL))).toEqual(windowsWithRecords(stream, start, NOW));
       for (const item of items) {
         expect(Object.keys(item).sort()).toEqual(['callbackURL', 'userId']);
@@ -219,7 +220,7 @@ describe('simulator production mode: backfill', () => {
     expect((await backfill('activities', end, end - DAY)).status).toBe(400);
     expect((await backfill('dailies', end - 10 * DAY, end)).status).toBe(412);
     expect((await backfill('activities', end - DAY, end, null)).status).toBe(401);
-    expect((await backfill('epochs', end - DAY, end)).status).toBe(404);
+    expect((await backfill('solarIntensity', end - DAY, end)).status).toBe(404);
 
     sim.permissions = ['ACTIVITY_EXPORT', 'HEALTH_EXPORT'];
     expect((await backfill('dailies', end - 90 * DAY - 1, end)).status).toBe(400);

@@ -26,13 +26,13 @@ describe('sync status: the history progress', () => {
     const w = await linked(['ACTIVITY_EXPORT']);
     const result = await w.companion.sync({ days: 3 });
     expect(result.outcome).toBe('completed');
-    // Everything under HEALTH_EXPORT: the dailies, sleeps, HRV, user metrics and the four wellness types.
-    const refused = ['bodyComps', 'dailies', 'hrv', 'pulseOx', 'respiration', 'sleeps', 'stressDetails', 'userMetrics'];
+    // Everything under HEALTH_EXPORT: the dailies, sleeps, HRV, user metrics, the four wellness and the four health types.
+    const refused = ['bloodPressures', 'bodyComps', 'dailies', 'epochs', 'healthSnapshot', 'hrv', 'pulseOx', 'respiration', 'skinTemp', 'sleeps', 'stressDetails', 'userMetrics'];
     expect([...result.permissionMissing].sort()).toEqual(refused);
     const { backfill, streams } = w.companion.status().sync;
     expect(streams.filter((s) => s.state === 'permission_missing')).toHaveLength(refused.length);
     // Every stream for three days: the refused ones have nothing left to load, so the history is complete.
     expect(backfill).toEqual({ done: streams.length * 3, total: streams.length * 3 });
-    expect(streams.length).toBe(10);
+    expect(streams.length).toBe(14);
   });
 });

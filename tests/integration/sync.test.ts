@@ -121,7 +121,7 @@ describe('sync: Garmin’s answers', () => {
     const w = await linked({}, {}, { permissions: ['ACTIVITY_EXPORT'] });
     const result = await w.companion.sync({ days: 3 });
     expect(result.outcome).toBe('completed');
-    expect([...result.permissionMissing].sort()).toEqual(['bodyComps', 'dailies', 'hrv', 'pulseOx', 'respiration', 'sleeps', 'stressDetails', 'userMetrics']);
+    expect([...result.permissionMissing].sort()).toEqual(['bloodPressures', 'bodyComps', 'dailies', 'epochs', 'healthSnapshot', 'hrv', 'pulseOx', 'respiration', 'skinTemp', 'sleeps', 'stressDetails', 'userMetrics']);
     expect(sim.dataRequests.dailies).toBe(1); // asked once, then skipped for this run
     expect(storedIds(w, 'activities').length).toBeGreaterThan(0);
     expect(storedIds(w, 'dailies')).toEqual([]);

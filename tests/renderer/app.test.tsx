@@ -65,6 +65,21 @@ describe('App', () => {
     expect(within(screen.getByRole('list', { name: 'Permissions granted' })).getByText('Activities')).toBeTruthy();
   });
 
+  it('says on the data card which records Garmin sent could not be read, per type, and that the rest is stored', async () => {
+    await renderApp();
+    const streams = [
+      { stream: 'dailies', state: 'ok', lastErrorCode: null, skippedRecords: 2 },
+      { stream: 'sleeps', state: 'ok', lastErrorCode: null, skippedRecords: 0 },
+      { stream: 'epochs', state: 'ok', lastErrorCode: null, skippedRecords: 1 },
+    ];
+    act(() => push({ ...connectedState, connection: { ...connectedState.connection, sync: { ...connectedState.connection.sync, streams } } }));
+    expect(screen.getByTestId('unreadable-records').textContent).toBe(
+      'Garmin sent records R42 could not read, so they are left out: daily summaries 2, intraday activity 1. Everything else is stored.',
+    );
+    act(() => push(connectedState));
+    expect(screen.queryByTestId('unreadable-records')).toBeNull();
+  });
+
   it('asks before disconnecting, and Escape keeps the link', async () => {
     await renderApp();
     act(() => push(connectedState));

@@ -196,10 +196,17 @@ export const trends: TrendsAnswer = {
     resting_hr: i % 11 === 0 ? null : 48 + (i % 4),
     hrv_ms: i % 13 === 0 ? null : 58 + (i % 9),
     sleep_s: i % 17 === 0 ? null : 25_000 + (i % 5) * 900,
+    sleep_score: i % 17 === 0 ? null : 80,
     avg_stress: 30,
     spo2_avg: null,
     respiration_avg: 14.2,
     weight_kg: null,
+    intensity_min: 45,
+    vo2max: i % 7 === 3 ? 52 : null,
+    fitness_age: i % 7 === 3 ? 33 : null,
+    skin_temp_dev_c: -0.2,
+    bp_systolic: null,
+    bp_diastolic: null,
   })),
 };
 

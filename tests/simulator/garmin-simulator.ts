@@ -3,10 +3,17 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { notificationKey, notificationOfStream } from '../../src-common/garmin-notifications.js';
 import { isSimStream, SIM_STREAMS, simRecordsUploadedBetween, type SimStream } from './streams.js';
 
-/** A summary type the simulator serves (garmin-data.ts's, activityDetails and the wellness types). */
+/** A summary type the simulator serves (garmin-data.ts's, activityDetails, the wellness and health types). */
 export type DataStream = SimStream;
+/**
+ * A REST path the simulator answers pulls on: the generated streams, and the documented paths whose
+ * records only come from `uploadRecords` (the runner's edits in Garmin Connect, Move IQ).
+ */
+export type PullPath = DataStream | 'manuallyUpdatedActivities' | 'moveiq';
+const UPLOAD_ONLY_PATHS: readonly string[] = ['manuallyUpdatedActivities', 'moveiq'];
 
 /**
  * A Garmin Connect stand-in for tests and demos, strict like the real one (see
@@ -18,7 +25,7 @@ export type DataStream = SimStream;
  * through ping/push webhooks, a pull needs the pull token of a callback URL, backfill is asynchronous.
  */
 
-export type Endpoint = 'authorize' | 'token' | 'refresh' | 'userId' | 'permissions' | 'registration' | 'backfill' | DataStream;
+export type Endpoint = 'authorize' | 'token' | 'refresh' | 'userId' | 'permissions' | 'registration' | 'backfill' | PullPath;
 
 export type Fault =
   | { readonly kind: 'status'; readonly status: number; readonly times?: number; readonly retryAfterSeconds?: number }
@@ -118,7 +125,7 @@ interface AccessGrant {
 }
 
 interface PullGrant {
-  stream: DataStream;
+  stream: PullPath;
   userId: string;
   start: number;
   end: number;
@@ -148,10 +155,14 @@ export interface SimulatorCounts {
 const b64url = (buf: Buffer) => buf.toString('base64url');
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 const DAY = 86_400;
-/** Garmin's backfill limit per request: 30 days for activities, 90 for the other types. */
-const backfillMaxDays = (stream: DataStream) => (stream === 'activities' || stream === 'activityDetails' ? 30 : 90);
+/** Garmin's documented key of a REST path (src-common/garmin-notifications.ts): what notifications are keyed by. */
+const entryOfPath = (path: string) => notificationOfStream(path) ?? notificationKey(path === 'moveiq' ? 'moveIQActivities' : path);
+/** Garmin's backfill limit per request: 30 days for the Activity API's types, 90 for the Health API's. */
+const backfillMaxDays = (stream: PullPath) => (entryOfPath(stream)?.api === 'activity' ? 30 : 90);
 /** The permission a summary type needs, for pulls, backfills and notifications alike. */
-const permissionFor = (stream: DataStream) => (stream === 'activities' || stream === 'activityDetails' ? 'ACTIVITY_EXPORT' : 'HEALTH_EXPORT');
+const permissionFor = (stream: PullPath) => entryOfPath(stream)?.permission ?? 'HEALTH_EXPORT';
+/** The body key Garmin notifies a type under: its documented key (`pulseox`, `allDayRespiration`, …). */
+export const notificationKeyOf = (stream: PullPath) => entryOfPath(stream)?.key ?? stream;
 
 export class GarminSimulator {
   consent: Consent;
@@ -163,7 +174,7 @@ export class GarminSimulator {
   codeLifetimeSeconds: number;
   readonly counts: SimulatorCounts = { authorize: 0, codeExchanges: 0, refreshes: 0, userId: 0, permissions: 0, registrationDeletes: 0, refusedPulls: 0 };
   /** Data requests per stream, and the widest window asked for. */
-  readonly dataRequests: Record<DataStream, number> = Object.fromEntries(SIM_STREAMS.map((s) => [s, 0])) as Record<DataStream, number>;
+  readonly dataRequests: Record<PullPath, number> = Object.fromEntries([...SIM_STREAMS, ...UPLOAD_ONLY_PATHS].map((s) => [s, 0])) as Record<PullPath, number>;
   /** Streams whose next answers include malformed records (missing summaryId, wrong types). */
   readonly malformedRecords = new Set<DataStream>();
   /** Streams answered with extra, unknown fields and without optional ones (schema drift). */
@@ -199,6 +210,8 @@ export class GarminSimulator {
   private readonly pullTokens = new Map<string, PullGrant>();
   /** `userId type start end` of every accepted backfill, for the 409 on a repeat. */
   private readonly backfilled = new Set<string>();
+  /** Records uploaded by `uploadRecords`, per REST path: served by pulls beside the generated ones. */
+  private readonly uploaded = new Map<string, Array<{ uploadTime: number; userId: string; body: Record<string, unknown> }>>();
   private readonly deliveryQueue: QueuedDelivery[] = [];
   private deliveryInFlight = false;
   private settledWaiters: Array<() => void> = [];
@@ -388,12 +401,61 @@ export class GarminSimulator {
       if (push) items.push(...this.shapeRecords(stream, records, from).map((record) => ({ ...record, userId })));
       else items.push({ userId, callbackURL: this.callbackUrl(production, stream, userId, from, to) });
     }
-    this.enqueue(production, stream, items);
+    this.enqueue(production, notificationKeyOf(stream), items);
     return items.length;
   }
 
+  /**
+   * The runner's watch or Garmin Connect uploads these records now (an activity edited in Garmin
+   * Connect, Garmin's documented examples…), under a documented key (any spelling the webhook
+   * reads). Pulls of the key's REST path serve them (without userId, as Garmin's pull answers);
+   * in production mode the webhook hears of them as a ping or a push (`production.delivery` of
+   * the path, or `delivery`). Resolves to the notifications queued.
+   */
+  uploadRecords(key: string, records: ReadonlyArray<Record<string, unknown>>, options: { delivery?: Delivery; userId?: string } = {}): number {
+    const entry = notificationKey(key);
+    const path = entry?.restPath?.replace('/wellness-api/rest/', '');
+    if (!entry || !path || !(isSimStream(path) || UPLOAD_ONLY_PATHS.includes(path))) throw new Error(`uploadRecords: ${key} has no REST path the simulator serves`);
+    const userId = options.userId ?? this.userId;
+    const now = Math.floor(Date.now() / 1000);
+    const list = this.uploaded.get(path) ?? [];
+    for (const body of records) list.push({ uploadTime: now, userId, body: { ...body } });
+    this.uploaded.set(path, list);
+    if (!this.production || !this.isRegistered(userId)) return 0;
+    const push = (options.delivery ?? this.production.delivery?.[path as DataStream]) === 'push';
+    const items = push ? records.map((record) => ({ ...record, userId })) : [{ userId, callbackURL: this.callbackUrl(this.production, path as PullPath, userId, now, now + 1) }];
+    this.enqueue(this.production, key, items);
+    return items.length;
+  }
+
+  /** Queues a whole webhook body as given, in one POST (Garmin's documented envelopes, a body mixing keys). */
+  deliverBody(body: Record<string, unknown[]>): void {
+    const production = this.requireProduction('deliverBody');
+    this.deliveryQueue.push({
+      body,
+      webhookUrl: production.webhookUrl,
+      maxAttempts: Math.max(1, production.maxAttempts ?? 8),
+      firstBackoffMs: production.firstBackoffMs ?? 100,
+      timeoutMs: production.deliveryTimeoutMs ?? 30_000,
+    });
+    if (!this.deliveryInFlight) setImmediate(() => void this.deliverAll());
+  }
+
+  /**
+   * Makes a pull token work for exactly this path, user and window (as if Garmin had issued it),
+   * so a documented ping body's callback URL (`…&token=XXXXXXXXX`) is served.
+   */
+  honourPullToken(token: string, path: PullPath, start: number, end: number, userId = this.userId): void {
+    this.pullTokens.set(token, { stream: path, userId, start, end, expiresAt: Date.now() + 86_400_000 });
+  }
+
+  /** The records uploaded with `uploadRecords` for a path, user and window. */
+  private uploadedBetween(path: string, userId: string, start: number, end: number): Array<Record<string, unknown>> {
+    return (this.uploaded.get(path) ?? []).filter((r) => r.userId === userId && r.uploadTime >= start && r.uploadTime < end).map((r) => r.body);
+  }
+
   /** A callback URL carrying a fresh pull token bound to this stream, user and window. */
-  private callbackUrl(production: ProductionMode, stream: DataStream, userId: string, start: number, end: number): string {
+  private callbackUrl(production: ProductionMode, stream: PullPath, userId: string, start: number, end: number): string {
     const token = b64url(randomBytes(24));
     this.issuedSecrets.add(token);
     this.pullTokens.set(token, { stream, userId, start, end, expiresAt: Date.now() + (production.pullTokenLifetimeSeconds ?? 86_400) * 1000 });
@@ -533,6 +595,12 @@ export class GarminSimulator {
       case 'bodyComps':
       case 'pulseOx':
       case 'respiration':
+      case 'epochs':
+      case 'healthSnapshot':
+      case 'bloodPressures':
+      case 'skinTemp':
+      case 'manuallyUpdatedActivities':
+      case 'moveiq':
         return this.withAccessToken(req, res, (userId) => this.data(res, endpoint, url, userId));
       case 'backfill':
         return this.withAccessToken(req, res, (userId) => this.backfill(res, url, userId));
@@ -572,6 +640,7 @@ export class GarminSimulator {
     if (pathname === '/wellness-api/rest/user/registration' && method === 'DELETE') return 'registration';
     const stream = /^\/wellness-api\/rest\/([A-Za-z]+)$/.exec(pathname)?.[1];
     if (method === 'GET' && stream && isDataStream(stream)) return stream;
+    if (method === 'GET' && stream && UPLOAD_ONLY_PATHS.includes(stream)) return stream as PullPath;
     // Backfill exists only where data is delivered through webhooks.
     const backfill = /^\/wellness-api\/rest\/backfill\/([A-Za-z]+)$/.exec(pathname)?.[1];
     if (method === 'GET' && this.production && backfill && isDataStream(backfill)) return 'backfill';
@@ -605,7 +674,7 @@ export class GarminSimulator {
   }
 
   /** GET /wellness-api/rest/<type>?uploadStartTimeInSeconds=&uploadEndTimeInSeconds= (at most 24 h; in production mode also &token=). */
-  private data(res: ServerResponse, stream: DataStream, url: URL, userId: string): void {
+  private data(res: ServerResponse, stream: PullPath, url: URL, userId: string): void {
     this.dataRequests[stream]++;
     const start = Number(url.searchParams.get('uploadStartTimeInSeconds'));
     const end = Number(url.searchParams.get('uploadEndTimeInSeconds'));
@@ -622,11 +691,12 @@ export class GarminSimulator {
     if (end - start > 86_400) return this.json(res, 400, { errorMessage: 'timespan must be at most 86400 seconds' });
     const needs = permissionFor(stream);
     if (!this.permissions.includes(needs)) return this.json(res, 412, { errorMessage: `User has not granted ${needs}` });
-    this.json(res, 200, this.shapeRecords(stream, simRecordsUploadedBetween(stream, start, end, this.now()), start));
+    const generated = isSimStream(stream) ? this.shapeRecords(stream, simRecordsUploadedBetween(stream, start, end, this.now()), start) : [];
+    this.json(res, 200, [...generated, ...this.uploadedBetween(stream, userId, start, end)]);
   }
 
   /** Why a production pull is unsolicited, or null when its token was issued for exactly this pull and still works. */
-  private pullTokenRefusal(token: string | null, stream: DataStream, userId: string, start: number, end: number): string | null {
+  private pullTokenRefusal(token: string | null, stream: PullPath, userId: string, start: number, end: number): string | null {
     if (!token) return 'a pull token is required (use the callbackURL of a notification)';
     const grant = this.pullTokens.get(token);
     if (!grant) return 'unknown pull token';

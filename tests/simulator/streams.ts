@@ -1,12 +1,15 @@
 /**
  * Every summary type the simulator serves: garmin-data.ts's five, activityDetails (agreeing with
- * the activity summaries, uploaded with them) and the four wellness types of activity-details.ts.
+ * the activity summaries, uploaded with them), the four wellness types of activity-details.ts and
+ * the four health types of health-data.ts. Each is named by its local stream, which is also its
+ * REST path; the webhook body key is Garmin's documented one (src-common/garmin-notifications.ts).
  */
 import { activityDetailsForDay, WELLNESS_STREAMS, wellnessRecordsForDay, type WellnessStream } from './activity-details.js';
 import { DATA_STREAMS, recordsForDay, type DataRecord, type DataStream } from './garmin-data.js';
+import { HEALTH_STREAMS, healthRecordsForDay, type HealthStream } from './health-data.js';
 
-export const SIM_STREAMS = [...DATA_STREAMS, 'activityDetails', ...WELLNESS_STREAMS] as const;
-export type SimStream = DataStream | 'activityDetails' | WellnessStream;
+export const SIM_STREAMS = [...DATA_STREAMS, 'activityDetails', ...WELLNESS_STREAMS, ...HEALTH_STREAMS] as const;
+export type SimStream = DataStream | 'activityDetails' | WellnessStream | HealthStream;
 
 const DAY = 86_400;
 
@@ -18,6 +21,7 @@ export function isSimStream(value: string): value is SimStream {
 export function simRecordsForDay(stream: SimStream, day: number, userSeed = 42): DataRecord[] {
   if (stream === 'activityDetails') return activityDetailsForDay(day, userSeed);
   if ((WELLNESS_STREAMS as readonly string[]).includes(stream)) return wellnessRecordsForDay(stream as WellnessStream, day, userSeed);
+  if ((HEALTH_STREAMS as readonly string[]).includes(stream)) return healthRecordsForDay(stream as HealthStream, day, userSeed);
   return recordsForDay(stream as DataStream, day, userSeed);
 }
 

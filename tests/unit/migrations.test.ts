@@ -180,3 +180,29 @@ describe('migration 6', () => {
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/activities_activity_id/);
   });
 });
+
+describe('migration 7', () => {
+  it('adds epochs, health snapshots, blood pressure and skin temperature, sleep scores and edited activities, keeping the older rows', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, 6);
+    db.prepare("INSERT INTO activities (profile_id, summary_id, activity_type, start_time, start_offset, local_date, raw, synced_at) VALUES ('default', 'a1', 'RUNNING', 1, 0, '2026-11-23', '{}', 1)").run();
+    db.prepare("INSERT INTO sleeps (profile_id, summary_id, calendar_date, raw, synced_at) VALUES ('default', 's1', '2026-11-23', '{}', 1)").run();
+    expect(migrate(db, MIGRATIONS, 7)).toBe(7);
+    expect(tables(db)).toEqual(expect.arrayContaining(['epochs', 'health_snapshots', 'blood_pressures', 'skin_temps']));
+    // Older rows: not edited, no score.
+    expect(db.prepare('SELECT edited FROM activities').get()).toEqual({ edited: 0 });
+    expect(db.prepare('SELECT score FROM sleeps').get()).toEqual({ score: null });
+    const epoch = db.prepare("INSERT INTO epochs (profile_id, summary_id, start_time, local_date, local_minute, raw, synced_at) VALUES (?, 'e1', 1, '2026-11-23', 0, '{}', 1)");
+    epoch.run('default');
+    expect(() => epoch.run('default')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => epoch.run('nobody')).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare("UPDATE epochs SET steps = 'many'").run()).toThrow(/cannot store TEXT/);
+    db.prepare("INSERT INTO health_snapshots (profile_id, summary_id, calendar_date, raw, synced_at) VALUES ('default', 'h1', '2026-11-23', '{}', 1)").run();
+    db.prepare("INSERT INTO blood_pressures (profile_id, summary_id, measured_at, local_date, raw, synced_at) VALUES ('default', 'b1', 1, '2026-11-23', '{}', 1)").run();
+    db.prepare("INSERT INTO skin_temps (profile_id, summary_id, calendar_date, raw, synced_at) VALUES ('default', 't1', '2026-11-23', '{}', 1)").run();
+    // Everything hangs off the profile.
+    db.prepare("DELETE FROM profiles WHERE id = 'default'").run();
+    for (const table of ['epochs', 'health_snapshots', 'blood_pressures', 'skin_temps']) expect(db.prepare(`SELECT count(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
+  });
+});

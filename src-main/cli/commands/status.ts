@@ -47,6 +47,8 @@ export function describeStatus(s: ConnectionStatus): string {
   }
   const missing = s.sync.streams.filter((st) => st.state === 'permission_missing').map((st) => st.stream);
   if (missing.length) lines.push(`Not shared on Garmin: ${missing.join(', ')}`);
+  const unreadable = s.sync.streams.filter((st) => st.skippedRecords > 0);
+  if (unreadable.length) lines.push(`Not readable:        ${unreadable.map((st) => `${st.stream} ${st.skippedRecords}`).join(', ')} (records Garmin sent that R42 could not read; the rest is stored)`);
   return lines.join('\n');
 }
 

@@ -20,6 +20,8 @@ import {
   activitiesAnswer,
   activityDetailsData,
   dailiesAnswer,
+  epochsAnswer,
+  healthAnswer,
   hrvAnswer,
   metricsAnswer,
   recordsData,
@@ -28,7 +30,7 @@ import {
   trendsData,
   weeklyAnswer,
 } from '../../../src-common/contract.js';
-import { activitiesQuery, activityDetailsQuery, dateRange, DEFAULT_RANGE_DAYS, noQuery, parseQuery, searchParamsInput, weeklyQuery, type RangeDefaults } from '../../../src-common/data-query.js';
+import { activitiesQuery, activityDetailsQuery, dateRange, DEFAULT_RANGE_DAYS, epochsQuery, noQuery, parseQuery, searchParamsInput, weeklyQuery, type RangeDefaults } from '../../../src-common/data-query.js';
 import { CompanionError } from '../errors.js';
 import type { Companion } from '../companion.js';
 
@@ -68,6 +70,8 @@ export const API_ROUTES: Readonly<Record<`/v1/${string}`, ApiRoute>> = {
   '/v1/summary/weekly': route({ query: weeklyQuery, answer: weeklyAnswer, handle: (query, { data, today }) => data.weekly(query.weeks, today()) }),
   '/v1/hrv': route({ query: dateRange, answer: hrvAnswer, handle: (query, { data }) => data.hrv(query) }),
   '/v1/metrics': route({ query: dateRange, answer: metricsAnswer, handle: (query, { data }) => data.metrics(query) }),
+  '/v1/measurements': route({ query: dateRange, answer: healthAnswer, handle: (query, { data }) => data.health(query) }),
+  '/v1/epochs': route({ query: epochsQuery, answer: epochsAnswer, handle: (query, { data }) => data.epochs(query) }),
   // Computed locally from the stored data (src-main/core/coaching, docs/metrics.md).
   '/v1/activities/{id}': route({ query: activityDetailsQuery, answer: activityDetailsData, handle: (query, { data }) => data.activity(query.id, { unit: query.unit, maxPoints: query.points }) }),
   '/v1/training-load': route({ query: dateRange, answer: trainingLoadData, handle: (query, { data }) => data.trainingLoad(query) }),

@@ -20,6 +20,7 @@ import type { Clock } from '../ports.js';
 import type { Database } from '../store/database.js';
 import { DetailsRepo, type HrFigures } from '../store/details-repo.js';
 import { DEFAULT_PROFILE_ID } from '../store/repos.js';
+import { WellnessRepo } from '../store/wellness-repo.js';
 import type {
   ActivityDetailsAnswer,
   ActivityLoad,
@@ -140,6 +141,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
   const { db, config, clock } = deps;
   const profileId = deps.profileId ?? DEFAULT_PROFILE_ID;
   const details = new DetailsRepo(db, profileId);
+  const health = new WellnessRepo(db, profileId);
   const today = () => localDate(clock.now());
 
   // The activity by its summaryId, else by its Garmin activity id: two indexed lookups (an OR of
@@ -392,6 +394,11 @@ export function createCoaching(deps: CoachingDeps): Coaching {
           .all(profileId, since, to) as Array<{ calendar_date: string; duration_s: number | null; deep_s: number | null; light_s: number | null; rem_s: number | null; awake_s: number | null }>
       ).map((s) => ({ date: s.calendar_date, value: sleepSeconds(s) }));
       const wellness = details.wellnessBetween(from, to);
+      const measured = health.measurementDays(from, to);
+      const moving = health.epochDays(from, to);
+      const scores = new Map(
+        (db.prepare('SELECT calendar_date AS date, score FROM sleeps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? AND score IS NOT NULL ORDER BY synced_at').all(profileId, from, to) as Array<{ date: string; score: number }>).map((r) => [r.date, r.score]),
+      );
       const first = (rows: Array<{ date: string; value: number | null }>) => {
         const m = new Map<string, number | null>();
         for (const r of rows) if (!m.has(r.date)) m.set(r.date, r.value);
@@ -404,15 +411,24 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       for (let d = from; d <= to; d = addDays(d, 1)) dates.push(d);
       const days: WellnessDay[] = dates.map((date) => {
         const w = wellness.get(date);
+        const m = measured.get(date);
+        const e = moving.get(date);
         return {
           date,
           resting_hr: roundOrNull(restBy.get(date) ?? null, 1),
           hrv_ms: roundOrNull(hrvBy.get(date) ?? null, 1),
           sleep_s: roundOrNull(sleepBy.get(date) ?? null, 0),
+          sleep_score: scores.get(date) ?? null,
           avg_stress: w?.avgStress ?? null,
           spo2_avg: w?.spo2 ?? null,
           respiration_avg: w?.respiration ?? null,
           weight_kg: w?.weightKg ?? null,
+          intensity_min: e ? e.activeMin + e.highlyActiveMin : null,
+          vo2max: m?.vo2max ?? null,
+          fitness_age: m?.fitnessAge ?? null,
+          skin_temp_dev_c: m?.skinTempDeviationC ?? null,
+          bp_systolic: m?.systolic ?? null,
+          bp_diastolic: m?.diastolic ?? null,
         };
       });
       return {

@@ -17,9 +17,12 @@ import {
   parseQuery,
   activityId,
   splitUnitParam,
+  epochsQuery,
+  DEFAULT_EPOCH_DAYS,
+  MAX_EPOCH_DAYS,
 } from '../../../src-common/data-query.js';
 import { activityDetailsAnswer, personalRecordsAnswer, trainingLoadAnswer, trendsAnswer } from '../../../src-common/coaching-contract.js';
-import { activityView, dailySummary, freshness as freshnessSchema, hrvNight, sleepNight, statusSummary, weekSummary, type ConnectionStatus } from '../../../src-common/contract.js';
+import { activityView, dailySummary, freshness as freshnessSchema, healthMeasurements, hrvNight, sleepNight, statusSummary, weekSummary, type ConnectionStatus, type EpochRow } from '../../../src-common/contract.js';
 import { clockTime } from '../../../src-common/format.js';
 import { CompanionError } from '../errors.js';
 import type { Companion } from '../companion.js';
@@ -202,7 +205,7 @@ export const TOOLS: readonly ToolSpec[] = [
   tool({
     name: 'get_sleep',
     title: 'Sleep',
-    description: `The runner's sleep per night between two dates of their local calendar, newest first (\`calendar_date\` is the day they woke up): total duration and deep, light, REM and awake seconds. Defaults to the last ${DEFAULT_RANGE_DAYS} days. ${STALE_HINT}`,
+    description: `The runner's sleep per night between two dates of their local calendar, newest first (\`calendar_date\` is the day they woke up): total duration, deep, light, REM and awake seconds, and Garmin's sleep score (0-100). Defaults to the last ${DEFAULT_RANGE_DAYS} days. ${STALE_HINT}`,
     input: rangeInput,
     output: z.object({ from: z.string(), to: z.string(), nights: z.array(sleep), ...freshness }),
     readOnly: true,
@@ -295,7 +298,7 @@ export const TOOLS: readonly ToolSpec[] = [
   tool({
     name: 'get_trends',
     title: 'Recovery trends: HRV, resting HR, sleep',
-    description: `Recovery trends per day between two dates of the runner's local calendar (default: the last ${COACHING_RANGE_DAYS} days), oldest first: HRV status (the 7-night average against the runner's own 60-night baseline band: below, balanced or above; null until 21 nights exist), resting heart rate and sleep as 7- and 28-day means with their direction (rising, falling, stable), and per day the wellness figures Garmin sent (resting HR, HRV, sleep seconds, average stress, SpO2, respiration, weight). Below-baseline HRV with rising resting HR suggests accumulated fatigue or illness. ${STALE_HINT}`,
+    description: `Recovery trends per day between two dates of the runner's local calendar (default: the last ${COACHING_RANGE_DAYS} days), oldest first: HRV status (the 7-night average against the runner's own 60-night baseline band: below, balanced or above; null until 21 nights exist), resting heart rate and sleep as 7- and 28-day means with their direction (rising, falling, stable), and per day the wellness figures Garmin sent (resting HR, HRV, sleep seconds and score, average stress, SpO2, breaths per minute, weight, intensity minutes, VO2 max and fitness age on the days Garmin computed them, the night's skin temperature deviation in °C, the day's last blood pressure). Below-baseline HRV with rising resting HR suggests accumulated fatigue or illness. ${STALE_HINT}`,
     input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),
     output: z.object({ trends: z.object(trendsAnswer.shape), ...freshness }),
     readOnly: true,
@@ -306,6 +309,63 @@ export const TOOLS: readonly ToolSpec[] = [
       const rest = answer.data.resting_hr.at(-1);
       const facts = [hrv?.status ? `HRV ${hrv.status} its baseline on ${hrv.date}` : 'HRV status not known yet (fewer than 21 nights)', rest?.direction ? `resting HR ${rest.direction}` : null].filter((f): f is string => f !== null);
       return { structured: { trends: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale }, summary: `${range.from} to ${range.to}: ${facts.join(', ')}; ${lastSync(answer)}.` };
+    },
+  }),
+  tool({
+    name: 'get_health_metrics',
+    title: 'Health measurements: VO2 max, blood pressure, skin temperature, snapshots',
+    description: `What Garmin measured of the runner's health between two dates of their local calendar (default: the last ${DEFAULT_RANGE_DAYS} days), newest first in each list: \`fitness\` (VO2 max in ml/kg/min and fitness age, as Garmin computes them about weekly; a rising VO2 max means aerobic fitness improves), \`blood_pressure\` (systolic/diastolic in mmHg and pulse, typed in or from a cuff), \`skin_temperature\` (the night's deviation from the runner's own baseline in °C; a rise of about 1 °C or more can come before an illness), and \`snapshots\` (2-minute health snapshots taken on the watch: heart rate, SpO2, breaths per minute, stress, HRV as RMSSD and SDRR). Lists are empty when the runner's devices do not measure that. ${STALE_HINT}`,
+    input: rangeInput,
+    output: z.object({ from: z.string(), to: z.string(), health: z.object(healthMeasurements.shape), ...freshness }),
+    readOnly: true,
+    async run(args, deps) {
+      const range = resolveRange(args, deps);
+      const answer = deps.data.health(range);
+      const h = answer.data;
+      const facts = [
+        h.fitness[0] ? `VO2 max ${h.fitness[0].vo2max ?? '—'} on ${h.fitness[0].calendar_date}` : null,
+        h.blood_pressure[0] ? `${h.blood_pressure.length} blood pressure readings, the last ${h.blood_pressure[0].systolic ?? '—'}/${h.blood_pressure[0].diastolic ?? '—'} on ${h.blood_pressure[0].local_date}` : null,
+        h.skin_temperature[0] ? `skin temperature ${h.skin_temperature[0].deviation_c ?? '—'} °C from baseline on ${h.skin_temperature[0].calendar_date}` : null,
+        h.snapshots.length ? `${h.snapshots.length} health snapshots` : null,
+      ].filter((f): f is string => f !== null);
+      return {
+        structured: { ...range, health: h, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        summary: `${range.from} to ${range.to}: ${facts.length ? facts.join('; ') : 'no health measurements'}; ${lastSync(answer)}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'get_intraday_activity',
+    title: 'Steps and intensity through the day',
+    description: `How the runner moved through each day between two dates of their local calendar (default: the last ${DEFAULT_EPOCH_DAYS} days, at most ${MAX_EPOCH_DAYS}), from Garmin's 15-minute epochs, oldest first: per day the steps, the minutes active and highly active (intensity minutes), and per local hour (0-23) the steps and active minutes. Shows whether an easy day was really easy, how much the runner moves outside training, and when they run. ${STALE_HINT}`,
+    input: rangeInput,
+    output: z.object({
+      from: z.string(),
+      to: z.string(),
+      days: z.array(
+        z.object({
+          date: z.string(),
+          steps: z.number(),
+          active_min: z.number(),
+          highly_active_min: z.number(),
+          hourly_steps: z.array(z.number()).describe('Steps in each local hour, 0 to 23.'),
+          hourly_active_min: z.array(z.number()).describe('Active and highly active minutes in each local hour, 0 to 23.'),
+        }),
+      ),
+      ...freshness,
+    }),
+    readOnly: true,
+    async run(args, deps) {
+      const parsed = parseQuery(epochsQuery({ today: deps.today(), days: DEFAULT_EPOCH_DAYS }), { from: args.from, to: args.to });
+      if (!parsed.ok) throw new CompanionError('bad_request', parsed.message);
+      const range = { from: parsed.value.from, to: parsed.value.to };
+      const answer = deps.data.epochs(range);
+      const days = intradayDays(answer.data);
+      const steps = days.reduce((n, d) => n + d.steps, 0);
+      return {
+        structured: { ...range, days, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        summary: `${days.length} days with epochs from ${range.from} to ${range.to}, ${steps} steps in all; ${lastSync(answer)}.`,
+      };
     },
   }),
   tool({
@@ -358,3 +418,27 @@ export const TOOLS: readonly ToolSpec[] = [
     },
   }),
 ];
+
+/** Garmin's 15-minute epochs summed per day and per local hour. */
+function intradayDays(epochs: readonly EpochRow[]) {
+  const days = new Map<string, { date: string; steps: number; active_min: number; highly_active_min: number; hourly_steps: number[]; hourly_active_min: number[] }>();
+  for (const e of epochs) {
+    let day = days.get(e.local_date);
+    if (!day) days.set(e.local_date, (day = { date: e.local_date, steps: 0, active_min: 0, highly_active_min: 0, hourly_steps: new Array<number>(24).fill(0), hourly_active_min: new Array<number>(24).fill(0) }));
+    const hour = Number(e.local_time.slice(0, 2));
+    const activeMin = e.intensity === 'ACTIVE' || e.intensity === 'HIGHLY_ACTIVE' ? (e.active_s ?? 0) / 60 : 0;
+    day.steps += e.steps ?? 0;
+    day.hourly_steps[hour]! += e.steps ?? 0;
+    day.hourly_active_min[hour]! += activeMin;
+    if (e.intensity === 'ACTIVE') day.active_min += activeMin;
+    if (e.intensity === 'HIGHLY_ACTIVE') day.highly_active_min += activeMin;
+  }
+  return [...days.values()].map((d) => ({
+    ...d,
+    steps: Math.round(d.steps),
+    active_min: Math.round(d.active_min),
+    highly_active_min: Math.round(d.highly_active_min),
+    hourly_steps: d.hourly_steps.map(Math.round),
+    hourly_active_min: d.hourly_active_min.map(Math.round),
+  }));
+}

@@ -10,6 +10,9 @@ import { hrHistogram, type HrSummary } from '../analysis/histogram.js';
 import type { ZoneTime } from '../analysis/zones.js';
 import { recordsOver, updateRecords, type PersonalRecord, type Records } from '../analysis/records.js';
 import { activityDetailsSchema, cleanSamples, parseActivityDetails, type ActivityDetails } from '../analysis/samples.js';
+import { dateOfEpochSeconds } from '../../../src-common/dates.js';
+import { normalizeRecord, valuesOf } from '../garmin/records.js';
+import { readBodyComp, readPulseOx, readRespiration, readStress } from '../garmin/wellness-records.js';
 import type { Database } from './database.js';
 import { decodeSamples, encodeSamples, packJson, SAMPLE_FORMAT_VERSION } from './sample-codec.js';
 
@@ -27,53 +30,8 @@ const TABLE: Record<DetailStream, string> = {
   respiration: 'respiration',
 };
 
-const num = z.number().finite().nullable().optional().catch(null).transform((v) => v ?? null);
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-/** A map of time offsets to values; anything that is not one becomes empty (schema drift must not cost a day). */
-const valueMap = z.record(z.string(), z.unknown()).optional().catch(undefined);
-
-const stressSchema = z.looseObject({
-  summaryId: z.string().min(1),
-  calendarDate: date,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
-  durationInSeconds: num,
-  timeOffsetStressLevelValues: valueMap,
-  timeOffsetBodyBatteryValues: valueMap,
-});
-const bodyCompSchema = z.looseObject({
-  summaryId: z.string().min(1),
-  measurementTimeInSeconds: z.number().int(),
-  measurementTimeOffsetInSeconds: num,
-  weightInGrams: num,
-  bodyFatInPercent: num,
-  bodyMassIndex: num,
-  muscleMassInGrams: num,
-});
-const pulseOxSchema = z.looseObject({
-  summaryId: z.string().min(1),
-  calendarDate: date,
-  startTimeInSeconds: num,
-  durationInSeconds: num,
-  timeOffsetSpo2Values: valueMap,
-  onDemand: z.boolean().optional().catch(undefined),
-});
-const respirationSchema = z.looseObject({
-  summaryId: z.string().min(1),
-  startTimeInSeconds: z.number().int(),
-  startTimeOffsetInSeconds: num,
-  durationInSeconds: num,
-  timeOffsetEpochToBreaths: valueMap,
-});
-
-const isoDay = (epochS: number) => new Date(epochS * 1000).toISOString().slice(0, 10);
 const isRun = (type: string | null) => type !== null && /RUN/.test(type);
 
-/** The finite values of a map within [min, max]. */
-function valuesOf(map: Record<string, unknown> | undefined, min: number, max: number): number[] {
-  if (!map) return [];
-  return Object.values(map).filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max);
-}
 const avg = (v: number[]) => (v.length ? Math.round((v.reduce((a, b) => a + b, 0) / v.length) * 10) / 10 : null);
 const minOf = (v: number[]) => (v.length ? Math.min(...v) : null);
 const maxOf = (v: number[]) => (v.length ? Math.max(...v) : null);
@@ -205,55 +163,54 @@ export class DetailsRepo {
       case 'activityDetails':
         return this.storeActivityDetails(record, now);
       case 'stressDetails': {
-        const r = stressSchema.safeParse(record);
-        if (!r.success) return false;
-        const s = r.data;
-        const stress = valuesOf(s.timeOffsetStressLevelValues, 0, 100);
-        const battery = valuesOf(s.timeOffsetBodyBatteryValues, 0, 100);
+        const s = readStress(record);
+        if (!s) return false;
+        const stress = valuesOf(s.stressValues, 0, 100);
+        const battery = valuesOf(s.bodyBatteryValues, 0, 100);
         this.upsertStress.run({
-          profile_id: this.profileId, summary_id: s.summaryId, calendar_date: s.calendarDate, start_time: s.startTimeInSeconds, start_offset: s.startTimeOffsetInSeconds,
-          duration_s: s.durationInSeconds, avg_stress: avg(stress), max_stress: maxOf(stress), body_battery_high: maxOf(battery), body_battery_low: minOf(battery),
+          profile_id: this.profileId, summary_id: s.summaryId, calendar_date: s.calendarDate, start_time: s.startTime, start_offset: s.offset,
+          duration_s: s.durationS, avg_stress: avg(stress), max_stress: maxOf(stress), body_battery_high: maxOf(battery), body_battery_low: minOf(battery),
           raw_z: packJson(record), synced_at: now,
         });
         return true;
       }
       case 'bodyComps': {
-        const r = bodyCompSchema.safeParse(record);
-        if (!r.success) return false;
-        const b = r.data;
+        const b = readBodyComp(record);
+        if (!b) return false;
         this.upsertBodyComp.run({
-          profile_id: this.profileId, summary_id: b.summaryId, measured_at: b.measurementTimeInSeconds,
-          local_date: isoDay(b.measurementTimeInSeconds + (b.measurementTimeOffsetInSeconds ?? 0)),
-          weight_g: b.weightInGrams, body_fat_pct: b.bodyFatInPercent, bmi: b.bodyMassIndex, muscle_mass_g: b.muscleMassInGrams, raw: JSON.stringify(record), synced_at: now,
+          profile_id: this.profileId, summary_id: b.summaryId, measured_at: b.measuredAt, local_date: b.localDate,
+          weight_g: b.weightG, body_fat_pct: b.bodyFatPct, bmi: b.bmi, muscle_mass_g: b.muscleMassG, raw: JSON.stringify(record), synced_at: now,
         });
         return true;
       }
       case 'pulseOx': {
-        const r = pulseOxSchema.safeParse(record);
-        if (!r.success) return false;
-        const p = r.data;
-        const spo2 = valuesOf(p.timeOffsetSpo2Values, 50, 100);
+        const p = readPulseOx(record);
+        if (!p) return false;
+        const spo2 = valuesOf(p.spo2Values, 50, 100);
         this.upsertPulseOx.run({
-          profile_id: this.profileId, summary_id: p.summaryId, calendar_date: p.calendarDate, start_time: p.startTimeInSeconds, duration_s: p.durationInSeconds,
-          avg_spo2: avg(spo2), min_spo2: minOf(spo2), on_demand: p.onDemand === undefined ? null : Number(p.onDemand), raw_z: packJson(record), synced_at: now,
+          profile_id: this.profileId, summary_id: p.summaryId, calendar_date: p.calendarDate, start_time: p.startTime, duration_s: p.durationS,
+          avg_spo2: avg(spo2), min_spo2: minOf(spo2), on_demand: p.onDemand === null ? null : Number(p.onDemand), raw_z: packJson(record), synced_at: now,
         });
         return true;
       }
       case 'respiration': {
-        const r = respirationSchema.safeParse(record);
-        if (!r.success) return false;
-        const p = r.data;
-        const breaths = valuesOf(p.timeOffsetEpochToBreaths, 1, 80);
+        const r = readRespiration(record);
+        if (!r) return false;
+        const breaths = valuesOf(r.breaths, 1, 80);
         this.upsertRespiration.run({
-          profile_id: this.profileId, summary_id: p.summaryId, start_time: p.startTimeInSeconds, local_date: isoDay(p.startTimeInSeconds + (p.startTimeOffsetInSeconds ?? 0)),
-          duration_s: p.durationInSeconds, avg_breaths: avg(breaths), min_breaths: minOf(breaths), max_breaths: maxOf(breaths), raw: JSON.stringify(record), synced_at: now,
+          profile_id: this.profileId, summary_id: r.summaryId, start_time: r.startTime, local_date: r.localDate,
+          duration_s: r.durationS, avg_breaths: avg(breaths), min_breaths: minOf(breaths), max_breaths: maxOf(breaths), raw: JSON.stringify(record), synced_at: now,
         });
         return true;
       }
     }
   }
 
-  private storeActivityDetails(record: unknown, now: number): boolean {
+  private storeActivityDetails(delivered: unknown, now: number): boolean {
+    // Keys with stray spaces read as the key, the id trimmed (core/garmin/records.ts).
+    const normalized = normalizeRecord(delivered);
+    const id = normalized?.summaryId;
+    const record = normalized && (typeof id === 'string' || typeof id === 'number') ? { ...normalized, summaryId: String(id).trim() } : normalized;
     const details = parseActivityDetails(record);
     if (!details) return false;
     const parsed = activityDetailsSchema.parse(record);
@@ -267,7 +224,7 @@ export class DetailsRepo {
       | undefined;
     const activitySummaryId = known?.summary_id ?? activitySummaryIdGuess;
     const offset = typeof summary.startTimeOffsetInSeconds === 'number' && Number.isFinite(summary.startTimeOffsetInSeconds) ? summary.startTimeOffsetInSeconds : 0;
-    const localDate = details.startTime !== null && typeof summary.startTimeInSeconds === 'number' ? isoDay(details.startTime + offset) : (known?.local_date ?? null);
+    const localDate = details.startTime !== null && typeof summary.startTimeInSeconds === 'number' ? dateOfEpochSeconds(details.startTime + offset) : (known?.local_date ?? null);
     const activityType = details.activityType ?? known?.activity_type ?? null;
     const series = cleanSamples(details.samples);
     const { samples: _samples, laps: _laps, ...rest } = parsed;
@@ -545,9 +502,9 @@ export class DetailsRepo {
     for (const r of this.db.prepare('SELECT calendar_date AS d, avg(avg_stress) AS v FROM stress_details WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? GROUP BY d').all(p, from, to) as Array<{ d: string; v: number | null }>) at(r.d).avgStress = round1(r.v);
     for (const r of this.db.prepare('SELECT calendar_date AS d, avg(avg_spo2) AS v FROM pulse_ox WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? GROUP BY d').all(p, from, to) as Array<{ d: string; v: number | null }>) at(r.d).spo2 = round1(r.v);
     for (const r of this.db.prepare('SELECT local_date AS d, avg(avg_breaths) AS v FROM respiration WHERE profile_id = ? AND local_date BETWEEN ? AND ? GROUP BY d').all(p, from, to) as Array<{ d: string; v: number | null }>) at(r.d).respiration = round1(r.v);
-    // The day's last weigh-in.
+    // The day's last plausible weigh-in (20-300 kg: Garmin's own example prints 751,732 g).
     for (const r of this.db
-      .prepare('SELECT local_date AS d, weight_g AS v FROM body_comps WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND weight_g IS NOT NULL ORDER BY measured_at')
+      .prepare('SELECT local_date AS d, weight_g AS v FROM body_comps WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND weight_g BETWEEN 20000 AND 300000 ORDER BY measured_at')
       .all(p, from, to) as Array<{ d: string; v: number }>) at(r.d).weightKg = Math.round(r.v / 100) / 10;
     return out;
   }

@@ -1,73 +1,24 @@
-import { z } from 'zod';
 import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
+import { readActivity, readDaily, readHrv, readSleep, readUserMetrics } from '../garmin/records.js';
 import type { Database } from './database.js';
 import { DETAIL_STREAMS, DetailsRepo, type DetailStream } from './details-repo.js';
+import { WELLNESS_STREAMS, WellnessRepo, type WellnessStream } from './wellness-repo.js';
 
 /** Summary types kept in one row each (typed columns and the raw record). */
 export const SUMMARY_STREAMS = ['activities', 'dailies', 'sleeps', 'hrv', 'userMetrics'] as const;
 export type SummaryStream = (typeof SUMMARY_STREAMS)[number];
 /** Every type synced, in sync order: an upload window's activities before their details. */
-export const STREAMS = [...SUMMARY_STREAMS, ...DETAIL_STREAMS] as const;
-export type Stream = SummaryStream | DetailStream;
+export const STREAMS = [...SUMMARY_STREAMS, ...DETAIL_STREAMS, ...WELLNESS_STREAMS] as const;
+export type Stream = SummaryStream | DetailStream | WellnessStream;
 const isDetailStream = (stream: Stream): stream is DetailStream => (DETAIL_STREAMS as readonly string[]).includes(stream);
+const isWellnessStream = (stream: Stream): stream is WellnessStream => (WELLNESS_STREAMS as readonly string[]).includes(stream);
+
+/** How records are stored: `edited` for activities the runner edited in Garmin Connect (manuallyUpdatedActivities). */
+export interface StoreOptions {
+  readonly edited?: boolean;
+}
 
 const DAY_S = 86_400;
-
-/** A number where Garmin sent one; anything else (missing, drifted type) becomes null. */
-const num = z.number().finite().nullable().optional().catch(null).transform((v) => v ?? null);
-const str = z.string().nullable().optional().catch(null).transform((v) => v ?? null);
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-
-// Required fields decide whether a record is usable; everything else is lenient (schema drift).
-const activitySchema = z.looseObject({
-  summaryId: z.string().min(1),
-  startTimeInSeconds: z.number().int(),
-  startTimeOffsetInSeconds: z.number().int().optional().catch(0),
-  activityId: z.union([z.string(), z.number()]).optional().catch(undefined),
-  activityType: str,
-  activityName: str,
-  durationInSeconds: num,
-  distanceInMeters: num,
-  averageSpeedInMetersPerSecond: num,
-  averagePaceInMinutesPerKilometer: num,
-  averageHeartRateInBeatsPerMinute: num,
-  maxHeartRateInBeatsPerMinute: num,
-  averageRunCadenceInStepsPerMinute: num,
-  totalElevationGainInMeters: num,
-  activeKilocalories: num,
-  deviceName: str,
-  manual: z.boolean().optional().catch(undefined),
-});
-const dailySchema = z.looseObject({
-  summaryId: z.string().min(1),
-  calendarDate: date,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
-  steps: num,
-  distanceInMeters: num,
-  activeKilocalories: num,
-  restingHeartRateInBeatsPerMinute: num,
-  averageHeartRateInBeatsPerMinute: num,
-  maxHeartRateInBeatsPerMinute: num,
-  averageStressLevel: num,
-  bodyBatteryChargedValue: num,
-  bodyBatteryDrainedValue: num,
-});
-const sleepSchema = z.looseObject({
-  summaryId: z.string().min(1),
-  calendarDate: date,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
-  durationInSeconds: num,
-  deepSleepDurationInSeconds: num,
-  lightSleepDurationInSeconds: num,
-  remSleepInSeconds: num,
-  awakeDurationInSeconds: num,
-});
-const hrvSchema = z.looseObject({ summaryId: z.string().min(1), calendarDate: date, lastNightAvg: num, lastNight5MinHigh: num });
-const metricsSchema = z.looseObject({ summaryId: z.string().min(1), calendarDate: date, vo2Max: num, fitnessAge: num });
-
-const isoDay = (epochS: number) => new Date(epochS * 1000).toISOString().slice(0, 10);
 
 /** The calendar date (YYYY-MM-DD) of a moment in this computer's time zone: the runner's "today". */
 export function localDate(ms: number): string {
@@ -75,84 +26,81 @@ export function localDate(ms: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-/** The stream's row, ready for its table, or null for a record that cannot be stored. */
+/** The stream's row, ready for its table, or null for a record that cannot be read (core/garmin/records.ts). */
 function toRow(stream: SummaryStream, record: unknown): Record<string, unknown> | null {
   const raw = JSON.stringify(record);
   switch (stream) {
     case 'activities': {
-      const r = activitySchema.safeParse(record);
-      if (!r.success) return null;
-      const a = r.data;
-      const offset = a.startTimeOffsetInSeconds ?? 0;
+      const a = readActivity(record);
+      if (!a) return null;
       return {
         summary_id: a.summaryId,
-        activity_id: a.activityId === undefined ? null : String(a.activityId),
-        activity_type: a.activityType ?? 'UNKNOWN',
-        name: a.activityName,
-        start_time: a.startTimeInSeconds,
-        start_offset: offset,
-        local_date: isoDay(a.startTimeInSeconds + offset),
-        duration_s: a.durationInSeconds,
-        distance_m: a.distanceInMeters,
-        avg_speed_mps: a.averageSpeedInMetersPerSecond,
-        avg_pace_min_km: a.averagePaceInMinutesPerKilometer,
-        avg_hr: a.averageHeartRateInBeatsPerMinute,
-        max_hr: a.maxHeartRateInBeatsPerMinute,
-        avg_cadence_spm: a.averageRunCadenceInStepsPerMinute,
-        elevation_gain_m: a.totalElevationGainInMeters,
-        active_kcal: a.activeKilocalories,
+        activity_id: a.activityId,
+        activity_type: a.activityType,
+        name: a.name,
+        start_time: a.startTime,
+        start_offset: a.offset,
+        local_date: a.localDate,
+        duration_s: a.durationS,
+        distance_m: a.distanceM,
+        avg_speed_mps: a.avgSpeedMps,
+        avg_pace_min_km: a.avgPaceMinKm,
+        avg_hr: a.avgHr,
+        max_hr: a.maxHr,
+        avg_cadence_spm: a.avgCadenceSpm,
+        elevation_gain_m: a.elevationGainM,
+        active_kcal: a.activeKcal,
         device_name: a.deviceName,
-        manual: a.manual === undefined ? null : a.manual ? 1 : 0,
+        manual: a.manual === null ? null : a.manual ? 1 : 0,
         raw,
       };
     }
     case 'dailies': {
-      const r = dailySchema.safeParse(record);
-      if (!r.success) return null;
-      const d = r.data;
+      const d = readDaily(record);
+      if (!d) return null;
       return {
         summary_id: d.summaryId,
         calendar_date: d.calendarDate,
-        start_time: d.startTimeInSeconds,
-        start_offset: d.startTimeOffsetInSeconds,
-        steps: d.steps === null ? null : Math.round(d.steps),
-        distance_m: d.distanceInMeters,
-        active_kcal: d.activeKilocalories,
-        resting_hr: d.restingHeartRateInBeatsPerMinute,
-        avg_hr: d.averageHeartRateInBeatsPerMinute,
-        max_hr: d.maxHeartRateInBeatsPerMinute,
-        avg_stress: d.averageStressLevel,
-        body_battery_charged: d.bodyBatteryChargedValue,
-        body_battery_drained: d.bodyBatteryDrainedValue,
+        start_time: d.startTime,
+        start_offset: d.offset,
+        steps: d.steps,
+        distance_m: d.distanceM,
+        active_kcal: d.activeKcal,
+        resting_hr: d.restingHr,
+        avg_hr: d.avgHr,
+        max_hr: d.maxHr,
+        avg_stress: d.avgStress,
+        body_battery_charged: d.bodyBatteryCharged,
+        body_battery_drained: d.bodyBatteryDrained,
         raw,
       };
     }
     case 'sleeps': {
-      const r = sleepSchema.safeParse(record);
-      if (!r.success) return null;
-      const s = r.data;
+      const s = readSleep(record);
+      if (!s) return null;
       return {
         summary_id: s.summaryId,
         calendar_date: s.calendarDate,
-        start_time: s.startTimeInSeconds,
-        start_offset: s.startTimeOffsetInSeconds,
-        duration_s: s.durationInSeconds,
-        deep_s: s.deepSleepDurationInSeconds,
-        light_s: s.lightSleepDurationInSeconds,
-        rem_s: s.remSleepInSeconds,
-        awake_s: s.awakeDurationInSeconds,
+        start_time: s.startTime,
+        start_offset: s.offset,
+        duration_s: s.durationS,
+        deep_s: s.deepS,
+        light_s: s.lightS,
+        rem_s: s.remS,
+        awake_s: s.awakeS,
+        score: s.score,
         raw,
       };
     }
     case 'hrv': {
-      const r = hrvSchema.safeParse(record);
-      if (!r.success) return null;
-      return { summary_id: r.data.summaryId, calendar_date: r.data.calendarDate, last_night_avg_ms: r.data.lastNightAvg, last_night_5min_high_ms: r.data.lastNight5MinHigh, raw };
+      const h = readHrv(record);
+      if (!h) return null;
+      return { summary_id: h.summaryId, calendar_date: h.calendarDate, last_night_avg_ms: h.lastNightAvgMs, last_night_5min_high_ms: h.lastNight5MinHighMs, raw };
     }
     case 'userMetrics': {
-      const r = metricsSchema.safeParse(record);
-      if (!r.success) return null;
-      return { summary_id: r.data.summaryId, calendar_date: r.data.calendarDate, vo2max: r.data.vo2Max, fitness_age: r.data.fitnessAge, raw };
+      const m = readUserMetrics(record);
+      if (!m) return null;
+      return { summary_id: m.summaryId, calendar_date: m.calendarDate, vo2max: m.vo2max, fitness_age: m.fitnessAge, raw };
     }
   }
 }
@@ -161,7 +109,7 @@ const TABLE: Record<SummaryStream, string> = { activities: 'activities', dailies
 const COLUMNS: Record<SummaryStream, readonly string[]> = {
   activities: ['summary_id', 'activity_id', 'activity_type', 'name', 'start_time', 'start_offset', 'local_date', 'duration_s', 'distance_m', 'avg_speed_mps', 'avg_pace_min_km', 'avg_hr', 'max_hr', 'avg_cadence_spm', 'elevation_gain_m', 'active_kcal', 'device_name', 'manual', 'raw'],
   dailies: ['summary_id', 'calendar_date', 'start_time', 'start_offset', 'steps', 'distance_m', 'active_kcal', 'resting_hr', 'avg_hr', 'max_hr', 'avg_stress', 'body_battery_charged', 'body_battery_drained', 'raw'],
-  sleeps: ['summary_id', 'calendar_date', 'start_time', 'start_offset', 'duration_s', 'deep_s', 'light_s', 'rem_s', 'awake_s', 'raw'],
+  sleeps: ['summary_id', 'calendar_date', 'start_time', 'start_offset', 'duration_s', 'deep_s', 'light_s', 'rem_s', 'awake_s', 'score', 'raw'],
   hrv: ['summary_id', 'calendar_date', 'last_night_avg_ms', 'last_night_5min_high_ms', 'raw'],
   userMetrics: ['summary_id', 'calendar_date', 'vo2max', 'fitness_age', 'raw'],
 };
@@ -258,9 +206,15 @@ export class TrainingRepo {
   private readonly upserts: Record<SummaryStream, ReturnType<Database['prepare']>>;
   /** activityDetails and the wellness types: compact samples, derived figures, records. */
   readonly details: DetailsRepo;
+  /** Epochs, health snapshots, blood pressure, skin temperature. */
+  readonly wellness: WellnessRepo;
+  /** An activity the runner edited in Garmin Connect: replaces the row, and marks it so a re-delivered original does not undo the edit. */
+  private readonly upsertEdited;
+  private readonly dropReplacedActivity;
   // Statements run once per upload window (9,130 times in a 5-year backfill): prepared once.
   private readonly selectStreams;
   private readonly moveStream;
+  private readonly countSkipped;
 
   constructor(
     private readonly db: Database,
@@ -272,22 +226,34 @@ export class TrainingRepo {
          skipped_records = skipped_records + ?, state = CASE WHEN state = 'permission_missing' THEN 'pending' ELSE state END
        WHERE profile_id = ? AND stream = ?`,
     );
+    this.countSkipped = db.prepare('UPDATE sync_streams SET skipped_records = skipped_records + ? WHERE profile_id = ? AND stream = ?');
     this.details = new DetailsRepo(db, profileId);
-    this.upserts = Object.fromEntries(
-      SUMMARY_STREAMS.map((stream) => {
-        const cols = COLUMNS[stream];
-        const sql = `INSERT INTO ${TABLE[stream]} (profile_id, ${cols.join(', ')}, synced_at) VALUES (@profile_id, ${cols.map((c) => `@${c}`).join(', ')}, @synced_at)
-          ON CONFLICT (profile_id, summary_id) DO UPDATE SET ${[...cols.filter((c) => c !== 'summary_id'), 'synced_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`;
-        return [stream, db.prepare(sql)];
-      }),
-    ) as Record<SummaryStream, ReturnType<Database['prepare']>>;
+    this.wellness = new WellnessRepo(db, profileId);
+    const upsertSql = (stream: SummaryStream, edited: boolean | null) => {
+      const cols = stream === 'activities' ? [...COLUMNS[stream], 'edited'] : COLUMNS[stream];
+      const updated = [...cols.filter((c) => c !== 'summary_id'), 'synced_at'].map((c) => `${c} = excluded.${c}`).join(', ');
+      // A plain summary never overwrites the runner's own edit of it.
+      const guard = stream === 'activities' && !edited ? ' WHERE activities.edited = 0' : '';
+      return `INSERT INTO ${TABLE[stream]} (profile_id, ${cols.join(', ')}, synced_at) VALUES (@profile_id, ${cols.map((c) => (c === 'edited' ? (edited ? '1' : '0') : `@${c}`)).join(', ')}, @synced_at)
+        ON CONFLICT (profile_id, summary_id) DO UPDATE SET ${updated}${guard}`;
+    };
+    this.upserts = Object.fromEntries(SUMMARY_STREAMS.map((stream) => [stream, db.prepare(upsertSql(stream, false))])) as Record<SummaryStream, ReturnType<Database['prepare']>>;
+    this.upsertEdited = db.prepare(upsertSql('activities', true));
+    this.dropReplacedActivity = db.prepare('DELETE FROM activities WHERE profile_id = ? AND activity_id = ? AND summary_id <> ?');
   }
 
-  /** Stores one record; false when it cannot be stored. The caller holds the transaction. */
-  private storeRecord(stream: Stream, record: unknown, now: number): boolean {
+  /** Stores one record; false when it cannot be read. The caller holds the transaction. */
+  private storeRecord(stream: Stream, record: unknown, now: number, options: StoreOptions = {}): boolean {
     if (isDetailStream(stream)) return this.details.store(stream, record, now);
+    if (isWellnessStream(stream)) return this.wellness.store(stream, record, now);
     const row = toRow(stream, record);
     if (!row) return false;
+    if (stream === 'activities' && options.edited) {
+      // The edit stands for the activity it was made to, under whichever summaryId Garmin gave it.
+      if (row.activity_id !== null) this.dropReplacedActivity.run(this.profileId, row.activity_id, row.summary_id);
+      this.upsertEdited.run({ ...row, profile_id: this.profileId, synced_at: now });
+      return true;
+    }
     this.upserts[stream].run({ ...row, profile_id: this.profileId, synced_at: now });
     return true;
   }
@@ -335,14 +301,18 @@ export class TrainingRepo {
     return { stored, skipped };
   }
 
-  /** Stores records without moving any position; the caller holds the transaction (a relay page). */
-  upsertRecords(stream: Stream, records: readonly unknown[], now: number): { stored: number; skipped: number } {
+  /**
+   * Stores records without moving any position; the caller holds the transaction (a relay page).
+   * A record that cannot be read is skipped (its neighbours are stored) and counted on its stream.
+   */
+  upsertRecords(stream: Stream, records: readonly unknown[], now: number, options: StoreOptions = {}): { stored: number; skipped: number } {
     let stored = 0;
     let skipped = 0;
     for (const record of records) {
-      if (this.storeRecord(stream, record, now)) stored++;
+      if (this.storeRecord(stream, record, now, options)) stored++;
       else skipped++;
     }
+    if (skipped) this.countSkipped.run(skipped, this.profileId, stream);
     return { stored, skipped };
   }
 
@@ -359,6 +329,7 @@ export class TrainingRepo {
     this.db.transaction(() => {
       for (const stream of SUMMARY_STREAMS) this.db.prepare(`DELETE FROM ${TABLE[stream]} WHERE profile_id = ?`).run(this.profileId);
       this.details.deleteAll();
+      this.wellness.deleteAll();
       this.db.prepare('DELETE FROM sync_streams WHERE profile_id = ?').run(this.profileId);
     })();
   }
@@ -369,6 +340,7 @@ export class TrainingRepo {
         SUMMARY_STREAMS.map((s) => [s, (this.db.prepare(`SELECT count(*) AS n FROM ${TABLE[s]} WHERE profile_id = ?`).get(this.profileId) as { n: number }).n]),
       ) as Record<SummaryStream, number>),
       ...this.details.counts(),
+      ...this.wellness.counts(),
     };
   }
 
@@ -416,7 +388,7 @@ export class TrainingRepo {
   sleeps(from: string, to: string): Array<Record<string, unknown>> {
     return this.db
       .prepare(
-        `SELECT summary_id, calendar_date, duration_s, deep_s, light_s, rem_s, awake_s, start_time
+        `SELECT summary_id, calendar_date, duration_s, deep_s, light_s, rem_s, awake_s, score, start_time
          FROM sleeps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
       )
       .all(this.profileId, from, to)

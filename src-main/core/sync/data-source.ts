@@ -1,3 +1,4 @@
+import { notificationOfStream } from '../../../src-common/garmin-notifications.js';
 import { CompanionError, isCompanionError } from '../errors.js';
 import { withDeadline } from '../garmin/deadline.js';
 import type { Fetch } from '../ports.js';
@@ -31,7 +32,7 @@ export class GarminPullSource implements DataSource {
 
   async fetchWindow(stream: Stream, startS: number, endS: number, signal?: AbortSignal): Promise<unknown[]> {
     const base = this.apiUrl.href.endsWith('/') ? this.apiUrl.href : `${this.apiUrl.href}/`;
-    const url = new URL(`wellness-api/rest/${stream}`, base);
+    const url = new URL((notificationOfStream(stream)?.restPath ?? `/wellness-api/rest/${stream}`).slice(1), base);
     url.searchParams.set('uploadStartTimeInSeconds', String(startS));
     url.searchParams.set('uploadEndTimeInSeconds', String(endS));
     for (let attempt = 0; ; attempt++) {

@@ -1,4 +1,5 @@
 import { readStreamAtMost } from '../../../src-common/body-limit.js';
+import { notificationOfRelayType, notificationOfStream } from '../../../src-common/garmin-notifications.js';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../../../src-common/json-depth.js';
 import { RELAY_PAGE_MAX_RESPONSE_BYTES, relayPage, type RelayNotification, type RelayPage } from '../../../src-common/relay-contract.js';
 import { CompanionError, isCompanionError, isRetryable } from '../errors.js';
@@ -11,35 +12,14 @@ import type { SyncProgress, SyncResult } from './sync-engine.js';
 import { blankTooDeep, readJsonAnswer } from './json-answer.js';
 
 const DAY_S = 86_400;
-/** Garmin's backfill limits per request: 30 days for activities, 90 for the other summaries. */
-const BACKFILL_CHUNK_DAYS: Record<Stream, number> = {
-  activities: 30,
-  activityDetails: 30,
-  dailies: 90,
-  sleeps: 90,
-  hrv: 90,
-  userMetrics: 90,
-  stressDetails: 90,
-  bodyComps: 90,
-  pulseOx: 90,
-  respiration: 90,
-};
+/** Garmin's backfill limits per request: 30 days for the Activity API's types, 90 for the Health API's. */
+const backfillChunkDays = (stream: Stream) => (notificationOfStream(stream)?.api === 'activity' ? 30 : 90);
 /** Callback URLs fetched at once: enough to hide Garmin's latency, few enough to stay polite. */
 export const RELAY_FETCH_CONCURRENCY = 6;
 /** The relay's other answers (an ack, a registration deleted, an error) are a few bytes of JSON. */
 const SERVER_ANSWER_MAX_BYTES = 64 * 1024;
-const PERMISSION_FOR: Record<Stream, string> = {
-  activities: 'ACTIVITY_EXPORT',
-  activityDetails: 'ACTIVITY_EXPORT',
-  dailies: 'HEALTH_EXPORT',
-  sleeps: 'HEALTH_EXPORT',
-  hrv: 'HEALTH_EXPORT',
-  userMetrics: 'HEALTH_EXPORT',
-  stressDetails: 'HEALTH_EXPORT',
-  bodyComps: 'HEALTH_EXPORT',
-  pulseOx: 'HEALTH_EXPORT',
-  respiration: 'HEALTH_EXPORT',
-};
+/** The permission a stream needs (src-common/garmin-notifications.ts). */
+const permissionFor = (stream: Stream) => notificationOfStream(stream)?.permission ?? 'HEALTH_EXPORT';
 
 export interface RelaySyncDeps {
   readonly training: TrainingRepo;
@@ -164,7 +144,7 @@ export class RelaySync {
   private planBackfill(garminUserId: string, days: number, now: number): void {
     const floor = now - days * DAY_S;
     const chunks = STREAMS.flatMap((stream) => {
-      const size = BACKFILL_CHUNK_DAYS[stream] * DAY_S;
+      const size = backfillChunkDays(stream) * DAY_S;
       const out: Array<{ stream: Stream; start: number; end: number }> = [];
       for (let end = now; end > floor; end -= size) out.push({ stream, start: Math.max(floor, end - size), end });
       return out;
@@ -179,7 +159,7 @@ export class RelaySync {
     for (const stream of STREAMS) {
       const oldest = Math.min(...planned.filter((c) => c.stream === stream).map((c) => c.start));
       if (!Number.isFinite(oldest)) continue;
-      const size = BACKFILL_CHUNK_DAYS[stream] * DAY_S;
+      const size = backfillChunkDays(stream) * DAY_S;
       for (let end = oldest; end > floor; end -= size, added++) this.deps.relay.addBackfill(stream, Math.max(floor, end - size), end);
     }
     if (added) this.deps.logger.log('info', 'relay.backfill_extended', { chunks: added, days });
@@ -191,7 +171,7 @@ export class RelaySync {
     const granted = this.deps.permissions();
     for (const chunk of this.deps.relay.backfill()) {
       if (chunk.state === 'permission_missing') {
-        if (!granted.includes(PERMISSION_FOR[chunk.stream])) {
+        if (!granted.includes(permissionFor(chunk.stream))) {
           permissionMissing.add(chunk.stream);
           continue;
         }
@@ -199,7 +179,7 @@ export class RelaySync {
         this.deps.relay.markChunk(chunk.stream, chunk.start, 'pending');
       } else if (chunk.state !== 'pending') continue;
       signal?.throwIfAborted();
-      const url = this.apiUrl(`wellness-api/rest/backfill/${chunk.stream}`);
+      const url = this.apiUrl((notificationOfStream(chunk.stream)?.backfillPath ?? `/wellness-api/rest/backfill/${chunk.stream}`).slice(1));
       url.searchParams.set('summaryStartTimeInSeconds', String(chunk.start));
       url.searchParams.set('summaryEndTimeInSeconds', String(chunk.end));
       const response = await this.garminGet(url, signal);
@@ -247,11 +227,13 @@ export class RelaySync {
   /** Fetches the page's data, then stores it and moves the cursor in one transaction, then acks. */
   private async apply(page: RelayPage, signal: AbortSignal | undefined, permissionMissing: Set<Stream>): Promise<{ stored: number; skipped: number }> {
     if (page.notifications.length === 0 || page.cursor === null) return { stored: 0, skipped: 0 };
+    // Per stream what the page brought; the runner's edits in Garmin Connect apart (they replace).
     const records = new Map<Stream, unknown[]>();
-    const add = (stream: Stream, items: readonly unknown[]) => {
-      const list = records.get(stream) ?? [];
+    const edits: unknown[] = [];
+    const add = (target: Target, items: readonly unknown[]) => {
+      const list = target.edited ? edits : (records.get(target.stream) ?? []);
       for (const item of items) list.push(item);
-      records.set(stream, list);
+      if (!target.edited) records.set(target.stream, list);
     };
     const pings = page.notifications.filter((n): n is Extract<RelayNotification, { kind: 'ping' }> => n.kind === 'ping');
     // Pings whose callback Garmin no longer honours (a laptop closed past the pull token's life):
@@ -261,8 +243,9 @@ export class RelaySync {
     const worker = async () => {
       while (next < pings.length) {
         const ping = pings[next++]!;
-        const stream = asStream(ping.type);
-        if (!stream) continue;
+        const target = targetOf(ping.type);
+        if (!target) continue;
+        const stream = target.stream;
         const fetched = await this.fetchCallback(ping.callbackURL, signal);
         if (fetched === 'permission_missing') permissionMissing.add(stream);
         else if (fetched === 'gone') {
@@ -274,25 +257,31 @@ export class RelaySync {
             });
           }
         }
-        else add(stream, fetched);
+        else add(target, fetched);
       }
     };
     await Promise.all(Array.from({ length: Math.min(RELAY_FETCH_CONCURRENCY, pings.length) }, worker));
     let deregistered = false;
     for (const n of page.notifications) {
       if (n.kind === 'push') {
-        const stream = asStream(n.type);
-        if (stream) add(stream, [n.summary]);
+        const target = targetOf(n.type);
+        if (target) add(target, [n.summary]);
       } else if (n.kind === 'deregistration') deregistered = true;
     }
     const permissions = page.notifications.filter((n) => n.kind === 'permissions').at(-1);
     let stored = 0;
     let skipped = 0;
     const now = Math.floor(this.deps.clock.now() / 1000);
-    const summaries = [...records.values()].reduce((n, list) => n + list.length, 0);
+    const summaries = [...records.values()].reduce((n, list) => n + list.length, edits.length);
     this.deps.relay.commit({ cursor: page.cursor, notifications: page.notifications.length, summaries }, this.deps.clock.now(), () => {
       for (const [stream, list] of records) {
         const result = this.deps.training.upsertRecords(stream, list, now);
+        stored += result.stored;
+        skipped += result.skipped;
+      }
+      // After the page's activities: an edit replaces the activity even when both came together.
+      if (edits.length) {
+        const result = this.deps.training.upsertRecords('activities', edits, now, { edited: true });
         stored += result.stored;
         skipped += result.skipped;
       }
@@ -300,7 +289,7 @@ export class RelaySync {
       for (const [stream, range] of lost) {
         // Backfill ranges are summary times; a summary uploaded in a window can start a day earlier.
         const start = range.start - DAY_S;
-        const limit = BACKFILL_CHUNK_DAYS[stream] * DAY_S;
+        const limit = backfillChunkDays(stream) * DAY_S;
         // A range starting where one already asked for starts would be merged into it and asked for
         // again unchanged, which Garmin answers 409 ("already asked") with nothing sent: such a
         // range starts a second earlier instead (or, when that would pass Garmin's limit, ends one
@@ -320,7 +309,7 @@ export class RelaySync {
     if (skipped) this.deps.logger.log('warn', 'sync.records_skipped', { count: skipped, source: 'relay' });
     if (lost.size) this.deps.logger.log('warn', 'relay.callbacks_expired', { streams: [...lost.keys()].join(','), note: 'asked again through the backfill' });
     if (permissions?.kind === 'permissions') {
-      for (const stream of STREAMS) if (!permissions.permissions.includes(PERMISSION_FOR[stream])) permissionMissing.add(stream);
+      for (const stream of STREAMS) if (!permissions.permissions.includes(permissionFor(stream))) permissionMissing.add(stream);
     }
     // Stored first, acknowledged second: a lost ack is repeated at the next pass.
     await this.ack(page.cursor, signal);
@@ -476,6 +465,19 @@ async function readAtMost(response: Response, max: number): Promise<Uint8Array |
   return readStreamAtMost(response.body, max);
 }
 
-function asStream(type: string): Stream | null {
-  return (STREAMS as readonly string[]).includes(type) ? (type as Stream) : null;
+/** Where a relay notification's records go: its stream, and whether they are the runner's edits. */
+interface Target {
+  readonly stream: Stream;
+  readonly edited: boolean;
+}
+
+/**
+ * The stream a relay type is stored in (src-common/garmin-notifications.ts), or null for a type
+ * the desktop keeps nothing of (activity files, Move IQ): acknowledged with its page all the same.
+ */
+function targetOf(type: string): Target | null {
+  const entry = notificationOfRelayType(type);
+  const stream = entry?.stream;
+  if (!stream || !(STREAMS as readonly string[]).includes(stream)) return null;
+  return { stream: stream as Stream, edited: entry.key === 'manuallyUpdatedActivities' };
 }

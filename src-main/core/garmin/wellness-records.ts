@@ -1,0 +1,316 @@
+/**
+ * Garmin's wellness summaries read as Garmin prints them, with records.ts's helpers (the same rules:
+ * keys and ids trimmed, a local date from start + offset where calendarDate is missing, wrong types
+ * as null, unreadable records as null for the caller to count): stress details, body composition,
+ * pulse ox, all-day respiration, epochs, health snapshots, blood pressure and skin temperature.
+ */
+import { z } from 'zod';
+import { dateOfEpochSeconds } from '../../../src-common/dates.js';
+import { calendarDate, flag, id, isPlainObject, localDateOf, num, read, second, str, valueMap } from './records.js';
+
+const stressFields = z.looseObject({
+  summaryId: id,
+  calendarDate,
+  startTimeInSeconds: num,
+  startTimeOffsetInSeconds: num,
+  durationInSeconds: num,
+  timeOffsetStressLevelValues: valueMap,
+  timeOffsetBodyBatteryValues: valueMap,
+});
+
+export interface StressRecord {
+  readonly summaryId: string;
+  readonly calendarDate: string;
+  readonly startTime: number | null;
+  readonly offset: number | null;
+  readonly durationS: number | null;
+  readonly stressValues: Record<string, unknown>;
+  readonly bodyBatteryValues: Record<string, unknown>;
+}
+
+export function readStress(record: unknown): StressRecord | null {
+  const s = read(stressFields, record);
+  if (!s || s.summaryId === null) return null;
+  const date = localDateOf(s.calendarDate, s.startTimeInSeconds, s.startTimeOffsetInSeconds);
+  if (!date) return null;
+  return {
+    summaryId: s.summaryId,
+    calendarDate: date,
+    startTime: second(s.startTimeInSeconds),
+    offset: s.startTimeOffsetInSeconds,
+    durationS: s.durationInSeconds,
+    stressValues: s.timeOffsetStressLevelValues,
+    bodyBatteryValues: s.timeOffsetBodyBatteryValues,
+  };
+}
+
+const bodyCompFields = z.looseObject({
+  summaryId: id,
+  measurementTimeInSeconds: num,
+  measurementTimeOffsetInSeconds: num,
+  weightInGrams: num,
+  bodyFatInPercent: num,
+  bodyMassIndex: num,
+  muscleMassInGrams: num,
+});
+
+export interface BodyCompRecord {
+  readonly summaryId: string;
+  readonly measuredAt: number;
+  readonly localDate: string;
+  readonly weightG: number | null;
+  readonly bodyFatPct: number | null;
+  readonly bmi: number | null;
+  readonly muscleMassG: number | null;
+}
+
+/** A weigh-in (Garmin prints every key but summaryId with a leading space: read the same). */
+export function readBodyComp(record: unknown): BodyCompRecord | null {
+  const b = read(bodyCompFields, record);
+  if (!b || b.summaryId === null || b.measurementTimeInSeconds === null) return null;
+  const measuredAt = Math.round(b.measurementTimeInSeconds);
+  return {
+    summaryId: b.summaryId,
+    measuredAt,
+    localDate: dateOfEpochSeconds(measuredAt + (b.measurementTimeOffsetInSeconds ?? 0)),
+    weightG: b.weightInGrams,
+    bodyFatPct: b.bodyFatInPercent,
+    bmi: b.bodyMassIndex,
+    muscleMassG: b.muscleMassInGrams,
+  };
+}
+
+const pulseOxFields = z.looseObject({
+  summaryId: id,
+  calendarDate,
+  startTimeInSeconds: num,
+  startTimeOffsetInSeconds: num,
+  durationInSeconds: num,
+  timeOffsetSpo2Values: valueMap,
+  onDemand: flag,
+});
+
+export interface PulseOxRecord {
+  readonly summaryId: string;
+  readonly calendarDate: string;
+  readonly startTime: number | null;
+  readonly durationS: number | null;
+  readonly spo2Values: Record<string, unknown>;
+  readonly onDemand: boolean | null;
+}
+
+export function readPulseOx(record: unknown): PulseOxRecord | null {
+  const p = read(pulseOxFields, record);
+  if (!p || p.summaryId === null) return null;
+  const date = localDateOf(p.calendarDate, p.startTimeInSeconds, p.startTimeOffsetInSeconds);
+  if (!date) return null;
+  return { summaryId: p.summaryId, calendarDate: date, startTime: second(p.startTimeInSeconds), durationS: p.durationInSeconds, spo2Values: p.timeOffsetSpo2Values, onDemand: p.onDemand };
+}
+
+const respirationFields = z.looseObject({
+  summaryId: id,
+  calendarDate,
+  startTimeInSeconds: num,
+  startTimeOffsetInSeconds: num,
+  durationInSeconds: num,
+  timeOffsetEpochToBreaths: valueMap,
+});
+
+export interface RespirationRecord {
+  readonly summaryId: string;
+  readonly startTime: number;
+  readonly localDate: string;
+  readonly durationS: number | null;
+  readonly breaths: Record<string, unknown>;
+}
+
+/** All-day respiration (the `allDayRespiration` key; pulled from /respiration): 15-minute blocks without a calendarDate. */
+export function readRespiration(record: unknown): RespirationRecord | null {
+  const r = read(respirationFields, record);
+  if (!r || r.summaryId === null || r.startTimeInSeconds === null) return null;
+  const start = Math.round(r.startTimeInSeconds);
+  return { summaryId: r.summaryId, startTime: start, localDate: localDateOf(r.calendarDate, start, r.startTimeOffsetInSeconds)!, durationS: r.durationInSeconds, breaths: r.timeOffsetEpochToBreaths };
+}
+
+const epochFields = z.looseObject({
+  summaryId: id,
+  startTimeInSeconds: num,
+  startTimeOffsetInSeconds: num,
+  activityType: str,
+  intensity: str,
+  durationInSeconds: num,
+  activeTimeInSeconds: num,
+  steps: num,
+  distanceInMeters: num,
+  activeKilocalories: num,
+  met: num,
+  meanMotionIntensity: num,
+  maxMotionIntensity: num,
+});
+
+export interface EpochRecord {
+  readonly summaryId: string;
+  readonly startTime: number;
+  readonly localDate: string;
+  /** Minutes since the runner's local midnight at the start. */
+  readonly localMinute: number;
+  readonly activityType: string | null;
+  /** SEDENTARY, ACTIVE or HIGHLY_ACTIVE. */
+  readonly intensity: string | null;
+  readonly durationS: number | null;
+  readonly activeS: number | null;
+  readonly steps: number | null;
+  readonly distanceM: number | null;
+  readonly activeKcal: number | null;
+  readonly met: number | null;
+  readonly meanMotion: number | null;
+  readonly maxMotion: number | null;
+}
+
+/** A 15-minute epoch (one per activity type in it). */
+export function readEpoch(record: unknown): EpochRecord | null {
+  const e = read(epochFields, record);
+  if (!e || e.summaryId === null || e.startTimeInSeconds === null) return null;
+  const start = Math.round(e.startTimeInSeconds);
+  const local = start + (e.startTimeOffsetInSeconds ?? 0);
+  return {
+    summaryId: e.summaryId,
+    startTime: start,
+    localDate: dateOfEpochSeconds(local),
+    localMinute: Math.floor((((local % 86_400) + 86_400) % 86_400) / 60),
+    activityType: e.activityType,
+    intensity: e.intensity,
+    durationS: e.durationInSeconds,
+    activeS: e.activeTimeInSeconds,
+    steps: e.steps,
+    distanceM: e.distanceInMeters,
+    activeKcal: e.activeKilocalories,
+    met: e.met,
+    meanMotion: e.meanMotionIntensity,
+    maxMotion: e.maxMotionIntensity,
+  };
+}
+
+const snapshotFields = z.looseObject({
+  summaryId: id,
+  calendarDate,
+  startTimeInSeconds: num,
+  startTimeOffsetInSeconds: num,
+  // What Garmin's example prints (its table says startTimeOffsetInSeconds).
+  offsetStartTimeInSeconds: num,
+  durationInSeconds: num,
+  summaries: z.unknown().optional().transform((v) => (Array.isArray(v) ? v.filter(isPlainObject) : [])),
+});
+
+/** One figure of a health snapshot: min, max, average (HRV figures carry only the average). */
+export interface SnapshotFigure {
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly avg: number | null;
+}
+
+export interface HealthSnapshotRecord {
+  readonly summaryId: string;
+  readonly calendarDate: string;
+  readonly startTime: number | null;
+  readonly durationS: number | null;
+  readonly heartRate: SnapshotFigure | null;
+  readonly spo2: SnapshotFigure | null;
+  readonly respiration: SnapshotFigure | null;
+  readonly stress: SnapshotFigure | null;
+  readonly rmssdMs: number | null;
+  readonly sdrrMs: number | null;
+}
+
+/** A 2-minute health snapshot the runner took on the watch: one figure per `summaryType`. */
+export function readHealthSnapshot(record: unknown): HealthSnapshotRecord | null {
+  const s = read(snapshotFields, record);
+  if (!s || s.summaryId === null) return null;
+  const date = localDateOf(s.calendarDate, s.startTimeInSeconds, s.startTimeOffsetInSeconds ?? s.offsetStartTimeInSeconds);
+  if (!date) return null;
+  const figure = (type: string): SnapshotFigure | null => {
+    const entry = s.summaries.find((x) => typeof x.summaryType === 'string' && x.summaryType.trim().toLowerCase() === type);
+    if (!entry) return null;
+    const f = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
+    return { min: f(entry.minValue), max: f(entry.maxValue), avg: f(entry.avgValue) };
+  };
+  return {
+    summaryId: s.summaryId,
+    calendarDate: date,
+    startTime: second(s.startTimeInSeconds),
+    durationS: s.durationInSeconds,
+    heartRate: figure('heart_rate'),
+    spo2: figure('spo2'),
+    respiration: figure('respiration'),
+    stress: figure('stress'),
+    rmssdMs: figure('rmssd_hrv')?.avg ?? null,
+    sdrrMs: figure('sdrr_hrv')?.avg ?? null,
+  };
+}
+
+const bloodPressureFields = z.looseObject({
+  summaryId: id,
+  calendarDate,
+  measurementTimeInSeconds: num,
+  measurementTimeOffsetInSeconds: num,
+  // An older revision adds a start time; used when the measurement time is missing.
+  startTimeInSeconds: num,
+  systolic: num,
+  diastolic: num,
+  pulse: num,
+  sourceType: str,
+});
+
+export interface BloodPressureRecord {
+  readonly summaryId: string;
+  readonly measuredAt: number;
+  readonly localDate: string;
+  readonly systolic: number | null;
+  readonly diastolic: number | null;
+  readonly pulse: number | null;
+  /** MANUAL (typed in) or DEVICE (a connected cuff). */
+  readonly sourceType: string | null;
+}
+
+export function readBloodPressure(record: unknown): BloodPressureRecord | null {
+  const b = read(bloodPressureFields, record);
+  const at = b?.measurementTimeInSeconds ?? b?.startTimeInSeconds ?? null;
+  if (!b || b.summaryId === null || at === null) return null;
+  const measuredAt = Math.round(at);
+  return {
+    summaryId: b.summaryId,
+    measuredAt,
+    localDate: localDateOf(b.calendarDate, measuredAt, b.measurementTimeOffsetInSeconds)!,
+    systolic: b.systolic,
+    diastolic: b.diastolic,
+    pulse: b.pulse,
+    sourceType: b.sourceType,
+  };
+}
+
+const skinTempFields = z.looseObject({
+  summaryId: id,
+  calendarDate,
+  startTimeInSeconds: num,
+  startTimeOffsetInSeconds: num,
+  durationInSeconds: num,
+  avgDeviationCelsius: num,
+});
+
+export interface SkinTempRecord {
+  readonly summaryId: string;
+  readonly calendarDate: string;
+  readonly startTime: number | null;
+  readonly durationS: number | null;
+  /** The night's skin temperature against the runner's own baseline, in °C. */
+  readonly deviationC: number | null;
+}
+
+/** Skin temperature (Garmin's example prints one bare object rather than a list: the caller lists it). */
+export function readSkinTemp(record: unknown): SkinTempRecord | null {
+  const t = read(skinTempFields, record);
+  if (!t || t.summaryId === null) return null;
+  const date = localDateOf(t.calendarDate, t.startTimeInSeconds, t.startTimeOffsetInSeconds, true, t.durationInSeconds);
+  if (!date) return null;
+  return { summaryId: t.summaryId, calendarDate: date, startTime: second(t.startTimeInSeconds), durationS: t.durationInSeconds, deviationC: t.avgDeviationCelsius };
+}
