@@ -301,8 +301,11 @@ async function main() {
     const syncSeconds = Number(process.hrtime.bigint() - syncStarted) / 1e9;
     const dbFile = path.join(home, 'companion.db');
     const source = new BetterSqlite3(dbFile, { readonly: true });
-    // Every table the sync writes: summaries, activity details (compact samples, their HR-free figures, records) and the wellness types.
-    const tables = ['activities', 'dailies', 'sleeps', 'hrv', 'user_metrics', 'activity_samples', 'activity_analysis', 'personal_records', 'stress_details', 'body_comps', 'pulse_ox', 'respiration'];
+    // Every table the sync writes: summaries, activity details (compact samples, their HR-free figures, records), the wellness and the health types.
+    const tables = [
+      'activities', 'dailies', 'sleeps', 'hrv', 'user_metrics', 'activity_samples', 'activity_analysis', 'personal_records',
+      'stress_details', 'body_comps', 'pulse_ox', 'respiration', 'epochs', 'health_snapshots', 'blood_pressures', 'skin_temps',
+    ];
     const rows = Object.fromEntries(tables.map((t) => [t, source.prepare(`SELECT * FROM ${t}`).all() as Array<Record<string, unknown>>]));
     source.close();
     const total = Object.values(rows).reduce((n, r) => n + r.length, 0);
