@@ -56,7 +56,7 @@ const serverConfig = loadServerConfig({
 });
 const server = await startNodeServer(serverConfig, { logger: { log: () => undefined } });
 // Garmin's portal setting for R42: every summary type is pinged to the server's webhook.
-sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook` };
+sim.production = { webhookUrl: server.webhookUrl };
 
 // The desktop: R42's public client id and server URL, like an installed app; no secret anywhere.
 const { GARMIN_CLIENT_SECRET: _secret, GARMIN_TOKEN_URL: _tokenUrl, ...simEnv } = sim.env(CLIENT_ID);

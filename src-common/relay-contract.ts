@@ -28,8 +28,34 @@ export const GARMIN_SUMMARY_TYPES = [
 
 export type GarminSummaryType = (typeof GARMIN_SUMMARY_TYPES)[number];
 
+/** The largest relay position: the relay's ids are PostgreSQL bigints (2^63 − 1). */
+export const RELAY_CURSOR_MAX = 9_223_372_036_854_775_807n;
+
 /** A relay position: the last notification a desktop has seen. Opaque to the desktop. */
-export const relayCursor = z.string().regex(/^\d{1,19}$/, 'must be a cursor the relay gave');
+export const relayCursor = z
+  .string()
+  .regex(/^\d{1,19}$/, 'must be a cursor the relay gave')
+  .refine((cursor) => !/^\d{1,19}$/.test(cursor) || BigInt(cursor) <= RELAY_CURSOR_MAX, `must be a cursor the relay gave (at most ${RELAY_CURSOR_MAX})`);
+
+/**
+ * The header a desktop names itself with on every relay request: a random id kept in its data
+ * folder. The relay delivers every notification to each of a runner's computers and keeps it until
+ * all of them have acknowledged it.
+ */
+export const RELAY_COMPUTER_HEADER = 'r42-computer';
+export const relayComputerId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 of A-Z a-z 0-9 - _');
+/** The answer's header saying how many computers the runner has linked, this one included. */
+export const RELAY_COMPUTERS_HEADER = 'r42-relay-computers';
+
+/** `DELETE /v1/relay/registration`: what the relay did when this computer disconnected. */
+export const relayForgotten = z.strictObject({
+  deleted: z.number().int().nonnegative(),
+  /** The runner's other computers the relay still delivers to: Garmin's registration must stay while there are any. */
+  computersLeft: z.number().int().nonnegative(),
+  /** When the most recently seen of them last asked the relay (ISO 8601), or null. */
+  othersLastSeenAt: z.string().datetime().nullable(),
+});
+export type RelayForgotten = z.infer<typeof relayForgotten>;
 
 export const relayNotification = z.discriminatedUnion('kind', [
   z.strictObject({

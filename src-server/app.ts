@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { RotationReplays } from './broker/rotation-replays.js';
 import { registerTokenRoute } from './broker/token-route.js';
-import { answer, refuse, type Vars } from './http.js';
+import { answer, refuse, UnreadableBodyError, type Vars } from './http.js';
 import type { ServerDeps, ServerLogFields } from './ports.js';
+import { IntakeQuota } from './relay/intake-quota.js';
 import { NotificationStore } from './relay/notification-store.js';
 import { registerRelayRoutes } from './relay/relay-routes.js';
 import { TokenOwners } from './relay/token-owners.js';
@@ -25,6 +26,7 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   const limiter = new RateLimiter(store, config.rateLimitPerMinute);
   const replays = new RotationReplays(store, { replayMs: config.rotationReplayMs, pendingMs: config.upstreamTimeoutMs + 5_000, now: deps.now, sleep });
   const notifications = new NotificationStore(store, deps.dataKey);
+  const quota = new IntakeQuota(store, config.webhookQuota, () => logger.log('warn', 'webhook.quota_flush_failed', {}));
   const owners = new TokenOwners(store, { apiUrl: config.garminApiUrl, fetch: deps.upstreamFetch, timeoutMs: config.upstreamTimeoutMs, now: deps.now });
   const app = new Hono<{ Variables: Vars }>();
 
@@ -56,11 +58,12 @@ export function createServerApp(deps: ServerDeps): ServerApp {
     }
   });
   registerTokenRoute(app, deps, limiter, replays);
-  registerRelayRoutes(app, deps, { limiter, notifications, owners, sleep });
+  registerRelayRoutes(app, deps, { limiter, notifications, owners, quota, sleep });
 
   app.notFound((c) => refuse(c, 404, 'not_found', 'No such route.'));
   app.onError((error, c) => {
-    // The name only: a library's message can echo a request body.
+    if (error instanceof UnreadableBodyError) return refuse(c, 400, 'invalid_request', error.message);
+    // The name only: a library's message can echo a request body. Logged at error level.
     c.get('log').error_name = error.name;
     return refuse(c, 500, 'server_error', 'The server failed. Try again.');
   });
@@ -69,9 +72,10 @@ export function createServerApp(deps: ServerDeps): ServerApp {
     fetch: app.fetch,
     async maintenance() {
       const now = deps.now();
-      const [counters, rotations, pruned, tokens] = await Promise.all([limiter.prune(now), replays.prune(now), notifications.prune(now), owners.prune(now)]);
-      if (counters || rotations || pruned || tokens) {
-        logger.log('info', 'maintenance', { rate_limit_counters: counters, rotation_answers: rotations, notifications_past_retention: pruned, token_owners: tokens });
+      await quota.flush(now).catch(() => logger.log('warn', 'webhook.quota_flush_failed', {}));
+      const [counters, rotations, pruned, tokens, intake] = await Promise.all([limiter.prune(now), replays.prune(now), notifications.prune(now), owners.prune(now), quota.prune(now)]);
+      if (counters || rotations || pruned || tokens || intake) {
+        logger.log('info', 'maintenance', { rate_limit_counters: counters, rotation_answers: rotations, notifications_past_retention: pruned, token_owners: tokens, intake_counters: intake });
       }
     },
   };

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { RELAY_PAGE_MAX_RESPONSE_BYTES } from '../src-common/relay-contract.js';
 import { serviceUrl } from '../src-common/urls.js';
+import { MAX_NOTIFICATIONS_PER_BODY } from './relay/webhook-envelope.js';
 
 /** A setting that is missing or wrong; the message names the key and what to do. */
 export class ServerConfigError extends Error {
@@ -62,6 +64,33 @@ const flag = z
 
 const MIB = 1024 * 1024;
 
+/**
+ * Source addresses allowed to deliver webhooks: comma-separated CIDRs or single addresses, IPv4
+ * or IPv6 (Garmin's published ranges). Checked with node:net's BlockList.
+ */
+const sourceRanges = z.string().transform((value, ctx) => {
+  const list = new BlockList();
+  const entries = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefix = bits === undefined ? (family === 6 ? 128 : 32) : /^\d{1,3}$/.test(bits) ? Number(bits) : Number.NaN;
+    if (!family || extra !== undefined || !(prefix >= 0 && prefix <= (family === 6 ? 128 : 32))) {
+      ctx.addIssue({ code: 'custom', message: `holds "${entry.slice(0, 60)}", which is not an address or a CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32)` });
+      return z.NEVER;
+    }
+    list.addSubnet(address!, prefix, family === 6 ? 'ipv6' : 'ipv4');
+  }
+  if (entries.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must list at least one address or CIDR range, or be unset' });
+    return z.NEVER;
+  }
+  return { list, count: entries.length };
+});
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8788),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -95,6 +124,19 @@ const schema = z.object({
       `must be at most ${RELAY_PAGE_MAX_RESPONSE_BYTES / MIB - 1}: one notification of up to this size travels to the desktop in one relay page, and the desktop reads pages of at most ${RELAY_PAGE_MAX_RESPONSE_BYTES / MIB} MiB`,
     )
     .default(32),
+  /** Webhook bodies read, parsed and stored at once, by their declared size (a flood waits, then 503). */
+  WEBHOOK_MEMORY_MEGABYTES: z.coerce.number().int().min(1).max(4096).default(64),
+  /** Per runner per hour: notifications and megabytes stored (429 past them; Garmin retries). */
+  WEBHOOK_QUOTA_RUNNER_NOTIFICATIONS: z.coerce
+    .number()
+    .int()
+    .min(MAX_NOTIFICATIONS_PER_BODY, `must be at least ${MAX_NOTIFICATIONS_PER_BODY}: one webhook body may carry that many for one runner`)
+    .default(20_000),
+  WEBHOOK_QUOTA_RUNNER_MEGABYTES: z.coerce.number().int().min(1).max(1_000_000).default(128),
+  /** For all runners together, per hour. */
+  WEBHOOK_QUOTA_NOTIFICATIONS: z.coerce.number().int().min(1).max(1_000_000_000).default(500_000),
+  WEBHOOK_QUOTA_MEGABYTES: z.coerce.number().int().min(1).max(100_000_000).default(2048),
+  WEBHOOK_ALLOWED_SOURCES: sourceRanges.optional(),
   /** A relay page stops adding notifications at this many bytes (it always holds at least one). */
   RELAY_PAGE_MAX_BYTES: z.coerce
     .number()
@@ -110,7 +152,12 @@ export const SERVER_SETTING_KEYS = [
   'GARMIN_CLIENT_SECRET_FILE',
   'R42_SERVER_DATA_KEY',
   'R42_SERVER_DATA_KEY_FILE',
+  'R42_WEBHOOK_SECRET',
+  'R42_WEBHOOK_SECRET_FILE',
 ] as const;
+
+/** The webhook secret: a path segment of at least 32 URL-safe characters (`openssl rand -hex 32`). */
+export const WEBHOOK_SECRET_PATTERN = /^[A-Za-z0-9_-]{32,256}$/;
 
 export interface ServerConfig {
   readonly port: number;
@@ -141,6 +188,18 @@ export interface ServerConfig {
   readonly webhookMaxBytes: number;
   /** A relay page's byte budget: notifications are added while their sizes fit in it (at least one). */
   readonly relayPageMaxBytes: number;
+  /**
+   * The secret path segment of the webhook URL registered at Garmin (`/v1/garmin/webhook/<secret>`).
+   * Null only for the embedded store, where the host keeps a generated one beside the data
+   * (node-host.ts); PostgreSQL deployments must set one. Never logged.
+   */
+  readonly webhookSecret: string | null;
+  /** Garmin's source ranges when configured: a webhook from anywhere else is refused. */
+  readonly webhookSources: { readonly list: BlockList; readonly count: number } | null;
+  /** Bytes of webhook bodies handled at once (by declared size), bounding the server's memory. */
+  readonly webhookMemoryBytes: number;
+  /** Notifications and bytes stored per hour, per runner and for all. */
+  readonly webhookQuota: { readonly runnerNotifications: number; readonly runnerBytes: number; readonly notifications: number; readonly bytes: number };
   /** Plain-http upstream URLs (loopback only): warned about at start. */
   readonly insecureHttpUrls: readonly string[];
 }
@@ -201,6 +260,23 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
       'R42_SERVER_DATA_KEY (or R42_SERVER_DATA_KEY_FILE) is required with DATABASE_URL: it encrypts pushed training data at rest (`openssl rand -base64 32`).',
     );
   }
+  const webhookSecret = readSecretSetting(env, 'R42_WEBHOOK_SECRET');
+  if (webhookSecret !== undefined && !WEBHOOK_SECRET_PATTERN.test(webhookSecret)) {
+    throw new ServerConfigError('R42_WEBHOOK_SECRET', 'R42_WEBHOOK_SECRET must be 32 to 256 URL-safe characters (A-Z a-z 0-9 - _), e.g. `openssl rand -hex 32`.');
+  }
+  if (!webhookSecret && s.DATABASE_URL) {
+    throw new ServerConfigError(
+      'R42_WEBHOOK_SECRET',
+      'R42_WEBHOOK_SECRET (or R42_WEBHOOK_SECRET_FILE) is required with DATABASE_URL: it is the secret part of the webhook URL you register at Garmin (`openssl rand -hex 32`).',
+    );
+  }
+  const rangeCheck = (key: string, value: number, min: number, why: string) => {
+    if (value < min) throw new ServerConfigError(key, `${key} must be at least ${min}: ${why}.`);
+  };
+  rangeCheck('WEBHOOK_MEMORY_MEGABYTES', s.WEBHOOK_MEMORY_MEGABYTES, s.WEBHOOK_MAX_MEGABYTES, 'the largest webhook body (WEBHOOK_MAX_MEGABYTES) must fit in it');
+  rangeCheck('WEBHOOK_QUOTA_RUNNER_MEGABYTES', s.WEBHOOK_QUOTA_RUNNER_MEGABYTES, s.WEBHOOK_MAX_MEGABYTES, 'one webhook body (WEBHOOK_MAX_MEGABYTES) may be one runner’s');
+  rangeCheck('WEBHOOK_QUOTA_MEGABYTES', s.WEBHOOK_QUOTA_MEGABYTES, s.WEBHOOK_QUOTA_RUNNER_MEGABYTES, 'it holds every runner’s quota (WEBHOOK_QUOTA_RUNNER_MEGABYTES)');
+  rangeCheck('WEBHOOK_QUOTA_NOTIFICATIONS', s.WEBHOOK_QUOTA_NOTIFICATIONS, s.WEBHOOK_QUOTA_RUNNER_NOTIFICATIONS, 'it holds every runner’s quota (WEBHOOK_QUOTA_RUNNER_NOTIFICATIONS)');
   return {
     port: s.PORT,
     host: s.HOST,
@@ -216,6 +292,15 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
     dataKey,
     webhookMaxBytes: s.WEBHOOK_MAX_MEGABYTES * MIB,
     relayPageMaxBytes: s.RELAY_PAGE_MAX_BYTES,
+    webhookSecret: webhookSecret ?? null,
+    webhookSources: s.WEBHOOK_ALLOWED_SOURCES ?? null,
+    webhookMemoryBytes: s.WEBHOOK_MEMORY_MEGABYTES * MIB,
+    webhookQuota: {
+      runnerNotifications: s.WEBHOOK_QUOTA_RUNNER_NOTIFICATIONS,
+      runnerBytes: s.WEBHOOK_QUOTA_RUNNER_MEGABYTES * MIB,
+      notifications: s.WEBHOOK_QUOTA_NOTIFICATIONS,
+      bytes: s.WEBHOOK_QUOTA_MEGABYTES * MIB,
+    },
     insecureHttpUrls: [...new Set([s.GARMIN_TOKEN_URL, s.GARMIN_API_URL].filter((url) => url.protocol === 'http:').map((url) => url.origin))],
   };
 }

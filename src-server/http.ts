@@ -22,13 +22,35 @@ export function refuse(c: AppContext, status: number, error: string, description
   return answer(c, status, JSON.stringify({ error, error_description: description }), extra);
 }
 
-/** Reads at most `max` bytes of the body; null when there is more. */
-export async function readLimited(request: Request, max: number): Promise<string | null> {
+/**
+ * The body could not be read to its end (the connection broke, or its framing was bad): nobody is
+ * left to answer, and Node's parser answers a bad framing itself. The app answers it 400, never as
+ * a failure of the server's own.
+ */
+export class UnreadableBodyError extends Error {
+  override readonly name = 'UnreadableBodyError';
+}
+
+/** Reads at most `max` bytes of the body; null when there is more (declared or streamed). */
+export async function readBytesLimited(request: Request, max: number): Promise<Uint8Array | null> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > max) return null;
-  const bytes = await readStreamAtMost(request.body, max);
-  // ignoreBOM: the body's text as sent, a leading BOM kept (as Buffer#toString kept it).
-  return bytes === null ? null : new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  try {
+    return await readStreamAtMost(request.body, max);
+  } catch {
+    throw new UnreadableBodyError('The body could not be read.');
+  }
+}
+
+/** The body's text as sent, a leading BOM kept (as Buffer#toString kept it). */
+export function bodyText(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+}
+
+/** Reads at most `max` bytes of the body as text; null when there is more. */
+export async function readLimited(request: Request, max: number): Promise<string | null> {
+  const bytes = await readBytesLimited(request, max);
+  return bytes === null ? null : bodyText(bytes);
 }
 
 /** The media type of a request, without parameters, lower-cased. */

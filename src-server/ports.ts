@@ -24,4 +24,6 @@ export interface ServerDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** AES-256 key that seals pushed summaries at rest (config.dataKey, or the embedded store's own). */
   readonly dataKey: Buffer;
+  /** The webhook URL's secret path segment (config.webhookSecret, or the embedded store's own). Never logged. */
+  readonly webhookSecret: string;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RelayNotification } from '../../src-common/relay-contract.js';
 import type { SqlExecutor, SqlStore } from '../store/sql-store.js';
 import { openWithDataKey, sealWithDataKey } from './sealing.js';
@@ -56,22 +55,38 @@ interface Row extends Record<string, unknown> {
  */
 const STORED_BYTES = `coalesce(payload_bytes, coalesce(octet_length(sealed), 0) + coalesce(octet_length(callback_url), 0) + coalesce(octet_length(permissions), 0))`;
 
-/** The advisory lock space (two-key form) of the per-runner store locks; migrations use a one-key lock. */
-export const STORE_LOCK_NAMESPACE = 4_204_202;
-const LOCK_BUCKETS = 64;
+/**
+ * The advisory lock space (two-key form: this, then `hashtext(garmin_user_id)`) in which each
+ * notification row takes its runner's lock before its id (migration 4's trigger), held to the
+ * commit. Migrations use a one-key lock; versions before migration 4 locked 64 buckets in 4204202.
+ */
+export const RUNNER_LOCK_NAMESPACE = 4_204_203;
+/** The lock space in which a computer's disconnect counts the runner's other computers. */
+const FORGET_LOCK_NAMESPACE = 4_204_204;
+
+/** The computer a desktop that sends no `R42-Computer` header is counted as (a version before it). */
+export const UNNAMED_COMPUTER = 'unnamed';
 
 /**
- * The lock buckets of the runners in a delivery, ascending (every delivery takes them in the same
- * order, so none waits on another in a circle). Runners share 64 buckets: a body of thousands of
- * runners takes at most 64 locks.
+ * The notifications in the order they are stored: by runner (every delivery takes its runners'
+ * locks in the same order, so none waits on another in a circle), and within a runner in the
+ * order Garmin sent them (a stable sort).
  */
-export function lockBuckets(notifications: readonly IncomingNotification[]): number[] {
-  const buckets = new Set<number>();
-  for (const user of new Set(notifications.map((n) => n.garminUserId))) buckets.add(createHash('sha256').update(user).digest().readUInt32BE(0) % LOCK_BUCKETS);
-  return [...buckets].sort((a, b) => a - b);
+export function inRunnerOrder(notifications: readonly IncomingNotification[]): IncomingNotification[] {
+  return [...notifications].sort((a, b) => (a.garminUserId < b.garminUserId ? -1 : a.garminUserId > b.garminUserId ? 1 : 0));
 }
 
-/** Garmin's notifications held for each runner's desktop until it acknowledges them. */
+/** What a computer's disconnect did at the relay, and whether the runner has other computers linked. */
+export interface Forgotten {
+  /** Notifications deleted: all of the runner's when this was their last computer, else those every other computer has. */
+  readonly deleted: number;
+  /** The runner's other computers the relay still delivers to (each until it disconnects, or 14 days unseen). */
+  readonly computersLeft: number;
+  /** When the most recently seen of them last asked, epoch ms; null when none is left. */
+  readonly othersLastSeenAt: number | null;
+}
+
+/** Garmin's notifications held for each of a runner's computers until every one has acknowledged them. */
 export class NotificationStore {
   constructor(
     private readonly store: SqlStore,
@@ -79,59 +94,65 @@ export class NotificationStore {
   ) {}
 
   /**
-   * Stores a webhook body's notifications in one transaction; a redelivered one is stored once.
-   * A deregistration also drops that runner's other pending notifications (they can no longer be
-   * fetched). The tokens the relay already knew stay known until they expire: Garmin has revoked
-   * them, and they are the desktop's only way to hear why. Returns what was new, and for whom.
+   * Stores a webhook body's notifications, all or none; a redelivered one is stored once. A body
+   * that fits one statement is one statement (no transaction around it); a larger one is one
+   * transaction. A deregistration is stored like any notification and deletes nothing: the webhook
+   * is not authenticated enough for that (docs/server.md, "What a forged webhook can and cannot
+   * do"); the runner's computers confirm it with Garmin. Returns what was new, and for whom.
    */
   async add(notifications: readonly IncomingNotification[], now: number): Promise<{ stored: number; duplicates: number; users: Set<string> }> {
+    if (notifications.length <= ROWS_PER_INSERT) return this.insert(this.store, inRunnerOrder(notifications), now, notifications.length);
     return this.store.transaction((tx) => this.addWithin(tx, notifications, now));
   }
 
-  /** `add` inside a transaction the caller holds (and commits): the runners' lock is held until then. */
+  /** `add` inside a transaction the caller holds (and commits): the runners' locks are held until then. */
   async addWithin(tx: SqlExecutor, notifications: readonly IncomingNotification[], now: number): Promise<{ stored: number; duplicates: number; users: Set<string> }> {
-    // A row's id is taken when it is inserted but seen when its transaction commits, and the relay
-    // hands a runner's rows out by id (a cursor, then an ack deleting all up to it). Two deliveries
-    // for one runner storing at once (a large backfill body takes seconds) could commit out of id
-    // order: the desktop would move past the slower one's rows before they were visible, and its
-    // next ack would delete them unseen. So a delivery holds a lock for its runners from before its
-    // first id to its commit; deliveries for other runners still store side by side.
-    await tx.query('select pg_advisory_xact_lock($1::int, k) from unnest($2::int[]) as k', [STORE_LOCK_NAMESPACE, lockBuckets(notifications)]);
+    const ordered = inRunnerOrder(notifications);
     let stored = 0;
     const users = new Set<string>();
-    for (let i = 0; i < notifications.length; i += ROWS_PER_INSERT) {
-      const chunk = notifications.slice(i, i + ROWS_PER_INSERT);
-      const values: unknown[] = [];
-      const rows = chunk.map((n) => {
-        const base = values.length;
-        values.push(
-          n.garminUserId,
-          n.kind,
-          n.kind === 'ping' || n.kind === 'push' ? n.type : null,
-          n.kind === 'ping' ? n.callbackUrl : null,
-          n.kind === 'ping' ? n.uploadStart : null,
-          n.kind === 'ping' ? n.uploadEnd : null,
-          n.kind === 'push' ? sealWithDataKey(this.dataKey, n.dedupeKey, n.summaryJson).toString('base64') : null,
-          n.kind === 'permissions' ? JSON.stringify(n.permissions) : null,
-          n.dedupeKey,
-          now,
-          payloadBytes(n),
-        );
-        // The sealed summary travels as base64 text, decoded by the database: PGlite encodes a
-        // bytea parameter six times slower (a 20 MB webhook body took 18 s, Garmin waits 30).
-        return `(${Array.from({ length: 11 }, (_, k) => (k === 6 ? `decode($${base + k + 1}, 'base64')` : `$${base + k + 1}`)).join(', ')})`;
-      });
-      const inserted = await tx.query<{ garmin_user_id: string }>(
-        `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key, received_at, payload_bytes)
-         values ${rows.join(', ')} on conflict (dedupe_key) do nothing returning garmin_user_id`,
-        values,
-      );
-      stored += inserted.length;
-      for (const row of inserted) users.add(row.garmin_user_id);
+    for (let i = 0; i < ordered.length; i += ROWS_PER_INSERT) {
+      const chunk = await this.insert(tx, ordered.slice(i, i + ROWS_PER_INSERT), now, 0);
+      stored += chunk.stored;
+      for (const user of chunk.users) users.add(user);
     }
-    const gone = [...new Set(notifications.filter((n) => n.kind === 'deregistration').map((n) => n.garminUserId))];
-    if (gone.length) await tx.query(`delete from garmin_notifications where garmin_user_id = any($1) and kind in ('ping', 'push')`, [gone]);
     return { stored, duplicates: notifications.length - stored, users };
+  }
+
+  /**
+   * One insert statement. A row's id is what the relay hands out and acks by, and it is seen at
+   * its commit: so each row takes its runner's lock and only then its id (migration 4's trigger),
+   * and the lock is held to the commit. Two deliveries for one runner commit in id order, and the
+   * desktop's cursor can never pass rows still being stored; deliveries for other runners never
+   * wait on each other. `offered` is the count the answer's duplicates are counted from (0 within
+   * a larger delivery).
+   */
+  private async insert(sql: SqlExecutor, notifications: readonly IncomingNotification[], now: number, offered: number): Promise<{ stored: number; duplicates: number; users: Set<string> }> {
+    const values: unknown[] = [];
+    const rows = notifications.map((n) => {
+      const base = values.length;
+      values.push(
+        n.garminUserId,
+        n.kind,
+        n.kind === 'ping' || n.kind === 'push' ? n.type : null,
+        n.kind === 'ping' ? n.callbackUrl : null,
+        n.kind === 'ping' ? n.uploadStart : null,
+        n.kind === 'ping' ? n.uploadEnd : null,
+        n.kind === 'push' ? sealWithDataKey(this.dataKey, n.dedupeKey, n.summaryJson).toString('base64') : null,
+        n.kind === 'permissions' ? JSON.stringify(n.permissions) : null,
+        n.dedupeKey,
+        now,
+        payloadBytes(n),
+      );
+      // The sealed summary travels as base64 text, decoded by the database: PGlite encodes a
+      // bytea parameter six times slower (a 20 MB webhook body took 18 s, Garmin waits 30).
+      return `(${Array.from({ length: 11 }, (_, k) => (k === 6 ? `decode($${base + k + 1}, 'base64')` : `$${base + k + 1}`)).join(', ')})`;
+    });
+    const inserted = await sql.query<{ garmin_user_id: string }>(
+      `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key, received_at, payload_bytes)
+       values ${rows.join(', ')} on conflict (dedupe_key) do nothing returning garmin_user_id`,
+      values,
+    );
+    return { stored: inserted.length, duplicates: offered - inserted.length, users: new Set(inserted.map((row) => row.garmin_user_id)) };
   }
 
   /**
@@ -186,26 +207,76 @@ export class NotificationStore {
     return rows.length > 0;
   }
 
-  /** Deletes what the desktop has stored: everything of the runner's up to `cursor`. */
-  async ack(garminUserId: string, cursor: string): Promise<number> {
+  /**
+   * Counts a computer's request: the relay delivers to each computer that asked in the last 14
+   * days. Returns how many computers the runner has linked, this one included.
+   */
+  async touch(garminUserId: string, computerId: string, now: number): Promise<number> {
     const rows = await this.store.query<{ n: number }>(
-      'with gone as (delete from garmin_notifications where garmin_user_id = $1 and id <= $2 returning 1) select count(*)::int as n from gone',
-      [garminUserId, cursor],
+      `with me as (
+         insert into relay_computers (garmin_user_id, computer_id, acked_id, seen_at) values ($1, $2, 0, $3)
+         on conflict (garmin_user_id, computer_id) do update set seen_at = excluded.seen_at
+         returning 1)
+       select (select count(*)::int from relay_computers where garmin_user_id = $1 and computer_id <> $2) + (select count(*)::int from me) as n`,
+      [garminUserId, computerId, now],
     );
-    return Number(rows[0]?.n ?? 0);
+    return Number(rows[0]?.n ?? 1);
   }
 
-  /** A runner disconnected: every row of theirs goes. */
-  async forget(garminUserId: string): Promise<number> {
-    const rows = await this.store.query<{ n: number }>(
-      'with gone as (delete from garmin_notifications where garmin_user_id = $1 returning 1) select count(*)::int as n from gone',
+  /**
+   * A computer has stored everything up to `cursor`: its position moves there (never back), and
+   * what every one of the runner's computers has stored is deleted. Returns how many went.
+   */
+  async ack(garminUserId: string, computerId: string, cursor: string, now: number): Promise<number> {
+    await this.store.query(
+      `insert into relay_computers (garmin_user_id, computer_id, acked_id, seen_at) values ($1, $2, $3, $4)
+       on conflict (garmin_user_id, computer_id) do update set acked_id = greatest(relay_computers.acked_id, excluded.acked_id), seen_at = excluded.seen_at`,
+      [garminUserId, computerId, cursor, now],
+    );
+    return this.deleteAckedByAll(this.store, garminUserId);
+  }
+
+  /** Deletes the runner's notifications every one of their computers has acknowledged. */
+  private async deleteAckedByAll(sql: SqlExecutor, garminUserId: string): Promise<number> {
+    const rows = await sql.query<{ n: number }>(
+      `with gone as (
+         delete from garmin_notifications
+         where garmin_user_id = $1 and id <= (select coalesce(min(acked_id), 0) from relay_computers where garmin_user_id = $1)
+         returning 1)
+       select count(*)::int as n from gone`,
       [garminUserId],
     );
-    await this.store.query('delete from relay_token_owners where garmin_user_id = $1', [garminUserId]);
     return Number(rows[0]?.n ?? 0);
   }
 
-  /** Deletes undelivered pings after 7 days and everything else after 14 (docs/server.md, Retention). */
+  /**
+   * A computer disconnected: the relay stops delivering to it. When it was the runner's last,
+   * every row of theirs goes (and the tokens the relay knew); otherwise only what the others have
+   * all stored, and theirs stay. Disconnects of one runner's computers are counted one at a time,
+   * so two computers leaving together cannot both believe the other is still there.
+   */
+  async forget(garminUserId: string, computerId: string): Promise<Forgotten> {
+    return this.store.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock($1::int, hashtext($2))', [FORGET_LOCK_NAMESPACE, garminUserId]);
+      await tx.query('delete from relay_computers where garmin_user_id = $1 and computer_id = $2', [garminUserId, computerId]);
+      const [others] = await tx.query<{ n: number; seen: string | number | null }>('select count(*)::int as n, max(seen_at) as seen from relay_computers where garmin_user_id = $1', [
+        garminUserId,
+      ]);
+      const computersLeft = Number(others?.n ?? 0);
+      if (computersLeft > 0) {
+        return { deleted: await this.deleteAckedByAll(tx, garminUserId), computersLeft, othersLastSeenAt: others?.seen === null || others?.seen === undefined ? null : Number(others.seen) };
+      }
+      const rows = await tx.query<{ n: number }>('with gone as (delete from garmin_notifications where garmin_user_id = $1 returning 1) select count(*)::int as n from gone', [garminUserId]);
+      await tx.query('delete from relay_token_owners where garmin_user_id = $1', [garminUserId]);
+      return { deleted: Number(rows[0]?.n ?? 0), computersLeft: 0, othersLastSeenAt: null };
+    });
+  }
+
+  /**
+   * Deletes undelivered pings after 7 days and everything else after 14 (docs/server.md,
+   * Retention), and forgets computers not seen for 14 days (a laptop given away without
+   * disconnecting): the relay stops keeping rows for them.
+   */
   async prune(now: number): Promise<number> {
     const rows = await this.store.query<{ n: number }>(
       `with gone as (
@@ -215,6 +286,7 @@ export class NotificationStore {
        select count(*)::int as n from gone`,
       [now - PING_RETENTION_MS, now - PUSH_RETENTION_MS],
     );
+    await this.store.query('delete from relay_computers where seen_at < $1', [now - PUSH_RETENTION_MS]);
     return Number(rows[0]?.n ?? 0);
   }
 }

@@ -68,6 +68,46 @@ export const SERVER_MIGRATIONS: ReadonlyArray<{ readonly version: number; readon
       alter table garmin_notifications add column payload_bytes integer;
     `,
   },
+  {
+    version: 4,
+    name: 'relay: ids in per-runner commit order without a lock per delivery, a position per computer, webhook quotas per hour',
+    sql: `
+      -- The relay hands a runner's rows out by id and deletes what was acknowledged up to an id, so
+      -- a runner's rows must become visible in id order. Each row takes its runner's lock and only
+      -- then its id; the lock is held to the commit, so a second delivery for the same runner gets
+      -- higher ids and commits after. Deliveries for other runners never wait. Inserted by any
+      -- version of the server (an older instance during a rolling deploy too).
+      create function garmin_notifications_in_runner_order() returns trigger language plpgsql as $$
+      begin
+        perform pg_advisory_xact_lock(4204203, hashtext(new.garmin_user_id));
+        new.id := nextval('garmin_notifications_id_seq');
+        return new;
+      end
+      $$;
+      create trigger garmin_notifications_in_runner_order before insert on garmin_notifications
+        for each row execute function garmin_notifications_in_runner_order();
+      -- Each of a runner's computers (a random id per data folder) and how far it has acknowledged:
+      -- a row is deleted once every one of them has it, or at retention.
+      create table relay_computers (
+        garmin_user_id text not null,
+        computer_id text not null,
+        acked_id bigint not null default 0,
+        seen_at bigint not null,
+        primary key (garmin_user_id, computer_id)
+      );
+      -- Notifications and bytes stored per hour: one row per runner ('r:' and the Garmin user id)
+      -- and one for everyone ('*'), each instance adding its counts every second; refused
+      -- deliveries counted. Deleted when the hour has ended.
+      create table webhook_intake (
+        bucket text not null,
+        window_start bigint not null,
+        notifications bigint not null default 0,
+        bytes bigint not null default 0,
+        refused bigint not null default 0,
+        primary key (bucket, window_start)
+      );
+    `,
+  },
 ];
 
 const LOCK_ID = 4_204_201;

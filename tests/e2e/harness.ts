@@ -48,7 +48,7 @@ export async function startApp(
     const redirect = `http://127.0.0.1:${await freePort()}/callback`;
     server = await startTestServer(serverEnv(sim, [redirect]), { store: await openPgliteStore(null) });
     // Garmin's production data path: webhooks to the server, picked up by the app from the relay.
-    sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook`, delivery: { activities: 'push' }, firstBackoffMs: 50 };
+    sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push' }, firstBackoffMs: 50 };
     extra = { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect };
   }
   const world = makeWorld(sim, { R42_BACKFILL_DAYS: '7', ...extra, ...options.env });

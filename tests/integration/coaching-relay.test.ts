@@ -32,7 +32,7 @@ describe('coaching from data delivered through the relay', () => {
     const redirect = `http://127.0.0.1:${await freePort()}/callback`;
     server = await startTestServer(serverEnv(sim, [redirect]), { store });
     // Bodies pushed for the small types, pings (callback URLs) for the details, as Garmin's portal allows.
-    sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook`, delivery: { activities: 'push', bodyComps: 'push' }, firstBackoffMs: 50 };
+    sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push', bodyComps: 'push' }, firstBackoffMs: 50 };
     world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '14', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '' }, {
       sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
       clock: { now: () => now * 1000 },

@@ -35,7 +35,7 @@ describe('relay: a longer history asked for later', () => {
     sim.dataNow = () => now;
     const redirect = `http://127.0.0.1:${await freePort()}/callback`;
     server = await startTestServer(serverEnv(sim, [redirect]), { store });
-    sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook`, delivery: { activities: 'push' }, firstBackoffMs: 50 };
+    sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push' }, firstBackoffMs: 50 };
     world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '20', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '' }, {
       sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
       clock: { now: () => now * 1000 },

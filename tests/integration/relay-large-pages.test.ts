@@ -79,7 +79,7 @@ describe('activity details pushed through the relay in pages bounded by bytes', 
     const redirect = `http://127.0.0.1:${await freePort()}/callback`;
     // The server's defaults: a 32 MiB webhook body, 4 MiB relay pages.
     server = await startTestServer(serverEnv(sim, [redirect]), { store });
-    sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook`, delivery: { activities: 'push' }, firstBackoffMs: 50 };
+    sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push' }, firstBackoffMs: 50 };
     world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '3', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '' }, {
       sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
       clock: { now: () => now * 1000 },

@@ -50,7 +50,7 @@ describe('training data through the R42 server relay (webhooks → relay → des
     sim.dataNow = () => now;
     redirect = `http://127.0.0.1:${await freePort()}/callback`;
     server = await startTestServer(serverEnv(sim, [redirect]), { store });
-    sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook`, delivery: { activities: 'push' }, firstBackoffMs: 50 };
+    sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push' }, firstBackoffMs: 50 };
     // What a runner's computer has: R42's public client id and server URL; no secret, no token URL.
     world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '20', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '', ...env }, {
       sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),

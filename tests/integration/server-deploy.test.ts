@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServerConfig, ServerConfigError } from '../../src-server/config.js';
@@ -29,7 +29,7 @@ describe('R42 server on a real PostgreSQL: instances share one database', () => 
   it('migrates once when instances start together, and shares the rate limit across instances', async () => {
     const stores: SqlStore[] = await Promise.all([openPostgresStore(pg.url), openPostgresStore(pg.url)]);
     const applied = await Promise.all(stores.map((s) => migrate(s)));
-    expect(applied.flat().sort()).toEqual([1, 2, 3]);
+    expect(applied.flat().sort()).toEqual([1, 2, 3, 4]);
     const env = serverEnv(sim, [REDIRECT], { RATE_LIMIT_PER_MINUTE: '5', DATABASE_URL: pg.url });
     const [a, b] = await Promise.all(stores.map((store) => startTestServer(env, { store })));
     try {
@@ -73,7 +73,16 @@ describe('R42 server on a real PostgreSQL: instances share one database', () => 
 
   it('answers webhooks 503 while PostgreSQL restarts under load, so Garmin delivers again, and loses nothing', async () => {
     const store = await openPostgresStore(pg.url);
-    const server = await startTestServer(serverEnv(sim, [REDIRECT], { DATABASE_URL: pg.url }), { store });
+    // PostgreSQL restarts while the 50th delivery is on its way to it, with others in flight.
+    let untilRestart = 50;
+    const restarting: SqlStore = {
+      ...store,
+      query: (text, params) => {
+        if (text.includes('insert into garmin_notifications') && --untilRestart === 0) pg.restart();
+        return store.query(text, params);
+      },
+    };
+    const server = await startTestServer(serverEnv(sim, [REDIRECT], { DATABASE_URL: pg.url }), { store: restarting });
     try {
       const body = (i: number) => ({ dailies: [{ userId: 'pg-runner', callbackURL: `${sim.url}/wellness-api/rest/dailies?uploadStartTimeInSeconds=${i}&uploadEndTimeInSeconds=${i + 1}&token=t${i}` }] });
       const statuses: number[] = [];
@@ -88,10 +97,8 @@ describe('R42 server on a real PostgreSQL: instances share one database', () => 
         }
         throw new Error(`delivery ${i} never stored`);
       };
-      const load = Promise.all(Array.from({ length: 200 }, (_, i) => deliver(i)));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      pg.restart();
-      await load;
+      await Promise.all(Array.from({ length: 200 }, (_, i) => deliver(i)));
+      expect(untilRestart).toBeLessThan(0);
       expect(statuses.some((s) => s === 503)).toBe(true);
       expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
       const rows = await store.query<{ n: number }>("select count(*)::int as n from garmin_notifications where garmin_user_id = 'pg-runner'");
@@ -131,8 +138,8 @@ describe('R42 server: the embedded default and its settings', () => {
     const dataDir = path.join(tempDir(), 'server-data');
     try {
       for (let run = 0; run < 2; run++) {
-        // No data key configured: the embedded store makes one beside its data, once.
-        const { R42_SERVER_DATA_KEY: _key, ...env } = serverEnv(sim, [REDIRECT]);
+        // No data key and no webhook secret configured: the embedded store makes each beside its data, once.
+        const { R42_SERVER_DATA_KEY: _key, R42_WEBHOOK_SECRET: _secret, ...env } = serverEnv(sim, [REDIRECT]);
         const proc = spawnServer({ ...env, R42_SERVER_DATA_DIR: dataDir });
         const url = await proc.url;
         expect((await fetch(`${url}/readyz`)).status).toBe(200);
@@ -144,7 +151,16 @@ describe('R42 server: the embedded default and its settings', () => {
         // Migrations run once, on the first start only.
         expect(events.includes('store.migrated')).toBe(run === 0);
         expect(events.includes('config.data_key_generated')).toBe(run === 0);
+        expect(events.includes('config.webhook_secret_generated')).toBe(run === 0);
         expect(statSync(path.join(dataDir, 'data-key')).mode & 0o777).toBe(0o600);
+        expect(statSync(path.join(dataDir, 'webhook-secret')).mode & 0o777).toBe(0o600);
+        // The webhook answers under the kept secret (the same on every start), and it is never printed.
+        const secret = readFileSync(path.join(dataDir, 'webhook-secret'), 'utf8').trim();
+        expect(secret).toMatch(/^[0-9a-f]{64}$/);
+        const delivered = await postWebhook(url, { dailies: [{ userId: 'u1', callbackURL: `${sim.url}/wellness-api/rest/dailies?token=run${run}` }] }, {}, secret);
+        expect(delivered.status).toBe(200);
+        await delivered.body?.cancel();
+        expect(proc.output()).not.toContain(secret);
         proc.child.kill('SIGINT');
         expect(await proc.exited).toBe(0);
       }
@@ -178,6 +194,22 @@ describe('R42 server: the embedded default and its settings', () => {
     expect(keyOf({ ...base, R42_SERVER_DATA_KEY: 'too-short' })).toMatch(/^R42_SERVER_DATA_KEY: .*32 random bytes/);
     expect(keyOf({ ...base, R42_SERVER_DATA_KEY: 'ab'.repeat(32) })).toBe('ok');
     expect(keyOf({ ...base, GARMIN_API_URL: 'http://garmin.example' })).toMatch(/^GARMIN_API_URL: /);
+    // The webhook URL's secret: required on PostgreSQL, at least 32 URL-safe characters.
+    const secret = 'a'.repeat(32);
+    expect(keyOf({ ...base, DATABASE_URL: 'postgres://r42@127.0.0.1/r42', R42_SERVER_DATA_KEY: 'ab'.repeat(32) })).toMatch(/^R42_WEBHOOK_SECRET: .*required with DATABASE_URL/);
+    expect(keyOf({ ...base, DATABASE_URL: 'postgres://r42@127.0.0.1/r42', R42_SERVER_DATA_KEY: 'ab'.repeat(32), R42_WEBHOOK_SECRET: secret })).toBe('ok');
+    expect(keyOf({ ...base, R42_WEBHOOK_SECRET: 'short' })).toMatch(/^R42_WEBHOOK_SECRET: .*32 to 256 URL-safe/);
+    expect(keyOf({ ...base, R42_WEBHOOK_SECRET: `${secret}/..` })).toMatch(/^R42_WEBHOOK_SECRET: /);
+    // Garmin's source ranges, IPv4 and IPv6; anything else names the entry.
+    expect(loadServerConfig({ ...base, WEBHOOK_ALLOWED_SOURCES: '203.0.113.0/24, 2001:db8::/32,198.51.100.7' }).webhookSources?.count).toBe(3);
+    expect(keyOf({ ...base, WEBHOOK_ALLOWED_SOURCES: '203.0.113.0/33' })).toMatch(/^WEBHOOK_ALLOWED_SOURCES: .*203\.0\.113\.0\/33/);
+    expect(keyOf({ ...base, WEBHOOK_ALLOWED_SOURCES: 'garmin.com' })).toMatch(/^WEBHOOK_ALLOWED_SOURCES: /);
+    // Quotas hold at least one body of one runner, and everyone's holds a runner's.
+    expect(keyOf({ ...base, WEBHOOK_QUOTA_RUNNER_NOTIFICATIONS: '9999' })).toMatch(/^WEBHOOK_QUOTA_RUNNER_NOTIFICATIONS: .*10000/);
+    expect(keyOf({ ...base, WEBHOOK_QUOTA_RUNNER_MEGABYTES: '16' })).toMatch(/^WEBHOOK_QUOTA_RUNNER_MEGABYTES: .*at least 32/);
+    expect(keyOf({ ...base, WEBHOOK_QUOTA_MEGABYTES: '64' })).toMatch(/^WEBHOOK_QUOTA_MEGABYTES: .*at least 128/);
+    expect(keyOf({ ...base, WEBHOOK_MEMORY_MEGABYTES: '16' })).toMatch(/^WEBHOOK_MEMORY_MEGABYTES: .*at least 32/);
+    expect(loadServerConfig(base)).toMatchObject({ webhookMemoryBytes: 64 * 1024 * 1024, webhookQuota: { runnerNotifications: 20_000, runnerBytes: 128 * 1024 * 1024, notifications: 500_000, bytes: 2048 * 1024 * 1024 } });
     // One notification travels whole in one relay page, and the desktop reads pages of at most 64 MiB.
     expect(keyOf({ ...base, WEBHOOK_MAX_MEGABYTES: '64' })).toMatch(/^WEBHOOK_MAX_MEGABYTES: .*at most 63.*64 MiB/);
     expect(keyOf({ ...base, WEBHOOK_MAX_MEGABYTES: '63' })).toBe('ok');

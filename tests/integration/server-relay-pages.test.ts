@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayPage, type RelayNotification } from '../../src-common/relay-contract.js';
-import { NotificationStore, NOTIFICATION_OVERHEAD_BYTES, PAGE_ENVELOPE_BYTES, STORE_LOCK_NAMESPACE } from '../../src-server/relay/notification-store.js';
+import { NotificationStore, NOTIFICATION_OVERHEAD_BYTES, PAGE_ENVELOPE_BYTES, RUNNER_LOCK_NAMESPACE } from '../../src-server/relay/notification-store.js';
 import { sealWithDataKey } from '../../src-server/relay/sealing.js';
 import { parseWebhookBody } from '../../src-server/relay/webhook-envelope.js';
 import { migrate, SERVER_MIGRATIONS } from '../../src-server/store/migrations.js';
@@ -67,7 +67,7 @@ describe.each(['pglite', 'postgres'] as const)('relay pages bounded by bytes (%s
        ('old', 'permissions', null, null, null, '["HEALTH_EXPORT"]', 'k3', 1), ('old', 'deregistration', null, null, null, null, 'k4', 1)`,
       [sealWithDataKey(KEY, 'k1', summary), url],
     );
-    expect(await migrate(store)).toEqual([3]);
+    expect(await migrate(store)).toEqual([3, 4]);
     expect(await migrate(store)).toEqual([]);
     // Rows stored before it, or by an older instance during a rolling deploy, have no size: the
     // relay measures what they hold instead (a sealed summary with its 28 bytes of IV and tag).
@@ -155,7 +155,7 @@ describe.each(['pglite', 'postgres'] as const)('relay pages bounded by bytes (%s
       const late = parseWebhookBody({ dailies: [{ userId: 'runner', callbackURL: `${API}/wellness-api/rest/dailies?token=late` }] }, API);
       let quickDone = false;
       const quickDelivery = notifications.add(late, 1).then(() => (quickDone = true));
-      const waiting = async () => Number((await store.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = $1 and not granted`, [STORE_LOCK_NAMESPACE]))[0]!.n);
+      const waiting = async () => Number((await store.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = $1 and not granted`, [RUNNER_LOCK_NAMESPACE]))[0]!.n);
       await expect.poll(waiting, { timeout: 10_000, interval: 20 }).toBe(1);
       // The desktop polls meanwhile: it sees nothing yet, so its cursor does not move past the slow rows.
       const meanwhile = await notifications.page('runner', null, 500, 4 * KIB * KIB);
@@ -169,6 +169,43 @@ describe.each(['pglite', 'postgres'] as const)('relay pages bounded by bytes (%s
       release();
       await slowDelivery.catch(() => undefined);
       await slow.close();
+      await store.query('delete from garmin_notifications');
+    }
+  });
+
+  // A rolling deploy: an instance of the version before migration 4 (its own 64 lock buckets, ids
+  // from the column's default) stores beside this one; the trigger orders its rows the same way.
+  if (kind === 'postgres') it('orders an older instance’s delivery with this version’s for the same runner during a rolling deploy', async () => {
+    const older = await openPostgresStore(pg!.url);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let inside!: () => void;
+    const storing = new Promise<void>((resolve) => (inside = resolve));
+    const olderDelivery = older.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock(4204202, 7)');
+      await tx.query(
+        `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, dedupe_key, received_at) values
+         ('runner', 'ping', 'dailies', $1, 'older-1', 1), ('runner', 'ping', 'dailies', $2, 'older-2', 1)`,
+        [`${API}/wellness-api/rest/dailies?token=older-1`, `${API}/wellness-api/rest/dailies?token=older-2`],
+      );
+      inside();
+      await gate;
+    });
+    await storing;
+    try {
+      const late = parseWebhookBody({ dailies: [{ userId: 'runner', callbackURL: `${API}/wellness-api/rest/dailies?token=newer` }] }, API);
+      const newerDelivery = notifications.add(late, 1);
+      const waiting = async () => Number((await store.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = $1 and not granted`, [RUNNER_LOCK_NAMESPACE]))[0]!.n);
+      await expect.poll(waiting, { timeout: 10_000, interval: 20 }).toBe(1);
+      expect((await notifications.page('runner', null, 500, 4 * KIB * KIB)).notifications).toEqual([]);
+      release();
+      await Promise.all([olderDelivery, newerDelivery]);
+      const all = await notifications.page('runner', null, 500, 4 * KIB * KIB);
+      expect(all.notifications.map((n) => (n.kind === 'ping' ? new URL(n.callbackURL).searchParams.get('token') : n.kind))).toEqual(['older-1', 'older-2', 'newer']);
+    } finally {
+      release();
+      await olderDelivery.catch(() => undefined);
+      await older.close();
       await store.query('delete from garmin_notifications');
     }
   });

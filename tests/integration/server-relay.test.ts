@@ -5,7 +5,7 @@ import { openPgliteStore } from '../../src-server/store/pglite-store.js';
 import type { SqlStore } from '../../src-server/store/sql-store.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { startSimulator } from '../support/harness.js';
-import { postWebhook, serverEnv, simulatorAccessToken, startTestServer } from '../support/r42-server.js';
+import { postWebhook, serverEnv, simulatorAccessToken, startTestServer, TEST_WEBHOOK_SECRET } from '../support/r42-server.js';
 
 const REDIRECT = 'http://127.0.0.1:43117/callback';
 
@@ -30,12 +30,14 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
     await store.query('delete from garmin_notifications');
     await store.query('delete from relay_token_owners');
     await store.query('delete from rate_limit_hits');
+    await store.query('delete from relay_computers');
+    await store.query('delete from webhook_intake');
   });
 
   /** A webhook POST over node:http: the 413 comes back before the server stops reading a huge body. */
   const rawPost = (body: string) =>
     new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${server.url}/v1/garmin/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'garmin-client-id': 'r42-test-client', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const req = httpRequest(`${server.url}/v1/garmin/webhook/${TEST_WEBHOOK_SECRET}`, { method: 'POST', headers: { 'content-type': 'application/json', 'garmin-client-id': 'r42-test-client', 'content-length': Buffer.byteLength(body) } }, (res) => {
         res.resume();
         resolve(res.statusCode!);
       });
@@ -79,7 +81,7 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
       expect({ what, status: typeof response === 'number' ? response : response.status }).toEqual({ what, status });
       if (typeof response !== 'number') await response.body?.cancel();
     }
-    expect((await fetch(`${server.url}/v1/garmin/webhook`)).status).toBe(405);
+    expect((await fetch(`${server.url}/v1/garmin/webhook/${TEST_WEBHOOK_SECRET}`)).status).toBe(405);
     expect(await rows()).toBe(0);
     // Garmin redelivers a refused body as it was: too large is an error to alert on (raise the limit).
     expect(server.lines.filter((l) => l.event === 'webhook.too_large').map((l) => [l.level, l.fields.what])).toEqual([
@@ -240,21 +242,22 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
-  it('drops a runner’s pending data when they deregister or disconnect, and keeps nothing past retention', async () => {
+  it('keeps a runner’s pending data through a deregistration (the webhook cannot prove it came from Garmin), drops it when their last computer disconnects, and keeps nothing past retention', async () => {
     sim.userId = 'runner-a';
     const token = await simulatorAccessToken(sim);
     await postWebhook(server.url, { dailies: [ping('runner-a', 'dailies', 1)], activities: [{ userId: 'runner-a', summaryId: 'a1' }] });
     expect(relayPage.parse((await relay(token)).body).notifications).toHaveLength(2);
     expect(await store.query('select 1 from relay_token_owners')).toHaveLength(1);
     await postWebhook(server.url, { deregistrations: [{ userId: 'runner-a' }] });
-    // The runner's pending data goes; the token the relay knew still lets the desktop hear why.
+    // Nothing goes: the runner's computer checks with Garmin, and acks or disconnects itself.
     expect(await store.query('select 1 from relay_token_owners')).toHaveLength(1);
-    expect(relayPage.parse((await relay(token)).body).notifications.map((n) => n.kind)).toEqual(['deregistration']);
+    expect(relayPage.parse((await relay(token)).body).notifications.map((n) => n.kind)).toEqual(['ping', 'push', 'deregistration']);
 
     await postWebhook(server.url, { dailies: [ping('runner-a', 'dailies', 2)] });
     const forgot = await fetch(`${server.url}/v1/relay/registration`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
-    expect(await forgot.json()).toEqual({ deleted: 2 });
+    expect(await forgot.json()).toEqual({ deleted: 4, computersLeft: 0, othersLastSeenAt: null });
     expect(await rows()).toBe(0);
+    expect(await store.query('select 1 from relay_token_owners')).toHaveLength(0);
 
     const day = 86_400_000;
     await postWebhook(server.url, { dailies: [ping('u9', 'dailies', 3), ping('u9', 'dailies', 4)], activities: [{ userId: 'u9', summaryId: 'old' }, { userId: 'u9', summaryId: 'new' }] });

@@ -1,6 +1,7 @@
 /* Starts the Garmin simulator on a loopback port and prints the environment that points
    R42 Companion at it: `npm run simulator [-- --port 8790 --consent page|approve|decline --no-secret --webhook <url>]`.
-   `--webhook` switches on production mode: data only through ping notifications POSTed there. */
+   `--webhook` switches on production mode: data only through ping notifications POSTed there (the
+   R42 server's webhook URL as registered at Garmin, its secret path segment included). */
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +24,7 @@ if (!['page', 'approve', 'decline'].includes(consent)) {
 }
 const webhook = values.webhook;
 if (webhook !== undefined && !/^https?:\/\/\S+$/.test(webhook)) {
-  console.error('--webhook must be an http(s) URL, e.g. http://127.0.0.1:8787/v1/garmin/webhook');
+  console.error('--webhook must be an http(s) URL: the R42 server webhook URL with its secret, e.g. http://127.0.0.1:8788/v1/garmin/webhook/<R42_WEBHOOK_SECRET>');
   process.exit(2);
 }
 

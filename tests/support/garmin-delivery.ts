@@ -60,7 +60,7 @@ export async function startDeliveryWorld(kind: 'pglite' | 'postgres'): Promise<D
   sim.dataNow = () => DELIVERY_NOW_S;
   const redirect = `http://127.0.0.1:${await freePort()}/callback`;
   const server = await startTestServer(serverEnv(sim, [redirect]), { store });
-  sim.production = { webhookUrl: `${server.url}/v1/garmin/webhook`, firstBackoffMs: 50, maxAttempts: 3 };
+  sim.production = { webhookUrl: server.webhookUrl, firstBackoffMs: 50, maxAttempts: 3 };
   const clients: Client[] = [];
 
   const link = async (garminUserId: string, delivery: Delivery): Promise<Runner> => {

@@ -11,6 +11,8 @@ import { ROOT, TEST_CLIENT_ID, TEST_CLIENT_SECRET } from './harness.js';
 export const SERVER_MAIN = path.join(ROOT, 'src-server/main.ts');
 /** The data key the test servers seal pushed summaries with (tests search stored rows for plaintext). */
 export const TEST_DATA_KEY = Buffer.alloc(32, 7).toString('base64');
+/** The secret path segment of the test servers' webhook URL (`server.webhookUrl`). */
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef';
 
 /** The server's environment in front of the simulator: R42's client id and secret, its redirect URIs. */
 export function serverEnv(sim: GarminSimulator, redirectUris: readonly string[], extra: Record<string, string> = {}): Record<string, string> {
@@ -21,6 +23,7 @@ export function serverEnv(sim: GarminSimulator, redirectUris: readonly string[],
     GARMIN_REDIRECT_URIS: redirectUris.join(','),
     GARMIN_API_URL: sim.url,
     R42_SERVER_DATA_KEY: TEST_DATA_KEY,
+    R42_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     PORT: '0',
     ...extra,
   };
@@ -107,9 +110,9 @@ export async function simulatorAccessToken(sim: GarminSimulator, redirectUri = '
   return body.access_token;
 }
 
-/** POSTs a webhook body as Garmin does. */
-export async function postWebhook(base: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${base}/v1/garmin/webhook`, {
+/** POSTs a webhook body as Garmin does, to the URL registered at Garmin (its secret included). */
+export async function postWebhook(base: string, body: unknown, headers: Record<string, string> = {}, secret = TEST_WEBHOOK_SECRET): Promise<Response> {
+  return fetch(`${base}/v1/garmin/webhook/${secret}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'garmin-client-id': TEST_CLIENT_ID, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
