@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ProgressNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentService } from '../../src-main/core/companion.js';
-import { localDate } from '../../src-main/core/store/training-repo.js';
+import { localDate } from '../../src-common/dates.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { CLI, readJsonLines, ROOT, runCli, secretsIn, startSimulator, tempDir } from '../support/harness.js';
 import { startAgentServer } from '../../src-main/core/agent/agent-server.js';

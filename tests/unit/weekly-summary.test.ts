@@ -1,7 +1,8 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../src-main/core/store/database.js';
-import { isoWeekLabel, isoWeekStart, TrainingRepo } from '../../src-main/core/store/training-repo.js';
+import { isoWeekLabel, isoWeekStart } from '../../src-common/dates.js';
+import { TrainingRepo } from '../../src-main/core/store/training-repo.js';
 
 /** An activity as Garmin sends it; times are the runner's local wall clock at UTC+1. */
 function run(summaryId: string, localIso: string, type: string, km: number, seconds: number, hr: number | null) {

@@ -1,4 +1,5 @@
 import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
+import { addDays, isoWeekLabel, isoWeekStart } from '../../../src-common/dates.js';
 import { readActivity, readDaily, readHrv, readSleep, readUserMetrics } from '../garmin/records.js';
 import type { Database } from './database.js';
 import { DETAIL_STREAMS, DetailsRepo, type DetailStream } from './details-repo.js';
@@ -19,12 +20,6 @@ export interface StoreOptions {
 }
 
 const DAY_S = 86_400;
-
-/** The calendar date (YYYY-MM-DD) of a moment in this computer's time zone: the runner's "today". */
-export function localDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
 
 /** The stream's row, ready for its table, or null for a record that cannot be read (core/garmin/records.ts). */
 function toRow(stream: SummaryStream, record: unknown): Record<string, unknown> | null {
@@ -185,21 +180,6 @@ function familyPatterns(type: string | undefined): string[] {
 
 /** Activity types that count as runs in the weekly summary. */
 export const isRunType = (type: string) => /RUN/.test(type);
-
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_S * 1000).toISOString().slice(0, 10);
-/** Monday of the ISO week of a YYYY-MM-DD date. */
-export function isoWeekStart(day: string): string {
-  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 = Sunday
-  return addDays(day, -((weekday + 6) % 7));
-}
-/** ISO week label, e.g. 2026-W48. */
-export function isoWeekLabel(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  const thursday = new Date(d.getTime() + (3 - ((d.getUTCDay() + 6) % 7)) * DAY_S * 1000);
-  const yearStart = Date.UTC(thursday.getUTCFullYear(), 0, 1);
-  const week = Math.floor((thursday.getTime() - yearStart) / (7 * DAY_S * 1000)) + 1;
-  return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
-}
 
 /** Training data: idempotent upserts keyed by summaryId, each window's rows with its cursor. */
 export class TrainingRepo {
