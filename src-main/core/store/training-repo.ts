@@ -1,3 +1,4 @@
+import type { ActivityView, WeekSummary } from '../../../src-common/contract.js';
 import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
 import { addDays, isoWeekLabel, isoWeekStart } from '../../../src-common/dates.js';
 import { readActivity, readDaily, readHrv, readSleep, readUserMetrics } from '../garmin/records.js';
@@ -121,28 +122,6 @@ export interface StreamState {
   readonly skippedRecords: number;
 }
 
-export interface ActivityView {
-  readonly summary_id: string;
-  readonly activity_id: string | null;
-  readonly type: string;
-  readonly name: string | null;
-  readonly start_time: string;
-  readonly local_date: string;
-  readonly duration_s: number | null;
-  readonly distance_m: number | null;
-  /** Decimal minutes per km as Garmin sends it (5.32 is 5:19 /km); runs only. */
-  readonly avg_pace_min_km: number | null;
-  /** Seconds per km (319 is 5:19 /km): the one to read or show; runs only. */
-  readonly avg_pace_s_per_km: number | null;
-  readonly avg_speed_mps: number | null;
-  readonly avg_hr: number | null;
-  readonly max_hr: number | null;
-  readonly avg_cadence_spm: number | null;
-  readonly elevation_gain_m: number | null;
-  readonly active_kcal: number | null;
-  readonly device_name: string | null;
-}
-
 export interface HrvView {
   readonly summary_id: string;
   readonly calendar_date: string;
@@ -155,20 +134,6 @@ export interface UserMetricsView {
   readonly calendar_date: string;
   readonly vo2max: number | null;
   readonly fitness_age: number | null;
-}
-
-export interface WeekSummary {
-  readonly week: string;
-  readonly week_start: string;
-  readonly runs: number;
-  readonly distance_km: number;
-  readonly duration_s: number;
-  readonly long_run_km: number;
-  /** Decimal minutes per km (5.32 is 5:19 /km). */
-  readonly avg_pace_min_km: number | null;
-  /** Seconds per km (319 is 5:19 /km): the one to read or show. */
-  readonly avg_pace_s_per_km: number | null;
-  readonly avg_hr: number | null;
 }
 
 /** Up to four LIKE patterns for a family of types; never matching for a single type. */
