@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 
-/** The summary types Garmin's Health and Activity APIs deliver (see docs/server.md, "The relay"). */
+/**
+ * The types the relay hands a desktop: each documented key's relay type in
+ * src-common/garmin-notifications.ts (the local stream's name where there is one: `pulseox` comes as
+ * `pulseOx`, `allDayRespiration` as `respiration`), and the body keys an older server stored as they
+ * came (`allDayRespiration`), so its rows still parse. Changing this list changes the wire format.
+ */
 export const GARMIN_SUMMARY_TYPES = [
   'activities',
   'activityDetails',

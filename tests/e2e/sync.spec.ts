@@ -27,7 +27,7 @@ test('after linking, history loads with a progress bar; the chart and the activi
   await expect(page.getByRole('button', { name: 'Syncing…' })).toBeDisabled();
   await screenshot(page, '14-sync-progress');
 
-  await expect(page.getByTestId('sync-freshness')).toHaveText(/^Synced /, { timeout: 30_000 });
+  await expect(page.getByTestId('sync-freshness')).toHaveText(/^Synced /, { timeout: 60_000 });
   await expect(progress).toBeHidden();
   const rows = page.getByRole('table', { name: 'Recent activities' }).locator('tbody tr');
   await expect(rows.first()).toBeVisible();

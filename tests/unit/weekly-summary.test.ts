@@ -82,3 +82,22 @@ describe('activity list', () => {
     expect(repo.activities('0000-01-01', '9999-12-31', 'RUNNING', 1).map((a) => a.summary_id)).toEqual(['b']);
   });
 });
+
+describe('activities the runner edited in Garmin Connect', () => {
+  it('replace the original, by summaryId or by Garmin activity id, and a re-delivered original never undoes the edit', () => {
+    const repo = repoWith([{ ...run('orig', '2026-11-16T07:00:00', 'RUNNING', 10, 3000, 150), activityId: 4242 }, run('same-id', '2026-11-17T07:00:00', 'RUNNING', 5, 1500, 150)]);
+    repo.upsertRecords('activities', [{ ...run('edit-of-orig', '2026-11-16T07:00:00', 'TRAIL_RUNNING', 11, 3000, 150), activityId: 4242 }, run('same-id', '2026-11-17T07:00:00', 'TRACK_RUNNING', 6, 1500, 150)], 2, { edited: true });
+    const list = () => repo.activities('2026-11-16', '2026-11-17').map((a) => [a.summary_id, a.type, a.distance_m]);
+    const edited = [
+      ['same-id', 'TRACK_RUNNING', 6000],
+      ['edit-of-orig', 'TRAIL_RUNNING', 11000],
+    ];
+    expect(list()).toEqual(edited);
+    // Garmin delivers the originals again (a backfill): the edits stand.
+    repo.upsertRecords('activities', [{ ...run('orig', '2026-11-16T07:00:00', 'RUNNING', 10, 3000, 150), activityId: 4242 }, run('same-id', '2026-11-17T07:00:00', 'RUNNING', 5, 1500, 150)], 3);
+    expect(list()).toEqual(edited);
+    // A later edit of the edit replaces it.
+    repo.upsertRecords('activities', [run('same-id', '2026-11-17T07:00:00', 'RUNNING', 7, 1500, 150)], 4, { edited: true });
+    expect(list()[0]).toEqual(['same-id', 'RUNNING', 7000]);
+  });
+});

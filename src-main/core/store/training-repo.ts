@@ -156,6 +156,7 @@ export class TrainingRepo {
   /** An activity the runner edited in Garmin Connect: replaces the row, and marks it so a re-delivered original does not undo the edit. */
   private readonly upsertEdited;
   private readonly dropReplacedActivity;
+  private readonly editedSibling;
   // Statements run once per upload window (9,130 times in a 5-year backfill): prepared once.
   private readonly selectStreams;
   private readonly moveStream;
@@ -185,6 +186,7 @@ export class TrainingRepo {
     this.upserts = Object.fromEntries(SUMMARY_STREAMS.map((stream) => [stream, db.prepare(upsertSql(stream, false))])) as Record<SummaryStream, ReturnType<Database['prepare']>>;
     this.upsertEdited = db.prepare(upsertSql('activities', true));
     this.dropReplacedActivity = db.prepare('DELETE FROM activities WHERE profile_id = ? AND activity_id = ? AND summary_id <> ?');
+    this.editedSibling = db.prepare('SELECT 1 FROM activities WHERE profile_id = ? AND activity_id = ? AND summary_id <> ? AND edited = 1 LIMIT 1').pluck();
   }
 
   /** Stores one record; false when it cannot be read. The caller holds the transaction. */
@@ -199,6 +201,8 @@ export class TrainingRepo {
       this.upsertEdited.run({ ...row, profile_id: this.profileId, synced_at: now });
       return true;
     }
+    // The original of an activity the runner edited under another summaryId: the edit stands.
+    if (stream === 'activities' && row.activity_id !== null && this.editedSibling.get(this.profileId, row.activity_id, row.summary_id) !== undefined) return true;
     this.upserts[stream].run({ ...row, profile_id: this.profileId, synced_at: now });
     return true;
   }

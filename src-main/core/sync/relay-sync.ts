@@ -262,7 +262,9 @@ export class RelaySync {
     };
     await Promise.all(Array.from({ length: Math.min(RELAY_FETCH_CONCURRENCY, pings.length) }, worker));
     let deregistered = false;
+    const notKept = new Map<string, number>();
     for (const n of page.notifications) {
+      if ((n.kind === 'push' || n.kind === 'ping') && !targetOf(n.type)) notKept.set(n.type, (notKept.get(n.type) ?? 0) + 1);
       if (n.kind === 'push') {
         const target = targetOf(n.type);
         if (target) add(target, [n.summary]);
@@ -307,6 +309,8 @@ export class RelaySync {
       }
     });
     if (skipped) this.deps.logger.log('warn', 'sync.records_skipped', { count: skipped, source: 'relay' });
+    // Types this app keeps nothing of yet (activity files, Move IQ): acknowledged with the page, and said so.
+    if (notKept.size) this.deps.logger.log('info', 'relay.types_not_kept', { types: [...notKept].map(([type, n]) => `${type}:${n}`).join(',') });
     if (lost.size) this.deps.logger.log('warn', 'relay.callbacks_expired', { streams: [...lost.keys()].join(','), note: 'asked again through the backfill' });
     if (permissions?.kind === 'permissions') {
       for (const stream of STREAMS) if (!permissions.permissions.includes(permissionFor(stream))) permissionMissing.add(stream);
