@@ -48,7 +48,15 @@ if (!app.requestSingleInstanceLock()) {
       const defaults = readPackagedDefaults(fileURLToPath(new URL(`../${PACKAGED_DEFAULTS_FILE}`, import.meta.url)));
       const config = loadConfig({ R42_HOME: app.getPath('userData'), ...process.env }, process.platform, defaults);
       logger = createFileLogger(config.paths.logFile, config.logLevel);
-      core = await startAppCore({ config, secrets: createKeytarSecretStore(config.keychainService), browser: createExternalBrowser(), logger, loginItem: createLoginItem() });
+      core = await startAppCore({
+        config,
+        secrets: createKeytarSecretStore(config.keychainService),
+        browser: createExternalBrowser(),
+        logger,
+        loginItem: createLoginItem(),
+        // The bundled CLI, run by this same binary as plain Node, makes a refresh that must outlive the app.
+        refreshHelper: { command: process.execPath, args: [path.join(appDir, 'dist/cli/index.js')], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', R42_HOME: config.paths.home } },
+      });
     } catch (error) {
       // A bad setting or an unwritable data folder: say so and what to do, instead of a silent hang.
       const detail = isCompanionError(error) ? `${error.message} [${error.code}]` : 'An unexpected error stopped R42 Companion from starting.';

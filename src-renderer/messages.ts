@@ -12,7 +12,7 @@ export interface Described {
 }
 
 /** Every core code has the app's words (adding a code without them fails to compile), plus the app's own. */
-const WORDS: Record<ErrorCode | 'deregistered' | 'transport_unavailable' | 'internal_error' | 'invalid_arguments', Described> = {
+const WORDS: Record<ErrorCode | 'deregistered' | 'refresh_interrupted' | 'transport_unavailable' | 'internal_error' | 'invalid_arguments', Described> = {
   config_invalid: { title: 'A setting of R42 Companion is wrong.', action: 'Fix it as the message in the log says, then restart R42 Companion.' },
   not_configured: { title: 'R42 Companion is not set up to reach Garmin.', action: 'Reinstall R42 Companion, or set it up as the README says.' },
   config_secret_in_file: { title: 'A client secret sits in a settings file.', action: 'Remove it from config.json; secrets belong in the system keychain.' },
@@ -32,6 +32,8 @@ const WORDS: Record<ErrorCode | 'deregistered' | 'transport_unavailable' | 'inte
   not_connected: { title: 'Garmin is not connected.', action: 'Connect Garmin above, then try again.' },
   reauth_required: { title: 'Garmin no longer accepts the link.', action: 'Choose Reconnect Garmin above to link it again.' },
   deregistered: { title: 'You removed R42 in Garmin Connect.', action: 'Choose Reconnect Garmin above to share your data again.' },
+  // Status only: a process died in the middle of a token refresh; the next refresh tells whether Garmin still accepts the link.
+  refresh_interrupted: { title: 'A Garmin token refresh was cut off.', action: 'R42 Companion checks the link at its next refresh; reconnect if it then asks.' },
   garmin_unreachable: { title: 'Garmin could not be reached.', action: 'Check your internet connection, then try again. Nothing was changed.' },
   garmin_rate_limited: { title: 'Garmin asks R42 to slow down.', action: 'The sync goes on by itself in a few minutes.' },
   garmin_bad_response: { title: 'Garmin sent an answer R42 Companion cannot read.', action: 'Try again later. If it keeps happening, update R42 Companion.' },

@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ERROR_SURFACES } from '../../src-common/error-codes.js';
+import { REFRESH_HELPER_COMMAND } from '../core/auth/refresh-helper-name.js';
 import { isCompanionError, type ErrorCode } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { parseFlags } from './args.js';
@@ -65,6 +66,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     case 'version':
       io.stdout(`${VERSION}\n`);
       return 0;
+    case REFRESH_HELPER_COMMAND: {
+      // Not a command of the table (not in the usage text): this CLI started again by itself to
+      // make a refresh that outlives the process that asked (core/auth/refresh-helper.ts).
+      const { runRefreshHelperCommand } = await import('./refresh-helper-command.js');
+      return runRefreshHelperCommand(rest, io, PACKAGED_DEFAULTS_FILE);
+    }
     default:
       return runCommand(name, rest, io);
   }

@@ -15,7 +15,9 @@ export interface CliIo {
 /**
  * While held, SIGINT and SIGTERM wait: a refresh that Garmin has answered is written to the
  * keychain first (Garmin has already spent the old refresh token), then the signal is raised
- * again and does what it would have done. SIGKILL cannot wait; R42's server covers that case.
+ * again and does what it would have done. SIGKILL cannot wait: through R42's server its replay
+ * covers that case; with the runner's own developer app the refresh runs in a detached helper
+ * (core/auth/refresh-helper.ts), which this process's death does not reach.
  */
 export function createExitHold(): () => () => void {
   let holds = 0;

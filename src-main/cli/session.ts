@@ -6,6 +6,7 @@ import { createFileLogger } from '../core/logging.js';
 import type { Logger } from '../core/ports.js';
 import type { CommandContext } from './commands/command.js';
 import { insecureWarning } from './io.js';
+import { selfLaunch } from './self-launch.js';
 
 /**
  * Runs `run` with the full core facade for this data folder, closed afterwards. This loads the
@@ -13,7 +14,11 @@ import { insecureWarning } from './io.js';
  * (`token`) try a lighter path first. `warned`: a lighter path already printed the INSECURE
  * warnings and logged them, so neither is repeated.
  */
-export async function withCompanion<T>(ctx: Pick<CommandContext, 'io' | 'packagedDefaultsFile'>, run: (companion: Companion) => Promise<T>, options: { warned?: boolean } = {}): Promise<T> {
+export async function withCompanion<T>(
+  ctx: Pick<CommandContext, 'io' | 'packagedDefaultsFile'>,
+  run: (companion: Companion) => Promise<T>,
+  options: { warned?: boolean; asRefreshHelper?: boolean } = {},
+): Promise<T> {
   const { io } = ctx;
   // A bundled CLI (dist/cli) reads the defaults `npm run dist` wrote beside it (dist/defaults.json).
   const config = loadConfig(io.env, process.platform, readPackagedDefaults(ctx.packagedDefaultsFile));
@@ -32,6 +37,9 @@ export async function withCompanion<T>(ctx: Pick<CommandContext, 'io' | 'package
     browser: createSystemBrowser(config.browserCommand),
     logger,
     holdExit: io.holdExit,
+    // A refresh on the own-developer-app path is made by this CLI again, detached, so that it
+    // survives this process (auth/refresh-helper.ts); the helper itself refreshes in-process.
+    ...(options.asRefreshHelper ? {} : { refreshHelper: { ...selfLaunch(), env: io.env } }),
   });
   try {
     return await run(companion);

@@ -125,6 +125,9 @@ export async function cachedToken(ctx: Pick<CommandContext, 'io' | 'packagedDefa
     for (const origin of config.insecureHttpUrls) logger.log('warn', 'config.insecure_http', { origin });
     const account = linkedAccount(db.prepare('SELECT * FROM garmin_accounts WHERE profile_id = ?').get(QUICK_PROFILE_ID));
     if (!account) return { answered: false, warned: true };
+    // A refresh lease is held (a refresh under way), or was left by a process that died making one:
+    // the full path judges (it verifies an interrupted refresh before handing anything out).
+    if (db.prepare('SELECT 1 FROM refresh_locks WHERE profile_id = ?').get(QUICK_PROFILE_ID) !== undefined) return { answered: false, warned: true };
     let raw: string | null;
     if (early && account.keychainKey === hint) raw = await early;
     else {

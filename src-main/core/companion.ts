@@ -39,6 +39,7 @@ import { CompanionError, isCompanionError } from './errors.js';
 import type { GarminClient } from './garmin/garmin-client.js';
 import { resolveClientSecret } from './auth/client-secret.js';
 import type { SignInResult, SignInStep } from './auth/sign-in.js';
+import { runRefreshHelper, type RefreshHelperLauncher } from './auth/refresh-helper.js';
 import { isProcessAlive, TokenManager, type AccessToken } from './auth/token-manager.js';
 import { clientSecretKeyFor, TokenVault } from './auth/token-vault.js';
 import { systemClock, silentLogger, type BrowserLauncher, type Clock, type Fetch, type Logger, type SecretStore } from './ports.js';
@@ -74,6 +75,12 @@ export interface CompanionDeps {
   readonly holdExit?: () => () => void;
   /** Where training data comes from; Garmin's pull API by default. */
   readonly dataSource?: DataSource;
+  /**
+   * How to start this program as the refresh helper (auth/refresh-helper.ts): given, refreshes on
+   * the own-developer-app path are made by a detached helper that outlives this process. Hosts
+   * that run as a program (the CLI, the app) pass it; the helper itself and in-process tests do not.
+   */
+  readonly refreshHelper?: RefreshHelperLauncher;
 }
 
 export interface Companion {
@@ -81,6 +88,8 @@ export interface Companion {
   signIn(options?: { timeoutMs?: number; openBrowser?: boolean; signal?: AbortSignal; onStep?: (step: SignInStep) => void }): Promise<SignInResult>;
   status(): ConnectionStatus;
   getAccessToken(options?: { minValidSeconds?: number; forceRefresh?: boolean }): Promise<AccessToken>;
+  /** The refresh helper's work (`__refresh-helper`): takes over the asking process's refresh lease `owner` and refreshes. */
+  refreshAsHelper(owner: string): Promise<void>;
   /** Which way the app links, after checking the keychain for a client secret (status() alone may not know yet). */
   linkRoute(): Promise<LinkView>;
   disconnect(options?: { keepData?: boolean }): Promise<DisconnectResult>;
@@ -221,6 +230,15 @@ export function createCompanion(deps: CompanionDeps): Companion {
     sleep,
     faultPoint: deps.faultPoint,
     holdExit: deps.holdExit,
+    refreshHelper: deps.refreshHelper && {
+      // Only a direct request to Garmin with the runner's own secret: R42's broker replays a
+      // rotation its asker did not live to store, so that path refreshes in this process.
+      applies: async () => {
+        await garmin();
+        return tokenRoute(config, hasClientSecret === true).via === 'own_developer_app';
+      },
+      run: (profile, owner) => runRefreshHelper(deps.refreshHelper!, profile, owner, config.httpTimeoutMs * 8 + 10_000),
+    },
   });
 
   let signInRunning = false;
@@ -313,6 +331,16 @@ export function createCompanion(deps: CompanionDeps): Companion {
     return startAgentServer(backend, { port, logger, limits, socketPath });
   };
 
+  /**
+   * The account's last error; a refresh cut off by the death of the process making it comes first:
+   * the link may be lost, and status must not say all is well until a refresh has told.
+   */
+  const lastError = (account: ReturnType<typeof accounts.get>, now: number): ConnectionStatus['lastError'] => {
+    const interrupted = account?.status === 'connected' ? tokens.interruptedRefresh(profileId) : null;
+    if (interrupted !== null) return { code: 'refresh_interrupted', at: iso(interrupted)! };
+    return account?.lastErrorCode ? { code: account.lastErrorCode, at: iso(account.lastErrorAt ?? now)! } : null;
+  };
+
   const companion: Companion = {
     config,
 
@@ -352,7 +380,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
         refreshTokenExpiresAt: iso(account?.refreshTokenExpiresAt ?? null),
         refreshTokenExpiresSoon: account?.refreshTokenExpiresAt != null && account.refreshTokenExpiresAt - now < REFRESH_TOKEN_WARNING_MS,
         lastRefreshAt: iso(account?.refreshedAt ?? null),
-        lastError: account?.lastErrorCode ? { code: account.lastErrorCode, at: iso(account.lastErrorAt ?? now)! } : null,
+        lastError: lastError(account, now),
         sync: syncState.status(),
         link: linkView(),
       };
@@ -360,6 +388,10 @@ export function createCompanion(deps: CompanionDeps): Companion {
 
     getAccessToken(options = {}) {
       return tokens.getAccessToken(profileId, options);
+    },
+
+    refreshAsHelper(owner) {
+      return tokens.refreshAsHelper(profileId, owner);
     },
 
     async linkRoute() {

@@ -1,12 +1,11 @@
-import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Companion } from '../../core/companion.js';
 import { defaultHome } from '../../core/config.js';
-import { MCP_CLIENTS, mcpClientConfig, serverEnvironment, type Launch, type McpClient } from '../../core/mcp/client-config.js';
+import { MCP_CLIENTS, mcpClientConfig, serverEnvironment, type McpClient } from '../../core/mcp/client-config.js';
 import { usageError } from '../args.js';
 import type { CliIo } from '../io.js';
+import { selfLaunch } from '../self-launch.js';
 import { withCompanion } from '../session.js';
 import type { Command } from './command.js';
 
@@ -32,33 +31,6 @@ async function serveMcpOnStdio(companion: Companion, io: CliIo): Promise<number>
   if (why === 'input_ended') await server.idle();
   await server.close();
   return 0;
-}
-
-/**
- * How an MCP client starts this CLI again: this Node by its absolute path, the loader flags it was
- * started with (a checkout runs through tsx) resolved to absolute URLs, and this script's real
- * path. Clients start servers from their own folder and without the shell's PATH.
- */
-function selfLaunch(): Launch {
-  const flags: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const match = /^--(import|require|loader|experimental-loader)(?:=(.*))?$/.exec(process.execArgv[i]!);
-    if (!match) continue;
-    const specifier = match[2] ?? process.execArgv[++i];
-    if (specifier !== undefined) flags.push(`--${match[1]}`, absoluteSpecifier(specifier));
-  }
-  return { command: process.execPath, args: [...flags, realpathSync(process.argv[1]!), 'mcp'] };
-}
-
-/** A module specifier that resolves the same from any folder. */
-function absoluteSpecifier(specifier: string): string {
-  if (specifier.startsWith('.')) return pathToFileURL(path.resolve(specifier)).href;
-  if (path.isAbsolute(specifier) || /^[a-z]+:/i.test(specifier)) return specifier;
-  try {
-    return import.meta.resolve(specifier);
-  } catch {
-    return specifier;
-  }
 }
 
 const isMcpClient = (name: string): name is McpClient => (MCP_CLIENTS as readonly string[]).includes(name);
@@ -89,7 +61,8 @@ const mcp: Command = {
       const home = io.env.R42_HOME?.trim() ? path.resolve(io.env.R42_HOME) : defaultHome(io.env, process.platform);
       const config = mcpClientConfig({
         client,
-        launch: selfLaunch(),
+        // How an MCP client starts this CLI again: `mcp` after this program's own launch.
+        launch: selfLaunch('mcp'),
         env: serverEnvironment(io.env, home, { platform: process.platform, uid: process.getuid?.() }),
         platform: process.platform,
         userHome: homedir(),

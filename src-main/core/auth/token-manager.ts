@@ -40,6 +40,23 @@ export interface TokenManagerDeps {
   readonly holdExit?: () => () => void;
   /** Retries of a refresh that failed in a way Garmin's client marks retryable (network, 5xx, 429, unreadable answer), with backoff and jitter. */
   readonly refreshRetries?: number;
+  /**
+   * Where a refresh must outlive the process that asked (the own-developer-app path: no broker to
+   * replay a rotation its asker did not live to store), a helper process does it; see
+   * refresh-helper.ts. Absent: every refresh runs in this process.
+   */
+  readonly refreshHelper?: RefreshHelper;
+}
+
+/** A refresh done by another process that survives this one. */
+export interface RefreshHelper {
+  /** Whether this account's refreshes go through the helper (asked when one is due, never on a cached token). */
+  applies(): Promise<boolean>;
+  /**
+   * Has the helper take over the refresh lease `owner` and refresh; resolves once the outcome is in
+   * the keychain and the database (the helper released the lease), rejects with its error.
+   */
+  run(profileId: string, owner: string): Promise<void>;
 }
 
 /** Whether `pid` is a running process on this machine. */
@@ -70,13 +87,41 @@ export class TokenManager {
   async getAccessToken(profileId: string, options: { minValidSeconds?: number; forceRefresh?: boolean } = {}): Promise<AccessToken> {
     const minValidMs = Math.max(options.minValidSeconds ?? 0, this.deps.refreshMarginSeconds) * 1000;
     const { account, record } = await this.current(profileId);
-    if (!options.forceRefresh && record.accessTokenExpiresAt - this.deps.clock.now() > minValidMs) return toAccessToken(record);
+    // A process died holding the refresh lease: its refresh may have spent the refresh token at
+    // Garmin without storing the new one. Only a refresh tells whether Garmin still accepts the
+    // link, and one is made now, rather than a token that may be dead being handed out as if all were well.
+    const interrupted = this.interruptedRefresh(profileId) !== null;
+    if (!options.forceRefresh && !interrupted && record.accessTokenExpiresAt - this.deps.clock.now() > minValidMs) return toAccessToken(record);
     let shared = this.inFlight.get(profileId);
     if (!shared) {
-      shared = this.refreshExclusive(profileId, account, minValidMs, options.forceRefresh === true).finally(() => this.inFlight.delete(profileId));
+      shared = this.refreshExclusive(profileId, account, minValidMs, options.forceRefresh === true || interrupted).finally(() => this.inFlight.delete(profileId));
       this.inFlight.set(profileId, shared);
     }
     return shared;
+  }
+
+  /** When a process died holding the refresh lease (the refresh it made may be lost): the lease's start, or null. */
+  interruptedRefresh(profileId: string): number | null {
+    return this.deps.locks.abandoned(profileId, this.deps.isProcessAlive)?.acquiredAt ?? null;
+  }
+
+  /**
+   * In the refresh helper: takes over the lease `owner` that the asking process holds, and refreshes
+   * as that process would have (retries, reauth on invalid_grant, the current token kept on a
+   * passing failure), then releases the lease. Refuses when the lease is no longer that owner's:
+   * the asker died before handing it over and another process took over (and refreshes itself).
+   */
+  async refreshAsHelper(profileId: string, owner: string): Promise<void> {
+    const { locks, clock } = this.deps;
+    if (!locks.handOver(profileId, owner, this.deps.pid, clock.now() + this.deps.lockTtlMs)) {
+      throw new CompanionError('garmin_unreachable', 'The token refresh was handed over too late (another process took it over). Try again.');
+    }
+    try {
+      const { account, record } = await this.current(profileId, true);
+      await this.refreshWithRetry(profileId, account, record);
+    } finally {
+      locks.release(profileId, owner, this.deps.pid);
+    }
   }
 
   /**
@@ -148,9 +193,18 @@ export class TokenManager {
       // Another process may have refreshed while we waited: read again before spending the refresh token.
       const { record } = await this.current(profileId, true);
       if ((waited || !force) && record.accessTokenExpiresAt - clock.now() > minValidMs) return toAccessToken(record);
+      const helper = this.deps.refreshHelper;
+      if (helper && (await helper.applies())) {
+        // The helper takes the lease over (it stays held while it works, whatever becomes of us)
+        // and leaves the outcome in the keychain and the database.
+        await helper.run(profileId, owner);
+        return toAccessToken((await this.current(profileId, true)).record);
+      }
       return await this.refreshWithRetry(profileId, account, record);
     } finally {
-      locks.release(profileId, owner);
+      // Not once handed over to the helper: a helper that died holding it leaves the lease as the
+      // sign of an interrupted refresh (see interruptedRefresh), which must not be wiped here.
+      locks.release(profileId, owner, this.deps.pid);
     }
   }
 

@@ -302,7 +302,24 @@ export class RefreshLocksRepo {
     return this.renewStmt.run(expiresAt, profileId, owner).changes === 1;
   }
 
-  release(profileId: string, owner: string): void {
-    this.db.prepare(`DELETE FROM ${this.table} WHERE profile_id = ? AND owner = ?`).run(profileId, owner);
+  /** Ends this owner's lease; with `pid`, only while that process still holds it (not once it was handed over). */
+  release(profileId: string, owner: string, pid?: number): void {
+    if (pid === undefined) this.db.prepare(`DELETE FROM ${this.table} WHERE profile_id = ? AND owner = ?`).run(profileId, owner);
+    else this.db.prepare(`DELETE FROM ${this.table} WHERE profile_id = ? AND owner = ? AND pid = ?`).run(profileId, owner, pid);
+  }
+
+  /**
+   * Hands a lease on to another process (the refresh helper): it now holds it under the same
+   * owner, until `expiresAt`. False when the lease is no longer this owner's (the process that
+   * handed it over died and another took it over meanwhile): then the taker must not go on.
+   */
+  handOver(profileId: string, owner: string, pid: number, expiresAt: number): boolean {
+    return this.db.prepare(`UPDATE ${this.table} SET pid = ?, expires_at = ? WHERE profile_id = ? AND owner = ?`).run(pid, expiresAt, profileId, owner).changes === 1;
+  }
+
+  /** A lease whose holder died while holding it (whatever it was doing was cut off), or null. */
+  abandoned(profileId: string, isAlive: (pid: number) => boolean): { pid: number; acquiredAt: number } | null {
+    const held = this.db.prepare(`SELECT pid, acquired_at FROM ${this.table} WHERE profile_id = ?`).get(profileId) as { pid: number; acquired_at: number } | undefined;
+    return held && !isAlive(held.pid) ? { pid: held.pid, acquiredAt: held.acquired_at } : null;
   }
 }

@@ -1,3 +1,4 @@
+import type { RefreshHelperLauncher } from '../auth/refresh-helper.js';
 import { createCompanion, type AgentService, type Companion } from '../companion.js';
 import type { CompanionConfig } from '../config.js';
 import { isCompanionError } from '../errors.js';
@@ -37,8 +38,10 @@ export async function startAppCore(deps: {
   logger: Logger;
   uiPollMs?: number;
   loginItem?: LoginItemPort;
+  /** How to start the app's CLI as the refresh helper (see auth/refresh-helper.ts); without it refreshes run in this process. */
+  refreshHelper?: RefreshHelperLauncher;
 }): Promise<AppCore> {
-  const companion = createCompanion({ config: deps.config, secrets: deps.secrets, browser: deps.browser, logger: deps.logger });
+  const companion = createCompanion({ config: deps.config, secrets: deps.secrets, browser: deps.browser, logger: deps.logger, refreshHelper: deps.refreshHelper });
   let agents: AgentService | null = null;
   try {
     agents = await companion.serveAgents();
