@@ -277,6 +277,24 @@ describe('simulator production mode: backfill', () => {
   });
 });
 
+describe('simulator production mode: records uploaded under a documented key', () => {
+  it('pings them (the callback answers them without userId, as Garmin’s pull examples) or pushes them with userId, under the key as given', async () => {
+    const { sim, receiver, token } = await production();
+    const records = [{ summaryId: 'ox-1', calendarDate: '2026-03-14', timeOffsetSpo2Values: { '0': 97 } }];
+    const configure = (body: unknown) => fetch(`${sim.url}/__simulator/configure`, { method: 'POST', body: JSON.stringify(body) });
+    expect(await (await configure({ upload: { key: 'pulseox', records } })).json()).toEqual({ ok: true, notified: 1 });
+    expect(await (await configure({ upload: { key: 'allDayRespiration', records: [{ summaryId: 'r-1' }], delivery: 'push' } })).json()).toEqual({ ok: true, notified: 1 });
+    expect((await configure({ upload: { key: 'solarIntensity', records } })).status).toBe(400);
+    await sim.deliveriesSettled();
+    const [ping] = receiver.items('pulseox');
+    expect(Object.keys(ping!).sort()).toEqual(['callbackURL', 'userId']);
+    const callback = new URL(String(ping!.callbackURL));
+    expect(callback.pathname).toBe('/wellness-api/rest/pulseOx');
+    expect(await (await get(callback.href, token)).json()).toEqual(records);
+    expect(receiver.items('allDayRespiration')).toEqual([{ summaryId: 'r-1', userId: sim.userId }]);
+  });
+});
+
 describe('simulator production mode: delivery', () => {
   it('retries a failed delivery with backoff until it succeeds, in order, and drops it after maxAttempts', async () => {
     const { sim, receiver } = await production({ maxAttempts: 3, firstBackoffMs: 40 });

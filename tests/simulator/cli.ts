@@ -56,6 +56,7 @@ if (webhook) {
   console.log(`Sync the watch: curl -s -XPOST ${sim.url}/__simulator/configure -d '{"notifyUploads":{"start":${now - 86_400},"end":${now}}}'`);
   console.log(`Remove the app in Garmin Connect: curl -s -XPOST ${sim.url}/__simulator/configure -d '{"removeApp":true}'`);
   console.log(`Change permissions: curl -s -XPOST ${sim.url}/__simulator/configure -d '{"changePermissions":["HEALTH_EXPORT"]}'`);
+  console.log(`Upload records under a documented key (as a ping, or "delivery":"push"): curl -s -XPOST ${sim.url}/__simulator/configure -d '{"upload":{"key":"pulseox","records":[…]}}'`);
 }
 console.log('Ctrl-C stops it. It is a test double: never part of the shipped app.');
 

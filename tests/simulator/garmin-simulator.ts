@@ -943,6 +943,8 @@ export class GarminSimulator {
         removeApp?: boolean;
         /** Sets the permissions and, in production mode, notifies the webhook. */
         changePermissions?: string[];
+        /** Uploads records under a documented key (Garmin's examples, an edited activity), notified as a ping or a push. */
+        upload?: { key: string; records: Array<Record<string, unknown>>; delivery?: Delivery };
       };
       if ((body.notifyUploads || body.removeApp) && !this.production) return this.json(res, 400, { error: 'production mode is off (start with --webhook <url>)' });
       if (body.consent) this.consent = body.consent;
@@ -952,7 +954,14 @@ export class GarminSimulator {
       if (body.accessTokenLifetimeSeconds) this.accessTokenLifetimeSeconds = body.accessTokenLifetimeSeconds;
       if (body.permissions) this.permissions = body.permissions;
       if (body.changePermissions) this.changePermissions(body.changePermissions);
-      const notified = body.notifyUploads ? await this.notifyUploads(body.notifyUploads.start, body.notifyUploads.end) : undefined;
+      let notified = body.notifyUploads ? await this.notifyUploads(body.notifyUploads.start, body.notifyUploads.end) : undefined;
+      if (body.upload) {
+        try {
+          notified = (notified ?? 0) + this.uploadRecords(body.upload.key, body.upload.records, body.upload.delivery ? { delivery: body.upload.delivery } : {});
+        } catch (error) {
+          return this.json(res, 400, { error: (error as Error).message });
+        }
+      }
       if (body.removeApp) this.removeAppInGarminConnect();
       return this.json(res, 200, { ok: true, ...(notified === undefined ? {} : { notified }) });
     }
