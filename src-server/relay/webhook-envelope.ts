@@ -93,8 +93,9 @@ export function readWebhookBody(body: unknown, garminApiOrigin: string): ParsedW
       count(ignored, loggableKey(bodyKey), Array.isArray(value) ? value.length : 1);
       continue;
     }
-    if (!Array.isArray(value)) throw new EnvelopeError(`"${known.key}" holds no list of notifications.`);
-    const items: unknown[] = value;
+    // One bare notification is a list of one (Garmin's skin temperature example prints a bare object).
+    if (!Array.isArray(value) && (typeof value !== 'object' || value === null)) throw new EnvelopeError(`"${known.key}" holds no list of notifications.`);
+    const items: unknown[] = Array.isArray(value) ? value : [value];
     if (known.kind === 'deregistration') {
       for (const raw of items) {
         const entry = deregistration.safeParse(raw);

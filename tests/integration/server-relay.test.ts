@@ -66,7 +66,7 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
       ['not JSON', () => postWebhook(server.url, '{"dailies": ['), 400],
       ['not an envelope', () => postWebhook(server.url, [1, 2]), 400],
       ['an empty envelope', () => postWebhook(server.url, {}), 400],
-      ['a known key without a list', () => postWebhook(server.url, { dailies: { userId: 'u1' } }), 400],
+      ['a known key holding neither a list nor a notification', () => postWebhook(server.url, { dailies: 'u1' }), 400],
       ['a callback URL elsewhere', () => postWebhook(server.url, { dailies: [{ userId: 'u1', callbackURL: 'https://evil.example/wellness-api/rest/dailies?token=x' }] }), 400],
       ['a callback URL off the API path', () => postWebhook(server.url, { dailies: [{ userId: 'u1', callbackURL: `${sim.url}/oauth2Confirm` }] }), 400],
       ['a body over the limit', () => rawPost(JSON.stringify({ activities: [{ userId: 'u1', summaryId: 'x', padding: 'x'.repeat(2_200_000) }] })), 413],

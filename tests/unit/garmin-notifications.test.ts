@@ -93,5 +93,8 @@ describe("Garmin's notification keys, one table", () => {
     expect(body.notifications[0]!.kind === 'push' && JSON.parse(body.notifications[0]!.summaryJson)).toEqual({ userId: 'u1', summaryId: 'a' });
     expect(body.ignored).toEqual({ someNewGarminType: 3 });
     expect(body.unreadable).toEqual({ pulseox: 1, epochs: 1 });
+    // One bare notification (Garmin's skin temperature example prints a bare object) is a list of one.
+    expect(readWebhookBody({ skinTemp: { userId: 'u1', summaryId: 's' } }, origin).notifications.map((n) => n.kind === 'push' && [n.type, JSON.parse(n.summaryJson)])).toEqual([['skinTemp', { userId: 'u1', summaryId: 's' }]]);
+    expect(() => readWebhookBody({ skinTemp: 'u1' }, origin)).toThrow(/holds no list/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDateOf, normalizeRecord, readActivity, readDaily, readHrv, readSleep, readUserMetrics } from '../../src-main/core/garmin/records.js';
+import { localDateOf, normalizeRecord, recordList, readActivity, readDaily, readHrv, readSleep, readUserMetrics } from '../../src-main/core/garmin/records.js';
 import { readBloodPressure, readBodyComp, readEpoch, readHealthSnapshot, readRespiration, readSkinTemp } from '../../src-main/core/garmin/wellness-records.js';
 
 describe('Garmin records as Garmin prints them', () => {
@@ -13,6 +13,13 @@ describe('Garmin records as Garmin prints them', () => {
     expect(Object.getPrototypeOf(hostile)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     for (const value of [null, 'text', 42, [1, 2]]) expect(normalizeRecord(value)).toBeNull();
+  });
+
+  it('reads an answer of one bare record as a list of one, and nothing else as a list', () => {
+    const night = { summaryId: 'example-65f83c38', calendarDate: '2024-03-18', avgDeviationCelsius: -1.6 };
+    expect(recordList([night])).toEqual([night]);
+    expect(recordList(night)).toEqual([night]);
+    for (const value of [null, 'text', 3]) expect(recordList(value)).toBeNull();
   });
 
   it('trims ids and reads numeric ones as text; a record without an id or a time to date it cannot be read', () => {

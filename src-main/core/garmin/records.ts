@@ -68,6 +68,15 @@ export function localDateOf(given: string | null, startS: number | null, offsetS
   return dateOfEpochSeconds(startS + (endDated ? (durationS ?? 0) : 0) + (offsetS ?? 0));
 }
 
+/**
+ * The records of a Garmin answer: a list as documented, or one bare record as a list of one (Garmin's
+ * skin temperature example prints a bare object); null for anything else.
+ */
+export function recordList(value: unknown): unknown[] | null {
+  if (Array.isArray(value)) return value;
+  return isPlainObject(value) ? [value] : null;
+}
+
 /** The finite values of a map within [min, max]. */
 export function valuesOf(map: Record<string, unknown> | undefined, min: number, max: number): number[] {
   if (!map) return [];

@@ -1,4 +1,5 @@
 import { notificationOfStream } from '../../../src-common/garmin-notifications.js';
+import { recordList } from '../garmin/records.js';
 import { CompanionError, isCompanionError } from '../errors.js';
 import { withDeadline } from '../garmin/deadline.js';
 import type { Fetch } from '../ports.js';
@@ -78,10 +79,11 @@ export class GarminPullSource implements DataSource {
     } catch {
       throw new CompanionError('garmin_bad_response', `Garmin at ${origin} sent data that is not JSON.`);
     }
-    if (!Array.isArray(answer.value)) throw new CompanionError('garmin_bad_response', `Garmin at ${origin} sent data in an unexpected shape.`);
-    if (!answer.tooDeep) return answer.value;
+    const records = recordList(answer.value);
+    if (!records) throw new CompanionError('garmin_bad_response', `Garmin at ${origin} sent data in an unexpected shape.`);
+    if (!answer.tooDeep) return records;
     // A record nested past the limit is skipped like any malformed one (storing it would
     // stringify it), and counted with them in the engine's `sync.records_skipped`.
-    return blankTooDeep(answer.value, MAX_JSON_DEPTH - 1).items;
+    return blankTooDeep(records, MAX_JSON_DEPTH - 1).items;
   }
 }

@@ -1,5 +1,6 @@
 import { readStreamAtMost } from '../../../src-common/body-limit.js';
 import { notificationOfRelayType, notificationOfStream } from '../../../src-common/garmin-notifications.js';
+import { recordList } from '../garmin/records.js';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../../../src-common/json-depth.js';
 import { RELAY_PAGE_MAX_RESPONSE_BYTES, relayPage, type RelayNotification, type RelayPage } from '../../../src-common/relay-contract.js';
 import { CompanionError, isCompanionError, isRetryable } from '../errors.js';
@@ -366,9 +367,14 @@ export class RelaySync {
     } catch {
       throw tryLater('Garmin', 'its data is not JSON');
     }
-    if (!Array.isArray(answer.value)) return [];
-    if (!answer.tooDeep) return answer.value;
-    const { items, blanked } = blankTooDeep(answer.value, MAX_JSON_DEPTH - 1);
+    const records = recordList(answer.value);
+    if (!records) {
+      // Not Garmin's shape: nothing to store, and said so.
+      this.deps.logger.log('warn', 'relay.callback_unexpected_shape', { path: url.pathname });
+      return [];
+    }
+    if (!answer.tooDeep) return records;
+    const { items, blanked } = blankTooDeep(records, MAX_JSON_DEPTH - 1);
     this.deps.logger.log('warn', 'sync.records_too_deep', { count: blanked, limit: MAX_JSON_DEPTH, source: 'relay' });
     return items;
   }
