@@ -181,7 +181,8 @@ function attacks(seed: number, port: number, secret: string) {
   const hosts = [good, `localhost:${port}`, 'evil.example', `127.0.0.1:${port + 1}`, '', `${good}, evil.example`, `[::1]:${port}`, 'x'.repeat(300)];
   const paths = ['/v1/token', '/v1/health', '/v1/status', '/v1/token?min_valid=900', `/v1/token?min_valid=${r.int(10_000_000)}`, '/v1/activities?from=2026-13-45',
     '/v1/summary/weekly?weeks=-1', '/v1/dailies?from=x&to=y', '/', '/v1/', '/v1/token/../status', '/%00', '/v1/token#frag', `/${'a'.repeat(3_000)}`, '*',
-    'http://evil.example/v1/token', '//evil.example/v1/token', '/v1/token?min_valid=900&min_valid=0', '/\\evil', '/v1/sleeps?from=2026-01-01&to=2025-01-01'];
+    'http://evil.example/v1/token', '//evil.example/v1/token', '/v1/token?min_valid=900&min_valid=0', '/\\evil', '/v1/sleeps?from=2026-01-01&to=2025-01-01',
+    `/v1/proof?grant=${r.text(22, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_')}&nonce=${r.text(43, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_')}`, '/v1/proof?nonce=x&grant=y', `/v1/proof?grant=${'A'.repeat(22)}&nonce=${'%00'.repeat(30)}`];
   const bearers = [secret, `${secret}x`, secret.slice(0, -1), '', 'r42a_', `r42a_${'A'.repeat(43)}`, r.text(r.int(400)), 'é'.repeat(10), `${secret} ${secret}`];
   const methods = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PATCH', 'get', 'G3T', 'PRI', r.text(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), 'CONNECT'];
   const extras = () =>
