@@ -144,14 +144,17 @@ describe('coaching tools over MCP', () => {
       const text = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
       const { run } = pickRuns();
 
+      // A model gets a few KB by default (tables, no series), never the whole sample series.
       const details = await call('get_activity_details', { id: run.summary_id });
       expect(details.isError).toBeFalsy();
-      const activity = (details.structuredContent as { activity: { series: unknown[]; splits: unknown[] } }).activity;
+      expect((details.structuredContent as { activity: { series: unknown } }).activity.series).toBeNull();
+      expect(JSON.stringify(details).length).toBeLessThan(4096);
+      expect(text(details)).toMatch(/splits/);
+      // The series on request, and every figure as the HTTP API answers with `fields: "all"`.
+      const full = await call('get_activity_details', { id: run.summary_id, series_points: 100, fields: 'all' });
+      const activity = (full.structuredContent as { activity: { series: unknown[] } }).activity;
       expect(activity.series.length).toBeLessThanOrEqual(100);
       expect(activity).toEqual(world.companion.data.activity(run.summary_id, { unit: 'km', maxPoints: 100 }).data);
-      // A model gets a few KB, never the whole sample series.
-      expect(JSON.stringify(details).length).toBeLessThan(40_000);
-      expect(text(details)).toMatch(/splits/);
 
       const today = localDate(Date.now());
       const load = await call('get_training_load', {});
@@ -164,7 +167,7 @@ describe('coaching tools over MCP', () => {
 
       for (const [name, args] of [
         ['get_activity_details', { id: 'no-such-activity' }],
-        ['get_activity_details', { id: run.summary_id, max_points: 5000 }],
+        ['get_activity_details', { id: run.summary_id, series_points: 5000 }],
         ['get_activity_details', { id: run.summary_id, unit: 'furlong' }],
         ['get_training_load', { from: '2026-13-01' }],
         ['get_trends', { from: '2020-01-01', to: '2026-01-01' }],

@@ -104,14 +104,18 @@ describe('MCP over stdio (r42-companion mcp)', () => {
       expect(tool.annotations?.readOnlyHint, tool.name).toBe(tool.name !== 'sync_now');
     }
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    expect(Object.keys(byName.list_activities!.inputSchema.properties!)).toEqual(['from', 'to', 'type', 'limit']);
-    expect(Object.keys(byName.get_weekly_summary!.inputSchema.properties!)).toEqual(['weeks']);
-    for (const name of ['get_daily_summaries', 'get_sleep', 'get_hrv', 'get_training_load', 'get_trends']) expect(Object.keys(byName[name]!.inputSchema.properties!)).toEqual(['from', 'to']);
-    expect(Object.keys(byName.get_activity_details!.inputSchema.properties!)).toEqual(['id', 'unit', 'max_points']);
+    expect(Object.keys(byName.list_activities!.inputSchema.properties!)).toEqual(['from', 'to', 'type', 'limit', 'cursor', 'fields']);
+    expect(Object.keys(byName.get_weekly_summary!.inputSchema.properties!)).toEqual(['weeks', 'fields']);
+    for (const name of ['get_daily_summaries', 'get_sleep', 'get_hrv']) expect(Object.keys(byName[name]!.inputSchema.properties!)).toEqual(['from', 'to', 'limit', 'cursor', 'fields']);
+    expect(Object.keys(byName.get_training_load!.inputSchema.properties!)).toEqual(['from', 'to']);
+    expect(Object.keys(byName.get_trends!.inputSchema.properties!)).toEqual(['from', 'to', 'fields']);
+    expect(Object.keys(byName.get_activity_details!.inputSchema.properties!)).toEqual(['id', 'unit', 'series_points', 'fields']);
     expect(byName.get_activity_details!.inputSchema.required).toEqual(['id']);
+    // Output schemas name each field of the answer and its type; the rows' fields are in the description.
     for (const name of TOOL_NAMES.filter((n) => n !== 'get_status' && n !== 'sync_now')) {
-      expect(byName[name]!.outputSchema!.required, name).toEqual(expect.arrayContaining(['last_sync_at', 'stale']));
+      expect(byName[name]!.outputSchema!.properties, name).toMatchObject({ last_sync_at: { type: ['string', 'null'] }, stale: { type: 'boolean' } });
     }
+    expect(byName.list_activities!.outputSchema!.properties).toMatchObject({ activities: { type: 'array' }, next_cursor: { type: ['string', 'null'] } });
   });
 
   it('answers every tool from the synced data (structuredContent and a short text, last_sync_at and stale), reports sync progress, audits each call, and no answer holds a Garmin token', async () => {
@@ -130,32 +134,57 @@ describe('MCP over stdio (r42-companion mcp)', () => {
     const activities = await mcp.call('list_activities', { from, to: today, type: 'running', limit: 3 });
     const expected = w.companion.data.activities({ from, to: today, type: 'running' });
     expect(expected.data.length).toBeGreaterThan(3);
-    expect(activities.structuredContent).toEqual({ from, to: today, type: 'running', activities: expected.data.slice(0, 3), truncated: true, last_sync_at: expected.last_sync_at, stale: false });
-    expect(text(activities)).toContain(`3+ running activities from ${from} to ${today}`);
+    // The fields a coach reads, by default.
+    const coach = (a: (typeof expected.data)[number]) => ({
+      summary_id: a.summary_id,
+      local_date: a.local_date,
+      type: a.type,
+      name: a.name,
+      duration_s: a.duration_s,
+      distance_m: a.distance_m,
+      avg_pace_s_per_km: a.avg_pace_s_per_km,
+      avg_hr: a.avg_hr,
+      max_hr: a.max_hr,
+      elevation_gain_m: a.elevation_gain_m,
+    });
+    expect(activities.structuredContent).toEqual({
+      from,
+      to: today,
+      type: 'running',
+      activities: expected.data.slice(0, 3).map(coach),
+      next_cursor: expect.any(String),
+      last_sync_at: expected.last_sync_at,
+      stale: false,
+    });
+    // One short text: what the answer holds, and that there is more.
+    expect(activities.content).toHaveLength(1);
+    expect(text(activities)).toMatch(new RegExp(`^3 running activities from ${from} to ${today}, newest first, 3 of them runs \\(\\d+\\.\\d km\\); more: call again with cursor = next_cursor; last sync `));
     const exact = await mcp.call('list_activities', { from, to: today, type: 'trail_running' });
     expect((exact.structuredContent as { type: string; activities: Array<{ type: string }> }).activities.every((a) => a.type === 'TRAIL_RUNNING')).toBe(true);
 
-    const weekly = await mcp.call('get_weekly_summary', { weeks: 4 });
+    const weekly = await mcp.call('get_weekly_summary', { weeks: 4, fields: 'all' });
     expect((weekly.structuredContent as { weeks: unknown[] }).weeks).toEqual(w.companion.data.weekly(4).data);
 
-    const dailies = await mcp.call('get_daily_summaries', { from, to: today });
+    const dailies = await mcp.call('get_daily_summaries', { from, to: today, fields: 'all' });
     expect((dailies.structuredContent as { days: unknown[] }).days).toEqual(w.companion.data.dailies({ from, to: today }).data);
     const sleeps = await mcp.call('get_sleep', { from, to: today });
-    expect((sleeps.structuredContent as { nights: unknown[] }).nights).toEqual(w.companion.data.sleeps({ from, to: today }).data);
+    expect((sleeps.structuredContent as { nights: unknown[] }).nights).toEqual(
+      w.companion.data.sleeps({ from, to: today }).data.map(({ summary_id: _id, start_time: _start, ...night }) => night),
+    );
     const hrv = await mcp.call('get_hrv', { from, to: today });
     const hrvRows = (hrv.structuredContent as { nights: Array<{ last_night_avg_ms: number }> }).nights;
     expect(hrvRows.length).toBeGreaterThanOrEqual(19);
-    expect(hrvRows).toEqual(w.companion.data.hrv({ from, to: today }).data);
-    // Defaults: the last 84 days up to today.
-    expect(await mcp.call('get_hrv')).toMatchObject({ structuredContent: { from: localDate(Date.now() - 83 * DAY_MS), to: today } });
+    expect(hrvRows).toEqual(w.companion.data.hrv({ from, to: today }).data.map(({ summary_id: _id, ...night }) => night));
+    // Defaults: the last 28 days up to today.
+    expect(await mcp.call('get_hrv')).toMatchObject({ structuredContent: { from: localDate(Date.now() - 27 * DAY_MS), to: today } });
 
     // The coaching figures, computed from the stored samples (coaching-surfaces.test.ts checks them in depth).
     const run = expected.data.find((a) => w.companion.data.activity(a.summary_id).data.has_details)!;
-    const details = await mcp.call('get_activity_details', { id: run.summary_id, max_points: 40 });
+    const details = await mcp.call('get_activity_details', { id: run.summary_id, series_points: 40, fields: 'all' });
     expect(details.structuredContent).toMatchObject({ activity: w.companion.data.activity(run.summary_id, { maxPoints: 40 }).data, stale: false });
     expect((await mcp.call('get_training_load', { from, to: today })).structuredContent).toMatchObject({ load: w.companion.data.trainingLoad({ from, to: today }).data });
     expect((await mcp.call('get_personal_records')).structuredContent).toMatchObject({ records: w.companion.data.records().data });
-    expect((await mcp.call('get_trends', { from, to: today })).structuredContent).toMatchObject({ trends: w.companion.data.trends({ from, to: today }).data });
+    expect((await mcp.call('get_trends', { from, to: today, fields: 'all' })).structuredContent).toMatchObject({ trends: w.companion.data.trends({ from, to: today }).data });
     // What Garmin measured (the simulator's Monday snapshots, Saturday blood pressure, nightly skin temperature) and the day in epochs.
     const health = await mcp.call('get_health_metrics', { from, to: today });
     expect(health.structuredContent).toMatchObject({ health: w.companion.data.health({ from, to: today }).data, stale: false });
@@ -212,13 +241,16 @@ describe('MCP over stdio (r42-companion mcp)', () => {
       ['list_activities', { from: '2026-02-30' }, 'from must be a real calendar date written YYYY-MM-DD, like 2026-11-23.'],
       ['list_activities', { from: '2026-05-01', to: '2026-04-01' }, 'from must be on or before to (2026-04-01), but is 2026-05-01.'],
       ['list_activities', { type: 'run ning' }, 'type must be running, cycling, swimming or walking (a family), or one Garmin activity type such as TRAIL_RUNNING.'],
-      ['list_activities', { limit: 0 }, 'limit must be from 1 to 1000.'],
+      ['list_activities', { limit: 0 }, 'limit must be from 1 to 200.'],
+      ['list_activities', { cursor: 'not-ours' }, 'cursor is not a next_cursor this tool gave'],
+      ['get_activity_details', { id: 'x', max_points: 40 }, 'get_activity_details has no argument "max_points": it takes id, unit, series_points, fields.'],
+      ['get_sleep', { fields: 'everything' }, 'fields must be coach or all.'],
       ['list_activities', { limit: '10' }, 'limit must be a number.'],
       ['get_weekly_summary', { weeks: 521 }, 'weeks must be from 1 to 520.'],
       ['get_weekly_summary', { weeks: 1.5 }, 'weeks must be a whole number.'],
       ['get_daily_summaries', { to: 20260401 }, 'to must be text.'],
       ['get_sleep', { from: '9999-12-31' }, 'from must be on or before to'],
-      ['get_hrv', { start_date: '2026-04-01' }, 'get_hrv has no argument "start_date": it takes from, to.'],
+      ['get_hrv', { start_date: '2026-04-01' }, 'get_hrv has no argument "start_date": it takes from, to, limit, cursor, fields.'],
       ['get_status', { verbose: true }, 'get_status has no argument "verbose": it takes no arguments.'],
       ['delete_everything', {}, 'There is no tool "delete_everything"'],
     ];
@@ -361,11 +393,11 @@ describe('MCP over HTTP (POST /mcp on the agent endpoint)', () => {
     const today = localDate(Date.now());
     const from = localDate(Date.now() - 13 * DAY_MS);
     expect((await call('get_status')).structuredContent).toMatchObject({ state: 'connected', stale: false });
-    expect((await call('list_activities', { from, to: today })).structuredContent).toMatchObject({ activities: w.companion.data.activities({ from, to: today, limit: 100 }).data });
+    expect((await call('list_activities', { from, to: today, fields: 'all' })).structuredContent).toMatchObject({ activities: w.companion.data.activities({ from, to: today, limit: 25 }).data });
     expect((await call('get_weekly_summary', { weeks: 2 })).isError).toBeFalsy();
     expect((await call('get_daily_summaries', { from, to: today })).isError).toBeFalsy();
     expect((await call('get_sleep', { from, to: today })).isError).toBeFalsy();
-    expect((await call('get_hrv', { from, to: today })).structuredContent).toMatchObject({ nights: w.companion.data.hrv({ from, to: today }).data });
+    expect((await call('get_hrv', { from, to: today, fields: 'all' })).structuredContent).toMatchObject({ nights: w.companion.data.hrv({ from, to: today }).data });
     expect((await call('sync_now')).structuredContent).toMatchObject({ outcome: 'completed' });
     const bad = await call('get_weekly_summary', { weeks: 0 });
     expect(bad.isError).toBe(true);

@@ -85,12 +85,20 @@ describe('one contract: the IPC results are the shared schemas, strict', () => {
     expect(CHANNELS['companion:data.activities'].result).toBe(activitiesAnswer);
     expect(API_ROUTES['/v1/activities']!.answer).toBe(activitiesAnswer);
     const listActivities = TOOLS.find((tool) => tool.name === 'list_activities')!;
-    const rowSchema = (listActivities.output.shape.activities as z.ZodArray<z.ZodObject>).element;
-    expect(Object.keys(rowSchema.shape)).toEqual(Object.keys(activitiesAnswer.shape.data.element.shape));
+    // Every field (`fields: "all"`), or the coach's, which are some of the same.
+    const [full, coach] = (listActivities.output.shape.activities as z.ZodArray<z.ZodUnion<[z.ZodObject, z.ZodObject]>>).element.options;
+    expect(Object.keys(full.shape)).toEqual(Object.keys(activitiesAnswer.shape.data.element.shape));
+    for (const key of Object.keys(coach.shape)) expect(activitiesAnswer.shape.data.element.shape).toHaveProperty(key);
     // MCP strips what the shape does not declare instead of failing the tool call.
-    const parsed = listActivities.output.parse({ from: '2026-04-01', to: '2026-04-01', type: null, activities: [{ ...run, access_token: TOKEN }], truncated: false, last_sync_at: null, stale: true });
+    const page = { from: '2026-04-01', to: '2026-04-01', type: null, next_cursor: null, last_sync_at: null, stale: true };
+    const parsed = listActivities.output.parse({ ...page, activities: [{ ...run, access_token: TOKEN }] });
     expect(JSON.stringify(parsed)).not.toContain(TOKEN);
     expect((parsed as { activities: unknown[] }).activities).toEqual([run]);
+    const { summary_id, local_date, type, name, duration_s, distance_m, avg_pace_s_per_km, avg_hr, max_hr, elevation_gain_m } = run;
+    const coachRow = { summary_id, local_date, type, name, duration_s, distance_m, avg_pace_s_per_km, avg_hr, max_hr, elevation_gain_m };
+    const parsedCoach = listActivities.output.parse({ ...page, activities: [{ ...coachRow, access_token: TOKEN }] });
+    expect(JSON.stringify(parsedCoach)).not.toContain(TOKEN);
+    expect((parsedCoach as { activities: unknown[] }).activities).toEqual([coachRow]);
   });
 });
 

@@ -15,6 +15,7 @@ import { parseQuery, ACTIVITY_FAMILIES } from '../../../src-common/data-query.js
 import { describeForeignError, isCompanionError } from '../errors.js';
 import type { Clock, Logger } from '../ports.js';
 import type { ToolCall } from '../agent/usage-recorder.js';
+import { leanOutputSchema } from './compact.js';
 import { TOOLS, type ToolDeps, type ToolSpec } from './tools.js';
 
 export interface McpDeps extends ToolDeps {
@@ -41,18 +42,29 @@ export interface McpCaller {
 }
 
 const INSTRUCTIONS =
-  "R42 Companion serves the runner's Garmin training data (activities, weekly running volume, daily summaries, sleep, HRV) from a copy on their own computer. Dates are the runner's local calendar dates, YYYY-MM-DD. Every answer says when the copy was last synced (`last_sync_at`) and whether it is `stale`; call get_status when data looks missing, and sync_now to bring it up to date. No tool gives out Garmin credentials.";
+  "R42 Companion serves the runner's Garmin training data (activities, weekly running volume, daily summaries, sleep, HRV, training load, recovery trends, records) from a copy on their own computer. Dates are the runner's local calendar dates, YYYY-MM-DD. Every answer says when the copy was last synced (`last_sync_at`) and whether it is `stale` (then say so, or call sync_now first); call get_status when data looks missing. Answers are compact: ranges default to the last 28 days, rows carry what a coach reads (`fields: \"all\"` gives every field), and long lists come in pages (pass `next_cursor` back as `cursor`). No tool gives out Garmin credentials.";
 
 const BY_NAME = new Map(TOOLS.map((spec) => [spec.name, spec]));
 
-/** The tools as tools/list shows them: JSON Schemas generated from the zod schemas the calls are parsed with. */
+/** A JSON Schema of the arguments, without the `$schema` line every client knows anyway. */
+function inputSchemaOf(spec: ToolSpec): Tool['inputSchema'] {
+  const { $schema: _draft, ...schema } = z.toJSONSchema(spec.input, { io: 'input', target: 'draft-7' }) as Tool['inputSchema'] & { $schema?: string };
+  return schema;
+}
+
+/**
+ * The tools as tools/list shows them, generated from the zod schemas the calls are parsed with:
+ * the arguments in full, the answers' top-level fields (compact.ts), so the list costs a model's
+ * context a few kilobytes.
+ */
 const LISTED: Tool[] = TOOLS.map((spec) => ({
   name: spec.name,
   title: spec.title,
   description: spec.description,
-  inputSchema: z.toJSONSchema(spec.input, { io: 'input', target: 'draft-7' }) as Tool['inputSchema'],
-  outputSchema: z.toJSONSchema(spec.output, { io: 'output', target: 'draft-7' }) as Tool['outputSchema'],
-  annotations: { title: spec.title, readOnlyHint: spec.readOnly, destructiveHint: false, idempotentHint: spec.readOnly, openWorldHint: !spec.readOnly },
+  inputSchema: inputSchemaOf(spec),
+  outputSchema: leanOutputSchema(spec.output),
+  // The hints a client acts on; destructive and idempotent mean something only for a tool that writes.
+  annotations: spec.readOnly ? { readOnlyHint: true, openWorldHint: false } : { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
 }));
 
 /** A client's self-given name, fit for the audit log: short, printable, and `unknown` when absent. */
@@ -86,14 +98,9 @@ async function runTool(spec: ToolSpec, args: Record<string, unknown>, deps: McpD
     const answer = await spec.run(parsed.value, deps, context);
     // Parsed, not only checked: only the fields the output schema declares can leave.
     const structured = spec.output.parse(answer.structured) as Record<string, unknown>;
-    return {
-      structuredContent: structured,
-      // The summary for the model, then the same data as JSON text for clients that show only text (MCP 2025-06-18 §structured content).
-      content: [
-        { type: 'text', text: answer.summary },
-        { type: 'text', text: JSON.stringify(structured) },
-      ],
-    };
+    // The data once, in structuredContent; the text is a short summary of it (what it holds and how
+    // to ask for more), not the same JSON again: a client hands a model both.
+    return { structuredContent: structured, content: [{ type: 'text', text: answer.summary }] };
   } catch (error) {
     if (isCompanionError(error)) return toolError(error.message, error.code);
     // A foreign error's message may echo anything; the log gets its name and code only.

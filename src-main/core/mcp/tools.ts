@@ -6,10 +6,7 @@
  */
 import { z } from 'zod';
 import {
-  activityLimit,
   activityType,
-  DEFAULT_RANGE_DAYS,
-  MAX_ACTIVITIES,
   MAX_WEEKS,
   rangeFields,
   weeksCount,
@@ -21,10 +18,33 @@ import {
   DEFAULT_EPOCH_DAYS,
   MAX_EPOCH_DAYS,
 } from '../../../src-common/data-query.js';
-import { activityDetailsAnswer, personalRecordsAnswer, trainingLoadAnswer, trendsAnswer } from '../../../src-common/coaching-contract.js';
-import { activityView, dailySummary, freshness as freshnessSchema, healthMeasurements, hrvNight, sleepNight, statusSummary, weekSummary, type ConnectionStatus, type EpochRow } from '../../../src-common/contract.js';
+import {
+  activityDetailsAnswer,
+  hrvAssessment,
+  personalRecordsAnswer,
+  trainingLoadAnswer,
+  trend,
+  trendsAnswer,
+  wellnessDay,
+  type lap,
+  type seriesPoint,
+  type split,
+} from '../../../src-common/coaching-contract.js';
+import {
+  activityView,
+  dailySummary,
+  freshness as freshnessSchema,
+  healthMeasurements,
+  hrvNight,
+  sleepNight,
+  statusSummary,
+  weekSummary,
+  type ConnectionStatus,
+  type EpochRow,
+} from '../../../src-common/contract.js';
 import { clockTime } from '../../../src-common/format.js';
 import { CompanionError } from '../errors.js';
+import { cursorArg, decodeCursor, fieldsArg, pageLimit, pageOf, refuseCursorWith, tableOf, toTable, whole, type PageQuery } from './compact.js';
 import type { Companion } from '../companion.js';
 import type { SyncProgress, SyncResult } from '../sync/sync-engine.js';
 
@@ -76,37 +96,111 @@ function tool<I extends z.ZodObject, O extends z.ZodObject>(spec: {
 /** Every answer's `last_sync_at` and `stale`, as src-common/contract.ts declares them. */
 const freshness = freshnessSchema.shape;
 
-const dateArg = (which: 'from' | 'to') =>
-  rangeFields[which].describe(
-    which === 'from'
-      ? `First day, YYYY-MM-DD in the runner's local calendar (inclusive). Default: ${DEFAULT_RANGE_DAYS} days before \`to\`.`
-      : "Last day, YYYY-MM-DD in the runner's local calendar (inclusive). Default: today.",
-  );
-const rangeInput = z.strictObject({ from: dateArg('from'), to: dateArg('to') });
+/**
+ * How many days a range covers when `from` is not given: four weeks. A day is a row, and a
+ * model's context is small; a longer range is one argument away.
+ */
+const RANGE_DAYS = 28;
 
-/** Default range of the coaching tools: a day each is a row, and a model's context is small. */
-const COACHING_RANGE_DAYS = 28;
+/** A range's end, YYYY-MM-DD (the server's instructions say so once, and each description says its default). */
+const dateArg = (which: 'from' | 'to') => rangeFields[which];
+
+/** Rows per page of the list tools. */
+const ACTIVITIES_PAGE = 25;
+const MAX_ACTIVITIES_PAGE = 200;
+const DAYS_PAGE = 31;
+const MAX_DAYS_PAGE = 366;
 /** Most points of an activity's series in a tool answer (the HTTP route allows more). */
 const MAX_TOOL_POINTS = 500;
 
 /** Fills in the default range and refuses a reversed one, with the same words as the agent endpoint. */
-function resolveRange(args: { from?: string | undefined; to?: string | undefined }, deps: ToolDeps, days = DEFAULT_RANGE_DAYS): { from: string; to: string } {
-  const parsed = parseQuery(dateRange({ today: deps.today(), days }), { from: args.from, to: args.to });
+function resolveRange(args: { from?: string | undefined; to?: string | undefined }, deps: ToolDeps): { from: string; to: string } {
+  const parsed = parseQuery(dateRange({ today: deps.today(), days: RANGE_DAYS }), { from: args.from, to: args.to });
   if (!parsed.ok) throw new CompanionError('bad_request', parsed.message);
   return parsed.value;
 }
 
+/** The first page's query from the arguments, or the page a cursor stands for. */
+function pageQuery(args: { from?: string; to?: string; type?: string; cursor?: string }, deps: ToolDeps): PageQuery {
+  if (args.cursor === undefined) {
+    const range = resolveRange(args, deps);
+    return { ...range, ...(args.type ? { type: args.type } : {}), skip: 0 };
+  }
+  refuseCursorWith(args, ['from', 'to', 'type']);
+  return decodeCursor(args.cursor);
+}
+
 // The rows are src-common/contract.ts's shapes; an MCP answer strips (rather than refuses) a field the shape does not declare.
 const activity = z.object(activityView.shape);
+const coachActivity = z.object(activityView.pick({ summary_id: true, local_date: true, type: true, name: true, duration_s: true, distance_m: true, avg_pace_s_per_km: true, avg_hr: true, max_hr: true, elevation_gain_m: true }).shape);
 const week = z.object(weekSummary.shape);
+const coachWeek = z.object(weekSummary.pick({ week_start: true, runs: true, distance_km: true, duration_s: true, long_run_km: true, avg_pace_s_per_km: true, avg_hr: true }).shape);
 const daily = z.object(dailySummary.shape);
+const coachDaily = z.object(dailySummary.pick({ calendar_date: true, steps: true, resting_hr: true, avg_stress: true, body_battery_charged: true, body_battery_drained: true }).shape);
 const sleep = z.object(sleepNight.shape);
+const coachSleep = z.object(sleepNight.pick({ calendar_date: true, duration_s: true, deep_s: true, light_s: true, rem_s: true, awake_s: true, score: true }).shape);
 const hrvNightRow = z.object(hrvNight.shape);
+const coachHrvNight = z.object(hrvNight.pick({ calendar_date: true, last_night_avg_ms: true, last_night_5min_high_ms: true }).shape);
+
+/** The rows of a list answer: every field when asked, else the coach's. Parsed later with the output schema, which takes either. */
+const rowsOf = <Full extends z.ZodObject, Coach extends z.ZodObject>(full: Full, coach: Coach) => z.array(z.union([full, coach]));
+const pick = <Row extends Record<string, unknown>, Coach extends z.ZodObject>(rows: readonly Row[], coach: Coach, fields: 'coach' | 'all' | undefined): Array<Row | z.output<Coach>> =>
+  fields === 'all' ? [...rows] : rows.map((row) => coach.parse(row));
+
+const listInput = { from: dateArg('from'), to: dateArg('to'), limit: pageLimit(MAX_DAYS_PAGE, DAYS_PAGE), cursor: cursorArg, fields: fieldsArg };
+const pageOutput = { next_cursor: z.string().nullable(), ...freshness };
 
 const lastSync = (f: { last_sync_at: string | null; stale: boolean }) =>
   f.last_sync_at ? `last sync ${f.last_sync_at}${f.stale ? ' (stale: sync_now brings it up to date)' : ''}` : 'never synced yet (sync_now loads the history)';
+const more = (cursor: string | null) => (cursor ? '; more: call again with cursor = next_cursor' : '');
 
-const STALE_HINT = 'Every answer carries `last_sync_at` and `stale`; when `stale` is true, say so or call sync_now first.';
+/** Said once per tool that pages: how to get the rest. (Freshness, `last_sync_at` and `stale`, is in the server's instructions.) */
+const PAGING_HINT = '`next_cursor` (null at the end) continues.';
+
+/** A list of days, newest first, paged. */
+function dayList<Row extends { calendar_date: string }, Coach extends z.ZodObject>(
+  args: { from?: string; to?: string; limit?: number; cursor?: string; fields?: 'coach' | 'all' },
+  deps: ToolDeps,
+  read: (range: { from: string; to: string }) => { data: readonly Row[]; last_sync_at: string | null; stale: boolean },
+  coach: Coach,
+) {
+  const query = pageQuery(args, deps);
+  const answer = read({ from: query.from, to: query.to });
+  const { page, next_cursor } = pageOf(answer.data, (row) => row.calendar_date, query, args.limit ?? DAYS_PAGE);
+  return { from: query.from, to: query.to, rows: pick(page, coach, args.fields), next_cursor, last_sync_at: answer.last_sync_at, stale: answer.stale };
+}
+
+/** The splits' columns, and the laps' a coach reads (where and how long a lap ran is in its distance and time). */
+const SPLIT_COLUMNS = ['index', 'distance_m', 'moving_s', 'pace_s', 'avg_hr', 'max_hr', 'elevation_gain_m'] as const satisfies ReadonlyArray<keyof typeof split.shape>;
+const LAP_COLUMNS = ['index', 'distance_m', 'moving_s', 'pace_s', 'avg_hr', 'max_hr'] as const satisfies ReadonlyArray<keyof typeof lap.shape>;
+const SERIES_COLUMNS = ['elapsed_s', 'distance_m', 'pace_s', 'hr', 'elevation_m'] as const satisfies ReadonlyArray<keyof typeof seriesPoint.shape>;
+
+/** One activity in detail with its splits, laps and series as tables of whole numbers: a marathon's 42 splits in about a kilobyte. */
+const compactDetails = z.object({
+  ...activityDetailsAnswer.shape,
+  splits: tableOf(SPLIT_COLUMNS),
+  laps: tableOf(LAP_COLUMNS).nullable(),
+  series: tableOf(SERIES_COLUMNS).nullable(),
+});
+const fullDetails = z.object({ ...activityDetailsAnswer.shape, series: activityDetailsAnswer.shape.series.nullable() });
+
+/**
+ * Laps the watch made by itself at the split distance (every lap but the last within 5 % of one
+ * km or mile, as many as the splits): they tell what the splits tell, so a coach needs only one.
+ */
+function automaticLaps(laps: readonly { distance_m: number }[], splits: readonly unknown[], unitM: number): boolean {
+  return laps.length >= 3 && Math.abs(laps.length - splits.length) <= 1 && laps.slice(0, -1).every((l) => Math.abs(l.distance_m - unitM) <= unitM * 0.05);
+}
+
+const coachTrends = z.object({
+  from: z.string(),
+  to: z.string(),
+  hrv_baseline: hrvAssessment.shape.baseline.describe('The 60-night baseline band on the last day.'),
+  hrv: z.array(z.object(hrvAssessment.pick({ date: true, seven_day_avg: true, status: true }).shape)),
+  resting_hr: z.array(z.object(trend.pick({ date: true, mean_7d: true, mean_28d: true, direction: true }).shape)),
+  sleep: z.array(z.object(trend.pick({ date: true, mean_7d: true, mean_28d: true, direction: true }).shape)),
+  days: z.array(z.object(wellnessDay.pick({ date: true, resting_hr: true, hrv_ms: true, sleep_s: true, sleep_score: true, avg_stress: true, intensity_min: true }).shape)),
+});
 
 /** The tools, in the order a model sees them. */
 export const TOOLS: readonly ToolSpec[] = [
@@ -114,7 +208,7 @@ export const TOOLS: readonly ToolSpec[] = [
     name: 'get_status',
     title: 'Garmin link and data freshness',
     description:
-      "Tells whether the runner's Garmin account is linked to R42 Companion (state `connected`, `not_connected` or `reauth_required`, in which case the runner must run `r42-companion login` again), which Garmin permissions they granted, which data types they did not share, and how fresh the local copy of their training data is (`last_sync_at`, `stale`, and how far the history load has come). Call it first when other tools return little or nothing, or before telling the runner their data is missing. It never contacts Garmin.",
+      "Whether the runner's Garmin account is linked (`state`: connected, not_connected, or reauth_required: they must run `r42-companion login`), permissions granted, data types not shared, the copy's freshness and history load. Call it when other tools return little. Never contacts Garmin.",
     input: z.strictObject({}),
     output: z.object(statusSummary.shape),
     readOnly: true,
@@ -146,42 +240,45 @@ export const TOOLS: readonly ToolSpec[] = [
   tool({
     name: 'list_activities',
     title: 'Activities',
-    description: `Lists the runner's recorded activities (runs, rides, …) between two dates of their local calendar, newest first: type, name, start, distance, duration, average pace (min/km), heart rate, cadence, elevation. Defaults to the last ${DEFAULT_RANGE_DAYS} days and ${100} activities; \`type\` keeps a family (\`running\`: every kind of run, road, trail, treadmill, track; \`cycling\`, \`swimming\`, \`walking\`) or one Garmin type in capitals (TRAIL_RUNNING, …); pace is given as \`avg_pace_s_per_km\` (seconds per km, use this one) and \`avg_pace_min_km\` (decimal minutes: 5.32 is 5:19, not 5:32), runs only; and \`truncated\` says whether more activities matched than \`limit\`. For weekly running volume use get_weekly_summary instead. ${STALE_HINT}`,
+    description:
+      `Activities (runs, rides …), newest first: \`summary_id\` (for get_activity_details), \`local_date\`, \`type\` (Garmin's: RUNNING, TRAIL_RUNNING, CYCLING …), \`name\`, \`duration_s\`, \`distance_m\`, \`avg_pace_s_per_km\` (runs; 319 is 5:19 /km), \`avg_hr\`, \`max_hr\`, \`elevation_gain_m\`; \`fields: "all"\` adds start time, cadence, speed, calories, device. Default: the last ${RANGE_DAYS} days, ${ACTIVITIES_PAGE} a page; ${PAGING_HINT}`,
     input: z.strictObject({
       from: dateArg('from'),
       to: dateArg('to'),
-      type: activityType
-        .optional()
-        .describe('Keep only a family, in lower case: running (every kind of run: road, trail, treadmill, track…), cycling, swimming, walking; or one Garmin type in upper case, e.g. TRAIL_RUNNING.'),
-      limit: activityLimit.optional().describe(`At most this many activities, 1–${MAX_ACTIVITIES}. Default 100.`),
+      type: activityType.optional().describe('running (every kind), cycling, swimming, walking, or one Garmin type (TRAIL_RUNNING).'),
+      limit: pageLimit(MAX_ACTIVITIES_PAGE, ACTIVITIES_PAGE),
+      cursor: cursorArg,
+      fields: fieldsArg,
     }),
-    output: z.object({ from: z.string(), to: z.string(), type: z.string().nullable(), activities: z.array(activity), truncated: z.boolean(), ...freshness }),
+    output: z.object({ from: z.string(), to: z.string(), type: z.string().nullable(), activities: rowsOf(activity, coachActivity), ...pageOutput }),
     readOnly: true,
     async run(args, deps) {
-      const range = resolveRange(args, deps);
-      const limit = args.limit ?? 100;
-      // One more than asked tells whether the list was cut.
-      const answer = deps.data.activities({ ...range, type: args.type, limit: limit + 1 });
-      const activities = answer.data.slice(0, limit);
-      const truncated = answer.data.length > limit;
+      const query = pageQuery(args, deps);
+      const limit = args.limit ?? ACTIVITIES_PAGE;
+      // One more than the page tells whether anything is left.
+      const answer = deps.data.activities({ from: query.from, to: query.to, type: query.type, limit: query.skip + limit + 1 });
+      const { page, next_cursor } = pageOf(answer.data, (a) => a.local_date, query, limit);
+      const runs = page.filter((a) => a.avg_pace_s_per_km !== null);
+      const km = runs.reduce((sum, a) => sum + (a.distance_m ?? 0), 0) / 1000;
       return {
-        structured: { ...range, type: args.type ?? null, activities, truncated, last_sync_at: answer.last_sync_at, stale: answer.stale },
-        summary: `${activities.length}${truncated ? '+' : ''} ${args.type ?? ''}${args.type ? ' ' : ''}activities from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
+        structured: { from: query.from, to: query.to, type: query.type ?? null, activities: pick(page, coachActivity, args.fields), next_cursor, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        summary: `${page.length} ${query.type ? `${query.type} ` : ''}activities from ${query.from} to ${query.to}${query.skip ? ' (continued)' : ''}, newest first, ${runs.length} of them runs (${km.toFixed(1)} km)${more(next_cursor)}; ${lastSync(answer)}.`,
       };
     },
   }),
   tool({
     name: 'get_weekly_summary',
     title: 'Weekly running volume',
-    description: `Running volume per ISO week (Monday to Sunday, the runner's local dates) for the last \`weeks\` weeks including the current one, oldest first: number of runs, distance (km), time, longest run (km), average pace (total time / total distance, min/km) and time-weighted average heart rate. Only running types count (road, trail, treadmill, track); weeks without runs are included with zeros, so a gap is visible. \`weeks\` is 1–${MAX_WEEKS}, default 12. ${STALE_HINT}`,
-    input: z.strictObject({ weeks: weeksCount.optional().describe(`How many weeks, 1–${MAX_WEEKS}, ending with the current week. Default 12.`) }),
-    output: z.object({ weeks: z.array(week), ...freshness }),
+    description:
+      `Running volume per ISO week (Monday–Sunday, local), oldest first, ending this week: \`runs\`, \`distance_km\`, \`duration_s\`, \`long_run_km\`, \`avg_pace_s_per_km\`, \`avg_hr\` (time-weighted). Runs only; weeks without runs are zeros. \`weeks\` 1–${MAX_WEEKS}, default 12.`,
+    input: z.strictObject({ weeks: weeksCount.optional(), fields: fieldsArg }),
+    output: z.object({ weeks: rowsOf(week, coachWeek), ...freshness }),
     readOnly: true,
     async run(args, deps) {
       const answer = deps.data.weekly(args.weeks ?? 12, deps.today());
       const km = answer.data.reduce((sum, w) => sum + w.distance_km, 0);
       return {
-        structured: { weeks: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
+        structured: { weeks: pick(answer.data, coachWeek, args.fields), last_sync_at: answer.last_sync_at, stale: answer.stale },
         summary: `${answer.data.length} weeks from ${answer.data[0]?.week_start ?? '—'}, ${Math.round(km * 10) / 10} km of running in all; ${lastSync(answer)}.`,
       };
     },
@@ -189,87 +286,93 @@ export const TOOLS: readonly ToolSpec[] = [
   tool({
     name: 'get_daily_summaries',
     title: 'Daily summaries',
-    description: `One summary per calendar day between two dates of the runner's local calendar, newest first: steps, distance, active calories, resting, average and maximum heart rate, average stress and body battery charged and drained. Resting heart rate and stress trends show recovery and fatigue. Defaults to the last ${DEFAULT_RANGE_DAYS} days. ${STALE_HINT}`,
-    input: rangeInput,
-    output: z.object({ from: z.string(), to: z.string(), days: z.array(daily), ...freshness }),
+    description:
+      `One row per local day, newest first: \`steps\`, \`resting_hr\`, \`avg_stress\`, \`body_battery_charged\`/\`_drained\`; \`fields: "all"\` adds distance, calories, average and max HR. Resting HR and stress show recovery and fatigue. Default: the last ${RANGE_DAYS} days; ${PAGING_HINT}`,
+    input: z.strictObject(listInput),
+    output: z.object({ from: z.string(), to: z.string(), days: rowsOf(daily, coachDaily), ...pageOutput }),
     readOnly: true,
     async run(args, deps) {
-      const range = resolveRange(args, deps);
-      const answer = deps.data.dailies(range);
-      return {
-        structured: { ...range, days: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
-        summary: `${answer.data.length} days from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
-      };
+      const { rows, ...rest } = dayList(args, deps, deps.data.dailies, coachDaily);
+      return { structured: { ...rest, days: rows }, summary: `${rows.length} days from ${rest.from} to ${rest.to}, newest first${more(rest.next_cursor)}; ${lastSync(rest)}.` };
     },
   }),
   tool({
     name: 'get_sleep',
     title: 'Sleep',
-    description: `The runner's sleep per night between two dates of their local calendar, newest first (\`calendar_date\` is the day they woke up): total duration, deep, light, REM and awake seconds, and Garmin's sleep score (0-100). Defaults to the last ${DEFAULT_RANGE_DAYS} days. ${STALE_HINT}`,
-    input: rangeInput,
-    output: z.object({ from: z.string(), to: z.string(), nights: z.array(sleep), ...freshness }),
+    description:
+      `Sleep per night, newest first (\`calendar_date\`: the day they woke up): \`duration_s\`, \`deep_s\`, \`light_s\`, \`rem_s\`, \`awake_s\`, \`score\` (Garmin's, 0-100). Short or broken nights slow recovery. Default: the last ${RANGE_DAYS} days; ${PAGING_HINT}`,
+    input: z.strictObject(listInput),
+    output: z.object({ from: z.string(), to: z.string(), nights: rowsOf(sleep, coachSleep), ...pageOutput }),
     readOnly: true,
     async run(args, deps) {
-      const range = resolveRange(args, deps);
-      const answer = deps.data.sleeps(range);
-      return {
-        structured: { ...range, nights: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
-        summary: `${answer.data.length} nights from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
-      };
+      const { rows, ...rest } = dayList(args, deps, deps.data.sleeps, coachSleep);
+      return { structured: { ...rest, nights: rows }, summary: `${rows.length} nights from ${rest.from} to ${rest.to}, newest first${more(rest.next_cursor)}; ${lastSync(rest)}.` };
     },
   }),
   tool({
     name: 'get_hrv',
     title: 'Heart rate variability',
-    description: `Overnight heart rate variability per night between two dates of the runner's local calendar, newest first (\`calendar_date\` is the day they woke up): the night's average and its highest 5-minute value, in milliseconds. A drop against the runner's own recent baseline suggests fatigue or illness; compare a night with the nights before it, not with other people. Defaults to the last ${DEFAULT_RANGE_DAYS} days. ${STALE_HINT}`,
-    input: rangeInput,
-    output: z.object({ from: z.string(), to: z.string(), nights: z.array(hrvNightRow), ...freshness }),
+    description:
+      `Overnight HRV per night, newest first (\`calendar_date\`: the day they woke up): average and highest 5-minute value, ms. Compare a night with the runner's own nights before it (get_trends: against their baseline). Default: the last ${RANGE_DAYS} days; ${PAGING_HINT}`,
+    input: z.strictObject(listInput),
+    output: z.object({ from: z.string(), to: z.string(), nights: rowsOf(hrvNightRow, coachHrvNight), ...pageOutput }),
     readOnly: true,
     async run(args, deps) {
-      const range = resolveRange(args, deps);
-      const answer = deps.data.hrv(range);
-      return {
-        structured: { ...range, nights: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale },
-        summary: `${answer.data.length} nights of HRV from ${range.from} to ${range.to}, newest first; ${lastSync(answer)}.`,
-      };
+      const { rows, ...rest } = dayList(args, deps, deps.data.hrv, coachHrvNight);
+      return { structured: { ...rest, nights: rows }, summary: `${rows.length} nights of HRV from ${rest.from} to ${rest.to}, newest first${more(rest.next_cursor)}; ${lastSync(rest)}.` };
     },
   }),
   tool({
     name: 'get_activity_details',
     title: 'One activity in detail',
-    description: `One activity, worked out from its stored per-second samples: splits per km (or mile: \`unit: "mi"\`), the laps the runner pressed, time in each heart rate zone, pace and HR drift (second half against first; decoupling above 5 % on an easy run suggests the aerobic base is short of the distance), best efforts inside it (fastest 1 km, 5 km, 10 km, half and full marathon), a training load (TRIMP from heart rate, or duration × intensity when there is none, and which method), and the pace, HR and elevation over distance downsampled to \`max_points\` points (default 100). Take \`id\` from list_activities (\`summary_id\`). \`has_details: false\` means Garmin sent no samples for it: only its summary figures are there. Zones come from the runner's max and resting HR, from their settings or estimated from their data (\`hr_profile.source\` says which; say so when estimated). ${STALE_HINT}`,
+    description:
+      `One activity from its samples: \`summary\`; \`splits\` per km (or \`unit: "mi"\`) and \`laps\` as tables (pace_s: s per unit; laps null when the watch's automatic ones repeat the splits); \`zones\` (s per HR zone; say so when \`hr_profile.source\` is estimated); \`drift\` (decoupling over 5 % on an easy run: aerobic base short of the distance); \`best_efforts\`; \`load\` (TRIMP). \`series_points\` adds pace, HR, elevation over distance; \`fields: "all"\` every lap, unrounded.`,
     input: z.strictObject({
-      id: activityId.describe('The activity\'s summary_id from list_activities.'),
-      unit: splitUnitParam.optional().describe('Splits per km (default) or per mile (mi).'),
-      max_points: z.number().int().min(10).max(MAX_TOOL_POINTS).optional().describe(`Points of the series over distance, 10–${MAX_TOOL_POINTS}. Default 100.`),
+      id: activityId.describe('summary_id from list_activities.'),
+      unit: splitUnitParam.optional(),
+      series_points: z.number().int().min(10).max(MAX_TOOL_POINTS).optional().describe('Points of the series; default none.'),
+      fields: fieldsArg,
     }),
-    output: z.object({ activity: z.object(activityDetailsAnswer.shape), ...freshness }),
+    output: z.object({ activity: z.union([compactDetails, fullDetails]), ...freshness }),
     readOnly: true,
     async run(args, deps) {
-      const answer = deps.data.activity(args.id, { unit: args.unit ?? 'km', maxPoints: args.max_points ?? 100 });
+      const answer = deps.data.activity(args.id, { unit: args.unit ?? 'km', maxPoints: args.series_points ?? 10 });
       const a = answer.data;
       const s = a.summary;
-      const distance = s.distance_m === null ? null : `${(s.distance_m / (a.unit === 'mi' ? 1609.344 : 1000)).toFixed(2)} ${a.unit}`;
+      const unitM = a.unit === 'mi' ? 1609.344 : 1000;
+      const auto = automaticLaps(a.laps, a.splits, unitM);
+      const distance = s.distance_m === null ? null : `${(s.distance_m / unitM).toFixed(2)} ${a.unit}`;
       const facts = [
         `${a.type ?? 'Activity'}${a.name ? ` "${a.name}"` : ''} on ${a.local_date ?? 'an unknown day'}`,
         distance && s.moving_s !== null ? `${distance} in ${clockTime(s.moving_s)} moving` : null,
         s.avg_pace_s !== null ? `${clockTime(s.avg_pace_s)}/${a.unit}` : null,
         s.avg_hr !== null ? `avg HR ${Math.round(s.avg_hr)}` : null,
-        a.has_details ? `${a.splits.length} splits, ${a.laps.length} laps` : 'no samples from Garmin (summary figures only)',
+        a.has_details ? `${a.splits.length} splits, ${a.laps.length}${auto ? ' automatic' : ''} laps` : 'no samples from Garmin (summary figures only)',
         `load ${a.load.trimp} (${a.load.method})`,
       ].filter((f): f is string => f !== null);
-      return { structured: { activity: a, last_sync_at: answer.last_sync_at, stale: answer.stale }, summary: `${facts.join(', ')}; ${lastSync(answer)}.` };
+      const series = args.series_points === undefined ? null : a.series;
+      const activity =
+        args.fields === 'all'
+          ? { ...a, series }
+          : {
+              ...a,
+              splits: toTable(a.splits, SPLIT_COLUMNS, whole),
+              laps: auto ? null : toTable(a.laps, LAP_COLUMNS, whole),
+              series: series && toTable(series, SERIES_COLUMNS, whole),
+            };
+      return { structured: { activity, last_sync_at: answer.last_sync_at, stale: answer.stale }, summary: `${facts.join(', ')}; ${lastSync(answer)}.` };
     },
   }),
   tool({
     name: 'get_training_load',
-    title: 'Training load: acute, chronic, ratio',
-    description: `The runner's training load per day between two dates of their local calendar (default: the last ${COACHING_RANGE_DAYS} days), oldest first: that day's load (TRIMP, summed over activities), acute load (7-day average), chronic load (28-day average), their ratio (acute:chronic; 0.8–1.3 is the usual safe band, above 1.5 a spike that raises injury risk), monotony (7-day mean / standard deviation; above 2 means too little variation) and strain (7-day load × monotony); then per ISO week the load and the time in each heart rate zone. Ratios are null until 28 days of history exist. Computed locally from every stored activity, so ranges may reach years back. ${STALE_HINT}`,
+    title: 'Training load',
+    description:
+      `Training load per local day, oldest first (default: the last ${RANGE_DAYS} days): \`load\` (TRIMP), \`acute\` (7-day mean), \`chronic\` (28-day mean), \`acwr\` (acute:chronic; 0.8–1.3 safe, above 1.5 a spike that raises injury risk), \`monotony\` (above 2: too little variation), \`strain\`; per ISO week the load and seconds per HR zone. Ratios null until 28 days of history exist.`,
     input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),
     output: z.object({ load: z.object(trainingLoadAnswer.shape), ...freshness }),
     readOnly: true,
     async run(args, deps) {
-      const range = resolveRange(args, deps, COACHING_RANGE_DAYS);
+      const range = resolveRange(args, deps);
       const answer = deps.data.trainingLoad(range);
       const last = answer.data.days.at(-1);
       const ratio = last?.acwr != null ? `, acute:chronic ${last.acwr}` : '';
@@ -282,7 +385,8 @@ export const TOOLS: readonly ToolSpec[] = [
   tool({
     name: 'get_personal_records',
     title: 'Personal records',
-    description: `The runner's fastest 1 km, 5 km, 10 km, half marathon and marathon found inside any run with samples over their whole stored history (not only races: the fastest stretch of that length within a run), each with its time, pace and the activity and date it came from. Records update as runs arrive. ${STALE_HINT}`,
+    description:
+      "The runner's fastest 1 km, 5 km, 10 km, half and full marathon inside any run over their whole history (the fastest stretch of that length, not only races): time, pace, activity and date. A base for goal paces.",
     input: z.strictObject({}),
     output: z.object({ records: z.object(personalRecordsAnswer.shape), ...freshness }),
     readOnly: true,
@@ -297,25 +401,32 @@ export const TOOLS: readonly ToolSpec[] = [
   }),
   tool({
     name: 'get_trends',
-    title: 'Recovery trends: HRV, resting HR, sleep',
-    description: `Recovery trends per day between two dates of the runner's local calendar (default: the last ${COACHING_RANGE_DAYS} days), oldest first: HRV status (the 7-night average against the runner's own 60-night baseline band: below, balanced or above; null until 21 nights exist), resting heart rate and sleep as 7- and 28-day means with their direction (rising, falling, stable), and per day the wellness figures Garmin sent (resting HR, HRV, sleep seconds and score, average stress, SpO2, breaths per minute, weight, intensity minutes, VO2 max and fitness age on the days Garmin computed them, the night's skin temperature deviation in °C, the day's last blood pressure). Below-baseline HRV with rising resting HR suggests accumulated fatigue or illness. ${STALE_HINT}`,
-    input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),
-    output: z.object({ trends: z.object(trendsAnswer.shape), ...freshness }),
+    title: 'Recovery trends',
+    description:
+      `Recovery per local day, oldest first (default: the last ${RANGE_DAYS} days): \`hrv\` (7-night mean, \`status\` below, balanced or above the runner's 60-night band \`hrv_baseline\`; null before 21 nights), \`resting_hr\` and \`sleep\` (7- and 28-day means, \`direction\` rising, falling or stable), \`days\` (resting HR, HRV, sleep s and score, stress, intensity min); \`fields: "all"\` adds SpO2, breaths, weight, VO2 max, skin temperature, blood pressure. Low HRV with rising resting HR: fatigue or illness.`,
+    input: z.strictObject({ from: dateArg('from'), to: dateArg('to'), fields: fieldsArg }),
+    output: z.object({ trends: z.union([z.object(trendsAnswer.shape), coachTrends]), ...freshness }),
     readOnly: true,
     async run(args, deps) {
-      const range = resolveRange(args, deps, COACHING_RANGE_DAYS);
+      const range = resolveRange(args, deps);
       const answer = deps.data.trends(range);
-      const hrv = answer.data.hrv.at(-1);
-      const rest = answer.data.resting_hr.at(-1);
-      const facts = [hrv?.status ? `HRV ${hrv.status} its baseline on ${hrv.date}` : 'HRV status not known yet (fewer than 21 nights)', rest?.direction ? `resting HR ${rest.direction}` : null].filter((f): f is string => f !== null);
-      return { structured: { trends: answer.data, last_sync_at: answer.last_sync_at, stale: answer.stale }, summary: `${range.from} to ${range.to}: ${facts.join(', ')}; ${lastSync(answer)}.` };
+      const t = answer.data;
+      const hrv = t.hrv.at(-1);
+      const rest = t.resting_hr.at(-1);
+      const facts = [
+        hrv?.status ? `HRV ${hrv.status === 'balanced' ? 'within' : hrv.status} its baseline on ${hrv.date}` : 'HRV status not known yet (fewer than 21 nights)',
+        rest?.direction ? `resting HR ${rest.direction}` : null,
+      ].filter((f): f is string => f !== null);
+      const trends = args.fields === 'all' ? t : coachTrends.parse({ ...t, hrv_baseline: hrv?.baseline ?? null });
+      return { structured: { trends, last_sync_at: answer.last_sync_at, stale: answer.stale }, summary: `${range.from} to ${range.to}: ${facts.join(', ')}; ${lastSync(answer)}.` };
     },
   }),
   tool({
     name: 'get_health_metrics',
-    title: 'Health measurements: VO2 max, blood pressure, skin temperature, snapshots',
-    description: `What Garmin measured of the runner's health between two dates of their local calendar (default: the last ${DEFAULT_RANGE_DAYS} days), newest first in each list: \`fitness\` (VO2 max in ml/kg/min and fitness age, as Garmin computes them about weekly; a rising VO2 max means aerobic fitness improves), \`blood_pressure\` (systolic/diastolic in mmHg and pulse, typed in or from a cuff), \`skin_temperature\` (the night's deviation from the runner's own baseline in °C; a rise of about 1 °C or more can come before an illness), and \`snapshots\` (2-minute health snapshots taken on the watch: heart rate, SpO2, breaths per minute, stress, HRV as RMSSD and SDRR). Lists are empty when the runner's devices do not measure that. ${STALE_HINT}`,
-    input: rangeInput,
+    title: 'Health measurements',
+    description:
+      `Health measurements (default: the last ${RANGE_DAYS} days), newest first: \`fitness\` (VO2 max, ml/kg/min, and fitness age, about weekly), \`blood_pressure\` (mmHg, pulse), \`skin_temperature\` (the night's deviation from baseline, °C; about +1 °C can come before an illness), \`snapshots\` (2-minute watch snapshots: HR, SpO2, breaths, stress, HRV). Empty when the devices do not measure that.`,
+    input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),
     output: z.object({ from: z.string(), to: z.string(), health: z.object(healthMeasurements.shape), ...freshness }),
     readOnly: true,
     async run(args, deps) {
@@ -336,9 +447,10 @@ export const TOOLS: readonly ToolSpec[] = [
   }),
   tool({
     name: 'get_intraday_activity',
-    title: 'Steps and intensity through the day',
-    description: `How the runner moved through each day between two dates of their local calendar (default: the last ${DEFAULT_EPOCH_DAYS} days, at most ${MAX_EPOCH_DAYS}), from Garmin's 15-minute epochs, oldest first: per day the steps, the minutes active and highly active (intensity minutes), and per local hour (0-23) the steps and active minutes. Shows whether an easy day was really easy, how much the runner moves outside training, and when they run. ${STALE_HINT}`,
-    input: rangeInput,
+    title: 'Intraday activity',
+    description:
+      `Movement per local day from Garmin's 15-minute epochs (default: the last ${DEFAULT_EPOCH_DAYS} days, at most ${MAX_EPOCH_DAYS}), oldest first: \`steps\`, \`active_min\`, \`highly_active_min\`, and per local hour (0-23) \`hourly_steps\`, \`hourly_active_min\`. Was an easy day easy; how much they move outside training.`,
+    input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),
     output: z.object({
       from: z.string(),
       to: z.string(),
@@ -348,8 +460,8 @@ export const TOOLS: readonly ToolSpec[] = [
           steps: z.number(),
           active_min: z.number(),
           highly_active_min: z.number(),
-          hourly_steps: z.array(z.number()).describe('Steps in each local hour, 0 to 23.'),
-          hourly_active_min: z.array(z.number()).describe('Active and highly active minutes in each local hour, 0 to 23.'),
+          hourly_steps: z.array(z.number()),
+          hourly_active_min: z.array(z.number()),
         }),
       ),
       ...freshness,
@@ -372,7 +484,7 @@ export const TOOLS: readonly ToolSpec[] = [
     name: 'sync_now',
     title: 'Sync with Garmin now',
     description:
-      "Brings the local copy of the runner's Garmin data up to date now and answers how it went: records stored, upload windows fetched, data types the runner did not share, how far the history load has come, and the new `last_sync_at`. It needs the network and a linked account; without them it returns an error saying why, and what is already stored stays readable. Call it when an answer says `stale: true` or the runner says they just finished a workout; a first sync that loads months of history can take a while (progress is reported when you ask for it).",
+      "Brings the local copy up to date from Garmin now: records stored, windows fetched, data types not shared, history loaded, the new `last_sync_at`. Needs the network and a linked account (else an error saying why). Call it when an answer is `stale` or after a workout; a first sync of months takes a while (progress when asked).",
     input: z.strictObject({}),
     output: z.object({
       outcome: z.literal('completed'),
