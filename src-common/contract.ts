@@ -83,8 +83,16 @@ export const disconnectResult = z.strictObject({
   garminUserId: z.string().nullable(),
   /** True when Garmin confirmed the registration is deleted. */
   deregisteredAtGarmin: z.boolean(),
-  /** Why Garmin was not told, when it was not. */
+  /** Why Garmin was not told, when it was not (null when it was not asked: another computer still uses the link). */
   garminError: errorAnswer.nullable(),
+  /**
+   * The runner's other computers still linked through the R42 server's relay: while there are any,
+   * Garmin's registration stays (deleting it would end their link too) and this computer alone
+   * is disconnected. 0 when this was the last one.
+   */
+  otherComputers: z.number().int().nonnegative(),
+  /** When the most recently seen of them last asked the relay (ISO 8601), or null. */
+  othersLastSeenAt: z.string().nullable(),
 });
 export type DisconnectResult = z.infer<typeof disconnectResult>;
 

@@ -272,6 +272,9 @@ export function createCompanion(deps: CompanionDeps): Companion {
         return;
       }
     }
+    // Confirmed: the relay stops delivering here (it still knows the token for up to an hour), and
+    // drops what it holds once the runner's last computer has heard.
+    await relaySync?.forget().catch(() => logger.log('warn', 'relay.forget_failed', { code: 'after_deregistration' }));
     const now = clock.now();
     accounts.markReauthRequired(profileId, 'deregistered', now);
     audit.append(profileId, now, 'account.reauth_required', { reason: 'deregistered' });
@@ -410,22 +413,37 @@ export function createCompanion(deps: CompanionDeps): Companion {
       const account = accounts.get(profileId);
       if (!account) {
         if (!keepData) training.deleteAll();
-        return { wasConnected: false, dataKept: keepData, garminUserId: null, deregisteredAtGarmin: false, garminError: null };
+        return { wasConnected: false, dataKept: keepData, garminUserId: null, deregisteredAtGarmin: false, garminError: null, otherComputers: 0, othersLastSeenAt: null };
       }
       let deregisteredAtGarmin = false;
       let garminError: DisconnectResult['garminError'] = null;
+      let otherComputers = 0;
+      let othersLastSeenAt: string | null = null;
       if (relaySync && account.status === 'connected') {
-        // While the token still works: the relay drops everything it holds for this runner.
-        await relaySync.forget().catch((error: unknown) => logger.log('warn', 'relay.forget_failed', { code: isCompanionError(error) ? error.code : 'unexpected' }));
+        // While the token still works: the relay stops delivering here, and drops everything it
+        // holds for this runner when this is their last computer.
+        try {
+          const forgotten = await relaySync.forget();
+          otherComputers = forgotten.computersLeft;
+          othersLastSeenAt = forgotten.othersLastSeenAt;
+        } catch (error) {
+          // The relay cannot say now: its last count of this runner's computers decides.
+          otherComputers = Math.max(0, (relayRepo.state().computers ?? 1) - 1);
+          logger.log('warn', 'relay.forget_failed', { code: isCompanionError(error) ? error.code : 'unexpected', other_computers: otherComputers });
+        }
       }
-      try {
-        const token = await tokens.getAccessToken(profileId);
-        await (await garmin()).deleteRegistration(token.accessToken);
-        deregisteredAtGarmin = true;
-      } catch (error) {
-        const failure = isCompanionError(error) ? error : new CompanionError('garmin_unreachable', 'Garmin could not be told.', { cause: error });
-        garminError = failure.toJSON();
-        logger.log('warn', 'account.deregister_failed', { code: failure.code });
+      // Garmin's registration is the runner's, not this computer's: deleting it ends every
+      // computer's link, so only the last one to disconnect deletes it.
+      if (otherComputers === 0) {
+        try {
+          const token = await tokens.getAccessToken(profileId);
+          await (await garmin()).deleteRegistration(token.accessToken);
+          deregisteredAtGarmin = true;
+        } catch (error) {
+          const failure = isCompanionError(error) ? error : new CompanionError('garmin_unreachable', 'Garmin could not be told.', { cause: error });
+          garminError = failure.toJSON();
+          logger.log('warn', 'account.deregister_failed', { code: failure.code });
+        }
       }
       await vault.remove(account.keychainKey);
       db.transaction(() => {
@@ -437,10 +455,11 @@ export function createCompanion(deps: CompanionDeps): Companion {
           deregisteredAtGarmin,
           garminError: garminError?.code ?? null,
           dataKept: keepData,
+          otherComputers,
         });
       })();
-      logger.log('info', 'account.disconnected', { deregisteredAtGarmin, dataKept: keepData });
-      return { wasConnected: true, dataKept: keepData, garminUserId: account.garminUserId, deregisteredAtGarmin, garminError };
+      logger.log('info', 'account.disconnected', { deregisteredAtGarmin, dataKept: keepData, otherComputers });
+      return { wasConnected: true, dataKept: keepData, garminUserId: account.garminUserId, deregisteredAtGarmin, garminError, otherComputers, othersLastSeenAt };
     },
 
     async setClientSecret(secret) {

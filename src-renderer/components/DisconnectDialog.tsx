@@ -27,7 +27,10 @@ export function DisconnectDialog({ garminUserId, onCancel, onConfirm }: { garmin
     >
       <p>{garminUserId ? <>For Garmin account ID {garminUserId}:</> : 'What happens:'}</p>
       <ul>
-        <li>At Garmin: R42 Companion’s registration is deleted, so it can no longer read your data.</li>
+        <li>
+          At Garmin: R42 Companion’s registration is deleted, so it can no longer read your data. If R42 Companion is linked on another of your computers too, Garmin
+          keeps it for that one, and only this computer is disconnected.
+        </li>
         <li>On this computer: the tokens are deleted from your keychain and your agents stop getting a token.</li>
       </ul>
       <p>You can connect again at any time.</p>

@@ -45,6 +45,7 @@ export function describeEntry(entry: AuditEntryView): { label: string; detail: s
   if (typeof d.code === 'string') parts.push(d.code.replaceAll('_', ' '));
   if (typeof d.reason === 'string') parts.push(d.reason.replaceAll('_', ' '));
   if (typeof d.garminUserId === 'string') parts.push(`Garmin account ID ${d.garminUserId}`);
-  if (d.deregisteredAtGarmin === false) parts.push('Garmin not told');
+  if (typeof d.otherComputers === 'number' && d.otherComputers > 0) parts.push('kept at Garmin for another computer');
+  else if (d.deregisteredAtGarmin === false) parts.push('Garmin not told');
   return { label, detail: parts.join(' · ') };
 }

@@ -55,7 +55,9 @@ export function createConnectionStore(bridge: Bridge = defaultBridge) {
         set({
           disconnectNotice: (result.deregisteredAtGarmin
             ? 'Disconnected. Garmin removed R42 Companion’s access and the tokens are deleted from this computer.'
-            : `Disconnected on this computer. Garmin could not be told (${result.garminError?.code ?? 'unknown'}); remove R42 Companion in Garmin Connect → Settings → Connected Apps.`) + data,
+            : result.otherComputers > 0
+              ? `Disconnected on this computer. Garmin keeps R42 Companion linked for ${result.otherComputers === 1 ? 'your other computer' : `your ${result.otherComputers} other computers`}, which still receive your data; disconnect there too to end the link at Garmin.`
+              : `Disconnected on this computer. Garmin could not be told (${result.garminError?.code ?? 'unknown'}); remove R42 Companion in Garmin Connect → Settings → Connected Apps.`) + data,
         });
       } catch (error) {
         set({ error: toErrorView(error) });

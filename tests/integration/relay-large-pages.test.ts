@@ -70,7 +70,7 @@ describe('activity details pushed through the relay in pages bounded by bytes', 
     await world?.cleanup();
     await server?.stop();
     await sim?.stop();
-    for (const table of ['garmin_notifications', 'relay_token_owners', 'rate_limit_hits', 'refresh_rotations']) await store.query(`delete from ${table}`);
+    for (const table of ['garmin_notifications', 'relay_token_owners', 'rate_limit_hits', 'refresh_rotations', 'relay_computers', 'webhook_intake']) await store.query(`delete from ${table}`);
   });
 
   async function linkedThroughRelay(overrides: Partial<CompanionDeps> = {}) {

@@ -41,7 +41,7 @@ describe('training data through the R42 server relay (webhooks → relay → des
     await world?.cleanup();
     await server?.stop();
     await sim?.stop();
-    for (const table of ['garmin_notifications', 'relay_token_owners', 'rate_limit_hits', 'refresh_rotations']) await store.query(`delete from ${table}`);
+    for (const table of ['garmin_notifications', 'relay_token_owners', 'rate_limit_hits', 'refresh_rotations', 'relay_computers', 'webhook_intake']) await store.query(`delete from ${table}`);
   });
 
   async function linkedThroughRelay(overrides: Partial<CompanionDeps> = {}, env: Record<string, string> = {}, at = Date.now()) {
@@ -128,6 +128,36 @@ describe('training data through the R42 server relay (webhooks → relay → des
     } finally {
       await agents.stop();
     }
+  });
+
+  it('never lets a push replace a record it fetched from Garmin itself: a forged daily keeps Garmin’s values, a push of a record never fetched is stored', async () => {
+    const w = await linkedThroughRelay();
+    await w.companion.sync();
+    await sim.deliveriesSettled();
+    await w.companion.sync();
+    const daily = () => {
+      const conn = db();
+      try {
+        return conn.prepare('SELECT summary_id, calendar_date, steps, resting_hr FROM dailies ORDER BY summary_id LIMIT 1').get() as { summary_id: string; calendar_date: string; steps: number; resting_hr: number };
+      } finally {
+        conn.close();
+      }
+    };
+    const fetched = daily();
+    expect(fetched.steps).toBeLessThan(100_000);
+    // Anyone who learned the webhook URL pushes the runner's day with absurd figures, under the id Garmin gave it.
+    const forged = { userId: sim.userId, summaryId: fetched.summary_id, calendarDate: fetched.calendar_date, steps: 123_456_789, restingHeartRateInBeatsPerMinute: 3 };
+    expect((await postWebhook(server.url, { dailies: [forged] })).status).toBe(200);
+    await w.companion.sync();
+    expect(daily()).toEqual(fetched);
+    expect(await pendingAtServer()).toBe(0);
+    // A push under an id never fetched is stored: Garmin sends the types set to push only that way.
+    expect((await postWebhook(server.url, { dailies: [{ ...forged, summaryId: 'pushed-day', calendarDate: '2020-01-01' }] })).status).toBe(200);
+    await w.companion.sync();
+    expect(storedIds('dailies')).toContain('pushed-day');
+    const conn = db();
+    expect(conn.prepare("SELECT steps FROM dailies WHERE summary_id = 'pushed-day'").get()).toEqual({ steps: 123_456_789 });
+    conn.close();
   });
 
   it('shows a deregistration as reconnect-needed and a permission change as the new permissions', async () => {

@@ -7,11 +7,14 @@ import { baseState, connectedState } from './fake-bridge';
 let push: (state: ViewState) => void = () => undefined;
 const invoked: string[] = [];
 const invokedArgs: unknown[] = [];
+const disconnected = { wasConnected: true, dataKept: false, garminUserId: 'user-1', deregisteredAtGarmin: true, garminError: null, otherComputers: 0, othersLastSeenAt: null };
+let disconnectAnswer: typeof disconnected = disconnected;
 
 beforeEach(() => {
   vi.resetModules(); // fresh stores for every test
   invoked.length = 0;
   invokedArgs.length = 0;
+  disconnectAnswer = disconnected;
   const transport: BridgeTransport = {
     async invoke(channel, args) {
       invoked.push(channel);
@@ -25,7 +28,7 @@ beforeEach(() => {
         case 'companion:auth.connect':
           return new Promise(() => undefined); // stays waiting, like a runner who has not approved yet
         case 'companion:auth.disconnect':
-          return { ok: true, value: { wasConnected: true, dataKept: false, garminUserId: 'user-1', deregisteredAtGarmin: true, garminError: null } } as never;
+          return { ok: true, value: disconnectAnswer } as never;
         case 'companion:data.activities':
         case 'companion:data.weekly':
           return { ok: true, value: { data: [], last_sync_at: null, stale: true } } as never;
@@ -99,6 +102,23 @@ describe('App', () => {
     fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Disconnect' }));
     await act(async () => undefined);
     expect(invokedArgs[invoked.indexOf('companion:auth.disconnect')]).toEqual({ keepData: false });
+  });
+
+  it('says which happened at Garmin: deleted by the last computer, kept while another computer uses the link', async () => {
+    for (const [answer, says] of [
+      [disconnected, 'Garmin removed R42 Companion’s access'],
+      [{ ...disconnected, deregisteredAtGarmin: false, otherComputers: 1, othersLastSeenAt: '2026-12-01T09:00:00.000Z' }, 'Garmin keeps R42 Companion linked for your other computer'],
+    ] as const) {
+      cleanup();
+      disconnectAnswer = answer;
+      await renderApp();
+      act(() => push(connectedState));
+      fireEvent.click(screen.getByRole('button', { name: 'Disconnect' }));
+      fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Disconnect' }));
+      await act(async () => undefined);
+      act(() => push(baseState));
+      expect(screen.getByText(/^Disconnected/).textContent).toContain(says);
+    }
   });
 
   it('shows the reconnect banner and the refresh-token warning', async () => {

@@ -62,7 +62,7 @@ export function fakeBridge(overrides: Partial<Bridge> = {}) {
     },
     disconnect: async (keepData) => {
       calls.push(`disconnect keepData=${keepData}`);
-      return { wasConnected: true, dataKept: keepData, garminUserId: 'user-1', deregisteredAtGarmin: false, garminError: { code: 'garmin_unreachable', message: 'x' } };
+      return { wasConnected: true, dataKept: keepData, garminUserId: 'user-1', deregisteredAtGarmin: false, garminError: { code: 'garmin_unreachable', message: 'x' }, otherComputers: 0, othersLastSeenAt: null };
     },
     syncNow: async () => {
       calls.push('sync');

@@ -51,7 +51,7 @@ describe('bad input, stored and read back', () => {
   const coaching = createCoaching({ db, config: { hr: { maxHr: 190, restingHr: 48, zoneModel: 'hrr' } }, clock: { now: () => (START + 5 * 86_400) * 1000 } });
 
   it('stores every case and skips only what has no id', () => {
-    expect(result).toEqual({ stored: ids.length, skipped: 2 });
+    expect(result).toEqual({ stored: ids.length, skipped: 2, keptFetched: 0 });
   });
 
   Object.keys(CASES).forEach((name, i) => {

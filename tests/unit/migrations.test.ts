@@ -206,3 +206,23 @@ describe('migration 7', () => {
     for (const table of ['epochs', 'health_snapshots', 'blood_pressures', 'skin_temps']) expect(db.prepare(`SELECT count(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
   });
 });
+
+describe('migration 8', () => {
+  it('adds this data folder’s relay computer id, the relay’s last count of computers and the records a push stored, keeping the relay position', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, 7);
+    db.prepare("INSERT INTO relay_state (profile_id, cursor) VALUES ('default', '42')").run();
+    expect(migrate(db, MIGRATIONS, 8)).toBe(8);
+    expect(tables(db)).toEqual(expect.arrayContaining(['relay_computer', 'pushed_records']));
+    expect(db.prepare('SELECT cursor, computers FROM relay_state').get()).toEqual({ cursor: '42', computers: null });
+    db.prepare("INSERT INTO relay_computer (id, computer_id) VALUES (1, 'abc')").run();
+    // One id per data folder.
+    expect(() => db.prepare("INSERT INTO relay_computer (id, computer_id) VALUES (2, 'def')").run()).toThrow(/CHECK/);
+    const pushed = db.prepare("INSERT INTO pushed_records (profile_id, stream, summary_id) VALUES ('default', 'dailies', 'd1')");
+    pushed.run();
+    expect(() => pushed.run()).toThrow(/UNIQUE|PRIMARY/);
+    db.prepare("DELETE FROM profiles WHERE id = 'default'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM pushed_records').get()).toEqual({ n: 0 });
+  });
+});

@@ -22,7 +22,8 @@ export type DetailStream = (typeof DETAIL_STREAMS)[number];
 /** Bumped when the derived figures change meaning: older rows are recomputed from the samples. */
 export const ANALYSIS_VERSION = 1;
 
-const TABLE: Record<DetailStream, string> = {
+/** The table holding each stream's rows, keyed by (profile_id, summary_id). */
+export const DETAIL_TABLE: Record<DetailStream, string> = {
   activityDetails: 'activity_samples',
   stressDetails: 'stress_details',
   bodyComps: 'body_comps',
@@ -510,12 +511,12 @@ export class DetailsRepo {
   }
 
   deleteAll(): void {
-    for (const table of ['personal_records', 'activity_hr_figures', 'activity_analysis', ...Object.values(TABLE)]) this.db.prepare(`DELETE FROM ${table} WHERE profile_id = ?`).run(this.profileId);
+    for (const table of ['personal_records', 'activity_hr_figures', 'activity_analysis', ...Object.values(DETAIL_TABLE)]) this.db.prepare(`DELETE FROM ${table} WHERE profile_id = ?`).run(this.profileId);
   }
 
   counts(): Record<DetailStream, number> {
     return Object.fromEntries(
-      DETAIL_STREAMS.map((s) => [s, this.db.prepare(`SELECT count(*) FROM ${TABLE[s]} WHERE profile_id = ?`).pluck().get(this.profileId) as number]),
+      DETAIL_STREAMS.map((s) => [s, this.db.prepare(`SELECT count(*) FROM ${DETAIL_TABLE[s]} WHERE profile_id = ?`).pluck().get(this.profileId) as number]),
     ) as Record<DetailStream, number>;
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Database } from './database.js';
 import type { Stream } from './training-repo.js';
 
@@ -8,6 +9,8 @@ export interface RelayState {
   readonly lastDeliveryAt: number | null;
   /** The Garmin user whose history was asked for; a new link asks again. */
   readonly backfillForUser: string | null;
+  /** The runner's computers the relay delivered to at its last answer, this one included; null before one said. */
+  readonly computers: number | null;
 }
 
 export interface BackfillChunk {
@@ -45,7 +48,29 @@ export class RelayRepo {
       summariesReceived: (row?.summaries_received as number) ?? 0,
       lastDeliveryAt: (row?.last_delivery_at as number | null) ?? null,
       backfillForUser: (row?.backfill_for_user as string | null) ?? null,
+      computers: (row?.computers as number | null) ?? null,
     };
+  }
+
+  /**
+   * This data folder's name at the relay (`R42-Computer`): a random id made the first time and
+   * kept across relinks, so the relay delivers to it and to the runner's other computers alike.
+   */
+  computerId(): string {
+    const row = this.db.prepare('SELECT computer_id FROM relay_computer WHERE id = 1').get() as { computer_id: string } | undefined;
+    if (row) return row.computer_id;
+    this.db.prepare('INSERT OR IGNORE INTO relay_computer (id, computer_id) VALUES (1, ?)').run(randomBytes(18).toString('base64url'));
+    return (this.db.prepare('SELECT computer_id FROM relay_computer WHERE id = 1').get() as { computer_id: string }).computer_id;
+  }
+
+  /** How many computers the relay said it delivers to for this runner (written only when it changed). */
+  setComputers(computers: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO relay_state (profile_id, computers) VALUES (?, ?)
+         ON CONFLICT (profile_id) DO UPDATE SET computers = excluded.computers WHERE relay_state.computers IS NOT excluded.computers`,
+      )
+      .run(this.profileId, computers);
   }
 
   /**

@@ -1,10 +1,11 @@
 import type { ActivityView, WeekSummary } from '../../../src-common/contract.js';
 import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
 import { addDays, isoWeekLabel, isoWeekStart } from '../../../src-common/dates.js';
-import { readActivity, readDaily, readHrv, readSleep, readUserMetrics } from '../garmin/records.js';
+import { id, normalizeRecord, readActivity, readDaily, readHrv, readSleep, readUserMetrics } from '../garmin/records.js';
+import type { Statement } from 'better-sqlite3';
 import type { Database } from './database.js';
-import { DETAIL_STREAMS, DetailsRepo, type DetailStream } from './details-repo.js';
-import { WELLNESS_STREAMS, WellnessRepo, type WellnessStream } from './wellness-repo.js';
+import { DETAIL_STREAMS, DETAIL_TABLE, DetailsRepo, type DetailStream } from './details-repo.js';
+import { WELLNESS_STREAMS, WELLNESS_TABLE, WellnessRepo, type WellnessStream } from './wellness-repo.js';
 
 /** Summary types kept in one row each (typed columns and the raw record). */
 export const SUMMARY_STREAMS = ['activities', 'dailies', 'sleeps', 'hrv', 'userMetrics'] as const;
@@ -15,9 +16,15 @@ export type Stream = SummaryStream | DetailStream | WellnessStream;
 const isDetailStream = (stream: Stream): stream is DetailStream => (DETAIL_STREAMS as readonly string[]).includes(stream);
 const isWellnessStream = (stream: Stream): stream is WellnessStream => (WELLNESS_STREAMS as readonly string[]).includes(stream);
 
-/** How records are stored: `edited` for activities the runner edited in Garmin Connect (manuallyUpdatedActivities). */
+/**
+ * How records are stored: `edited` for activities the runner edited in Garmin Connect
+ * (manuallyUpdatedActivities); `origin` for records of a relay page: `fetched` from Garmin with
+ * the runner's own token (a ping's callback), or `pushed` in the notification itself, which the
+ * webhook cannot prove came from Garmin: a push never replaces a fetched record.
+ */
 export interface StoreOptions {
   readonly edited?: boolean;
+  readonly origin?: 'fetched' | 'pushed';
 }
 
 const DAY_S = 86_400;
@@ -161,6 +168,11 @@ export class TrainingRepo {
   private readonly selectStreams;
   private readonly moveStream;
   private readonly countSkipped;
+  private readonly pushedHolds;
+  private readonly markPushed;
+  private readonly unmarkPushed;
+  private readonly fetchedActivityOf;
+  private readonly holds = new Map<Stream, Statement<[string, string]>>();
 
   constructor(
     private readonly db: Database,
@@ -187,6 +199,47 @@ export class TrainingRepo {
     this.upsertEdited = db.prepare(upsertSql('activities', true));
     this.dropReplacedActivity = db.prepare('DELETE FROM activities WHERE profile_id = ? AND activity_id = ? AND summary_id <> ?');
     this.editedSibling = db.prepare('SELECT 1 FROM activities WHERE profile_id = ? AND activity_id = ? AND summary_id <> ? AND edited = 1 LIMIT 1').pluck();
+    this.pushedHolds = db.prepare('SELECT 1 FROM pushed_records WHERE profile_id = ? AND stream = ? AND summary_id = ?');
+    this.markPushed = db.prepare('INSERT OR IGNORE INTO pushed_records (profile_id, stream, summary_id) VALUES (?, ?, ?)');
+    this.unmarkPushed = db.prepare('DELETE FROM pushed_records WHERE profile_id = ? AND stream = ? AND summary_id = ?');
+    this.fetchedActivityOf = db.prepare(
+      `SELECT 1 FROM activities a WHERE a.profile_id = ? AND a.activity_id = ?
+         AND NOT EXISTS (SELECT 1 FROM pushed_records p WHERE p.profile_id = a.profile_id AND p.stream = 'activities' AND p.summary_id = a.summary_id) LIMIT 1`,
+    );
+  }
+
+  /** Whether the stream already holds a row under this summary id. */
+  private holdsRow(stream: Stream, summaryId: string): boolean {
+    let statement = this.holds.get(stream);
+    if (!statement) {
+      const table = isDetailStream(stream) ? DETAIL_TABLE[stream] : isWellnessStream(stream) ? WELLNESS_TABLE[stream] : TABLE[stream];
+      statement = this.db.prepare<[string, string]>(`SELECT 1 FROM ${table} WHERE profile_id = ? AND summary_id = ?`);
+      this.holds.set(stream, statement);
+    }
+    return statement.get(this.profileId, summaryId) !== undefined;
+  }
+
+  /**
+   * Whether a pushed record would replace one fetched from Garmin: a row under its summary id
+   * that no push stored (or, for an edit, a fetched activity with its activityId).
+   */
+  private wouldReplaceFetched(stream: Stream, record: unknown, options: StoreOptions): boolean {
+    const normalized = normalizeRecord(record);
+    const summaryId = id.parse(normalized?.summaryId);
+    if (summaryId !== null && this.holdsRow(stream, summaryId) && this.pushedHolds.get(this.profileId, stream, summaryId) === undefined) return true;
+    if (options.edited) {
+      const activityId = id.parse(normalized?.activityId);
+      if (activityId !== null && this.fetchedActivityOf.get(this.profileId, activityId) !== undefined) return true;
+    }
+    return false;
+  }
+
+  /** Remembers where a stored record came from: a fetch makes it Garmin's own again. */
+  private noteOrigin(stream: Stream, record: unknown, origin: 'fetched' | 'pushed'): void {
+    const summaryId = id.parse(normalizeRecord(record)?.summaryId);
+    if (summaryId === null) return;
+    if (origin === 'pushed') this.markPushed.run(this.profileId, stream, summaryId);
+    else this.unmarkPushed.run(this.profileId, stream, summaryId);
   }
 
   /** Stores one record; false when it cannot be read. The caller holds the transaction. */
@@ -254,15 +307,22 @@ export class TrainingRepo {
    * Stores records without moving any position; the caller holds the transaction (a relay page).
    * A record that cannot be read is skipped (its neighbours are stored) and counted on its stream.
    */
-  upsertRecords(stream: Stream, records: readonly unknown[], now: number, options: StoreOptions = {}): { stored: number; skipped: number } {
+  upsertRecords(stream: Stream, records: readonly unknown[], now: number, options: StoreOptions = {}): { stored: number; skipped: number; keptFetched: number } {
     let stored = 0;
     let skipped = 0;
+    let keptFetched = 0;
     for (const record of records) {
-      if (this.storeRecord(stream, record, now, options)) stored++;
-      else skipped++;
+      if (options.origin === 'pushed' && this.wouldReplaceFetched(stream, record, options)) {
+        keptFetched++;
+        continue;
+      }
+      if (this.storeRecord(stream, record, now, options)) {
+        stored++;
+        if (options.origin) this.noteOrigin(stream, record, options.origin);
+      } else skipped++;
     }
     if (skipped) this.countSkipped.run(skipped, this.profileId, stream);
-    return { stored, skipped };
+    return { stored, skipped, keptFetched };
   }
 
   markStream(stream: Stream, state: StreamState['state'], errorCode: string | null, now: number): void {
@@ -279,6 +339,7 @@ export class TrainingRepo {
       for (const stream of SUMMARY_STREAMS) this.db.prepare(`DELETE FROM ${TABLE[stream]} WHERE profile_id = ?`).run(this.profileId);
       this.details.deleteAll();
       this.wellness.deleteAll();
+      this.db.prepare('DELETE FROM pushed_records WHERE profile_id = ?').run(this.profileId);
       this.db.prepare('DELETE FROM sync_streams WHERE profile_id = ?').run(this.profileId);
     })();
   }

@@ -11,7 +11,8 @@ import type { Database } from './database.js';
 export const WELLNESS_STREAMS = ['epochs', 'healthSnapshot', 'bloodPressures', 'skinTemp'] as const;
 export type WellnessStream = (typeof WELLNESS_STREAMS)[number];
 
-const TABLE: Record<WellnessStream, string> = { epochs: 'epochs', healthSnapshot: 'health_snapshots', bloodPressures: 'blood_pressures', skinTemp: 'skin_temps' };
+/** The table holding each stream's rows, keyed by (profile_id, summary_id). */
+export const WELLNESS_TABLE: Record<WellnessStream, string> = { epochs: 'epochs', healthSnapshot: 'health_snapshots', bloodPressures: 'blood_pressures', skinTemp: 'skin_temps' };
 
 const COLUMNS: Record<WellnessStream, readonly string[]> = {
   epochs: ['summary_id', 'start_time', 'local_date', 'local_minute', 'activity_type', 'intensity', 'duration_s', 'active_s', 'steps', 'distance_m', 'active_kcal', 'met', 'mean_motion', 'max_motion', 'raw', 'synced_at'],
@@ -86,7 +87,7 @@ export class WellnessRepo {
         return [
           stream,
           db.prepare(
-            `INSERT INTO ${TABLE[stream]} (profile_id, ${cols.join(', ')}) VALUES (@profile_id, ${cols.map((c) => `@${c}`).join(', ')})
+            `INSERT INTO ${WELLNESS_TABLE[stream]} (profile_id, ${cols.join(', ')}) VALUES (@profile_id, ${cols.map((c) => `@${c}`).join(', ')})
              ON CONFLICT (profile_id, summary_id) DO UPDATE SET ${cols.filter((c) => c !== 'summary_id').map((c) => `${c} = excluded.${c}`).join(', ')}`,
           ),
         ];
@@ -204,10 +205,10 @@ export class WellnessRepo {
   }
 
   deleteAll(): void {
-    for (const table of Object.values(TABLE)) this.db.prepare(`DELETE FROM ${table} WHERE profile_id = ?`).run(this.profileId);
+    for (const table of Object.values(WELLNESS_TABLE)) this.db.prepare(`DELETE FROM ${table} WHERE profile_id = ?`).run(this.profileId);
   }
 
   counts(): Record<WellnessStream, number> {
-    return Object.fromEntries(WELLNESS_STREAMS.map((s) => [s, this.db.prepare(`SELECT count(*) FROM ${TABLE[s]} WHERE profile_id = ?`).pluck().get(this.profileId) as number])) as Record<WellnessStream, number>;
+    return Object.fromEntries(WELLNESS_STREAMS.map((s) => [s, this.db.prepare(`SELECT count(*) FROM ${WELLNESS_TABLE[s]} WHERE profile_id = ?`).pluck().get(this.profileId) as number])) as Record<WellnessStream, number>;
   }
 }

@@ -2,7 +2,16 @@ import { readStreamAtMost } from '../../../src-common/body-limit.js';
 import { notificationOfRelayType, notificationOfStream } from '../../../src-common/garmin-notifications.js';
 import { recordList } from '../garmin/records.js';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../../../src-common/json-depth.js';
-import { RELAY_PAGE_MAX_RESPONSE_BYTES, relayPage, type RelayNotification, type RelayPage } from '../../../src-common/relay-contract.js';
+import {
+  RELAY_COMPUTER_HEADER,
+  RELAY_COMPUTERS_HEADER,
+  RELAY_PAGE_MAX_RESPONSE_BYTES,
+  relayForgotten,
+  relayPage,
+  type RelayForgotten,
+  type RelayNotification,
+  type RelayPage,
+} from '../../../src-common/relay-contract.js';
 import { CompanionError, isCompanionError, isRetryable } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { withDeadline } from '../garmin/deadline.js';
@@ -70,7 +79,15 @@ export class RelaySync {
     return this.working > 0;
   }
 
+  private computerId: string | null = null;
+
   constructor(private readonly deps: RelaySyncDeps) {}
+
+  /** This data folder's name at the relay (made once, kept in the database). */
+  private computer(): string {
+    this.computerId ??= this.deps.relay.computerId();
+    return this.computerId;
+  }
 
   /** One `sync`: asks for any history not asked for yet, then drains what the relay holds (waiting up to `waitSeconds` when nothing is there). */
   async run(options: { days: number; garminUserId: string; waitSeconds?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
@@ -136,10 +153,24 @@ export class RelaySync {
     return { requested: chunks.filter((c) => c.state !== 'pending').length, total: chunks.length };
   }
 
-  /** Tells the relay to drop everything it holds for this runner (disconnect). */
-  async forget(): Promise<void> {
+  /**
+   * Tells the relay this computer disconnects: it stops delivering here, and when this was the
+   * runner's last computer it drops everything it holds for them. Says how many of the runner's
+   * computers are left (Garmin's registration must stay while there are any).
+   */
+  async forget(): Promise<RelayForgotten> {
     const response = await this.serverCall('DELETE', 'v1/relay/registration');
-    await response.body?.cancel();
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw tryLater('The R42 server', 'its answer is not JSON');
+    }
+    const parsed = relayForgotten.safeParse(body);
+    if (parsed.success) return parsed.data;
+    // A relay from before computers were counted dropped everything: this was the last.
+    if (typeof body === 'object' && body !== null && 'deleted' in body && typeof body.deleted === 'number') return { deleted: body.deleted, computersLeft: 0, othersLastSeenAt: null };
+    throw new CompanionError('garmin_bad_response', 'The R42 server answered the disconnect in a way R42 Companion cannot read. Update R42 Companion.');
   }
 
   private planBackfill(garminUserId: string, days: number, now: number): void {
@@ -205,6 +236,9 @@ export class RelaySync {
     const cursor = this.deps.relay.state().cursor;
     const path = `v1/relay/notifications?wait=${waitSeconds}${cursor ? `&after=${cursor}` : ''}`;
     const response = await this.serverCall('GET', path, signal, waitSeconds * 1000, undefined, RELAY_PAGE_MAX_RESPONSE_BYTES);
+    // How many of the runner's computers the relay delivers to: remembered for a disconnect that cannot reach it.
+    const computers = response.headers.get(RELAY_COMPUTERS_HEADER);
+    if (computers !== null && /^\d{1,6}$/.test(computers)) this.deps.relay.setComputers(Number(computers));
     let answer;
     try {
       answer = await readJsonAnswer(response);
@@ -228,13 +262,14 @@ export class RelaySync {
   /** Fetches the page's data, then stores it and moves the cursor in one transaction, then acks. */
   private async apply(page: RelayPage, signal: AbortSignal | undefined, permissionMissing: Set<Stream>): Promise<{ stored: number; skipped: number }> {
     if (page.notifications.length === 0 || page.cursor === null) return { stored: 0, skipped: 0 };
-    // Per stream what the page brought; the runner's edits in Garmin Connect apart (they replace).
-    const records = new Map<Stream, unknown[]>();
-    const edits: unknown[] = [];
-    const add = (target: Target, items: readonly unknown[]) => {
-      const list = target.edited ? edits : (records.get(target.stream) ?? []);
-      for (const item of items) list.push(item);
-      if (!target.edited) records.set(target.stream, list);
+    // Per stream what the page brought, fetched from Garmin or pushed in the notification; the
+    // runner's edits in Garmin Connect apart (they replace).
+    const records = new Map<string, { readonly target: Target; readonly origin: Origin; readonly items: unknown[] }>();
+    const add = (target: Target, origin: Origin, items: readonly unknown[]) => {
+      const key = `${target.edited ? 'edit' : 'plain'}|${origin}|${target.stream}`;
+      const entry = records.get(key) ?? { target, origin, items: [] };
+      for (const item of items) entry.items.push(item);
+      records.set(key, entry);
     };
     const pings = page.notifications.filter((n): n is Extract<RelayNotification, { kind: 'ping' }> => n.kind === 'ping');
     // Pings whose callback Garmin no longer honours (a laptop closed past the pull token's life):
@@ -258,7 +293,7 @@ export class RelaySync {
             });
           }
         }
-        else add(target, fetched);
+        else add(target, 'fetched', fetched);
       }
     };
     await Promise.all(Array.from({ length: Math.min(RELAY_FETCH_CONCURRENCY, pings.length) }, worker));
@@ -268,25 +303,25 @@ export class RelaySync {
       if ((n.kind === 'push' || n.kind === 'ping') && !targetOf(n.type)) notKept.set(n.type, (notKept.get(n.type) ?? 0) + 1);
       if (n.kind === 'push') {
         const target = targetOf(n.type);
-        if (target) add(target, [n.summary]);
+        if (target) add(target, 'pushed', [n.summary]);
       } else if (n.kind === 'deregistration') deregistered = true;
     }
     const permissions = page.notifications.filter((n) => n.kind === 'permissions').at(-1);
     let stored = 0;
     let skipped = 0;
     const now = Math.floor(this.deps.clock.now() / 1000);
-    const summaries = [...records.values()].reduce((n, list) => n + list.length, edits.length);
+    let keptFetched = 0;
+    const summaries = [...records.values()].reduce((n, entry) => n + entry.items.length, 0);
+    // Fetched before pushed (a push never replaces what Garmin gave the runner's own token), and the
+    // page's activities before the edits (an edit replaces the activity even when both came together).
+    const order = (entry: { target: Target; origin: Origin }) => ((entry.target.edited ? 2 : 0) + (entry.origin === 'pushed' ? 1 : 0)) * STREAMS.length + STREAMS.indexOf(entry.target.stream);
+    const batches = [...records.values()].sort((a, b) => order(a) - order(b));
     this.deps.relay.commit({ cursor: page.cursor, notifications: page.notifications.length, summaries }, this.deps.clock.now(), () => {
-      for (const [stream, list] of records) {
-        const result = this.deps.training.upsertRecords(stream, list, now);
+      for (const { target, origin, items } of batches) {
+        const result = this.deps.training.upsertRecords(target.stream, items, now, { edited: target.edited, origin });
         stored += result.stored;
         skipped += result.skipped;
-      }
-      // After the page's activities: an edit replaces the activity even when both came together.
-      if (edits.length) {
-        const result = this.deps.training.upsertRecords('activities', edits, now, { edited: true });
-        stored += result.stored;
-        skipped += result.skipped;
+        keptFetched += result.keptFetched;
       }
       if (permissions?.kind === 'permissions') this.deps.relay.setPermissions(permissions.permissions);
       for (const [stream, range] of lost) {
@@ -312,6 +347,7 @@ export class RelaySync {
     if (skipped) this.deps.logger.log('warn', 'sync.records_skipped', { count: skipped, source: 'relay' });
     // Types this app keeps nothing of yet (activity files, Move IQ): acknowledged with the page, and said so.
     if (notKept.size) this.deps.logger.log('info', 'relay.types_not_kept', { types: [...notKept].map(([type, n]) => `${type}:${n}`).join(',') });
+    if (keptFetched) this.deps.logger.log('warn', 'relay.push_kept_fetched', { count: keptFetched, note: 'a push never replaces a record fetched from Garmin' });
     if (lost.size) this.deps.logger.log('warn', 'relay.callbacks_expired', { streams: [...lost.keys()].join(','), note: 'asked again through the backfill' });
     if (permissions?.kind === 'permissions') {
       for (const stream of STREAMS) if (!permissions.permissions.includes(permissionFor(stream))) permissionMissing.add(stream);
@@ -416,7 +452,7 @@ export class RelaySync {
     const url = new URL(path, base);
     for (let attempt = 0; ; attempt++) {
       const token = await this.deps.token(attempt > 0);
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', [RELAY_COMPUTER_HEADER]: this.computer() };
       if (body !== undefined) headers['content-type'] = 'application/json';
       const response = await this.request(url, { method, headers, ...(body !== undefined ? { body } : {}) }, signal, extraMs, maxBytes);
       if (response.status === 401 && attempt === 0) {
@@ -474,6 +510,9 @@ async function readAtMost(response: Response, max: number): Promise<Uint8Array |
   }
   return readStreamAtMost(response.body, max);
 }
+
+/** Where a page's records came from: Garmin, fetched with the runner's token, or the notification itself. */
+type Origin = 'fetched' | 'pushed';
 
 /** Where a relay notification's records go: its stream, and whether they are the runner's edits. */
 interface Target {
