@@ -226,3 +226,31 @@ describe('migration 8', () => {
     expect(db.prepare('SELECT count(*) AS n FROM pushed_records').get()).toEqual({ n: 0 });
   });
 });
+
+describe('the workouts migration', () => {
+  const workouts = MIGRATIONS.find((m) => m.name.startsWith('workouts:'))!;
+
+  it('adds the workouts table: one row per proposal, its decision and its delivery checked, hanging off the profile, keeping the older data', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, workouts.version - 1);
+    db.prepare("INSERT INTO activities (profile_id, summary_id, activity_type, start_time, start_offset, local_date, raw, synced_at) VALUES ('default', 'a1', 'RUNNING', 1, 0, '2026-11-24', '{}', 1)").run();
+    expect(migrate(db, MIGRATIONS, workouts.version)).toBe(workouts.version);
+    expect(tables(db)).toContain('workouts');
+    expect(db.prepare('SELECT count(*) AS n FROM activities').get()).toEqual({ n: 1 });
+    const insert = db.prepare(
+      "INSERT INTO workouts (id, profile_id, name, sport, workout_date, plan, agent, grant_name, proposed_at, updated_at) VALUES (?, ?, 'Intervals', 'running', '2026-11-24', '{}', 'coach', 'runner', 1, 1)",
+    );
+    insert.run('w_1', 'default');
+    expect(db.prepare("SELECT decision, delivery, garmin_workout_id FROM workouts WHERE id = 'w_1'").get()).toEqual({ decision: 'proposed', delivery: 'none', garmin_workout_id: null });
+    expect(() => insert.run('w_1', 'default')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => insert.run('w_2', 'nobody')).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare("UPDATE workouts SET decision = 'maybe'").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("UPDATE workouts SET delivery = 'sent'").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("UPDATE workouts SET proposed_at = 'yesterday'").run()).toThrow(/cannot store TEXT/);
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT id FROM workouts WHERE profile_id = 'default' AND workout_date = '2026-11-24'").all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/workouts_date/);
+    db.prepare("DELETE FROM profiles WHERE id = 'default'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM workouts').get()).toEqual({ n: 0 });
+  });
+});
