@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { BrowserWindow, session } from 'electron';
-import { RENDERER_CSP } from '../core/ui/csp.js';
+import { withRendererCsp } from '../core/ui/csp.js';
 import { isPermissionAllowed } from '../core/ui/permissions.js';
 import { rendererUrlPolicy } from '../core/ui/renderer-urls.js';
 
@@ -16,9 +16,7 @@ export function createMainWindow(appDir: string, options: { show?: boolean } = {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, permission, callback) => callback(isPermissionAllowed(permission)));
   ses.setPermissionCheckHandler((_wc, permission) => isPermissionAllowed(permission));
-  ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
-  });
+  ses.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withRendererCsp(details.responseHeaders) }));
   // The renderer loads only its own files; anything else (a remote script, a tracking pixel) is cancelled.
   ses.webRequest.onBeforeRequest((details, callback) => {
     callback({ cancel: !isAllowedRequest(details.url) });

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RENDERER_CSP } from '../../src-main/core/ui/csp.js';
 import { startDevWeb } from '../../src-main/web/dev-web.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { CapturingBrowser } from '../support/core-world.js';
@@ -35,7 +36,16 @@ describe('loopback web transport (dev:web, demo, browser tests)', () => {
     app = await startDevWeb(world.env, { browser: new CapturingBrowser() });
     const page = await raw(`${app.url}/`);
     expect(page.status).toBe(200);
-    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    // The whole policy as a header, frame-ancestors included (a <meta> cannot carry it).
+    expect(page.headers['content-security-policy']).toBe(RENDERER_CSP);
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    // The favicon the page names is served (a browser asks for /favicon.ico, and gets a 404, when none is named).
+    const icon = /<link rel="icon" type="image\/svg\+xml" href="\.(\/assets\/[^"]+\.svg)"/.exec(page.body)?.[1];
+    expect(icon).toBeDefined();
+    const favicon = await raw(`${app.url}${icon}`);
+    expect(favicon.status).toBe(200);
+    expect(favicon.headers['content-type']).toBe('image/svg+xml');
+    expect(favicon.body).toContain('<svg');
     const session = /name="r42-session" content="([^"]+)"/.exec(page.body)![1]!;
     const call = (headers: Record<string, string>, channel = 'companion:state.get', body = '{}') =>
       raw(`${app.url}/api/invoke/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
