@@ -162,7 +162,13 @@ export function AgentsPanel() {
         <summary>How to connect an agent</summary>
         <ol>
           <li>
-            Easiest: start it through R42 Companion: <code>r42-companion run -- my-agent</code>. It gets <code>R42_AGENT_URL</code> and <code>R42_AGENT_TOKEN</code> for as long as it runs.
+            An AI coach that speaks MCP (Claude Desktop, Claude Code, Cursor): run <code className="command">r42-companion mcp config</code> in a terminal (add{' '}
+            <code className="command">--client claude-code</code> or <code className="command">--client cursor</code>) and put what it prints where it says. The coach then starts R42
+            Companion’s MCP server itself and reads your training data from this computer; it never gets a Garmin token.
+          </li>
+          <li>
+            A program of your own: start it through R42 Companion, <code className="command">r42-companion run -- my-agent</code>. It gets <code>R42_AGENT_URL</code> and{' '}
+            <code>R42_AGENT_TOKEN</code> for as long as it runs (MCP over HTTP: <code>POST $R42_AGENT_URL/mcp</code>).
           </li>
           <li>
             Or allow it above and give it the secret. It asks <code>GET {endpoint ?? 'http://127.0.0.1:PORT'}/v1/token</code> with <code>Authorization: Bearer &lt;secret&gt;</code>.

@@ -86,7 +86,7 @@ describe('training store', () => {
 
 describe('activity', () => {
   it('describes audit entries without raw event names', () => {
-    expect(describeEntry({ id: 1, at: '', event: 'agent.token_issued', detail: { grant: 'coach', tokenSha256: 'abcd1234' } })).toEqual({ label: 'Token given to an agent', detail: 'coach' });
-    expect(describeEntry({ id: 2, at: '', event: 'sign_in.failed', detail: { code: 'sign_in_timeout' } })).toEqual({ label: 'Sign-in failed', detail: 'sign in timeout' });
+    expect(describeEntry({ id: 1, at: '', event: 'agent.token_issued', detail: { grant: 'coach', tokenSha256: 'abcd1234', count: 1 } })).toEqual({ label: 'Token given to an agent', detail: 'agent coach' });
+    expect(describeEntry({ id: 2, at: '', event: 'sign_in.failed', detail: { code: 'sign_in_timeout' } })).toEqual({ label: 'Sign-in failed', detail: 'Garmin was not approved in time' });
   });
 });
