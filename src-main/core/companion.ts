@@ -12,26 +12,8 @@ import { createSyncStatus } from './sync/sync-status.js';
 import { createCoaching, type Coaching } from './coaching/coaching-service.js';
 import { TrainingRepo } from './store/training-repo.js';
 import { localDate } from '../../src-common/dates.js';
-import type {
-  ActivitiesAnswer,
-  ConnectionStatus,
-  DailiesAnswer,
-  DailySummary,
-  DisconnectResult,
-  HrvAnswer,
-  LinkView,
-  MetricsAnswer,
-  EpochsAnswer,
-  HealthAnswer,
-  ActivityDetailsData,
-  TrainingLoadData,
-  RecordsData,
-  TrendsData,
-  HrProfileData,
-  SleepNight,
-  SleepsAnswer,
-  WeeklyAnswer,
-} from '../../src-common/contract.js';
+import type { ConnectionStatus, DisconnectResult, LinkView } from '../../src-common/contract.js';
+import { createDataService, type DataQueries } from './data/data-service.js';
 import type { CompanionMcpServer, McpCaller, McpDeps } from './mcp/mcp-server.js';
 import { VERSION } from './version.js';
 import { tokenRoute, type CompanionConfig } from './config.js';
@@ -96,28 +78,8 @@ export interface Companion {
   /** Syncs training data: pulls the missing windows, or drains the relay (long-polling up to `waitSeconds`). */
   sync(options?: { days?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; waitSeconds?: number }): Promise<SyncResult>;
   /** The local training data, each answer with its freshness (shapes: src-common/contract.ts). */
-  readonly data: {
-    activities(query: { from: string; to: string; type?: string; limit?: number }): ActivitiesAnswer;
-    dailies(query: { from: string; to: string }): DailiesAnswer;
-    sleeps(query: { from: string; to: string }): SleepsAnswer;
-    weekly(weeks: number, today?: string): WeeklyAnswer;
-    hrv(query: { from: string; to: string }): HrvAnswer;
-    metrics(query: { from: string; to: string }): MetricsAnswer;
-    /** Steps and intensity per 15-minute epoch. */
-    epochs(query: { from: string; to: string }): EpochsAnswer;
-    /** VO2 max and fitness age, blood pressure, skin temperature and health snapshots. */
-    health(query: { from: string; to: string }): HealthAnswer;
-    /** One activity with its details: splits, laps, zones, drift, best efforts, load, a downsampled series. */
-    activity(id: string, options?: { unit?: 'km' | 'mi'; maxPoints?: number }): ActivityDetailsData;
-    /** Daily acute and chronic load, their ratio, monotony and strain; weekly time in zones. */
-    trainingLoad(range: { from: string; to: string }): TrainingLoadData;
-    /** The fastest 1 km, 5 km, 10 km, half and full marathon over the whole history. */
-    records(): RecordsData;
-    /** HRV status against the runner's baseline, resting HR and sleep trends, the wellness figures per day. */
-    trends(range: { from: string; to: string }): TrendsData;
-    /** Max and resting HR (settings or estimated, and which), the zone model and the zones. */
-    hrProfile(): HrProfileData;
-  };
+  readonly data: DataQueries;
+
   /** The MCP server over this companion's data for one caller (the runner over stdio, or a grant). Loads the MCP SDK on first use. */
   mcpServer(caller: McpCaller): Promise<CompanionMcpServer>;
   setClientSecret(secret: string): Promise<void>;
@@ -307,7 +269,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     staleAfterMs: config.sync.staleAfterMs,
     clock,
   });
-  const freshness = () => syncState.freshness();
+  const data = createDataService({ training, coaching, freshness: () => syncState.freshness(), today: localToday });
 
   // One object for the process: the MCP module keeps read-only answers per deps.
   let mcpDepsValue: McpDeps | null = null;
@@ -496,22 +458,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       }
     },
 
-    data: {
-      activities: (query) => ({ data: training.activities(query.from, query.to, query.type, query.limit), ...freshness() }),
-      // The store types these rows loosely; its SELECTs list exactly the contract's columns.
-      dailies: (query) => ({ data: training.dailies(query.from, query.to) as DailySummary[], ...freshness() }),
-      sleeps: (query) => ({ data: training.sleeps(query.from, query.to) as SleepNight[], ...freshness() }),
-      weekly: (weeks, today = localToday()) => ({ data: training.weeklySummary(weeks, today), ...freshness() }),
-      hrv: (query) => ({ data: training.hrv(query.from, query.to), ...freshness() }),
-      metrics: (query) => ({ data: training.userMetrics(query.from, query.to), ...freshness() }),
-      epochs: (query) => ({ data: training.wellness.epochs(query.from, query.to), ...freshness() }),
-      health: (query) => ({ data: training.wellness.measurements(query.from, query.to), ...freshness() }),
-      activity: (id, options) => ({ data: coaching().activityDetails(id, options), ...freshness() }),
-      trainingLoad: (range) => ({ data: coaching().trainingLoad(range), ...freshness() }),
-      records: () => ({ data: coaching().personalRecords(), ...freshness() }),
-      trends: (range) => ({ data: coaching().trends(range), ...freshness() }),
-      hrProfile: () => ({ data: coaching().hrProfile(), ...freshness() }),
-    },
+    data,
 
     async mcpServer(caller) {
       // Loaded on first use: `token`, which scripts run many times, starts without the MCP SDK.

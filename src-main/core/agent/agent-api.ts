@@ -32,11 +32,11 @@ import {
 } from '../../../src-common/contract.js';
 import { activitiesQuery, activityDetailsQuery, dateRange, DEFAULT_RANGE_DAYS, epochsQuery, noQuery, parseQuery, searchParamsInput, weeklyQuery, type RangeDefaults } from '../../../src-common/data-query.js';
 import { CompanionError } from '../errors.js';
-import type { Companion } from '../companion.js';
+import type { DataQueries } from '../data/data-service.js';
 
 /** What a route's handler may use. */
 export interface ApiContext {
-  readonly data: Companion['data'];
+  readonly data: DataQueries;
   /** The runner's local date today (YYYY-MM-DD): where date ranges end by default. */
   today(): string;
 }

@@ -45,13 +45,13 @@ import {
 import { clockTime } from '../../../src-common/format.js';
 import { CompanionError } from '../errors.js';
 import { cursorArg, decodeCursor, fieldsArg, pageLimit, pageOf, refuseCursorWith, tableOf, toTable, whole, type PageQuery } from './compact.js';
-import type { Companion } from '../companion.js';
+import type { DataQueries } from '../data/data-service.js';
 import type { SyncProgress, SyncResult } from '../sync/sync-engine.js';
 
 /** What the tools need from the companion. */
 export interface ToolDeps {
   status(): ConnectionStatus;
-  readonly data: Companion['data'];
+  readonly data: DataQueries;
   sync(options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult>;
   /** The runner's local date today (YYYY-MM-DD): where date ranges end by default. */
   today(): string;

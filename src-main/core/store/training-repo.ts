@@ -1,4 +1,5 @@
-import type { ActivityView, WeekSummary } from '../../../src-common/contract.js';
+import { z } from 'zod';
+import { dailySummary, hrvNight, sleepNight, userMetricsDay, type ActivityView, type DailySummary, type HrvNight, type SleepNight, type UserMetricsDay, type WeekSummary } from '../../../src-common/contract.js';
 import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
 import { addDays, isoWeekLabel, isoWeekStart } from '../../../src-common/dates.js';
 import { id, normalizeRecord, readActivity, readDaily, readHrv, readSleep, readUserMetrics } from '../garmin/records.js';
@@ -129,19 +130,44 @@ export interface StreamState {
   readonly skippedRecords: number;
 }
 
-export interface HrvView {
-  readonly summary_id: string;
-  readonly calendar_date: string;
-  readonly last_night_avg_ms: number | null;
-  readonly last_night_5min_high_ms: number | null;
-}
-
-export interface UserMetricsView {
-  readonly summary_id: string;
-  readonly calendar_date: string;
-  readonly vo2max: number | null;
-  readonly fitness_age: number | null;
-}
+/** The rows the reads select, parsed as they leave SQLite (never cast): the contract's shapes, or the columns they are made from. */
+const dailyRows = z.array(dailySummary);
+const hrvRows = z.array(hrvNight);
+const userMetricsRows = z.array(userMetricsDay);
+const sleepRows = z.array(z.strictObject({ ...sleepNight.shape, start_time: z.number().nullable() }));
+const activityRows = z.array(
+  z.strictObject({
+    summary_id: z.string(),
+    activity_id: z.string().nullable(),
+    activity_type: z.string(),
+    name: z.string().nullable(),
+    start_time: z.number(),
+    local_date: z.string(),
+    duration_s: z.number().nullable(),
+    distance_m: z.number().nullable(),
+    avg_pace_min_km: z.number().nullable(),
+    avg_speed_mps: z.number().nullable(),
+    avg_hr: z.number().nullable(),
+    max_hr: z.number().nullable(),
+    avg_cadence_spm: z.number().nullable(),
+    elevation_gain_m: z.number().nullable(),
+    active_kcal: z.number().nullable(),
+    device_name: z.string().nullable(),
+  }),
+);
+const weekRows = z.array(
+  z.strictObject({
+    week_start: z.string(),
+    runs: z.number(),
+    distance_m: z.number(),
+    duration_s: z.number(),
+    long_run_m: z.number(),
+    paced_s: z.number().nullable(),
+    paced_m: z.number().nullable(),
+    hr_weighted: z.number().nullable(),
+    hr_s: z.number().nullable(),
+  }),
+);
 
 /** Up to four LIKE patterns for a family of types; never matching for a single type. */
 const FAMILY_SQL = '(activity_type LIKE ? OR activity_type LIKE ? OR activity_type LIKE ? OR activity_type LIKE ?)';
@@ -356,76 +382,86 @@ export class TrainingRepo {
 
   /** Newest first; at most `limit` when given. */
   activities(from: string, to: string, type?: string, limit = -1): ActivityView[] {
-    const rows = this.db
-      .prepare(
-        `SELECT summary_id, activity_id, activity_type, name, start_time, local_date, duration_s, distance_m, avg_pace_min_km, avg_speed_mps,
-                avg_hr, max_hr, avg_cadence_spm, elevation_gain_m, active_kcal, device_name
-         FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND (? IS NULL OR activity_type = ? OR ${FAMILY_SQL})
-         ORDER BY start_time DESC LIMIT ?`,
-      )
-      .all(this.profileId, from, to, type ?? null, type ?? null, ...familyPatterns(type), limit) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      summary_id: r.summary_id as string,
-      activity_id: r.activity_id as string | null,
-      type: r.activity_type as string,
-      name: r.name as string | null,
-      start_time: new Date((r.start_time as number) * 1000).toISOString(),
-      local_date: r.local_date as string,
-      duration_s: r.duration_s as number | null,
-      distance_m: r.distance_m as number | null,
+    const rows = activityRows.parse(
+      this.db
+        .prepare(
+          `SELECT summary_id, activity_id, activity_type, name, start_time, local_date, duration_s, distance_m, avg_pace_min_km, avg_speed_mps,
+                  avg_hr, max_hr, avg_cadence_spm, elevation_gain_m, active_kcal, device_name
+           FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND (? IS NULL OR activity_type = ? OR ${FAMILY_SQL})
+           ORDER BY start_time DESC LIMIT ?`,
+        )
+        .all(this.profileId, from, to, type ?? null, type ?? null, ...familyPatterns(type), limit),
+    );
+    return rows.map((r) => {
       // A pace means nothing for a ride or a swim: runs only.
-      avg_pace_min_km: isRunType(r.activity_type as string) ? (r.avg_pace_min_km as number | null) : null,
-      avg_pace_s_per_km: isRunType(r.activity_type as string) && r.avg_pace_min_km !== null ? Math.round((r.avg_pace_min_km as number) * 60) : null,
-      avg_speed_mps: r.avg_speed_mps as number | null,
-      avg_hr: r.avg_hr as number | null,
-      max_hr: r.max_hr as number | null,
-      avg_cadence_spm: r.avg_cadence_spm as number | null,
-      elevation_gain_m: r.elevation_gain_m as number | null,
-      active_kcal: r.active_kcal as number | null,
-      device_name: r.device_name as string | null,
-    }));
+      const pace = isRunType(r.activity_type) ? r.avg_pace_min_km : null;
+      return {
+        summary_id: r.summary_id,
+        activity_id: r.activity_id,
+        type: r.activity_type,
+        name: r.name,
+        start_time: new Date(r.start_time * 1000).toISOString(),
+        local_date: r.local_date,
+        duration_s: r.duration_s,
+        distance_m: r.distance_m,
+        avg_pace_min_km: pace,
+        avg_pace_s_per_km: pace === null ? null : Math.round(pace * 60),
+        avg_speed_mps: r.avg_speed_mps,
+        avg_hr: r.avg_hr,
+        max_hr: r.max_hr,
+        avg_cadence_spm: r.avg_cadence_spm,
+        elevation_gain_m: r.elevation_gain_m,
+        active_kcal: r.active_kcal,
+        device_name: r.device_name,
+      };
+    });
   }
 
-  dailies(from: string, to: string): Array<Record<string, unknown>> {
-    return this.db
-      .prepare(
-        `SELECT summary_id, calendar_date, steps, distance_m, active_kcal, resting_hr, avg_hr, max_hr, avg_stress, body_battery_charged, body_battery_drained
-         FROM dailies WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
-      )
-      .all(this.profileId, from, to) as Array<Record<string, unknown>>;
+  dailies(from: string, to: string): DailySummary[] {
+    return dailyRows.parse(
+      this.db
+        .prepare(
+          `SELECT summary_id, calendar_date, steps, distance_m, active_kcal, resting_hr, avg_hr, max_hr, avg_stress, body_battery_charged, body_battery_drained
+           FROM dailies WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
+        )
+        .all(this.profileId, from, to),
+    );
   }
 
-  sleeps(from: string, to: string): Array<Record<string, unknown>> {
-    return this.db
-      .prepare(
-        `SELECT summary_id, calendar_date, duration_s, deep_s, light_s, rem_s, awake_s, score, start_time
-         FROM sleeps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
-      )
-      .all(this.profileId, from, to)
-      .map((r) => {
-        const row = r as Record<string, unknown>;
-        return { ...row, start_time: row.start_time === null ? null : new Date((row.start_time as number) * 1000).toISOString() };
-      });
+  sleeps(from: string, to: string): SleepNight[] {
+    const rows = sleepRows.parse(
+      this.db
+        .prepare(
+          `SELECT summary_id, calendar_date, duration_s, deep_s, light_s, rem_s, awake_s, score, start_time
+           FROM sleeps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
+        )
+        .all(this.profileId, from, to),
+    );
+    return rows.map((row) => ({ ...row, start_time: row.start_time === null ? null : new Date(row.start_time * 1000).toISOString() }));
   }
 
   /** Overnight HRV per night (`calendar_date`: the day the runner woke up), newest first. */
-  hrv(from: string, to: string): HrvView[] {
-    return this.db
-      .prepare(
-        `SELECT summary_id, calendar_date, last_night_avg_ms, last_night_5min_high_ms
-         FROM hrv WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
-      )
-      .all(this.profileId, from, to) as HrvView[];
+  hrv(from: string, to: string): HrvNight[] {
+    return hrvRows.parse(
+      this.db
+        .prepare(
+          `SELECT summary_id, calendar_date, last_night_avg_ms, last_night_5min_high_ms
+           FROM hrv WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
+        )
+        .all(this.profileId, from, to),
+    );
   }
 
   /** VO2 max and fitness age as Garmin computed them per day, newest first. */
-  userMetrics(from: string, to: string): UserMetricsView[] {
-    return this.db
-      .prepare(
-        `SELECT summary_id, calendar_date, vo2max, fitness_age
-         FROM user_metrics WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
-      )
-      .all(this.profileId, from, to) as UserMetricsView[];
+  userMetrics(from: string, to: string): UserMetricsDay[] {
+    return userMetricsRows.parse(
+      this.db
+        .prepare(
+          `SELECT summary_id, calendar_date, vo2max, fitness_age
+           FROM user_metrics WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
+        )
+        .all(this.profileId, from, to),
+    );
   }
 
   /**
@@ -435,7 +471,8 @@ export class TrainingRepo {
   weeklySummary(weeks: number, today: string): WeekSummary[] {
     const lastWeek = isoWeekStart(today);
     const firstWeek = addDays(lastWeek, -7 * (weeks - 1));
-    const rows = this.db
+    const rows = weekRows.parse(
+      this.db
       .prepare(
         `SELECT date(local_date, '-6 days', 'weekday 1') AS week_start,
                 count(*) AS runs,
@@ -450,17 +487,8 @@ export class TrainingRepo {
          WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND activity_type LIKE '%RUN%'
          GROUP BY week_start`,
       )
-      .all(this.profileId, firstWeek, addDays(lastWeek, 6)) as Array<{
-      week_start: string;
-      runs: number;
-      distance_m: number;
-      duration_s: number;
-      long_run_m: number;
-      paced_s: number | null;
-      paced_m: number | null;
-      hr_weighted: number | null;
-      hr_s: number | null;
-    }>;
+      .all(this.profileId, firstWeek, addDays(lastWeek, 6)),
+    );
     const byWeek = new Map(rows.map((r) => [r.week_start, r]));
     const out: WeekSummary[] = [];
     for (let i = 0; i < weeks; i++) {
@@ -473,9 +501,9 @@ export class TrainingRepo {
         distance_km: r ? Math.round(r.distance_m / 10) / 100 : 0,
         duration_s: r ? Math.round(r.duration_s) : 0,
         long_run_km: r ? Math.round(r.long_run_m / 10) / 100 : 0,
-        avg_pace_min_km: r?.paced_m ? Math.round((r.paced_s! / 60 / (r.paced_m / 1000)) * 100) / 100 : null,
-        avg_pace_s_per_km: r?.paced_m ? Math.round(r.paced_s! / (r.paced_m / 1000)) : null,
-        avg_hr: r?.hr_s ? Math.round((r.hr_weighted! / r.hr_s) * 10) / 10 : null,
+        avg_pace_min_km: r?.paced_m && r.paced_s !== null ? Math.round((r.paced_s / 60 / (r.paced_m / 1000)) * 100) / 100 : null,
+        avg_pace_s_per_km: r?.paced_m && r.paced_s !== null ? Math.round(r.paced_s / (r.paced_m / 1000)) : null,
+        avg_hr: r?.hr_s && r.hr_weighted !== null ? Math.round((r.hr_weighted / r.hr_s) * 10) / 10 : null,
       });
     }
     return out;
