@@ -169,6 +169,96 @@ export const cleaningReport = z.strictObject({
 });
 export type CleaningReport = z.infer<typeof cleaningReport>;
 
+/** Where an activity's file came from: a file or folder given, the watch as a drive, Garmin Connect's export, the Activity API's activity files. */
+export const FIT_SOURCES = ['file', 'watch', 'export', 'activity_file'] as const;
+export const fitSource = z.enum(FIT_SOURCES);
+export type FitSource = z.infer<typeof fitSource>;
+
+/** A lap as the watch recorded it: its own totals, not recomputed from the samples. */
+export const watchLap = z.strictObject({
+  index: z.number().int(),
+  /** Seconds since the activity (leg) started. */
+  start_s: z.number(),
+  elapsed_s: numberOrNull,
+  /** Timer time (pauses excluded), seconds. */
+  timer_s: numberOrNull,
+  distance_m: numberOrNull,
+  avg_hr: numberOrNull,
+  max_hr: numberOrNull,
+  avg_speed_mps: numberOrNull,
+  /** Steps per minute (both feet) for runs and walks, rpm otherwise. */
+  avg_cadence_spm: numberOrNull,
+  avg_power_w: numberOrNull,
+  max_power_w: numberOrNull,
+  ascent_m: numberOrNull,
+  /** What closed the lap: `manual`, `distance`, `time`, `sessionEnd`… as the watch says. */
+  trigger: z.string().nullable(),
+  /** `active`, `rest`, `warmup`, `cooldown` for a workout's steps. */
+  intensity: z.string().nullable(),
+});
+export type WatchLap = z.infer<typeof watchLap>;
+
+/** A session's totals as the watch recorded them. */
+export const watchTotals = z.strictObject({
+  elapsed_s: numberOrNull,
+  timer_s: numberOrNull,
+  distance_m: numberOrNull,
+  avg_hr: numberOrNull,
+  max_hr: numberOrNull,
+  avg_speed_mps: numberOrNull,
+  max_speed_mps: numberOrNull,
+  avg_cadence_spm: numberOrNull,
+  avg_power_w: numberOrNull,
+  max_power_w: numberOrNull,
+  normalized_power_w: numberOrNull,
+  ascent_m: numberOrNull,
+  descent_m: numberOrNull,
+  kcal: numberOrNull,
+  avg_temperature_c: numberOrNull,
+  max_temperature_c: numberOrNull,
+  avg_vertical_oscillation_mm: numberOrNull,
+  /** Ground contact time, milliseconds. */
+  avg_ground_contact_ms: numberOrNull,
+  avg_stride_length_m: numberOrNull,
+  avg_vertical_ratio_pct: numberOrNull,
+  training_effect: numberOrNull,
+});
+export type WatchTotals = z.infer<typeof watchTotals>;
+
+/** One per-sample channel beyond the API's: its time-weighted mean and highest value over the samples that have it. */
+export const watchChannel = z.strictObject({ avg: z.number(), max: z.number(), samples: z.number().int() }).nullable();
+
+/** What the watch's FIT file recorded beyond Garmin's API, for an activity imported from one (absent otherwise). */
+export const watchRecorded = z.strictObject({
+  source: fitSource,
+  device: z.string().nullable(),
+  sport: z.string(),
+  sub_sport: z.string().nullable(),
+  /** 1-based leg of a multisport file, of `legs`; transitions are legs of their own (type TRANSITION). */
+  leg: z.number().int(),
+  legs: z.number().int(),
+  /** The watch's UTC offset (seconds), from the file's own local time; null when the file does not say. */
+  local_offset_s: numberOrNull,
+  /** True when the activity's samples (and so every figure above) come from the file, false when the API's were richer. */
+  samples_from_file: z.boolean(),
+  /** The file ended early (its CRC failed): what it held was imported. */
+  truncated: z.boolean(),
+  warnings: list(z.string()),
+  session: watchTotals,
+  laps: list(watchLap),
+  channels: z.strictObject({
+    power_w: watchChannel,
+    temperature_c: watchChannel,
+    vertical_oscillation_mm: watchChannel,
+    ground_contact_ms: watchChannel,
+    stride_length_m: watchChannel,
+    cadence_rpm: watchChannel,
+  }),
+  /** Developer (Connect IQ) fields, kept raw in the store: each field's name, units and how many samples carry it. */
+  developer_fields: list(z.strictObject({ key: z.number().int(), name: z.string().nullable(), units: z.string().nullable(), samples: z.number().int() })),
+});
+export type WatchRecorded = z.infer<typeof watchRecorded>;
+
 /** `activityDetails(id, { unit, maxPoints })`. */
 export const activityDetailsAnswer = z.strictObject({
   /** The activity's summaryId (as in the activity list). */
@@ -208,6 +298,8 @@ export const activityDetailsAnswer = z.strictObject({
   cleaning: cleaningReport.nullable(),
   /** At most `maxPoints` points (default 300). */
   series: list(seriesPoint),
+  /** What the watch's own file recorded beyond the API (laps, session totals, power, running dynamics, temperature), for an activity imported from a FIT file. */
+  recorded: watchRecorded.optional(),
 });
 export type ActivityDetailsAnswer = z.infer<typeof activityDetailsAnswer>;
 

@@ -331,3 +331,58 @@ export type TrainingLoadData = z.infer<typeof trainingLoadData>;
 export type RecordsData = z.infer<typeof recordsData>;
 export type TrendsData = z.infer<typeof trendsData>;
 export type HrProfileData = z.infer<typeof hrProfileData>;
+
+/** Why a file gave no activity (src-main/core/fit/fit-decode.ts FitSkipReason), stable codes. */
+export const IMPORT_SKIP_REASONS = [
+  'empty',
+  'not_fit',
+  'too_large',
+  'not_activity',
+  'no_data',
+  'damaged',
+  'unreadable',
+  'unsafe_entry',
+  'symlink',
+  'symlink_loop',
+  'zip_bomb',
+  'too_many_files',
+  'not_fit_or_zip',
+  'zip_damaged',
+] as const;
+export const importSkipReason = z.enum(IMPORT_SKIP_REASONS);
+
+/** One activity an imported file gave: new, merged into the same activity from another door, or with its samples replaced by the file's richer ones. */
+export const importedActivity = z.strictObject({
+  summary_id: z.string(),
+  type: z.string(),
+  start_time: z.string(),
+  local_date: z.string(),
+  result: z.enum(['new', 'merged', 'samples_replaced']),
+});
+
+/** What became of one file (a file given, a folder's file, a zip entry named `archive.zip/inner.zip/x.fit`). */
+export const importFileResult = z.strictObject({
+  name: z.string(),
+  outcome: z.enum(['imported', 'already', 'skipped']),
+  reason: importSkipReason.nullable(),
+  message: z.string().nullable(),
+  activities: z.array(importedActivity).readonly(),
+  warnings: z.array(z.string()).readonly(),
+});
+export type ImportFileResult = z.infer<typeof importFileResult>;
+
+/** `import` (CLI), the app's drop and Import from watch: counts, the skipped files' reasons, each file's result. */
+export const importSummary = z.strictObject({
+  files: z.number().int(),
+  imported: z.number().int(),
+  already: z.number().int(),
+  skipped: z.number().int(),
+  /** Activities stored or updated (a multisport file gives one per leg). */
+  activities: z.number().int(),
+  /** Skipped files per reason. */
+  reasons: z.record(z.string(), z.number().int()),
+  results: z.array(importFileResult).readonly(),
+  /** Set for Import from watch: where the watch was found, or why none could be read. */
+  watch: z.strictObject({ found: z.array(z.string()).readonly(), note: z.string().nullable() }).optional(),
+});
+export type ImportSummary = z.infer<typeof importSummary>;

@@ -10,6 +10,7 @@ import { SyncEngine, type SyncProgress, type SyncResult } from './sync/sync-engi
 import { RelaySync } from './sync/relay-sync.js';
 import { createSyncStatus } from './sync/sync-status.js';
 import { createCoaching, type Coaching } from './coaching/coaching-service.js';
+import type { FitImports } from './fit/fit-imports.js';
 import { TrainingRepo } from './store/training-repo.js';
 import { localDate } from '../../src-common/dates.js';
 import type { ConnectionStatus, DisconnectResult, LinkView } from '../../src-common/contract.js';
@@ -79,7 +80,8 @@ export interface Companion {
   sync(options?: { days?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; waitSeconds?: number }): Promise<SyncResult>;
   /** The local training data, each answer with its freshness (shapes: src-common/contract.ts). */
   readonly data: DataQueries;
-
+  /** FIT files from the watch (a drive, or files and folders given), Garmin Connect's export archive, a drop on the app: core/fit/. */
+  readonly imports: FitImports;
   /** The MCP server over this companion's data for one caller (the runner over stdio, or a grant). Loads the MCP SDK on first use. */
   mcpServer(caller: McpCaller): Promise<CompanionMcpServer>;
   setClientSecret(secret: string): Promise<void>;
@@ -125,6 +127,10 @@ export function createCompanion(deps: CompanionDeps): Companion {
   let coachingValue: Coaching | null = null;
   const coaching = (): Coaching => (coachingValue ??= createCoaching({ db, config, clock, profileId: DEFAULT_PROFILE_ID }));
   const syncLeases = new RefreshLocksRepo(db, 'sync_leases');
+  // Loaded on first use: Garmin's FIT SDK and the zip reader are for imports only.
+  let fitImports: Promise<FitImports> | null = null;
+  const imports = () =>
+    (fitImports ??= import('./fit/fit-imports.js').then((m) => m.createFitImports({ db, training, clock, logger, tmpDir: `${config.paths.home}/import-tmp` })));
   const profileId = DEFAULT_PROFILE_ID;
 
   for (const origin of config.insecureHttpUrls) logger.log('warn', 'config.insecure_http', { origin });
@@ -459,6 +465,12 @@ export function createCompanion(deps: CompanionDeps): Companion {
     },
 
     data,
+
+    imports: {
+      importPaths: async (paths, options) => (await imports()).importPaths(paths, options),
+      importBytes: async (files, options) => (await imports()).importBytes(files, options),
+      importFromWatch: async (roots, options) => (await imports()).importFromWatch(roots, options),
+    },
 
     async mcpServer(caller) {
       // Loaded on first use: `token`, which scripts run many times, starts without the MCP SDK.

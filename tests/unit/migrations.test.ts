@@ -254,3 +254,31 @@ describe('the workouts migration', () => {
     expect(db.prepare('SELECT count(*) AS n FROM workouts').get()).toEqual({ n: 0 });
   });
 });
+
+describe('migration 10', () => {
+  it('adds the imported files, what the watch recorded beyond the API and an index by start, keeping the older rows', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, 9);
+    db.prepare("INSERT INTO activities (profile_id, summary_id, activity_type, start_time, start_offset, local_date, raw, synced_at) VALUES ('default', 'a1', 'RUNNING', 1000, 0, '2026-11-23', '{}', 1)").run();
+    expect(migrate(db, MIGRATIONS, 10)).toBe(10);
+    expect(tables(db)).toEqual(expect.arrayContaining(['fit_files', 'activity_fit']));
+    expect(db.prepare('SELECT summary_id FROM activities').get()).toEqual({ summary_id: 'a1' });
+    const file = db.prepare("INSERT INTO fit_files (profile_id, sha256, name, bytes, outcome, reason, imported_at) VALUES (?, 'h1', 'run.fit', 10, ?, NULL, 1)");
+    file.run('default', 'imported');
+    expect(() => file.run('default', 'imported')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => db.prepare("INSERT INTO fit_files (profile_id, sha256, name, bytes, outcome, imported_at) VALUES ('default', 'h2', 'x', 1, 'maybe', 1)").run()).toThrow(/CHECK/);
+    expect(() => file.run('nobody', 'imported')).toThrow(/FOREIGN KEY/);
+    const fit = db.prepare(
+      `INSERT INTO activity_fit (profile_id, activity_summary_id, details_id, file_sha256, source, leg, legs, sport, start_time, totals, laps, richness, samples_used, truncated, imported_at)
+       VALUES ('default', ?, 'a1-detail', 'h1', 'file', 0, 1, 'running', 1000, '{}', '[]', 10, 1, 0, 1)`,
+    );
+    fit.run('a1');
+    expect(() => fit.run('a1')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => db.prepare("UPDATE activity_fit SET richness = 'lots'").run()).toThrow(/cannot store TEXT/);
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT summary_id FROM activities WHERE profile_id = 'default' AND start_time BETWEEN 940 AND 1060").all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/activities_start/);
+    db.prepare("DELETE FROM profiles WHERE id = 'default'").run();
+    for (const table of ['fit_files', 'activity_fit']) expect(db.prepare(`SELECT count(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
+  });
+});

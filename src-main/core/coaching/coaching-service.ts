@@ -282,8 +282,12 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       const { profile: p } = profile();
       const unitM = UNIT_METRES[unit];
       const num = (k: string) => (row && typeof row[k] === 'number' && Number.isFinite(row[k]) ? (row[k] as number) : null);
+      const summaryId = (row?.summary_id as string | undefined) ?? stored!.activitySummaryId;
+      // What the watch's own FIT file recorded beyond the API, for an activity imported from one.
+      const recorded = details.fit.recorded(summaryId);
       const base = {
-        summary_id: (row?.summary_id as string | undefined) ?? stored!.activitySummaryId,
+        ...(recorded ? { recorded } : {}),
+        summary_id: summaryId,
         activity_id: (row?.activity_id as string | null | undefined) ?? stored?.activityId ?? null,
         type: (row?.activity_type as string | undefined) ?? stored?.activityType ?? null,
         name: (row?.name as string | null | undefined) ?? null,

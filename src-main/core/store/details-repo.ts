@@ -14,6 +14,7 @@ import { dateOfEpochSeconds } from '../../../src-common/dates.js';
 import { normalizeRecord, valuesOf } from '../garmin/records.js';
 import { readBodyComp, readPulseOx, readRespiration, readStress } from '../garmin/wellness-records.js';
 import type { Database } from './database.js';
+import { FitRepo } from './fit-repo.js';
 import { decodeSamples, encodeSamples, packJson, SAMPLE_FORMAT_VERSION } from './sample-codec.js';
 
 export const DETAIL_STREAMS = ['activityDetails', 'stressDetails', 'bodyComps', 'pulseOx', 'respiration'] as const;
@@ -88,6 +89,8 @@ export interface HrFigures {
 const LABEL_ORDER = ['1k', '5k', '10k', 'half_marathon', 'marathon'];
 
 export class DetailsRepo {
+  /** Activities imported from FIT files: the file's samples are kept when richer than the API's. */
+  readonly fit: FitRepo;
   private readonly upsertSamples;
   private readonly upsertAnalysis;
   private readonly upsertStress;
@@ -105,6 +108,7 @@ export class DetailsRepo {
     private readonly db: Database,
     private readonly profileId: string,
   ) {
+    this.fit = new FitRepo(db, profileId);
     const upsert = (table: string, cols: readonly string[]) =>
       db.prepare(
         `INSERT INTO ${table} (profile_id, ${cols.join(', ')}) VALUES (@profile_id, ${cols.map((c) => `@${c}`).join(', ')})
@@ -227,6 +231,8 @@ export class DetailsRepo {
     const offset = typeof summary.startTimeOffsetInSeconds === 'number' && Number.isFinite(summary.startTimeOffsetInSeconds) ? summary.startTimeOffsetInSeconds : 0;
     const localDate = details.startTime !== null && typeof summary.startTimeInSeconds === 'number' ? dateOfEpochSeconds(details.startTime + offset) : (known?.local_date ?? null);
     const activityType = details.activityType ?? known?.activity_type ?? null;
+    // The same run imported from the watch's file with richer samples keeps them (fit-repo.ts).
+    if (this.fit.keepsFileSamples(activitySummaryId, details.summaryId, details.samples)) return true;
     const series = cleanSamples(details.samples);
     const { samples: _samples, laps: _laps, ...rest } = parsed;
     this.upsertSamples.run({

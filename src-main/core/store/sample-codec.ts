@@ -173,3 +173,61 @@ export function packJson(value: unknown): Buffer {
 export function unpackJson(blob: Uint8Array): unknown {
   return JSON.parse(inflateRawSync(blob).toString('utf8'));
 }
+
+/**
+ * Any set of sample-aligned channels (what a FIT file records beyond the API: power, temperature,
+ * running dynamics) in format 1's layout: the count, the mask of present columns, each column as
+ * zig-zag deltas of its values quantised at its scale (0 = missing), deflated. `scales` names the
+ * columns' order; decoding needs the same scales.
+ */
+export function encodeColumns(scales: readonly number[], columns: ReadonlyArray<ReadonlyArray<number | null>>): Buffer {
+  const n = columns[0]?.length ?? 0;
+  const quantised = columns.map((col, c) => col.map((v) => quantise(v, scales[c]!)));
+  let mask = 0;
+  quantised.forEach((col, c) => {
+    if (col.some((v) => v !== null)) mask += 2 ** c;
+  });
+  const w = new ByteWriter();
+  w.varint(n);
+  w.varint(mask);
+  quantised.forEach((col, c) => {
+    if ((Math.floor(mask / 2 ** c) & 1) === 0) return;
+    let prev = 0;
+    for (const q of col) {
+      if (q === null) {
+        w.varint(0);
+        continue;
+      }
+      w.varint(zigzag(q - prev) + 1);
+      prev = q;
+    }
+  });
+  const compressed = deflateRawSync(w.bytes(), { level: 9 });
+  const out = Buffer.allocUnsafe(2 + compressed.length);
+  out[0] = SAMPLE_FORMAT_VERSION;
+  out[1] = COMPRESSION_DEFLATE_RAW;
+  compressed.copy(out, 2);
+  return out;
+}
+
+/** The columns written by encodeColumns with the same scales (a column not present is all null). */
+export function decodeColumns(scales: readonly number[], blob: Uint8Array): Array<Array<number | null>> {
+  if (blob.length < 2 || blob[0] !== SAMPLE_FORMAT_VERSION || blob[1] !== COMPRESSION_DEFLATE_RAW) {
+    throw new Error(`unknown sample format ${blob[0] ?? '?'}/${blob[1] ?? '?'}`);
+  }
+  const r = new ByteReader(inflateRawSync(blob.subarray(2)));
+  const n = r.varint();
+  const mask = r.varint();
+  return scales.map((scale, c) => {
+    const col: Array<number | null> = new Array(n).fill(null);
+    if ((Math.floor(mask / 2 ** c) & 1) === 0) return col;
+    let prev = 0;
+    for (let i = 0; i < n; i++) {
+      const z = r.varint();
+      if (z === 0) continue;
+      prev += unzigzag(z - 1);
+      col[i] = prev / scale;
+    }
+    return col;
+  });
+}

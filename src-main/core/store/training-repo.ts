@@ -274,6 +274,10 @@ export class TrainingRepo {
     if (isWellnessStream(stream)) return this.wellness.store(stream, record, now);
     const row = toRow(stream, record);
     if (!row) return false;
+    // The same activity imported from a FIT file before Garmin sent it becomes Garmin's (fit-repo.ts).
+    if (stream === 'activities' && typeof row.summary_id === 'string' && typeof row.activity_type === 'string' && typeof row.start_time === 'number') {
+      this.details.fit.adoptFileTwin(row.summary_id, row.activity_type, row.start_time, typeof row.activity_id === 'string' ? row.activity_id : null);
+    }
     if (stream === 'activities' && options.edited) {
       // The edit stands for the activity it was made to, under whichever summaryId Garmin gave it.
       if (row.activity_id !== null) this.dropReplacedActivity.run(this.profileId, row.activity_id, row.summary_id);
@@ -364,6 +368,7 @@ export class TrainingRepo {
     this.db.transaction(() => {
       for (const stream of SUMMARY_STREAMS) this.db.prepare(`DELETE FROM ${TABLE[stream]} WHERE profile_id = ?`).run(this.profileId);
       this.details.deleteAll();
+      this.details.fit.deleteAll();
       this.wellness.deleteAll();
       this.db.prepare('DELETE FROM pushed_records WHERE profile_id = ?').run(this.profileId);
       this.db.prepare('DELETE FROM sync_streams WHERE profile_id = ?').run(this.profileId);

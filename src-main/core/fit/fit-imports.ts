@@ -1,0 +1,43 @@
+/**
+ * The import doors as one service for the facade: paths (the CLI, a drop in the app, the finder's
+ * folders), bytes (a drop in the browser, which has no paths) and Import from watch. Each door
+ * feeds the one importer (fit-import.ts).
+ */
+import path from 'node:path';
+import type { ImportSummary } from '../../../src-common/contract.js';
+import type { FitSource } from '../../../src-common/coaching-contract.js';
+import { summarize, FitImporter, type FitImporterDeps, type ImportInput, type ImportProgress } from './fit-import.js';
+import { inputsFromPaths, type SourceLimits } from './fit-sources.js';
+import { findWatchFolders } from './watch-finder.js';
+
+export interface FitImports {
+  /** Files, folders and zips (Garmin Connect's export among them). */
+  importPaths(paths: readonly string[], options?: ImportOptions & { source?: FitSource }): Promise<ImportSummary>;
+  /** Files given as bytes (a drop in a browser). */
+  importBytes(files: ReadonlyArray<{ name: string; bytes: Uint8Array }>, options?: ImportOptions): Promise<ImportSummary>;
+  /** Every Garmin mounted as a drive under `roots`: the files not seen before. */
+  importFromWatch(roots: readonly string[], options?: ImportOptions): Promise<ImportSummary>;
+}
+
+export interface ImportOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: ImportProgress) => void;
+}
+
+export function createFitImports(deps: FitImporterDeps & { readonly tmpDir: string; readonly limits?: SourceLimits }): FitImports {
+  const importer = new FitImporter(deps);
+  const fromPaths = (paths: readonly string[], source: FitSource, options: ImportOptions) =>
+    importer.importAll(inputsFromPaths(paths, { tmpDir: deps.tmpDir, source, ...(deps.limits ? { limits: deps.limits } : {}), ...(options.signal ? { signal: options.signal } : {}) }), options);
+  return {
+    importPaths: (paths, options = {}) => fromPaths(paths, options.source ?? 'file', options),
+    importBytes(files, options = {}) {
+      const inputs: ImportInput[] = files.map((f) => ({ kind: 'file', name: path.basename(f.name), source: 'file', bytes: f.bytes.length, read: async () => f.bytes }));
+      return importer.importAll(inputs, { ...options, total: inputs.length });
+    },
+    async importFromWatch(roots, options = {}) {
+      const watch = await findWatchFolders(roots);
+      const summary = watch.found.length ? await fromPaths(watch.found, 'watch', options) : summarize([]);
+      return { ...summary, watch };
+    },
+  };
+}
