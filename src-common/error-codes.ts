@@ -35,6 +35,10 @@ export const ERROR_CODES = [
   'usage',
   'bad_request',
   'not_found',
+  'workout_import_missing',
+  'runner_only',
+  'conflict',
+  'delivery_uncertain',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -76,4 +80,11 @@ export const ERROR_SURFACES = {
   usage: { exit: 2, http: 400 },
   bad_request: { exit: 2, http: 400 },
   not_found: { exit: 1, http: 404 },
+  // Garmin's 412 on the Training API: the runner did not allow workouts; reconnecting asks again.
+  workout_import_missing: { exit: 4, http: 409 },
+  // What only the runner may decide (approving a workout): refused to every agent grant.
+  runner_only: { exit: 1, http: 403 },
+  conflict: { exit: 1, http: 409 },
+  // A workout create whose answer was lost: Garmin may have it, and a blind retry could make a second.
+  delivery_uncertain: { exit: 1, http: 409 },
 } as const satisfies Record<ErrorCode, ErrorSurfaces>;

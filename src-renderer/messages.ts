@@ -29,6 +29,13 @@ const WORDS: Record<ErrorCode | 'deregistered' | 'refresh_interrupted' | 'transp
   usage: { title: 'That request was not understood.', action: 'Try again.' },
   bad_request: { title: 'That request was not understood.', action: 'Check the dates or numbers given, then try again.' },
   not_found: { title: 'That activity is not in your synced data.', action: 'Sync, then look for it again in the activity list.' },
+  workout_import_missing: { title: 'Garmin does not let R42 add workouts.', action: 'Choose Reconnect Garmin and tick “Workout import” on Garmin’s page, or allow it in Garmin Connect’s account settings.' },
+  runner_only: { title: 'Only you can decide that.', action: 'Approve or reject the workout here.' },
+  conflict: { title: 'That changed in the meantime.', action: 'Look at the workout again, then decide.' },
+  delivery_uncertain: {
+    title: 'Garmin may already have this workout: its answer was lost.',
+    action: 'Look in Garmin Connect’s workouts. If it is not there, send it again.',
+  },
   not_connected: { title: 'Garmin is not connected.', action: 'Connect Garmin above, then try again.' },
   reauth_required: { title: 'Garmin no longer accepts the link.', action: 'Choose Reconnect Garmin above to link it again.' },
   deregistered: { title: 'You removed R42 in Garmin Connect.', action: 'Choose Reconnect Garmin above to share your data again.' },

@@ -31,6 +31,9 @@ import { DbVersion } from './store/db-version.js';
 import { RelayRepo } from './store/relay-repo.js';
 import { secureDataFolder } from './store/data-folder.js';
 import { AccountsRepo, AuditRepo, DEFAULT_PROFILE_ID, RefreshLocksRepo, SignInSessionsRepo, type AuditEntry } from './store/repos.js';
+import { WorkoutsRepo } from './store/workouts-repo.js';
+import { GarminTrainingApi } from './garmin/training-api.js';
+import { createWorkouts, type Workouts } from './workouts/workout-service.js';
 
 // The answer shapes live in src-common/contract.ts; these names stay importable from the facade.
 export type { ActivityView, ConnectionStatus, DisconnectResult, Freshness, LinkView, SyncStatus, TokenPayload, WeekSummary } from '../../src-common/contract.js';
@@ -82,6 +85,8 @@ export interface Companion {
   readonly data: DataQueries;
   /** FIT files from the watch (a drive, or files and folders given), Garmin Connect's export archive, a drop on the app: core/fit/. */
   readonly imports: FitImports;
+  /** Workouts agents propose and the runner approves, delivered to Garmin's Training API (workouts/workout-service.ts). */
+  readonly workouts: Workouts;
   /** The MCP server over this companion's data for one caller (the runner over stdio, or a grant). Loads the MCP SDK on first use. */
   mcpServer(caller: McpCaller): Promise<CompanionMcpServer>;
   setClientSecret(secret: string): Promise<void>;
@@ -277,6 +282,30 @@ export function createCompanion(deps: CompanionDeps): Companion {
   });
   const data = createDataService({ training, coaching, freshness: () => syncState.freshness(), today: localToday });
 
+  const workouts = createWorkouts({
+    repo: new WorkoutsRepo(db, profileId),
+    audit,
+    profileId,
+    clock,
+    logger,
+    pid: process.pid,
+    isProcessAlive,
+    // Straight to Garmin's API origin with the runner's token, on both link paths: R42's server never sees a workout.
+    trainingApi: async () =>
+      new GarminTrainingApi({
+        apiUrl: config.garmin.apiUrl,
+        fetch: deps.fetch ?? fetch,
+        timeoutMs: config.httpTimeoutMs,
+        token: async (force) => (await tokens.getAccessToken(profileId, { forceRefresh: force })).accessToken,
+        sleep,
+        logger,
+      }),
+    permissions: () => accounts.get(profileId)?.permissions ?? null,
+    today: localToday,
+    freshness: () => syncState.freshness(),
+    planVsDone: () => null,
+  });
+
   // One object for the process: the MCP module keeps read-only answers per deps.
   let mcpDepsValue: McpDeps | null = null;
   const mcpDeps = (): McpDeps => (mcpDepsValue ??= {
@@ -471,6 +500,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
       importBytes: async (files, options) => (await imports()).importBytes(files, options),
       importFromWatch: async (roots, options) => (await imports()).importFromWatch(roots, options),
     },
+    workouts,
 
     async mcpServer(caller) {
       // Loaded on first use: `token`, which scripts run many times, starts without the MCP SDK.

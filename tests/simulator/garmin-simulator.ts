@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { notificationKey, notificationOfStream } from '../../src-common/garmin-notifications.js';
 import { isSimStream, SIM_STREAMS, simRecordsUploadedBetween, type SimStream } from './streams.js';
+import { TrainingApiSim, type TrainingEndpoint } from './training-api.js';
 
 /** A summary type the simulator serves (garmin-data.ts's, activityDetails, the wellness and health types). */
 export type DataStream = SimStream;
@@ -25,7 +26,7 @@ const UPLOAD_ONLY_PATHS: readonly string[] = ['manuallyUpdatedActivities', 'move
  * through ping/push webhooks, a pull needs the pull token of a callback URL, backfill is asynchronous.
  */
 
-export type Endpoint = 'authorize' | 'token' | 'refresh' | 'userId' | 'permissions' | 'registration' | 'backfill' | PullPath;
+export type Endpoint = 'authorize' | 'token' | 'refresh' | 'userId' | 'permissions' | 'registration' | 'backfill' | PullPath | TrainingEndpoint;
 
 export type Fault =
   | { readonly kind: 'status'; readonly status: number; readonly times?: number; readonly retryAfterSeconds?: number }
@@ -199,6 +200,15 @@ export class GarminSimulator {
   readonly webhookLog: WebhookAttempt[] = [];
   /** Deliveries given up after `maxAttempts` failed attempts. */
   droppedDeliveries = 0;
+  /** Garmin's Training API V2 (workouts and schedules), on the same origin and tokens. */
+  readonly training: TrainingApiSim = new TrainingApiSim({
+    userOf: (req) => {
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      return this.isAccessTokenLive(token) ? this.accessTokens.get(token)!.userId : null;
+    },
+    permissions: () => this.permissions,
+    fault: (endpoint, res) => this.applyFault(endpoint, res),
+  });
 
   private readonly clients = new Map<string, SimulatorClient>();
   private readonly codes = new Map<string, CodeGrant>();
@@ -566,6 +576,7 @@ export class GarminSimulator {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
     if (url.pathname.startsWith('/__simulator/')) return this.control(req, res, url);
+    if (TrainingApiSim.handles(url.pathname)) return this.training.handle(req, res, url, await this.readBody(req));
     const endpoint = this.endpointOf(req.method ?? 'GET', url.pathname, await this.peekGrantType(req));
     if (!endpoint) return this.json(res, 404, { error: 'not_found' });
     if (await this.applyFault(endpoint, res)) return;
@@ -924,6 +935,7 @@ export class GarminSimulator {
         counts: this.counts,
         userId: this.userId,
         permissions: this.permissions,
+        training: this.training.state(),
         production: this.production
           ? { webhookUrl: this.production.webhookUrl, deliveriesPending: this.deliveriesPending(), droppedDeliveries: this.droppedDeliveries, webhookLog: this.webhookLog.slice(-20) }
           : null,

@@ -19,3 +19,8 @@ export const INTERVALS = {
     { kind: 'cooldown', end: { by: 'lap_button' } },
   ],
 } as const;
+
+/** The intervals on another date (a proposal's date must not have passed). */
+export function intervalsOn(date: string) {
+  return { ...INTERVALS, date };
+}

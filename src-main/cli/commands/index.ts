@@ -28,6 +28,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'agents', load: () => import('./agents.js') },
   { name: 'run', load: () => import('./run.js') },
   { name: 'mcp', load: () => import('./mcp.js') },
+  { name: 'workouts', load: () => import('./workouts.js') },
   { name: 'secret', load: () => import('./secret.js') },
   { name: 'audit', load: () => import('./audit.js') },
   { name: 'help', load: () => import('./help.js') },
