@@ -6,6 +6,7 @@ import { usageError } from '../args.js';
 import { num, pct, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
 import { clockTime } from '../../../src-common/format.js';
+import { describeRecorded } from '../watch-format.js';
 import type { Command } from './command.js';
 
 const activities: Command = {
@@ -106,6 +107,7 @@ export function describeActivity({ data: a }: ActivityDetailsData): string {
   );
   const method = { hr_samples: 'TRIMP from HR samples', avg_hr: 'TRIMP from average HR', duration: 'duration × intensity, no HR' }[a.load.method];
   out.push(`Load ${num(a.load.trimp, 1)} (${method}).`);
+  if (a.recorded) out.push(describeRecorded(a.recorded));
   if (a.hr_profile) out.push(`HR zones from max ${a.hr_profile.max_hr}, resting ${a.hr_profile.resting_hr} (${a.hr_profile.model === 'hrr' ? 'heart-rate reserve' : '% of max'}, ${a.hr_profile.source === 'settings' ? 'your settings' : 'estimated from your data: set R42_MAX_HR and R42_RESTING_HR'}).`);
   if (!a.has_details) {
     out.push('', 'Garmin sent no samples for this activity: only its summary figures are known.');

@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'logout', load: () => import('./logout.js') },
   { name: 'sync', load: () => import('./sync.js') },
   { name: 'activities', load: () => import('./activities.js') },
+  { name: 'import', load: () => import('./import.js') },
   { name: 'load', load: () => import('./load.js') },
   { name: 'records', load: () => import('./records.js') },
   { name: 'trends', load: () => import('./trends.js') },
