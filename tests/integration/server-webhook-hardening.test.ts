@@ -62,8 +62,12 @@ describe('R42 server: the webhook and the relay under attack (real HTTP, PGlite)
     expect((await post(body, {}, `${TEST_WEBHOOK_SECRET}x`)).status).toBe(404);
     expect(await rows()).toBe(0);
     expect(s.webhookUrl).toBe(`${s.url}/v1/garmin/webhook/${TEST_WEBHOOK_SECRET}`);
-    expect((await post(body)).status).toBe(200);
+    const stored = await postWebhook(s.url, body);
+    expect(stored.status).toBe(200);
+    await stored.body?.cancel();
     expect(await rows()).toBe(1);
+    // The answer names its log line.
+    expect(s.lines.filter((l) => l.event === 'request' && l.fields.status === 200).map((l) => l.fields.request_id)).toEqual([stored.headers.get('x-request-id')]);
     // Refusals are logged (an operator who forgot to change the URL at Garmin sees why), never the secret.
     expect(s.lines.filter((l) => l.event === 'webhook.refused').map((l) => l.fields.reason)).toEqual(['no_secret', 'wrong_secret', 'wrong_secret']);
     expect(JSON.stringify(s.lines)).not.toContain(TEST_WEBHOOK_SECRET);
