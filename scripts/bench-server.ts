@@ -20,7 +20,7 @@ import { openPostgresStore } from '../src-server/store/postgres-store.js';
 import { RateLimiter } from '../src-server/store/rate-limiter.js';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { createCompanion } from '../src-main/core/companion.js';
+import { createCompanion } from '../src-main/core/wiring.js';
 import { loadConfig } from '../src-main/core/config.js';
 import { RELAY_FETCH_CONCURRENCY } from '../src-main/core/sync/relay-sync.js';
 import { loadServerConfig } from '../src-server/config.js';

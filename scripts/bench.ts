@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKeytarSecretStore } from '../src-main/adapters/keytar-secret-store.js';
-import { createCompanion } from '../src-main/core/companion.js';
+import { createCompanion } from '../src-main/core/wiring.js';
 import { loadConfig } from '../src-main/core/config.js';
 import { GarminSimulator } from '../tests/simulator/garmin-simulator.js';
 

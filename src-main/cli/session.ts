@@ -1,6 +1,7 @@
 import { createKeytarSecretStore } from '../adapters/keytar-secret-store.js';
 import { createSystemBrowser } from '../adapters/system-browser.js';
-import { createCompanion, type Companion } from '../core/companion.js';
+import type { Companion } from '../core/companion.js';
+import { createCompanion } from '../core/wiring.js';
 import { loadConfig, readPackagedDefaults } from '../core/config.js';
 import { createFileLogger } from '../core/logging.js';
 import type { Logger } from '../core/ports.js';

@@ -77,7 +77,7 @@ describe('the bundled CLI: what `token` loads', () => {
     expect((await runCli(['login', '--timeout', '20'], world.env)).code).toBe(0);
   }
 
-  const HEAVY_SOURCES = [/src-main\/core\/companion\.ts$/, /src-main\/core\/sync\//, /src-main\/core\/mcp\//, /src-main\/core\/agent\//, /src-main\/core\/garmin\//, /src-main\/core\/config\.ts$/, /src-main\/cli\/session\.ts$/, /src-main\/cli\/commands\/(?!token|index|command)/];
+  const HEAVY_SOURCES = [/src-main\/core\/companion\.ts$/, /src-main\/core\/wiring\.ts$/, /src-main\/core\/account\//, /src-main\/core\/data\//, /src-main\/core\/sync\//, /src-main\/core\/mcp\//, /src-main\/core\/agent\//, /src-main\/core\/garmin\//, /src-main\/core\/config\.ts$/, /src-main\/cli\/session\.ts$/, /src-main\/cli\/commands\/(?!token|index|command)/];
   const HEAVY_PACKAGES = ['zod', '@modelcontextprotocol/sdk', 'hono', '@hono/node-server', 'oauth4webapi', 'pino'];
 
   it('answers a cached token from SQLite and the keychain alone: no zod, MCP SDK, sync engine, OAuth client or core facade', async () => {
@@ -111,7 +111,7 @@ describe('the bundled CLI: what `token` loads', () => {
     expect(sim.counts.refreshes).toBe(1);
     const [item] = (await keychainItems(world.keychainService)).filter((i) => i.account.startsWith('garmin-tokens:'));
     expect(run.stdout).toBe(`${(JSON.parse(item!.password) as { accessToken: string }).accessToken}\n`);
-    expect(sources).toContain('src-main/core/companion.ts');
+    expect(sources).toContain('src-main/core/wiring.ts');
     expect(packages).toContain('oauth4webapi');
     // The INSECURE warning (the simulator is plain http) is printed once, not once per path.
     expect(run.stderr.match(/INSECURE/g)).toHaveLength(1);

@@ -1,5 +1,6 @@
 import { createKeytarSecretStore } from '../../src-main/adapters/keytar-secret-store.js';
-import { createCompanion, type Companion, type CompanionDeps } from '../../src-main/core/companion.js';
+import type { Companion, CompanionDeps } from '../../src-main/core/companion.js';
+import { createCompanion } from '../../src-main/core/wiring.js';
 import { loadConfig } from '../../src-main/core/config.js';
 import { createFileLogger } from '../../src-main/core/logging.js';
 import type { SignInStep } from '../../src-main/core/auth/sign-in.js';

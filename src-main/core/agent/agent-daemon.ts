@@ -89,7 +89,7 @@ export async function startAgentDaemon(deps: AgentDaemonDeps, options: AgentDaem
       : startOnStablePort((port) => deps.startEndpoint(port, options.http, socketPath), { home, configuredPort: deps.configuredPort, logger }));
     // Grants of processes that crashed (an earlier serve, a killed `run --`) end now, not at first use.
     grants.revokeOrphans(clock.now());
-    const owner = grants.create(`owner-${process.pid}-${Date.now().toString(36)}`, 'owner', clock.now(), process.pid);
+    const owner = grants.create(`owner-${process.pid}-${clock.now().toString(36)}`, 'owner', clock.now(), process.pid);
     ownerGrantId = owner.grant.id;
     writeAgentFile(home, { url: server.url, token: owner.secret, pid: process.pid, ...(server.socketPath ? { socket: server.socketPath } : {}) });
   } catch (error) {

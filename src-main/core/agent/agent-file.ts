@@ -56,6 +56,12 @@ export function readAgentFile(home: string): AgentFile | null {
   }
 }
 
+/** The URL of the agent endpoint another process (`serve`, the app) runs for this data folder, if any. */
+export function runningEndpointUrl(home: string, isProcessAlive: (pid: number) => boolean): string | null {
+  const running = readAgentFile(home);
+  return running && isProcessAlive(running.pid) ? running.url : null;
+}
+
 /** Removes agent.json if it is ours (a newer server may have replaced it). */
 export function removeAgentFile(home: string, pid: number): void {
   const current = readAgentFile(home);

@@ -89,8 +89,12 @@ export class RelaySync {
     return this.computerId;
   }
 
-  /** One `sync`: asks for any history not asked for yet, then drains what the relay holds (waiting up to `waitSeconds` when nothing is there). */
-  async run(options: { days: number; garminUserId: string; waitSeconds?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
+  /**
+   * One `sync`: asks for any history not asked for yet, then drains what the relay holds (waiting
+   * up to `waitSeconds` when nothing is there). The caller holds the data folder's sync lease
+   * (sync-service.ts); `renewLease` keeps it after each page and throws when another process took it over.
+   */
+  async run(options: { days: number; garminUserId: string; renewLease: () => void; waitSeconds?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
     const now = Math.floor(this.deps.clock.now() / 1000);
     for (const stream of STREAMS) this.deps.training.ensureStream(stream, now, options.days);
     this.planBackfill(options.garminUserId, options.days, now);
@@ -116,6 +120,7 @@ export class RelaySync {
         notifications += page.notifications.length;
         stored += applied.stored;
         skipped += applied.skipped;
+        options.renewLease();
         const progress = this.backfillProgress();
         options.onProgress?.({ phase: 'backfill', done: progress.requested, total: progress.total, stream: 'activities' });
         if (!page.more) break;

@@ -1,5 +1,6 @@
 import type { RefreshHelperLauncher } from '../auth/refresh-helper.js';
-import { createCompanion, type AgentService, type Companion } from '../companion.js';
+import type { AgentService, Companion } from '../companion.js';
+import { createCompanion } from '../wiring.js';
 import type { CompanionConfig } from '../config.js';
 import { isCompanionError } from '../errors.js';
 import { systemClock, type BrowserLauncher, type Logger, type SecretStore } from '../ports.js';
