@@ -14,7 +14,10 @@ function auditEventsInCore(): string[] {
       else if (file.endsWith('.ts')) {
         const text = readFileSync(file, 'utf8');
         for (const m of text.matchAll(/audit\.append\(.*?'([a-z_]+\.[a-z_]+)'/g)) events.add(m[1]!);
-        for (const m of text.matchAll(/\? '([a-z_]+\.[a-z_]+)' : '([a-z_]+\.[a-z_]+)'/g)) (events.add(m[1]!), events.add(m[2]!));
+        for (const m of text.matchAll(/\? '([a-z_]+\.[a-z_]+)' : '([a-z_]+\.[a-z_]+)'/g)) {
+          events.add(m[1]!);
+          events.add(m[2]!);
+        }
         const counted = /type CountedEvent = ([^;]+);/.exec(text)?.[1];
         for (const m of counted?.matchAll(/'([a-z_]+\.[a-z_]+)'/g) ?? []) events.add(m[1]!);
       }
