@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useCoaching, useConnection, useTraining } from '../stores';
-import { activityLabel, formatDuration, formatPace } from '../stores/training-store';
-import { formatDay, formatWhen } from '../format';
+import { activityLabel, formatDuration } from '../stores/training-store';
+import { formatDay, formatPaceSeconds, formatWhen } from '../format';
 import { errorText } from '../messages';
 import { WeeklyChart } from './WeeklyChart';
 import { CoachingNav } from './CoachingPages';
@@ -191,7 +191,7 @@ export function TrainingPanel() {
                   <td>{activityLabel(a.type)}</td>
                   <td className="num">{a.distance_m === null ? '—' : `${(a.distance_m / 1000).toFixed(2)} km`}</td>
                   <td className="num">{formatDuration(a.duration_s)}</td>
-                  <td className="num">{/RUN/.test(a.type) ? formatPace(a.avg_pace_min_km) : '—'}</td>
+                  <td className="num">{formatPaceSeconds(a.avg_pace_s_per_km)}</td>
                   <td className="num">{a.avg_hr === null ? '—' : Math.round(a.avg_hr)}</td>
                 </tr>
               ))}

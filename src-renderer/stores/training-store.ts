@@ -79,12 +79,6 @@ export function createTrainingStore(bridge: Bridge = defaultBridge) {
 }
 
 /** Minutes per km as m:ss. */
-export function formatPace(minPerKm: number | null): string {
-  if (minPerKm === null || !Number.isFinite(minPerKm)) return '—';
-  const total = Math.round(minPerKm * 60);
-  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')} /km`;
-}
-
 /** Seconds as h:mm:ss or mm:ss. */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null) return '—';

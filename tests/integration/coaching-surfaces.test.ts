@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityDetailsData, agentErrorAnswer, recordsData, trainingLoadData, trendsData } from '../../src-common/contract.js';
 import type { AgentService } from '../../src-main/core/companion.js';
 import { localDate } from '../../src-common/dates.js';
+import { clockTime } from '../../src-common/format.js';
+import { paceSecondsPerKm } from '../../src-common/units.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { runCli, startSimulator } from '../support/harness.js';
 import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
@@ -180,6 +182,29 @@ describe('coaching tools over MCP', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('one pace for a run, everywhere', () => {
+  it('the list (HTTP, app, CLI) and the activity’s page (app, CLI, MCP) write a run without pauses at the same pace, to the nearest second', async () => {
+    const today = localDate(Date.now());
+    const runs = world.companion.data.activities({ from: localDate(Date.now() - 21 * DAY_MS), to: today, type: 'running', limit: 1000 }).data;
+    const cliList = (await runCli(['activities', '--from', localDate(Date.now() - 21 * DAY_MS)], world.env)).stdout;
+    let compared = 0;
+    for (const run of runs) {
+      const page = world.companion.data.activity(run.summary_id).data;
+      // A run with pauses has an average over its whole time in the list and a moving one on its page: two figures.
+      if (!page.has_details || page.summary.moving_s !== page.summary.elapsed_s) continue;
+      const listed = clockTime(run.avg_pace_s_per_km);
+      expect({ run: run.summary_id, page: clockTime(page.summary.avg_pace_s) }).toEqual({ run: run.summary_id, page: listed });
+      // The CLI's list row of that run, and its `activities show`.
+      const row = cliList.split('\n').find((line) => line.startsWith(run.local_date) && line.includes(` ${((run.distance_m ?? 0) / 1000).toFixed(2)} `));
+      expect(row, run.summary_id).toContain(` ${listed} `);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(5);
+    // The run of the issue: 6232.5 m in 32:22 is 311.6 s per km, which Garmin's 5.19 min/km rounds to 311.4.
+    expect(clockTime(paceSecondsPerKm({ avg_speed_mps: 3.209, avg_pace_min_km: 5.19 }))).toBe('5:12');
   });
 });
 

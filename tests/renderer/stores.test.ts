@@ -68,7 +68,8 @@ describe('agents store', () => {
 describe('training store', () => {
   it('loads the weekly summary for the chosen number of weeks and reports a sync', async () => {
     const { bridge, calls } = fakeBridge();
-    const { createTrainingStore, formatPace, formatDuration } = await import('../../src-renderer/stores/training-store');
+    const { createTrainingStore, formatDuration } = await import('../../src-renderer/stores/training-store');
+    const { formatPaceSeconds } = await import('../../src-renderer/format');
     const store = createTrainingStore(bridge);
     await store.getState().load();
     expect(store.getState().weeks).toHaveLength(12);
@@ -77,8 +78,11 @@ describe('training store', () => {
     await store.getState().syncNow();
     expect(calls).toContain('sync');
     expect(store.getState().lastResult).toBe('Synced: 12 records, 1 unreadable records skipped.');
-    expect(formatPace(5.25)).toBe('5:15 /km');
-    expect(formatPace(null)).toBe('—');
+    expect(formatPaceSeconds(315)).toBe('5:15 /km');
+    // To the nearest second, as the CLI and the MCP tools write it: 311.6 s is 5:12, never 5:11.
+    expect(formatPaceSeconds(311.6)).toBe('5:12 /km');
+    expect(formatPaceSeconds(359.7)).toBe('6:00 /km');
+    expect(formatPaceSeconds(null)).toBe('—');
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(305)).toBe('5:05');
   });

@@ -52,7 +52,8 @@ const activities: Command = {
       }
       io.stdout(`${'DATE'.padEnd(11)} ${'TYPE'.padEnd(18)} ${'KM'.padStart(7)} ${'TIME'.padStart(9)} ${'PACE'.padStart(7)} ${'HR'.padStart(4)}\n`);
       for (const a of result.data) {
-        const pace = a.avg_pace_min_km === null || !isRunType(a.type) ? '—' : `${Math.floor(a.avg_pace_min_km)}:${String(Math.round((a.avg_pace_min_km % 1) * 60)).padStart(2, '0')}`;
+        // The same pace, rounded the same way, as the app's list and the activity's page.
+        const pace = isRunType(a.type) ? clockTime(a.avg_pace_s_per_km) : '—';
         const secs = Math.round(a.duration_s ?? 0);
         const time = `${Math.floor(secs / 3600)}:${String(Math.floor((secs % 3600) / 60)).padStart(2, '0')}:${String(secs % 60).padStart(2, '0')}`;
         io.stdout(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dailySummary, hrvNight, sleepNight, userMetricsDay, type ActivityView, type DailySummary, type HrvNight, type SleepNight, type UserMetricsDay, type WeekSummary } from '../../../src-common/contract.js';
+import { paceSecondsPerKm } from '../../../src-common/units.js';
 import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
 import { addDays, isoWeekLabel, isoWeekStart } from '../../../src-common/dates.js';
 import { id, normalizeRecord, readActivity, readDaily, readHrv, readSleep, readUserMetrics } from '../garmin/records.js';
@@ -7,6 +8,8 @@ import type { Statement } from 'better-sqlite3';
 import type { Database } from './database.js';
 import { DETAIL_STREAMS, DETAIL_TABLE, DetailsRepo, type DetailStream } from './details-repo.js';
 import { WELLNESS_STREAMS, WELLNESS_TABLE, WellnessRepo, type WellnessStream } from './wellness-repo.js';
+
+const wholeSeconds = (seconds: number | null) => (seconds === null ? null : Math.round(seconds));
 
 /** Summary types kept in one row each (typed columns and the raw record). */
 export const SUMMARY_STREAMS = ['activities', 'dailies', 'sleeps', 'hrv', 'userMetrics'] as const;
@@ -410,7 +413,8 @@ export class TrainingRepo {
         duration_s: r.duration_s,
         distance_m: r.distance_m,
         avg_pace_min_km: pace,
-        avg_pace_s_per_km: pace === null ? null : Math.round(pace * 60),
+        // From the speed when Garmin sent one (more precise than its minutes per km), to the whole second as every surface writes it.
+        avg_pace_s_per_km: pace === null ? null : wholeSeconds(paceSecondsPerKm({ avg_speed_mps: r.avg_speed_mps, avg_pace_min_km: pace })),
         avg_speed_mps: r.avg_speed_mps,
         avg_hr: r.avg_hr,
         max_hr: r.max_hr,
