@@ -3,7 +3,10 @@ import { activityTitle, effortName, LOAD_METHOD_WORDS, perUnit, UNIT_NAMES } fro
 import { UNIT_METRES } from '../../src-common/units';
 import { formatDateTime, formatDistance, formatNumber, formatPaceSeconds, formatSeconds, formatSignedPercent, isFiniteNumber } from '../format';
 import { useCoaching } from '../stores';
-import { extent, LineChart, type ChartLine } from './LineChart';
+import { extent, LineChart, SECOND_STEPS, type ChartLine } from './LineChart';
+
+/** Steps of a time axis, in minutes. */
+const MINUTE_STEPS = [1, 2, 5, 10, 15, 20, 30, 60, 120] as const;
 import { DataNote, PageFrame, PageStatus } from './PageFrame';
 import { ZoneBar } from './ZoneBar';
 
@@ -26,9 +29,14 @@ function PaceHrChart({ answer, unit }: { answer: ActivityDetailsAnswer; unit: Sp
   const hrRange = extent(hrs, 0.08);
   const clamp = (v: number | null, r: { min: number; max: number } | null) => (isFiniteNumber(v) && r ? Math.min(r.max, Math.max(r.min, v)) : null);
   const unitWord = unit === 'km' ? 'km' : 'mi';
-  const x = { min: Math.min(...xs), max: Math.max(...xs), format: (v: number) => (byDistance ? `${formatNumber(v, 1)} ${unitWord}` : `${formatNumber(v)} min`) };
+  const x = {
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+    format: (v: number) => (byDistance ? `${formatNumber(v, Number.isInteger(v) ? 0 : 1)} ${unitWord}` : `${formatNumber(v)} min`),
+    steps: byDistance ? undefined : MINUTE_STEPS,
+  };
   const lines: ChartLine[] = [];
-  const paceAxis = paceRange && { ...paceRange, invert: true, format: (v: number) => formatPaceSeconds(v, unit).replace(` /${unit}`, ''), title: `min/${unit}` };
+  const paceAxis = paceRange && { ...paceRange, invert: true, format: (v: number) => formatPaceSeconds(v, unit).replace(` /${unit}`, ''), title: `min/${unit}`, steps: SECOND_STEPS };
   const hrAxis = hrRange && { ...hrRange, format: (v: number) => formatNumber(v), title: 'bpm' };
   if (paceAxis) lines.push({ key: 'pace', label: 'Pace', className: 'line-a', points: series.map((p) => ({ x: xOf(p) ?? NaN, y: clamp(p.pace_s, paceRange) })) });
   if (hrAxis) lines.push({ key: 'hr', label: 'Heart rate', className: 'line-hr', axis: paceAxis ? 'right' : 'left', points: series.map((p) => ({ x: xOf(p) ?? NaN, y: clamp(p.hr, hrRange) })) });

@@ -51,8 +51,43 @@ export interface ChartAxis {
   readonly format: (value: number) => string;
   /** Larger values drawn lower (pace: faster is up). */
   readonly invert?: boolean;
-  /** Words beside the axis (its unit). */
+  /** The axis's unit, written above it (and in the legend when there are two). */
   readonly title?: string;
+  /** The steps its ticks may take (default 1, 2, 2.5 and 5 times a power of ten): seconds for a pace, days for dates. */
+  readonly steps?: readonly number[];
+}
+
+/** Ticks at round values: 1, 2, 2.5 and 5 times a power of ten. */
+const DECIMAL_STEPS = (span: number): number[] => {
+  const power = 10 ** Math.floor(Math.log10(Math.max(span, 1e-9) / 10));
+  return [1, 2, 2.5, 5, 10, 20, 25, 50, 100].map((f) => f * power);
+};
+
+/** Steps for a pace or a duration in seconds: 5 s, 10 s, 15 s, 30 s, whole minutes. */
+export const SECOND_STEPS = [1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
+/** Steps for an axis of days: a day, two, a week, two weeks, four. */
+export const DAY_STEPS = [1, 2, 7, 14, 28, 56, 91, 182, 364] as const;
+
+/**
+ * Round ticks for a range: the smallest step of `steps` that draws at most `most` intervals,
+ * and the range widened to whole steps (so the top tick is the axis's end, not a value like 335).
+ */
+export function niceTicks(min: number, max: number, options: { steps?: readonly number[]; most?: number } = {}): { min: number; max: number; ticks: number[] } {
+  const most = options.most ?? 4;
+  const span = Math.max(max - min, 1e-9);
+  const steps = options.steps ?? DECIMAL_STEPS(span);
+  const step = steps.find((s) => Math.ceil(max / s - 1e-9) - Math.floor(min / s + 1e-9) <= most) ?? steps[steps.length - 1]!;
+  const lo = Math.floor(min / step + 1e-9) * step;
+  const hi = Math.max(lo + step, Math.ceil(max / step - 1e-9) * step);
+  const ticks: number[] = [];
+  for (let v = lo; v <= hi + step * 1e-6; v += step) ticks.push(Number(v.toFixed(6)));
+  return { min: lo, max: hi, ticks };
+}
+
+/** Round ticks inside a range, which stays as it is (an x axis: the line starts and ends where the data does). */
+export function ticksWithin(min: number, max: number, options: { steps?: readonly number[]; most?: number } = {}): number[] {
+  const { ticks } = niceTicks(min, max, options);
+  return ticks.filter((t) => t >= min - 1e-9 && t <= max + 1e-9);
 }
 
 /** A min and max with some room around the values, and never an empty range. */
@@ -101,8 +136,8 @@ export function LineChart({
   testId,
   height = 220,
   x,
-  left,
-  right,
+  left: leftGiven,
+  right: rightGiven,
   lines,
   band,
   children,
@@ -119,7 +154,12 @@ export function LineChart({
   children?: (scales: { sx: (v: number) => number; sy: (v: number) => number }) => ReactNode;
 }) {
   const { ref, width } = useChartWidth<HTMLDivElement>();
-  const pad = { top: 12, right: right ? 48 : 12, bottom: 28, left: 52 };
+  // The y axes at round values: the range widened to whole steps, so its ends are ticks.
+  const leftTicks = niceTicks(leftGiven.min, leftGiven.max, { steps: leftGiven.steps });
+  const rightTicks = rightGiven ? niceTicks(rightGiven.min, rightGiven.max, { steps: rightGiven.steps }) : null;
+  const left: ChartAxis = { ...leftGiven, min: leftTicks.min, max: leftTicks.max };
+  const right: ChartAxis | undefined = rightGiven && rightTicks ? { ...rightGiven, min: rightTicks.min, max: rightTicks.max } : undefined;
+  const pad = { top: 24, right: right ? 48 : 16, bottom: 28, left: 52 };
   const plotW = Math.max(1, width - pad.left - pad.right);
   const plotH = Math.max(1, height - pad.top - pad.bottom);
   const scale = (axis: ChartAxis) => (v: number) => {
@@ -129,8 +169,8 @@ export function LineChart({
   const sx = (v: number) => pad.left + plotW * ((v - x.min) / (x.max - x.min || 1));
   const sl = scale(left);
   const sr = right ? scale(right) : sl;
-  const ticks = (axis: ChartAxis) => [0, 0.5, 1].map((f) => axis.min + (axis.max - axis.min) * f);
-  const xTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => x.min + (x.max - x.min) * f);
+  // At most one x label per 70 px, at round values inside the data's range.
+  const xTicks = ticksWithin(x.min, x.max, { steps: x.steps, most: Math.max(2, Math.floor(plotW / 70)) });
 
   const bandPath = (() => {
     if (!band) return [];
@@ -154,7 +194,7 @@ export function LineChart({
   return (
     <div className="line-chart" ref={ref}>
       <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={label} data-testid={testId}>
-        {ticks(left).map((t, i) => (
+        {leftTicks.ticks.map((t, i) => (
           <g key={`l${i}`}>
             <line x1={pad.left} x2={width - pad.right} y1={sl(t)} y2={sl(t)} className="grid" />
             <text x={pad.left - 6} y={sl(t) + 4} textAnchor="end" className="axis">
@@ -162,17 +202,31 @@ export function LineChart({
             </text>
           </g>
         ))}
-        {right &&
-          ticks(right).map((t, i) => (
-            <text key={`r${i}`} x={width - pad.right + 6} y={sr(t) + 4} textAnchor="start" className="axis">
-              {right.format(t)}
-            </text>
-          ))}
-        {xTicks.map((t, i) => (
-          <text key={`x${i}`} x={sx(t)} y={height - 8} textAnchor={i === 0 ? 'start' : i === xTicks.length - 1 ? 'end' : 'middle'} className="axis">
-            {x.format(t)}
+        {left.title && (
+          <text x={2} y={10} textAnchor="start" className="axis axis-unit">
+            {left.title}
+          </text>
+        )}
+        {right && rightTicks?.ticks.map((t, i) => (
+          <text key={`r${i}`} x={width - pad.right + 6} y={sr(t) + 4} textAnchor="start" className="axis">
+            {right.format(t)}
           </text>
         ))}
+        {right?.title && (
+          <text x={width - 2} y={10} textAnchor="end" className="axis axis-unit">
+            {right.title}
+          </text>
+        )}
+        {xTicks.map((t, i) => {
+          // The first and last labels are anchored inside the picture, so neither is cut off.
+          const at = sx(t);
+          const anchor = at - pad.left < 30 ? 'start' : width - at < 30 ? 'end' : 'middle';
+          return (
+            <text key={`x${i}`} x={at} y={height - 8} textAnchor={anchor} className="axis">
+              {x.format(t)}
+            </text>
+          );
+        })}
         {bandPath.map((d, i) => (
           <path key={`band${i}`} d={d} className={`band ${band!.className}`} />
         ))}

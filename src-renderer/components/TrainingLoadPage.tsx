@@ -3,7 +3,7 @@ import { RATIO_BAND, ratioWords } from '../coaching-words';
 import { formatDay, formatNumber, formatShortDay, isFiniteNumber } from '../format';
 import { useCoaching } from '../stores';
 import { LOAD_WEEK_CHOICES } from '../stores/coaching-store';
-import { extent, LineChart } from './LineChart';
+import { DAY_STEPS, extent, LineChart } from './LineChart';
 import { DataNote, PageFrame, PageStatus, RangeSelect } from './PageFrame';
 
 /** The newest day whose acute and chronic loads are known (the figures "now"), or the newest day. */
@@ -22,7 +22,7 @@ function LoadChart({ answer }: { answer: TrainingLoadAnswer }) {
       ? `On ${formatDay(last.date)}: acute ${formatNumber(last.acute)}, chronic ${formatNumber(last.chronic)}, ratio ${ratioWords(last.acwr)}. `
       : 'No day has both loads yet. ') +
     (known ? `${inBand} of ${known} days with a ratio were inside the 0.8–1.3 band.` : '');
-  const x = { min: 0, max: days.length - 1, format: (v: number) => formatShortDay(days[Math.round(v)]?.date ?? answer.to) };
+  const x = { min: 0, max: days.length - 1, format: (v: number) => formatShortDay(days[Math.round(v)]?.date ?? answer.to), steps: DAY_STEPS };
   return (
     <figure className="chart" aria-labelledby="load-chart-title">
       <h3 id="load-chart-title">Acute and chronic load</h3>

@@ -3,7 +3,7 @@ import { directionWords, HRV_STATUS_WORDS } from '../coaching-words';
 import { formatDay, formatHoursMinutes, formatNumber, formatShortDay, isFiniteNumber } from '../format';
 import { useCoaching } from '../stores';
 import { TREND_DAY_CHOICES } from '../stores/coaching-store';
-import { extent, LineChart } from './LineChart';
+import { DAY_STEPS, extent, LineChart } from './LineChart';
 import { DataNote, PageFrame, PageStatus, RangeSelect } from './PageFrame';
 
 const lastWith = <T,>(items: readonly T[], has: (item: T) => boolean): T | null => [...items].reverse().find(has) ?? null;
@@ -40,7 +40,7 @@ function TrendChart({
         testId={`${id}-chart`}
         height={180}
         label={label}
-        x={{ min: 0, max: days.length - 1, format: (v) => formatShortDay(days[Math.round(v)]?.date ?? answer.to) }}
+        x={{ min: 0, max: days.length - 1, format: (v) => formatShortDay(days[Math.round(v)]?.date ?? answer.to), steps: DAY_STEPS }}
         left={{ ...range, format, title: unitTitle }}
         band={band && { label: 'Your normal range (60-day baseline)', className: 'band-normal', points: band.map((b, i) => ({ x: i, lo: b.lo, hi: b.hi })) }}
         lines={[

@@ -1,4 +1,4 @@
-import { useChartWidth } from './LineChart';
+import { niceTicks, useChartWidth } from './LineChart';
 import type { WeekView } from '../../src-preload/contract';
 import { formatDay, formatShortDay } from '../format';
 
@@ -13,11 +13,12 @@ const LABEL_PX = 52;
 export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
   const { ref, width } = useChartWidth<HTMLElement>();
   const height = 180;
-  const pad = { top: 12, right: 8, bottom: 26, left: 36 };
-  const max = Math.ceil(Math.max(10, ...weeks.map((w) => w.distance_km)) / 10) * 10;
+  // Room on the right for half a date label: the newest week's is centred under its bar.
+  const pad = { top: 12, right: LABEL_PX / 2, bottom: 26, left: 48 };
+  // Round kilometres (0, 20, 40, 60 rather than 0, 55, 110), the top one the axis's end.
+  const { max, ticks } = niceTicks(0, Math.max(10, ...weeks.map((w) => w.distance_km)));
   const step = weeks.length ? (width - pad.left - pad.right) / weeks.length : 0;
   const y = (km: number) => pad.top + (height - pad.top - pad.bottom) * (1 - km / max);
-  const ticks = [0, max / 2, max].map((v) => Math.round(v));
   const total = weeks.reduce((n, w) => n + w.distance_km, 0);
   const labelEvery = step > 0 ? Math.max(1, Math.ceil(LABEL_PX / step)) : 1;
   return (
@@ -34,7 +35,7 @@ export function WeeklyChart({ weeks }: { weeks: readonly WeekView[] }) {
           <g key={t}>
             <line x1={pad.left} x2={width - pad.right} y1={y(t)} y2={y(t)} className="grid" />
             <text x={pad.left - 6} y={y(t) + 4} textAnchor="end" className="axis">
-              {t}
+              {t} km
             </text>
           </g>
         ))}
