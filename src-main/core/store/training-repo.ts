@@ -414,7 +414,7 @@ export class TrainingRepo {
         distance_m: r.distance_m,
         avg_pace_min_km: pace,
         // From the speed when Garmin sent one (more precise than its minutes per km), to the whole second as every surface writes it.
-        avg_pace_s_per_km: pace === null ? null : wholeSeconds(paceSecondsPerKm({ avg_speed_mps: r.avg_speed_mps, avg_pace_min_km: pace })),
+        avg_pace_s_per_km: isRunType(r.activity_type) ? wholeSeconds(paceSecondsPerKm({ avg_speed_mps: r.avg_speed_mps, avg_pace_min_km: r.avg_pace_min_km })) : null,
         avg_speed_mps: r.avg_speed_mps,
         avg_hr: r.avg_hr,
         max_hr: r.max_hr,
