@@ -225,14 +225,17 @@ export class NotificationStore {
 
   /**
    * A computer has stored everything up to `cursor`: its position moves there (never back), and
-   * what every one of the runner's computers has stored is deleted. Returns how many went.
+   * what every one of the runner's computers has stored is deleted. Returns how many went. Only a
+   * computer the relay delivers to moves: an ack arriving after its disconnect (an answer that was
+   * on its way) does not bring it back.
    */
   async ack(garminUserId: string, computerId: string, cursor: string, now: number): Promise<number> {
-    await this.store.query(
-      `insert into relay_computers (garmin_user_id, computer_id, acked_id, seen_at) values ($1, $2, $3, $4)
-       on conflict (garmin_user_id, computer_id) do update set acked_id = greatest(relay_computers.acked_id, excluded.acked_id), seen_at = excluded.seen_at`,
-      [garminUserId, computerId, cursor, now],
-    );
+    await this.store.query('update relay_computers set acked_id = greatest(acked_id, $3), seen_at = $4 where garmin_user_id = $1 and computer_id = $2', [
+      garminUserId,
+      computerId,
+      cursor,
+      now,
+    ]);
     return this.deleteAckedByAll(this.store, garminUserId);
   }
 

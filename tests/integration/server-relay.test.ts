@@ -258,6 +258,11 @@ describe('R42 server: Garmin’s webhook and the relay to the desktop (real HTTP
     expect(await forgot.json()).toEqual({ deleted: 4, computersLeft: 0, othersLastSeenAt: null });
     expect(await rows()).toBe(0);
     expect(await store.query('select 1 from relay_token_owners')).toHaveLength(0);
+    // An ack that was on its way when the computer disconnected does not bring it back.
+    sim.userId = 'runner-a';
+    const again = await simulatorAccessToken(sim);
+    expect((await ack(again, '5')).status).toBe(200);
+    expect(await store.query('select 1 from relay_computers')).toEqual([]);
 
     const day = 86_400_000;
     await postWebhook(server.url, { dailies: [ping('u9', 'dailies', 3), ping('u9', 'dailies', 4)], activities: [{ userId: 'u9', summaryId: 'old' }, { userId: 'u9', summaryId: 'new' }] });
