@@ -3,7 +3,7 @@
  * invoke a channel and deliver events: Electron IPC in the app (preload.ts), HTTP and
  * Server-Sent Events in development and browser tests (web-bridge.ts).
  */
-import type { ArgsOf, Channel, Envelope, ResultOf, ViewState } from './contract.js';
+import type { ArgsOf, Channel, Envelope, ResultOf, ViewState } from '../src-common/ipc-contract.js';
 
 export interface BridgeTransport {
   invoke<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<Envelope<ResultOf<C>>>;

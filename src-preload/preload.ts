@@ -4,7 +4,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { createBridgeApi, type BridgeTransport } from './bridge-api.js';
-import type { Envelope, ViewState } from './contract.js';
+import type { Envelope, ViewState } from '../src-common/ipc-contract.js';
 
 const transport: BridgeTransport = {
   invoke: (channel, args) => ipcRenderer.invoke(channel, args) as Promise<Envelope<never>>,

@@ -3,7 +3,7 @@
  * (development and browser tests): the same `window.r42` API over fetch and Server-Sent Events.
  */
 import { createBridgeApi, type BridgeTransport } from './bridge-api.js';
-import type { Envelope, ViewState } from './contract.js';
+import type { Envelope, ViewState } from '../src-common/ipc-contract.js';
 
 const session = document.querySelector<HTMLMetaElement>('meta[name="r42-session"]')?.content ?? '';
 const unreachable = { ok: false as const, error: { code: 'transport_unavailable', message: 'R42 Companion is not reachable. Is it still running?' } };

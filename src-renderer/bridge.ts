@@ -1,6 +1,6 @@
 /** The renderer's only way to main: `window.r42`, with envelopes turned into values or BridgeError. */
 import type { SplitUnit } from '../src-common/coaching-contract';
-import type { Envelope, ErrorView, ViewState } from '../src-preload/contract';
+import type { Envelope, ErrorView, ViewState } from '../src-common/ipc-contract';
 
 export class BridgeError extends Error {
   readonly code: string;

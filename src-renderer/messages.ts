@@ -4,7 +4,7 @@
  * a command: it names the button that fixes it instead.
  */
 import type { ErrorCode } from '../src-common/error-codes';
-import type { ErrorView } from '../src-preload/contract';
+import type { ErrorView } from '../src-common/ipc-contract';
 
 export interface Described {
   readonly title: string;

@@ -1,5 +1,5 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { CHANNELS, type Channel, type Envelope, type ViewState } from '../../src-preload/contract.js';
+import { CHANNELS, type Channel, type Envelope, type ViewState } from '../../src-common/ipc-contract.js';
 
 /**
  * Electron IPC for the contract: one handler per channel. Each checks that the call comes from

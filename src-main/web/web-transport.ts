@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH, tooDeepMessage } from '../../src-common/json-depth.js';
-import type { Envelope, ViewState } from '../../src-preload/contract.js';
+import type { Envelope, ViewState } from '../../src-common/ipc-contract.js';
 import { describeForeignError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { RENDERER_CSP } from '../core/ui/csp.js';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
-import type { ErrorView } from '../../src-preload/contract';
+import type { ErrorView } from '../../src-common/ipc-contract';
 import { formatWhen } from '../format';
 import { errorText } from '../messages';
 import type { Freshness } from '../../src-common/contract';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DesktopSettingsView, ErrorView } from '../../src-preload/contract';
+import type { DesktopSettingsView, ErrorView } from '../../src-common/ipc-contract';
 import { bridge, toErrorView } from '../bridge';
 
 /** The desktop app's own settings: for now, starting at login (off until the runner turns it on). */

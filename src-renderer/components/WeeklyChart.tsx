@@ -1,5 +1,5 @@
 import { niceTicks, useChartWidth } from './LineChart';
-import type { WeekView } from '../../src-preload/contract';
+import type { WeekView } from '../../src-common/ipc-contract';
 import { formatDay, formatShortDay } from '../format';
 
 /** Width of one axis label, in CSS pixels: labels are skipped so none overlaps its neighbour. */

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AuditEntryView } from '../../src-preload/contract';
+import type { AuditEntryView } from '../../src-common/ipc-contract';
 import { bridge as defaultBridge, type Bridge } from '../bridge';
 import { problemTitle } from '../messages';
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ErrorView, GrantView } from '../../src-preload/contract';
+import type { ErrorView, GrantView } from '../../src-common/ipc-contract';
 import { bridge as defaultBridge, toErrorView, type Bridge } from '../bridge';
 
 export interface AgentsStore {

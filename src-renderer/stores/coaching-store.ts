@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ActivityDetailsAnswer, HrProfileAnswer, PersonalRecordsAnswer, SplitUnit, TrainingLoadAnswer, TrendsAnswer } from '../../src-common/coaching-contract';
 import type { Freshness } from '../../src-common/contract';
-import type { ErrorView } from '../../src-preload/contract';
+import type { ErrorView } from '../../src-common/ipc-contract';
 import { bridge as defaultBridge, toErrorView, type Bridge } from '../bridge';
 import { addDays } from '../../src-common/dates';
 import { localToday } from '../format';

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ErrorView, ViewState } from '../../src-preload/contract';
+import type { ErrorView, ViewState } from '../../src-common/ipc-contract';
 import { bridge as defaultBridge, toErrorView, type Bridge } from '../bridge';
 import { describeError, withoutCliHints } from '../messages';
 

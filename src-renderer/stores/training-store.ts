@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ActivityItemView, ErrorView, WeekView } from '../../src-preload/contract';
+import type { ActivityItemView, ErrorView, WeekView } from '../../src-common/ipc-contract';
 import { bridge as defaultBridge, toErrorView, type Bridge } from '../bridge';
 
 export interface TrainingStore {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHANNELS, type ArgsOf, type Channel, type ResultOf } from '../../src-preload/contract.js';
+import { CHANNELS, type ArgsOf, type Channel, type ResultOf } from '../../src-common/ipc-contract.js';
 import { browse } from '../support/core-world.js';
 import { ROOT, tempDir } from '../support/harness.js';
 

@@ -1,7 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBridgeApi, type BridgeTransport } from '../../src-preload/bridge-api';
-import type { ViewState } from '../../src-preload/contract';
+import type { ViewState } from '../../src-common/ipc-contract';
 import { baseState, connectedState } from './fake-bridge';
 
 let push: (state: ViewState) => void = () => undefined;

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src-main/core/ports';
 import { createDispatcher } from '../../src-main/core/ui/dispatch';
 import type { UiService } from '../../src-main/core/ui/ui-service';
 import { createBridgeApi, type BridgeTransport } from '../../src-preload/bridge-api';
-import { CHANNELS } from '../../src-preload/contract';
+import { CHANNELS } from '../../src-common/ipc-contract';
 import * as fixtures from './coaching-fixtures';
 import { fresh } from './fake-bridge';
 

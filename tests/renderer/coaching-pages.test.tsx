@@ -2,7 +2,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { activityDetailsAnswer, hrProfileAnswer, personalRecordsAnswer, trainingLoadAnswer, trendsAnswer } from '../../src-common/coaching-contract';
 import { createBridgeApi, type BridgeTransport } from '../../src-preload/bridge-api';
-import type { ActivityItemView, Channel, ViewState } from '../../src-preload/contract';
+import type { ActivityItemView, Channel, ViewState } from '../../src-common/ipc-contract';
 import * as fixtures from './coaching-fixtures';
 import { connectedState, fresh } from './fake-bridge';
 

@@ -1,6 +1,6 @@
 import type { Bridge } from '../../src-renderer/bridge';
 import { BridgeError } from '../../src-renderer/bridge';
-import type { GrantView, ViewState } from '../../src-preload/contract';
+import type { GrantView, ViewState } from '../../src-common/ipc-contract';
 import * as coaching from './coaching-fixtures';
 
 export const baseState: ViewState = {

@@ -1,7 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBridgeApi, type BridgeTransport } from '../../src-preload/bridge-api';
-import type { Channel, GrantView, ViewState, WeekView } from '../../src-preload/contract';
+import type { Channel, GrantView, ViewState, WeekView } from '../../src-common/ipc-contract';
 import { describeError, withoutCliHints } from '../../src-renderer/messages';
 import { agentNameProblem } from '../../src-renderer/stores/agents-store';
 import { formatDateTime, formatDay } from '../../src-renderer/format';

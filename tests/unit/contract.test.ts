@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { activitiesAnswer, connectionStatus, type ActivityView, type ConnectionStatus } from '../../src-common/contract.js';
-import { CHANNELS } from '../../src-preload/contract.js';
+import { CHANNELS } from '../../src-common/ipc-contract.js';
 import { API_ROUTES, createApiRouter, route, type ApiContext } from '../../src-main/core/agent/agent-api.js';
 import { isCompanionError } from '../../src-main/core/errors.js';
 import { TOOLS } from '../../src-main/core/mcp/tools.js';

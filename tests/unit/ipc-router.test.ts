@@ -10,7 +10,7 @@ vi.mock('electron', () => ({
 }));
 
 const { registerIpc } = await import('../../src-main/electron/ipc-router.js');
-const { CHANNELS } = await import('../../src-preload/contract.js');
+const { CHANNELS } = await import('../../src-common/ipc-contract.js');
 
 describe('Electron IPC router', () => {
   const appUrl = 'file:///opt/R42%20Companion/resources/app.asar/dist/renderer/index.html';

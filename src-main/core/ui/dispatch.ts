@@ -1,5 +1,5 @@
 import { MAX_JSON_DEPTH, tooDeepMessage, valueNestsDeeperThan } from '../../../src-common/json-depth.js';
-import { CHANNELS, isChannel, type Channel, type Envelope } from '../../../src-preload/contract.js';
+import { CHANNELS, isChannel, type Channel, type Envelope } from '../../../src-common/ipc-contract.js';
 import { describeForeignError, isCompanionError } from '../errors.js';
 import type { Logger } from '../ports.js';
 import type { UiService } from './ui-service.js';

@@ -1,6 +1,6 @@
 import { CompanionError, isCompanionError } from '../errors.js';
 import type { AgentService, Companion } from '../companion.js';
-import type { ArgsOf, Channel, ResultOf, SignInView, ViewState } from '../../../src-preload/contract.js';
+import type { ArgsOf, Channel, ResultOf, SignInView, ViewState } from '../../../src-common/ipc-contract.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

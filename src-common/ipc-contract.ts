@@ -20,8 +20,8 @@ import {
   trendsData,
   weeklyAnswer,
   weekSummary,
-} from '../src-common/contract.js';
-import { activityId, isoDate, splitUnitParam } from '../src-common/data-query.js';
+} from './contract.js';
+import { activityId, isoDate, splitUnitParam } from './data-query.js';
 
 // The answer shapes are declared once in src-common/contract.ts (strict objects); the names here are the IPC's.
 export const connectionStatusSchema = connectionStatus;
