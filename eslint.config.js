@@ -1,7 +1,7 @@
 // Boundaries are enforced here, not remembered (docs/architecture.md rule 1):
 // - `electron` only in src-main/electron/ and src-main/main.ts (and the preload),
 // - `keytar` only in its adapter (and the test harness that inspects the real keychain),
-// - the core imports neither, nor anything from the shell, the CLI or the adapters,
+// - the core imports neither, nor anything from the shell, the CLI, the adapters or the preload,
 // - the renderer imports no `node:*` module and nothing from main.
 import tseslint from 'typescript-eslint';
 
@@ -50,7 +50,10 @@ export default tseslint.config(
         'error',
         {
           paths: [electronBan, keytarBan],
-          patterns: [{ group: ['**/electron/**', '**/cli/**', '**/adapters/**', '**/main'], message: 'The core is plain Node: it depends on nothing outside src-main/core.' }],
+          patterns: [
+            { group: ['**/electron/**', '**/cli/**', '**/adapters/**', '**/main'], message: 'The core is plain Node: it depends on nothing outside src-main/core.' },
+            { group: ['**/src-preload/**'], message: 'The core knows no preload: the IPC contract is src-common/ipc-contract.ts.' },
+          ],
         },
       ],
     },
@@ -72,7 +75,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [keytarBan] }] },
   },
   {
-    // Shared by main, the CLI, the preload contract and the renderer: plain zod, nothing else.
+    // Shared by main, the CLI, the preload and the renderer (the IPC contract too): plain zod, nothing else.
     files: ['src-common/**'],
     rules: {
       'no-restricted-imports': [

@@ -43,4 +43,11 @@ describe('architecture boundaries are enforced by lint (docs/architecture.md rul
     expect(await ruleIds('src-main/core/x.ts', "import { a } from '../adapters/system-browser.js';\nexport const b = a;\n")).toContain('no-restricted-imports');
     expect(await ruleIds('src-renderer/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n")).toContain('no-restricted-imports');
   });
+
+  it('keeps the core out of the preload: the IPC contract is read from src-common', async () => {
+    for (const code of ["import type { Channel } from '../../../src-preload/bridge-api.js';\nexport type C = Channel;\n", "import { exposeBridge } from '../../src-preload/preload.js';\nexport const e = exposeBridge;\n"]) {
+      expect(await ruleIds('src-main/core/ui/x.ts', code)).toContain('no-restricted-imports');
+    }
+    expect(await ruleIds('src-main/core/ui/x.ts', "import type { Channel } from '../../../src-common/ipc-contract.js';\nexport type C = Channel;\n")).toEqual([]);
+  });
 });
