@@ -12,3 +12,11 @@ export function clockTime(seconds: number | null | undefined): string {
   const sec = String(s % 60).padStart(2, '0');
   return `${seconds < 0 ? '−' : ''}${h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`}`;
 }
+
+/** A trend's direction in words, the same on every surface: the app's pages, the CLI's tables, the API's value. */
+export const TREND_WORDS = { rising: 'rising', falling: 'falling', stable: 'stable' } as const;
+
+/** `rising`, `falling` or `stable`; `unknown` (say, `—` or "not known yet") when there is no direction yet. */
+export function trendWord(direction: string | null | undefined, unknown: string): string {
+  return direction ? ((TREND_WORDS as Record<string, string | undefined>)[direction] ?? direction) : unknown;
+}

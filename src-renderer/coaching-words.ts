@@ -1,5 +1,6 @@
 /** The coaching pages' names for the service's labels and codes, in the app's words. */
 import type { ActivityDetailsAnswer, EffortLabel, HrvStatus, SplitUnit } from '../src-common/coaching-contract';
+import { trendWord } from '../src-common/format';
 import { UNIT_METRES } from '../src-common/units';
 import { formatDay, formatNumber, isFiniteNumber } from './format';
 import { activityLabel } from './stores/training-store';
@@ -36,5 +37,5 @@ export function ratioWords(ratio: number | null): string {
   return `${r}, within the 0.8–1.3 band`;
 }
 
-export const DIRECTION_WORDS = { rising: 'rising', falling: 'falling', stable: 'steady' } as const;
-export const directionWords = (direction: string | null): string => (direction ? ((DIRECTION_WORDS as Record<string, string | undefined>)[direction] ?? direction) : 'not known yet');
+/** A trend's direction, in the same word as the CLI and the API (src-common/format.ts). */
+export const directionWords = (direction: string | null): string => trendWord(direction, 'not known yet');

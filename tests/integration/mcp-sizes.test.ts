@@ -149,6 +149,11 @@ describe('MCP answers sized for a model (the simulator’s 90 days)', () => {
     const trends = structured<{ trends: { hrv: Array<Record<string, unknown>> } }>(await call('get_trends', { fields: 'all' }));
     expect(trends.trends).toEqual(world.companion.data.trends({ from: addDays(to, -27), to }).data);
     sizes['get_trends, fields all'] = bytes(trends);
+    // Its summary in words a runner would use: HRV within (or below, above) its baseline, never "balanced its baseline".
+    const summary = await call('get_trends');
+    const words = summary.content[0]!.type === 'text' ? summary.content[0]!.text : '';
+    expect(words).toMatch(/: HRV (within|below|above) its baseline on \d{4}-\d\d-\d\d/);
+    expect(words).not.toContain('balanced its baseline');
 
     // A cursor stands for its question: given with a range, or made up, it is refused in words.
     const refused = (await client.callTool({ name: 'get_sleep', arguments: { cursor: 'bm9wZQ', from } })) as CallToolResult;

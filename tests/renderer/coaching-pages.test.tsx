@@ -277,7 +277,7 @@ describe('the HRV and resting HR page', () => {
     expect(hrv.getAttribute('aria-label')).toContain('your normal range 59–67 ms: below your normal range.');
     expect(hrv.querySelectorAll('path.band').length).toBeGreaterThan(0);
     expect(hrv.querySelectorAll('circle.dot').length).toBeGreaterThan(60);
-    expect(screen.getByRole('img', { name: /^Resting heart rate: 7-day average 51 bpm, against 50 bpm over 28 days, steady\./ })).toBeTruthy();
+    expect(screen.getByRole('img', { name: /^Resting heart rate: 7-day average 51 bpm, against 50 bpm over 28 days, stable\./ })).toBeTruthy();
     expect(screen.getByTestId('sleep-trend').textContent).toMatch(/^Sleep: 7-day average 7 h \d+ min/);
     const week = screen.getByRole('table', { name: 'The last 7 days' });
     expect(within(week).getAllByRole('row')).toHaveLength(8);

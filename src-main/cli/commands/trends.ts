@@ -1,6 +1,6 @@
 import { num, RANGE_FLAGS, rangeOf, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
-import { clockTime } from '../../../src-common/format.js';
+import { clockTime, trendWord } from '../../../src-common/format.js';
 import type { Command } from './command.js';
 
 const trends: Command = {
@@ -31,7 +31,7 @@ const trends: Command = {
       const rows = days.map((d) => {
         const h = hrvOf.get(d.date);
         const band = h?.baseline ? `${num(h.baseline.low)}–${num(h.baseline.high)}` : '—';
-        return [d.date, num(d.hrv_ms), num(h?.seven_day_avg, 1), band, h?.status ?? '—', num(d.resting_hr), restOf.get(d.date)?.direction ?? '—', clockTime(d.sleep_s), sleepOf.get(d.date)?.direction ?? '—'];
+        return [d.date, num(d.hrv_ms), num(h?.seven_day_avg, 1), band, h?.status ?? '—', num(d.resting_hr), trendWord(restOf.get(d.date)?.direction, '—'), clockTime(d.sleep_s), trendWord(sleepOf.get(d.date)?.direction, '—')];
       });
       io.stdout(`${table(['DATE', 'HRV', 'HRV 7D', 'BASELINE', 'STATUS', 'REST HR', 'TREND', 'SLEEP', 'TREND'], rows)}\n`);
       io.stderr(`${days.length} days from ${answer.data.from} to ${answer.data.to}; last sync ${answer.last_sync_at ?? 'never'}${answer.stale ? ' (stale: run `r42-companion sync`)' : ''}.\n`);
