@@ -29,7 +29,12 @@ const TOOL_NAMES = [
   'get_health_metrics',
   'get_intraday_activity',
   'sync_now',
+  'propose_workout',
+  'list_workouts',
+  'get_workout',
 ];
+/** The tools that write (every other one only reads). */
+const WRITING_TOOLS = ['sync_now', 'propose_workout'];
 
 let sim: GarminSimulator | undefined;
 let world: CoreWorld | undefined;
@@ -89,7 +94,7 @@ async function stdioClient(env: NodeJS.ProcessEnv, launch: { command: string; ar
 const text = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
 describe('MCP over stdio (r42-companion mcp)', () => {
-  it('lists thirteen tools, each with a description for a model, an input schema that refuses unknown arguments, and an output schema', async () => {
+  it('lists sixteen tools, each with a description for a model, an input schema that refuses unknown arguments, and an output schema', async () => {
     sim = await startSimulator();
     world = makeCoreWorld(sim);
     const { client } = await stdioClient(world.env);
@@ -101,7 +106,7 @@ describe('MCP over stdio (r42-companion mcp)', () => {
       expect(tool.description!.length, tool.name).toBeGreaterThan(200);
       expect(tool.inputSchema).toMatchObject({ type: 'object', additionalProperties: false });
       expect(tool.outputSchema, tool.name).toMatchObject({ type: 'object' });
-      expect(tool.annotations?.readOnlyHint, tool.name).toBe(tool.name !== 'sync_now');
+      expect(tool.annotations?.readOnlyHint, tool.name).toBe(!WRITING_TOOLS.includes(tool.name));
     }
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(Object.keys(byName.list_activities!.inputSchema.properties!)).toEqual(['from', 'to', 'type', 'limit', 'cursor', 'fields']);
@@ -112,7 +117,7 @@ describe('MCP over stdio (r42-companion mcp)', () => {
     expect(Object.keys(byName.get_activity_details!.inputSchema.properties!)).toEqual(['id', 'unit', 'series_points', 'fields']);
     expect(byName.get_activity_details!.inputSchema.required).toEqual(['id']);
     // Output schemas name each field of the answer and its type; the rows' fields are in the description.
-    for (const name of TOOL_NAMES.filter((n) => n !== 'get_status' && n !== 'sync_now')) {
+    for (const name of TOOL_NAMES.filter((n) => n !== 'get_status' && !WRITING_TOOLS.includes(n))) {
       expect(byName[name]!.outputSchema!.properties, name).toMatchObject({ last_sync_at: { type: ['string', 'null'] }, stale: { type: 'boolean' } });
     }
     expect(byName.list_activities!.outputSchema!.properties).toMatchObject({ activities: { type: 'array' }, next_cursor: { type: ['string', 'null'] } });
@@ -228,6 +233,9 @@ describe('MCP over stdio (r42-companion mcp)', () => {
       get_health_metrics: 1,
       get_intraday_activity: 1,
       sync_now: 1,
+      propose_workout: 0,
+      list_workouts: 0,
+      get_workout: 0,
     });
     for (const row of rows) expect(row.detail).toMatchObject({ client: 'r42-test-agent', grant: 'runner', transport: 'stdio', errors: 0 });
     expect(rows.length).toBeLessThanOrEqual(2 * TOOL_NAMES.length);

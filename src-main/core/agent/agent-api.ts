@@ -5,6 +5,9 @@
  * (agent-server.ts) authenticates, then asks `createApiRouter`'s function; `/v1/token`,
  * `/v1/status`, `/v1/health` and `POST /mcp` are the server's own.
  *
+ * Routes that take a body (POST) are in API_POST_ROUTES: an agent proposes a workout there, and
+ * the runner's decisions (approve, reject) are answered 403 to every grant.
+ *
  * A new route is one entry. A path segment written `{name}` is a path parameter: it is handed to
  * the query schema beside the query string's parameters (and wins over one of the same name), so
  * one schema checks both:
@@ -31,14 +34,23 @@ import {
   weeklyAnswer,
 } from '../../../src-common/contract.js';
 import { activitiesQuery, activityDetailsQuery, dateRange, DEFAULT_RANGE_DAYS, epochsQuery, noQuery, parseQuery, searchParamsInput, weeklyQuery, type RangeDefaults } from '../../../src-common/data-query.js';
+import { decisionAnswer, proposalAnswer, workoutAnswer, workoutIdQuery, workoutsAnswer, workoutsQuery } from '../../../src-common/workout-contract.js';
 import { CompanionError } from '../errors.js';
 import type { DataQueries } from '../data/data-service.js';
+import type { Workouts } from '../workouts/workout-service.js';
 
 /** What a route's handler may use. */
 export interface ApiContext {
   readonly data: DataQueries;
   /** The runner's local date today (YYYY-MM-DD): where date ranges end by default. */
   today(): string;
+  /** Proposed workouts (absent where an endpoint serves data only). */
+  readonly workouts?: Workouts;
+}
+
+function workoutsOf(context: ApiContext): Workouts {
+  if (!context.workouts) throw new CompanionError('not_found', 'Workouts are not served here.');
+  return context.workouts;
 }
 
 /** A query schema: an object of text parameters (query string and path), possibly piped through a transform. */
@@ -77,6 +89,38 @@ export const API_ROUTES: Readonly<Record<`/v1/${string}`, ApiRoute>> = {
   '/v1/training-load': route({ query: dateRange, answer: trainingLoadData, handle: (query, { data }) => data.trainingLoad(query) }),
   '/v1/records': route({ query: noQuery, answer: recordsData, handle: (_query, { data }) => data.records() }),
   '/v1/trends': route({ query: dateRange, answer: trendsData, handle: (query, { data }) => data.trends(query) }),
+  // Workouts agents proposed, and where each is (issue 21).
+  '/v1/workouts': route({ query: workoutsQuery, answer: workoutsAnswer, handle: (query, context) => workoutsOf(context).list(query) }),
+  '/v1/workouts/{id}': route({ query: workoutIdQuery, answer: workoutAnswer, handle: (query, context) => workoutsOf(context).get(query.id) }),
+};
+
+/** Who sent a body: the grant's name, and the path's `{name}` parameters. */
+export interface PostCaller {
+  readonly grant: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** One route with a JSON body, erased. */
+export interface ApiPostRoute {
+  /** The answer's shape, from src-common/: the handler's return type is checked against it. */
+  readonly answer: z.ZodType;
+  handle(body: unknown, context: ApiContext, caller: PostCaller): unknown;
+}
+
+export function postRoute<A extends z.ZodType>(spec: { answer: A; handle(body: unknown, context: ApiContext, caller: PostCaller): z.input<A> | Promise<z.input<A>> }): ApiPostRoute {
+  return spec as unknown as ApiPostRoute;
+}
+
+/** Approving or rejecting a workout is the runner's decision: no grant may, whatever its name. */
+const runnerOnly = (what: string) => () => {
+  throw new CompanionError('runner_only', `Only the runner can ${what} a workout, in R42 Companion's window or with \`r42-companion workouts ${what}\`; an agent proposes (POST /v1/workouts) and waits.`);
+};
+
+/** The routes that take a JSON body (POST), for an authenticated grant. */
+export const API_POST_ROUTES: Readonly<Record<`/v1/${string}`, ApiPostRoute>> = {
+  '/v1/workouts': postRoute({ answer: proposalAnswer, handle: (body, context, caller) => workoutsOf(context).propose(body, { agent: caller.grant, grant: caller.grant }) }),
+  '/v1/workouts/{id}/approve': postRoute({ answer: decisionAnswer, handle: runnerOnly('approve') }),
+  '/v1/workouts/{id}/reject': postRoute({ answer: decisionAnswer, handle: runnerOnly('reject') }),
 };
 
 /** The parameter names a query schema reads: its object's keys, through any transform. */
@@ -87,8 +131,8 @@ function queryKeys(schema: z.ZodType): string[] {
   throw new TypeError('A route query must be an object schema, possibly piped through a transform.');
 }
 
-interface CompiledRoute {
-  readonly route: ApiRoute;
+interface CompiledRoute<R> {
+  readonly route: R;
   /** The path's segments; a `{name}` segment is null here and named in `params`. */
   readonly segments: ReadonlyArray<string | null>;
   readonly params: ReadonlyArray<{ readonly index: number; readonly name: string }>;
@@ -96,7 +140,7 @@ interface CompiledRoute {
 
 const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
-function compile(path: string, route: ApiRoute): CompiledRoute {
+function compile<R>(path: string, route: R): CompiledRoute<R> {
   const params: Array<{ index: number; name: string }> = [];
   const segments = path.split('/').map((segment, index) => {
     const param = PARAM.exec(segment);
@@ -107,21 +151,15 @@ function compile(path: string, route: ApiRoute): CompiledRoute {
   return { route, segments, params };
 }
 
-/**
- * The function the endpoint calls for a path it does not answer itself: the answer's promise, or
- * null when no route has this path (the endpoint answers 404). A malformed query throws a
- * `bad_request` CompanionError (400), never a 500.
- */
-export function createApiRouter(routes: Readonly<Record<string, ApiRoute>>, context: ApiContext): (url: URL) => Promise<unknown> | null {
-  const exact = new Map<string, ApiRoute>();
-  const patterned: CompiledRoute[] = [];
+function matcher<R>(routes: Readonly<Record<string, R>>): (pathname: string) => { route: R; params: Record<string, string> } | null {
+  const exact = new Map<string, R>();
+  const patterned: Array<CompiledRoute<R>> = [];
   for (const [path, route] of Object.entries(routes)) {
     const compiled = compile(path, route);
     if (compiled.params.length === 0) exact.set(path, route);
     else patterned.push(compiled);
   }
-
-  const match = (pathname: string): { route: ApiRoute; params: Record<string, string> } | null => {
+  return (pathname) => {
     const route = exact.get(pathname);
     if (route) return { route, params: {} };
     if (patterned.length === 0) return null;
@@ -141,7 +179,15 @@ export function createApiRouter(routes: Readonly<Record<string, ApiRoute>>, cont
     }
     return null;
   };
+}
 
+/**
+ * The function the endpoint calls for a path it does not answer itself: the answer's promise, or
+ * null when no route has this path (the endpoint answers 404). A malformed query throws a
+ * `bad_request` CompanionError (400), never a 500.
+ */
+export function createApiRouter(routes: Readonly<Record<string, ApiRoute>>, context: ApiContext): (url: URL) => Promise<unknown> | null {
+  const match = matcher(routes);
   return (url) => {
     const found = match(url.pathname);
     if (!found) return null;
@@ -152,5 +198,24 @@ export function createApiRouter(routes: Readonly<Record<string, ApiRoute>>, cont
     const parsed = input.ok ? parseQuery(schema, { ...input.value, ...params }) : input;
     if (!parsed.ok) throw new CompanionError('bad_request', parsed.message);
     return Promise.resolve(route.handle(parsed.value, context));
+  };
+}
+
+/** The routes with a body: whether a path takes one (so the endpoint reads it), and the answer to a body sent there. */
+export function createPostRouter(routes: Readonly<Record<string, ApiPostRoute>>, context: ApiContext): { accepts(path: string): boolean; post(url: URL, grant: string, body: unknown): Promise<unknown> | null } {
+  const match = matcher(routes);
+  return {
+    accepts: (path) => {
+      try {
+        return match(path) !== null;
+      } catch {
+        return true; // a bad parameter: answered 400 once the grant is known
+      }
+    },
+    post(url, grant, body) {
+      const found = match(url.pathname);
+      if (!found) return null;
+      return Promise.resolve(found.route.handle(body, context, { grant, params: found.params }));
+    },
   };
 }

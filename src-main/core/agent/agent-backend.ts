@@ -9,7 +9,7 @@ import { CompanionError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { AccessToken, TokenManager } from '../auth/token-manager.js';
 import type { McpCaller, McpDeps } from '../mcp/mcp-server.js';
-import { API_ROUTES, createApiRouter, type ApiContext } from './agent-api.js';
+import { API_POST_ROUTES, API_ROUTES, createApiRouter, createPostRouter, type ApiContext } from './agent-api.js';
 import type { AgentBackend } from './agent-server.js';
 import type { AgentGrants, AuthenticatedGrant } from './grants.js';
 import type { UsageRecorder } from './usage-recorder.js';
@@ -80,6 +80,7 @@ export function createAgentBackend(deps: AgentBackendDeps): AgentHandOuts {
   };
 
   const route = createApiRouter(API_ROUTES, deps.api);
+  const posts = createPostRouter(API_POST_ROUTES, deps.api);
 
   const backend: AgentBackend = {
     authenticate: (secret) => grants.authenticate(secret),
@@ -107,6 +108,8 @@ export function createAgentBackend(deps: AgentBackendDeps): AgentHandOuts {
     recordRefusal: (reason, detail) => usage.refused(reason, detail, clock.now()),
     proveEndpoint: (keyId, nonce, port) => grants.proveEndpoint(keyId, nonce, port),
     route: (_grant, url) => route(url),
+    acceptsPost: (path) => posts.accepts(path),
+    post: (grant, url, body) => posts.post(url, grant.name, body),
     async mcp(grant, request) {
       const { answerMcpHttp } = await (mcpModule ??= loadMcp());
       try {

@@ -53,7 +53,7 @@ export function createAgentEntry(companion: Companion, parts: AgentParts): Agent
       profileId,
       clock,
       status: () => companion.status(),
-      api: { data: companion.data, today },
+      api: { data: companion.data, today, workouts: companion.workouts },
       mcpDeps: () => mcpDepsOf(companion, parts),
     }));
   const startEndpoint = (port: number, limits?: Partial<AgentHttpLimits>, socketPath?: string | null) =>

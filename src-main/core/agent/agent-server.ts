@@ -28,6 +28,10 @@ export interface AgentBackend {
   proveEndpoint?(keyId: string, nonce: string, port: number): string | null;
   /** Extra read-only GET routes (training data, later), answered for an authenticated grant. */
   route?(grant: AuthenticatedGrant, url: URL): Promise<unknown> | null;
+  /** Whether a POST to this path carries a JSON body the endpoint should read (a workout proposal). */
+  acceptsPost?(path: string): boolean;
+  /** A POST's parsed JSON body for an authenticated grant: the answer, or null (404). */
+  post?(grant: AuthenticatedGrant, url: URL, body: unknown): Promise<unknown> | null;
   /** `POST /mcp`: one MCP Streamable HTTP request of an authenticated grant, its body already read within the limit. */
   mcp?(grant: AuthenticatedGrant, request: Request): Promise<Response>;
   /** `POST /mcp` without building a Request: a 200 JSON answer's text for the common calls, or null (then `mcp` answers). */
@@ -36,6 +40,8 @@ export interface AgentBackend {
 
 /** The most a `POST /mcp` body may hold; a tool call is a few hundred bytes. */
 export const MCP_MAX_BODY_BYTES = 1024 * 1024;
+/** The most any other POST body may hold (a workout of 100 steps is about 15 KB). */
+export const API_MAX_BODY_BYTES = 64 * 1024;
 
 export interface AgentServer {
   readonly url: string;
@@ -156,10 +162,14 @@ export async function startAgentServer(
     // grant is known; until then any refusal closes the connection, so the unread body cannot be
     // taken for a next request.
     const mcpPost = req.method === 'POST' && path === '/mcp';
-    const close: Record<string, string> = mcpPost ? { connection: 'close' } : {};
+    // The other routes with a body (a workout proposal): read the same way, within their own limit.
+    const apiPost = req.method === 'POST' && !mcpPost && backend.acceptsPost?.(path) === true;
+    const withBody = mcpPost || apiPost;
+    const bodyLimit = mcpPost ? MCP_MAX_BODY_BYTES : API_MAX_BODY_BYTES;
+    const close: Record<string, string> = withBody ? { connection: 'close' } : {};
     // A request whose framing is in doubt (a body, an upgrade, two Hosts, a foreign URL) is answered
     // and its connection closed: whatever follows on it cannot be trusted to be a request.
-    const head = readHead(req, { bodyAllowed: mcpPost });
+    const head = readHead(req, { bodyAllowed: withBody });
     if (head.problem) return refuse(res, head.problem.status, head.problem.code, head.problem.message, path, { connection: 'close' });
     if (rawUrl.length > LIMITS.urlBytes) return refuse(res, 414, 'uri_too_long', 'The request URL is too long.', path, close);
     // Browsers always send Origin on cross-origin requests; agents never need it.
@@ -169,13 +179,13 @@ export async function startAgentServer(
     }
     if (head.proxied) return refuse(res, 403, 'forbidden_forwarded', 'Proxied requests are not accepted.', path, close);
     if (path === '/mcp' && !mcpPost) return refuse(res, 405, 'method_not_allowed', 'MCP here is stateless Streamable HTTP: POST only.', path, { allow: 'POST' });
-    if (req.method !== 'GET' && !mcpPost) return refuse(res, 405, 'method_not_allowed', 'Only GET is supported.', path);
-    if (mcpPost && Number(head.contentLength ?? 0) > MCP_MAX_BODY_BYTES) {
-      return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, close);
+    if (req.method !== 'GET' && !withBody) return refuse(res, 405, 'method_not_allowed', 'Only GET is supported (and POST for /mcp and /v1/workouts).', path);
+    if (withBody && Number(head.contentLength ?? 0) > bodyLimit) {
+      return refuse(res, 413, 'payload_too_large', `A request body here may hold at most ${bodyLimit} bytes.`, path, close);
     }
 
     // The hot path: the plain token request, answered from memory when the token needs no refresh.
-    const tokenTarget = !mcpPost ? TOKEN_TARGET.exec(rawUrl) : null;
+    const tokenTarget = !withBody ? TOKEN_TARGET.exec(rawUrl) : null;
     if (tokenTarget) {
       const grant = authenticated(head);
       if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path);
@@ -187,6 +197,7 @@ export async function startAgentServer(
       if (prepared) return sendPrepared(res, prepared);
       return answer(res, path, () => backend.issueToken(grant, minValid)).then(() => undefined);
     }
+    if (apiPost) return handlePost(req, res, rawUrl, path, close, head);
     return handleAsync(req, res, rawUrl, path, mcpPost, close, head);
   };
 
@@ -226,6 +237,40 @@ export async function startAgentServer(
     answer.headers.forEach((value, name) => (extra[name] = value));
     res.writeHead(answer.status, { ...extra, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(text) });
     res.end(text);
+  };
+
+  /** A POST with a JSON body other than MCP's (a workout proposal): read once the grant is known, within its limit, checked for depth before it is parsed. */
+  const handlePost = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, close: Record<string, string>, head: RequestHead) => {
+    const grant = authenticated(head);
+    if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
+    const url = targetUrl(rawUrl);
+    if (!url) return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });
+    const body = await readBody(req, API_MAX_BODY_BYTES);
+    if (body === null) return refuse(res, 413, 'payload_too_large', `A request body here may hold at most ${API_MAX_BODY_BYTES} bytes.`, path, { connection: 'close' });
+    if (!/^application\/json\s*(;|$)/i.test(head.contentType ?? '')) return sendError(res, 415, 'bad_request', 'Send the body as JSON, with Content-Type: application/json.');
+    if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) return refuse(res, 400, 'bad_request', tooDeepMessage(MAX_JSON_DEPTH), path);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      return sendError(res, 400, 'bad_request', 'The body is not JSON.');
+    }
+    // An agent asking for what only the runner may do is counted in the audit log, like any refusal.
+    const counted = (error: unknown) => {
+      if (isCompanionError(error, 'runner_only')) backend.recordRefusal('runner_only', { grant: grant.name, path });
+      throw error;
+    };
+    if (
+      await answer(res, path, async () => {
+        try {
+          return await (backend.post?.(grant, url, json) ?? null);
+        } catch (error) {
+          return counted(error);
+        }
+      })
+    )
+      return;
+    return sendError(res, 404, 'not_found', 'No such endpoint.');
   };
 
   const handleAsync = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, mcpPost: boolean, close: Record<string, string>, head: RequestHead) => {

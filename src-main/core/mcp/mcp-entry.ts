@@ -33,6 +33,7 @@ export function mcpDepsOf(companion: Companion, parts: McpParts): McpDeps {
       data: companion.data,
       sync: (options) => companion.sync(options),
       today: () => localDate(clock.now()),
+      workouts: companion.workouts,
       version: VERSION,
       clock,
       logger,

@@ -120,13 +120,14 @@ async function callTool(
 ): Promise<CallToolResult> {
   const at = deps.clock.now();
   const spec = BY_NAME.get(name);
+  const client = auditableClientName(caller.clientName?.() ?? sessionClient());
   const result = spec
-    ? await runTool(spec, args, deps, context)
+    ? await runTool(spec, args, deps, { ...context, caller: { grant: caller.grant, client } })
     : toolError(`There is no tool ${JSON.stringify(name.slice(0, 40))}; the tools are ${TOOLS.map((t) => t.name).join(', ')}.`, 'bad_request');
   deps.recordCall({
     // Only known names reach the audit log: a client inventing names must not multiply its rows.
     tool: spec ? spec.name : 'unknown_tool',
-    client: auditableClientName(caller.clientName?.() ?? sessionClient()),
+    client,
     grant: caller.grant,
     grantId: caller.grantId,
     transport: caller.transport,

@@ -18,8 +18,11 @@ import { getTrends } from './tools/get-trends.js';
 import { getHealthMetrics } from './tools/get-health-metrics.js';
 import { getIntradayActivity } from './tools/get-intraday-activity.js';
 import { syncNow } from './tools/sync-now.js';
+import { proposeWorkout } from './tools/propose-workout.js';
+import { listWorkouts } from './tools/list-workouts.js';
+import { getWorkout } from './tools/get-workout.js';
 
 export type { ToolAnswer, ToolCallContext, ToolDeps, ToolSpec } from './tools/tool-kit.js';
 
 /** The tools, in the order a model sees them. */
-export const TOOLS: readonly ToolSpec[] = [getStatus, listActivities, getWeeklySummary, getDailySummaries, getSleep, getHrv, getActivityDetails, getTrainingLoad, getPersonalRecords, getTrends, getHealthMetrics, getIntradayActivity, syncNow];
+export const TOOLS: readonly ToolSpec[] = [getStatus, listActivities, getWeeklySummary, getDailySummaries, getSleep, getHrv, getActivityDetails, getTrainingLoad, getPersonalRecords, getTrends, getHealthMetrics, getIntradayActivity, syncNow, proposeWorkout, listWorkouts, getWorkout];

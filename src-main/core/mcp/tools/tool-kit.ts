@@ -11,6 +11,7 @@ import { CompanionError } from '../../errors.js';
 import { cursorArg, decodeCursor, fieldsArg, pageLimit, pageOf, refuseCursorWith, type PageQuery } from '../compact.js';
 import type { DataQueries } from '../../data/data-service.js';
 import type { SyncProgress, SyncResult } from '../../sync/sync-engine.js';
+import type { Workouts } from '../../workouts/workout-service.js';
 
 /** What the tools need from the companion. */
 export interface ToolDeps {
@@ -19,12 +20,16 @@ export interface ToolDeps {
   sync(options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult>;
   /** The runner's local date today (YYYY-MM-DD): where date ranges end by default. */
   today(): string;
+  /** Workouts agents propose (and only the runner approves, elsewhere). */
+  readonly workouts: Workouts;
 }
 
-/** Per call: cancellation, and progress when the client asked for it. */
+/** Per call: cancellation, progress when the client asked for it, and who is calling. */
 export interface ToolCallContext {
   readonly signal: AbortSignal;
   readonly progress?: (done: number, total: number, message: string) => void;
+  /** The grant the call came in with (`runner` over stdio) and the client's name (`unknown` when it gave none). */
+  readonly caller?: { readonly grant: string; readonly client: string };
 }
 
 /** A tool's answer: the structured content and a one-line summary for the model. */
