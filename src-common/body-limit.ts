@@ -1,7 +1,36 @@
 /**
- * Reading an HTTP body with a ceiling, for both ends of the relay: the R42 server reads webhook and
- * token bodies with it, the desktop the relay's pages. Web streams only, no Node module.
+ * Reading an HTTP body with a ceiling: the one bounded body reader of the project. The R42 server
+ * reads webhook and token bodies with it, the desktop the relay's pages (web streams), and the
+ * desktop's own doors, the agent endpoint's POST /mcp and the web transport (a Node request, read
+ * by its events). No Node module: a Node request is seen only through the events it emits.
  */
+
+/** A body's chunks up to `max` bytes: `add` says false once they pass it, and nothing more is kept. */
+class BoundedBytes {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+
+  constructor(private readonly max: number) {}
+
+  add(chunk: Uint8Array): boolean {
+    this.size += chunk.byteLength;
+    if (this.size > this.max) return false;
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  /** The bytes read, one chunk as it came (no copy), several joined. */
+  bytes(): Uint8Array {
+    if (this.chunks.length === 1) return this.chunks[0]!;
+    const bytes = new Uint8Array(this.size);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    return bytes;
+  }
+}
 
 /**
  * The stream's bytes, or null as soon as they pass `max`: the rest is cancelled unread, so no more
@@ -10,24 +39,44 @@
 export async function readStreamAtMost(stream: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array | null> {
   if (!stream) return new Uint8Array(0);
   const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  const body = new BoundedBytes(max);
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
+    if (done) return body.bytes();
+    if (!body.add(value)) {
       await reader.cancel().catch(() => undefined);
       return null;
     }
-    chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
+}
+
+/** What the reader needs of a Node request (an IncomingMessage): its data, end and error events, and pausing it. */
+export interface BodyEvents {
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  off(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  once(event: 'end', listener: () => void): unknown;
+  once(event: 'error', listener: (error: Error) => void): unknown;
+  pause(): unknown;
+}
+
+/**
+ * A Node request's body, or null as soon as it passes `max`: the request is paused and the rest
+ * left unread (answer with `connection: close`). Events rather than an async iterator: one promise
+ * per body instead of one per chunk, on the agent endpoint's hot path.
+ */
+export function readEventsAtMost(request: BodyEvents, max: number): Promise<Uint8Array | null> {
+  return new Promise((resolve, reject) => {
+    const body = new BoundedBytes(max);
+    let tooLarge = false;
+    const onData = (chunk: Uint8Array) => {
+      if (body.add(chunk)) return;
+      tooLarge = true;
+      request.off('data', onData);
+      request.pause();
+      resolve(null);
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(tooLarge ? null : body.bytes()));
+    request.once('error', reject);
+  });
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { readEventsAtMost } from '../../src-common/body-limit.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH, tooDeepMessage } from '../../src-common/json-depth.js';
 import type { Envelope, ViewState } from '../../src-common/ipc-contract.js';
 import { describeForeignError } from '../core/errors.js';
@@ -26,6 +27,9 @@ export interface WebTransportOptions {
   readonly logger: Logger;
 }
 
+
+/** An IPC call's JSON: its arguments are a few small fields. */
+const INVOKE_MAX_BODY_BYTES = 64 * 1024;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -55,15 +59,10 @@ export async function startWebTransport(options: WebTransportOptions): Promise<{
     res.end(text);
   };
 
+  /** The request's body as text within its bound (src-common/body-limit.ts); null past it. */
   const readBody = async (req: IncomingMessage): Promise<string | null> => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > 64 * 1024) return null;
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString('utf8');
+    const bytes = await readEventsAtMost(req, INVOKE_MAX_BODY_BYTES);
+    return bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   };
 
   const serveFile = async (res: ServerResponse, file: string, transform?: (text: string) => string) => {
@@ -85,7 +84,11 @@ export async function startWebTransport(options: WebTransportOptions): Promise<{
     if (url.pathname.startsWith('/api/invoke/') && req.method === 'POST') {
       if (!validSession(req.headers['x-r42-session'] as string | undefined)) return sendJson(res, 401, { error: 'unauthorized' });
       const text = await readBody(req);
-      if (text === null) return sendJson(res, 413, { error: 'payload_too_large' });
+      if (text === null) {
+        // The rest of the body stays unread: the connection closes after the answer.
+        res.setHeader('connection', 'close');
+        return sendJson(res, 413, { error: 'payload_too_large' });
+      }
       if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) return sendJson(res, 400, { error: 'too_deep', message: tooDeepMessage(MAX_JSON_DEPTH) });
       let body: { args?: unknown };
       try {

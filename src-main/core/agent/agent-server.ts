@@ -1,6 +1,7 @@
 import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readEventsAtMost } from '../../../src-common/body-limit.js';
 import type { TokenPayload } from '../../../src-common/contract.js';
 import { parseQuery, searchParamsInput, tokenQuery } from '../../../src-common/data-query.js';
 import { ERROR_SURFACES } from '../../../src-common/error-codes.js';
@@ -96,25 +97,10 @@ const UNAUTHORIZED = 'Send Authorization: Bearer <secret> with a secret from age
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'te', 'trailer', 'upgrade']);
 
 /** A request body up to `limit` bytes, or null past it (the rest is not read: the connection closes). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  // Events, not an async iterator: one promise per body instead of one per chunk.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(size > limit ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
+/** The request's body within `limit` (src-common/body-limit.ts), as a Buffer without a copy; null past it. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const bytes = await readEventsAtMost(req, limit);
+  return bytes === null || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
