@@ -40,6 +40,15 @@ export const EVENT_LABELS: Record<string, string> = {
   'client_secret.stored': 'Client secret stored in keychain',
   'client_secret.cleared': 'Client secret removed',
   'relay.deregistration_ignored': 'Ignored a removal notice Garmin did not confirm',
+  'workout.proposed': 'Workout proposed',
+  'workout.approved': 'You approved a workout',
+  'workout.rejected': 'You rejected a workout',
+  'workout.sent_to_garmin': 'Workout added to Garmin Connect',
+  'workout.scheduled': 'Workout put on your Garmin calendar',
+  'workout.delivery_failed': 'Sending a workout to Garmin failed',
+  'workout.unscheduled': 'Workout taken off your Garmin calendar',
+  'workout.removed_from_garmin': 'Workout removed from Garmin Connect',
+  'workout.exported': 'Workout written as a FIT file',
 };
 
 /** What each MCP tool reads, in words. */
@@ -57,6 +66,9 @@ const TOOL_WORDS: Record<string, string> = {
   get_health_metrics: 'health measurements',
   get_intraday_activity: 'steps through the day',
   sync_now: 'sync now',
+  propose_workout: 'proposed a workout',
+  list_workouts: 'the proposed workouts',
+  get_workout: 'a proposed workout',
   unknown_tool: 'a tool that does not exist',
 };
 
@@ -80,7 +92,11 @@ const REFUSAL_WORDS: Record<string, string> = {
   invalid_grant: 'Garmin refused the refresh token',
   deregistered: 'you removed R42 in Garmin Connect',
   garmin_still_accepts_the_token: 'Garmin still accepts the link',
+  runner_only: 'only you may approve or reject a workout',
 };
+
+/** Where the runner decided, and where a FIT file went. */
+const PLACE_WORDS: Record<string, string> = { cli: 'at the terminal', app: 'in this window', file: 'saved to a file', watch: 'copied to the watch' };
 
 /** Words for a code the tables above do not know: never the code itself ("uri_too_long" → "uri too long"). */
 const words = (code: string) => code.replaceAll(/[._]+/g, ' ').trim();
@@ -93,12 +109,17 @@ export function describeEntry(entry: AuditEntryView): { label: string; detail: s
   const d = entry.detail;
   const parts: string[] = [];
   if (typeof d.tool === 'string') parts.push(TOOL_WORDS[d.tool] ?? words(d.tool.replace(/^get_/, '')));
+  if (typeof d.name === 'string' && entry.event.startsWith('workout.')) parts.push(`“${d.name}”`);
+  if (typeof d.date === 'string' && entry.event.startsWith('workout.')) parts.push(`for ${d.date}`);
+  if (typeof d.agent === 'string') parts.push(`proposed by ${d.agent}`);
   if (typeof d.client === 'string' && d.client !== 'unknown') parts.push(`by ${d.client}`);
   if (typeof d.grant === 'string') {
     parts.push(
-      d.grant.startsWith('owner-') ? 'through agent.json' : d.grant === 'runner' && d.transport === 'stdio' ? 'through the MCP server on this computer' : `agent ${d.grant}`,
+      d.grant.startsWith('owner-') ? 'through agent.json' : d.grant === 'runner' && (d.transport === 'stdio' || entry.event.startsWith('workout.')) ? 'through the MCP server on this computer' : `agent ${d.grant}`,
     );
   }
+  if (typeof d.via === 'string') parts.push(PLACE_WORDS[d.via] ?? words(d.via));
+  if (typeof d.to === 'string') parts.push(PLACE_WORDS[d.to] ?? words(d.to));
   if (typeof d.code === 'string') parts.push(problemTitle(d.code).replace(/\.$/, ''));
   if (typeof d.reason === 'string') parts.push(REFUSAL_WORDS[d.reason] ?? words(d.reason));
   if (typeof d.path === 'string' && entry.event === 'agent.request_refused') parts.push(`asking ${d.path}`);

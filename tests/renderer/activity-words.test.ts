@@ -14,6 +14,8 @@ function auditEventsInCore(): string[] {
       else if (file.endsWith('.ts')) {
         const text = readFileSync(file, 'utf8');
         for (const m of text.matchAll(/audit\.append\(.*?'([a-z_]+\.[a-z_]+)'/g)) events.add(m[1]!);
+        // A service's own helper around audit.append (workouts/workout-service.ts `note`).
+        for (const m of text.matchAll(/\bnote\('([a-z_]+\.[a-z_]+)'/g)) events.add(m[1]!);
         for (const m of text.matchAll(/\? '([a-z_]+\.[a-z_]+)' : '([a-z_]+\.[a-z_]+)'/g)) {
           events.add(m[1]!);
           events.add(m[2]!);
@@ -33,7 +35,7 @@ const RAW_CODE = /\b[a-z]+[._][a-z_.]+\b/;
 describe('the Activity panel’s words', () => {
   it('has words for every event the core writes to the audit log', () => {
     const events = auditEventsInCore();
-    expect(events).toEqual(expect.arrayContaining(['mcp.tool_called', 'agent.token_issued', 'agent.request_refused', 'sign_in.succeeded', 'agent.paused']));
+    expect(events).toEqual(expect.arrayContaining(['mcp.tool_called', 'agent.token_issued', 'agent.request_refused', 'sign_in.succeeded', 'agent.paused', 'workout.proposed', 'workout.scheduled']));
     expect(events.filter((event) => !(event in EVENT_LABELS))).toEqual([]);
   });
 
@@ -51,5 +53,16 @@ describe('the Activity panel’s words', () => {
     expect(lines[2]).toEqual({ label: 'Refused an agent request', detail: 'sent from a web page · asking /v1/token · 12 times' });
     expect(lines[5]!.label).toBe('Some future event');
     for (const { label, detail } of lines) expect(`${label} ${detail}`.replace('/v1/token', '')).not.toMatch(RAW_CODE);
+  });
+});
+
+describe('the Activity panel’s words for workouts', () => {
+  it('says which workout, which agent proposed it and where the runner decided, never a raw code', () => {
+    const approved = describeEntry({ id: 1, at: '', event: 'workout.approved', detail: { workout: 'w_Ab12Cd34Ef56Gh78', name: 'Tuesday 6 × 800 m', agent: 'coach-gpt', grant: 'coach', via: 'cli' } });
+    expect(approved).toEqual({ label: 'You approved a workout', detail: '“Tuesday 6 × 800 m” · proposed by coach-gpt · agent coach · at the terminal' });
+    const refused = describeEntry({ id: 2, at: '', event: 'agent.request_refused', detail: { reason: 'runner_only', grant: 'coach', path: '/v1/workouts/w_Ab12Cd34Ef56Gh78/approve', count: 2 } });
+    expect(refused.detail).toContain('only you may approve or reject a workout');
+    const failed = describeEntry({ id: 3, at: '', event: 'workout.delivery_failed', detail: { name: 'Tempo', agent: 'coach-gpt', grant: 'runner', stage: 'create', code: 'workout_import_missing' } });
+    expect(failed).toEqual({ label: 'Sending a workout to Garmin failed', detail: '“Tempo” · proposed by coach-gpt · through the MCP server on this computer · Garmin does not let R42 add workouts' });
   });
 });

@@ -132,7 +132,7 @@ export function createWorkouts(deps: WorkoutServiceDeps): Workouts {
   });
 
   const note = (event: string, r: WorkoutRecord, detail: Record<string, string | number | boolean | null> = {}) =>
-    audit.append(profileId, clock.now(), event, { workout: r.id, agent: r.agent, grant: r.grant, ...detail });
+    audit.append(profileId, clock.now(), event, { workout: r.id, name: r.plan.name.slice(0, 80), agent: r.agent, grant: r.grant, ...detail });
 
   /** A failure kept on the workout, logged and audited; its code and words for the answer. */
   const failed = (r: WorkoutRecord, stage: string, error: unknown): ErrorAnswer => {
@@ -287,7 +287,7 @@ export function createWorkouts(deps: WorkoutServiceDeps): Workouts {
         throw new CompanionError('conflict', `${waiting} proposals already wait for the runner; they decide on those first (list_workouts with status awaiting_approval).`);
       }
       const record = repo.insert(plan, by, clock.now());
-      note('workout.proposed', record, { name: plan.name.slice(0, 80), date: plan.date ?? null });
+      note('workout.proposed', record, { date: plan.date ?? null });
       return { id: record.id, status: 'awaiting_approval', summary: summarizeWorkout(plan) };
     },
 
