@@ -6,8 +6,9 @@
  * and the renderer share them.
  */
 
+/** A day in milliseconds and in seconds (Garmin's times are epoch seconds). */
 export const DAY_MS = 86_400_000;
-const DAY_S = 86_400;
+export const DAY_S = 86_400;
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**

@@ -1,9 +1,9 @@
+import { DAY_MS } from '../../src-common/dates.js';
 import type { RelayNotification } from '../../src-common/relay-contract.js';
 import type { SqlExecutor, SqlStore } from '../store/sql-store.js';
 import { openWithDataKey, sealWithDataKey } from './sealing.js';
 import type { IncomingNotification } from './webhook-envelope.js';
 
-const DAY_MS = 86_400_000;
 /** Undelivered pings are kept 7 days (Garmin's callback URLs are dead long before). */
 export const PING_RETENTION_MS = 7 * DAY_MS;
 /** Undelivered pushes (and deregistrations, permission changes) are kept 14 days. */

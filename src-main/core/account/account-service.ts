@@ -5,6 +5,7 @@
  * before the link is given up.
  */
 import type { ConnectionStatus, DisconnectResult } from '../../../src-common/contract.js';
+import { DAY_MS } from '../../../src-common/dates.js';
 import type { SignInResult, SignInStep } from '../auth/sign-in.js';
 import type { TokenManager } from '../auth/token-manager.js';
 import type { TokenVault } from '../auth/token-vault.js';
@@ -19,7 +20,7 @@ import type { SyncService } from '../sync/sync-service.js';
 import type { GarminLink } from './garmin-link.js';
 
 /** Warn this long before the refresh token's own end (about 90 days after the last sign-in). */
-export const REFRESH_TOKEN_WARNING_MS = 14 * 24 * 3600 * 1000;
+export const REFRESH_TOKEN_WARNING_MS = 14 * DAY_MS;
 
 export interface AccountServiceDeps {
   readonly config: CompanionConfig;

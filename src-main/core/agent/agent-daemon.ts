@@ -5,6 +5,7 @@
  * Loaded when `serve` or the app starts it, never on `token`'s path.
  */
 import { acquireServeLock, agentSocketPath, removeAgentFile, writeAgentFile } from './agent-file.js';
+import { DAY_MS } from '../../../src-common/dates.js';
 import { startOnStablePort } from './agent-port.js';
 import type { AgentHttpLimits, AgentServer } from './agent-server.js';
 import type { AgentGrants } from './grants.js';
@@ -20,7 +21,7 @@ import type { SyncResult } from '../sync/sync-engine.js';
 import { SyncScheduler } from '../sync/sync-scheduler.js';
 
 /** How long the audit log keeps token hand-outs and refused agent requests. */
-export const AUDIT_HAND_OUT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+export const AUDIT_HAND_OUT_RETENTION_MS = 30 * DAY_MS;
 
 /** A running agent endpoint (with the token scheduler when it is the daemon). */
 export interface AgentService {
@@ -114,7 +115,7 @@ export async function startAgentDaemon(deps: AgentDaemonDeps, options: AgentDaem
   // disconnects are kept for good.
   const pruneAudit = () => audit.prune(['agent.token_issued', 'agent.request_refused', 'mcp.tool_called', 'sign_in.callback_rejected'], clock.now() - AUDIT_HAND_OUT_RETENTION_MS);
   pruneAudit();
-  const pruneTimer = setInterval(pruneAudit, 24 * 3600_000);
+  const pruneTimer = setInterval(pruneAudit, DAY_MS);
   pruneTimer.unref();
   // With the relay, each pass long-polls (new data reaches an open app within seconds) and the
   // next pass starts right after; pulling waits for the interval.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAY_S } from '../../../src-common/dates.js';
 import { CompanionError } from '../errors.js';
 import type { SecretStore } from '../ports.js';
 
@@ -14,7 +15,7 @@ const tokenRecordSchema = z.strictObject({
 });
 
 /** Garmin's refresh tokens live about 90 days when a token answer does not say. */
-export const DEFAULT_REFRESH_TOKEN_LIFETIME_S = 90 * 24 * 3600;
+export const DEFAULT_REFRESH_TOKEN_LIFETIME_S = 90 * DAY_S;
 
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 

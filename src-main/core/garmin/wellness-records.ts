@@ -5,7 +5,7 @@
  * pulse ox, all-day respiration, epochs, health snapshots, blood pressure and skin temperature.
  */
 import { z } from 'zod';
-import { dateOfEpochSeconds } from '../../../src-common/dates.js';
+import { dateOfEpochSeconds, DAY_S } from '../../../src-common/dates.js';
 import { calendarDate, flag, id, isPlainObject, localDateOf, num, read, second, str, valueMap } from './records.js';
 
 const stressFields = z.looseObject({
@@ -177,7 +177,7 @@ export function readEpoch(record: unknown): EpochRecord | null {
     summaryId: e.summaryId,
     startTime: start,
     localDate: dateOfEpochSeconds(local),
-    localMinute: Math.floor((((local % 86_400) + 86_400) % 86_400) / 60),
+    localMinute: Math.floor((((local % DAY_S) + DAY_S) % DAY_S) / 60),
     activityType: e.activityType,
     intensity: e.intensity,
     durationS: e.durationInSeconds,

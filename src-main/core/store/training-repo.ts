@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { dailySummary, hrvNight, sleepNight, userMetricsDay, type ActivityView, type DailySummary, type HrvNight, type SleepNight, type UserMetricsDay, type WeekSummary } from '../../../src-common/contract.js';
 import { paceSecondsPerKm } from '../../../src-common/units.js';
 import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
-import { addDays, isoWeekLabel, isoWeekStart } from '../../../src-common/dates.js';
+import { addDays, DAY_S, isoWeekLabel, isoWeekStart } from '../../../src-common/dates.js';
 import { id, normalizeRecord, readActivity, readDaily, readHrv, readSleep, readUserMetrics } from '../garmin/records.js';
 import type { Statement } from 'better-sqlite3';
 import type { Database } from './database.js';
@@ -31,7 +31,6 @@ export interface StoreOptions {
   readonly origin?: 'fetched' | 'pushed';
 }
 
-const DAY_S = 86_400;
 
 /** The stream's row, ready for its table, or null for a record that cannot be read (core/garmin/records.ts). */
 function toRow(stream: SummaryStream, record: unknown): Record<string, unknown> | null {

@@ -1,4 +1,5 @@
 import { readStreamAtMost } from '../../../src-common/body-limit.js';
+import { DAY_S } from '../../../src-common/dates.js';
 import { notificationOfRelayType, notificationOfStream } from '../../../src-common/garmin-notifications.js';
 import { recordList } from '../garmin/records.js';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../../../src-common/json-depth.js';
@@ -21,7 +22,6 @@ import { STREAMS, type Stream, type TrainingRepo } from '../store/training-repo.
 import type { SyncProgress, SyncResult } from './sync-engine.js';
 import { blankTooDeep, readJsonAnswer } from './json-answer.js';
 
-const DAY_S = 86_400;
 /** Garmin's backfill limits per request: 30 days for the Activity API's types, 90 for the Health API's. */
 const backfillChunkDays = (stream: Stream) => (notificationOfStream(stream)?.api === 'activity' ? 30 : 90);
 /** Callback URLs fetched at once: enough to hide Garmin's latency, few enough to stay polite. */

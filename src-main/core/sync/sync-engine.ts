@@ -1,10 +1,10 @@
 import { isCompanionError } from '../errors.js';
+import { DAY_S } from '../../../src-common/dates.js';
 import type { Clock, Logger } from '../ports.js';
 import { STREAMS, type Stream, type TrainingRepo } from '../store/training-repo.js';
 import { withRetry } from '../retry.js';
 import { PermissionMissing, type DataSource } from './data-source.js';
 
-const DAY_S = 86_400;
 
 export interface SyncProgress {
   readonly phase: 'incremental' | 'backfill';

@@ -4,10 +4,10 @@
  * `stale`) and the app's progress bar show. Reads only; the shapes are src-common/contract.ts's.
  */
 import { STREAMS, type StreamState } from '../store/training-repo.js';
+import { DAY_S } from '../../../src-common/dates.js';
 import type { Freshness, SyncStatus } from '../../../src-common/contract.js';
 import type { Clock } from '../ports.js';
 
-const DAY_S = 86_400;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

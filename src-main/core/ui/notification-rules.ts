@@ -1,7 +1,8 @@
 import type { ConnectionStatus } from '../companion.js';
+import { DAY_MS } from '../../../src-common/dates.js';
 
 /** How long the sync may keep failing before the runner is told: a night offline is routine, a day is not. */
-export const SYNC_FAILING_NOTIFY_AFTER_MS = 24 * 3600 * 1000;
+export const SYNC_FAILING_NOTIFY_AFTER_MS = DAY_MS;
 
 export type NotificationKind = 'reauth_required' | 'authorization_ending' | 'sync_failing';
 
@@ -32,7 +33,7 @@ function conditions(status: ConnectionStatus, now: number): Map<string, DesktopN
     });
   }
   if (status.state === 'connected' && status.refreshTokenExpiresSoon && status.refreshTokenExpiresAt) {
-    const days = Math.max(0, Math.ceil((Date.parse(status.refreshTokenExpiresAt) - now) / 86_400_000));
+    const days = Math.max(0, Math.ceil((Date.parse(status.refreshTokenExpiresAt) - now) / DAY_MS));
     found.set(`authorization_ending:${status.refreshTokenExpiresAt}`, {
       kind: 'authorization_ending',
       title: 'Garmin authorization ends soon',
