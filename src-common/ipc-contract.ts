@@ -14,6 +14,7 @@ import {
   errorAnswer,
   grantView,
   hrProfileData,
+  importSummary,
   recordsData,
   syncOutcome,
   trainingLoadData,
@@ -59,6 +60,9 @@ export const auditEntrySchema = z.strictObject({
 
 const none = z.undefined();
 
+/** A 32 MB FIT file in base64 (the importer's own bound refuses anything larger). */
+export const IMPORT_FILE_BASE64_MAX = Math.ceil((32 * 1024 * 1024) / 3) * 4;
+
 const agentName = z.string().min(1).max(64);
 
 /** The desktop app's own settings; start at login only where the shell can set it (not in a browser). */
@@ -81,6 +85,13 @@ export const CHANNELS = {
   'companion:data.trends': { args: z.strictObject({ from: isoDate, to: isoDate }), result: trendsData },
   'companion:data.records': { args: none, result: recordsData },
   'companion:data.hrProfile': { args: none, result: hrProfileData },
+  /**
+   * Files dropped on the app, one per call, as bytes (base64): main never reads a path the renderer
+   * names. A FIT file is at most 32 MB; Garmin's export archive goes through `r42-companion import`.
+   */
+  'companion:import.file': { args: z.strictObject({ name: z.string().min(1).max(255), data: z.string().max(IMPORT_FILE_BASE64_MAX) }), result: importSummary },
+  /** Import from watch: main looks only where removable volumes are mounted, never where the renderer says. */
+  'companion:import.watch': { args: none, result: importSummary },
   'companion:agents.list': { args: none, result: z.array(grantSchema) },
   'companion:agents.add': { args: z.strictObject({ name: agentName }), result: z.strictObject({ name: z.string(), secret: z.string() }) },
   'companion:agents.revoke': { args: z.strictObject({ name: agentName }), result: z.strictObject({ revoked: z.boolean() }) },
@@ -107,6 +118,7 @@ export type ErrorView = z.infer<typeof errorSchema>;
 export type ActivityItemView = z.infer<typeof activitySchema>;
 export type WeekView = z.infer<typeof weekSchema>;
 export type DesktopSettingsView = z.infer<typeof desktopSettingsSchema>;
+export type ImportSummaryView = z.infer<typeof importSummary>;
 
 /** What crosses the boundary for every call. */
 export type Envelope<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorView };

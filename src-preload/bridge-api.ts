@@ -32,6 +32,10 @@ export interface R42Api {
     add(name: string): Promise<Envelope<ResultOf<'companion:agents.add'>>>;
     revoke(name: string): Promise<Envelope<ResultOf<'companion:agents.revoke'>>>;
   };
+  readonly imports: {
+    file(name: string, data: string): Promise<Envelope<ResultOf<'companion:import.file'>>>;
+    watch(): Promise<Envelope<ResultOf<'companion:import.watch'>>>;
+  };
   readonly audit: { list(limit: number): Promise<Envelope<ResultOf<'companion:audit.list'>>> };
   readonly settings: {
     get(): Promise<Envelope<ResultOf<'companion:settings.get'>>>;
@@ -64,6 +68,10 @@ export function createBridgeApi(transport: BridgeTransport): R42Api {
       list: () => transport.invoke('companion:agents.list', undefined),
       add: (name) => transport.invoke('companion:agents.add', { name }),
       revoke: (name) => transport.invoke('companion:agents.revoke', { name }),
+    },
+    imports: {
+      file: (name, data) => transport.invoke('companion:import.file', { name, data }),
+      watch: () => transport.invoke('companion:import.watch', undefined),
     },
     audit: { list: (limit) => transport.invoke('companion:audit.list', { limit }) },
     settings: {

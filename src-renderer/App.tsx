@@ -4,6 +4,7 @@ import { ConnectionCard } from './components/ConnectionCard';
 import { AgentsPanel } from './components/AgentsPanel';
 import { ActivityPanel } from './components/ActivityPanel';
 import { TrainingPanel } from './components/TrainingPanel';
+import { ImportCard } from './components/ImportCard';
 import { SettingsCard } from './components/SettingsCard';
 import { CoachingPages } from './components/CoachingPages';
 
@@ -44,6 +45,7 @@ export function App() {
         <div className="overview" hidden={pageOpen}>
           <ConnectionCard />
           <TrainingPanel />
+          <ImportCard />
           <div className="columns">
             <AgentsPanel />
             <ActivityPanel />

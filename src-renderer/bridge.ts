@@ -38,6 +38,8 @@ export const bridge = {
   addAgent: (name: string) => unwrap(window.r42.agents.add(name)),
   revokeAgent: (name: string) => unwrap(window.r42.agents.revoke(name)),
   audit: (limit: number) => unwrap(window.r42.audit.list(limit)),
+  importFile: (name: string, data: string) => unwrap(window.r42.imports.file(name, data)),
+  importFromWatch: () => unwrap(window.r42.imports.watch()),
   settings: () => unwrap(window.r42.settings.get()),
   setOpenAtLogin: (openAtLogin: boolean) => unwrap(window.r42.settings.setOpenAtLogin(openAtLogin)),
 };

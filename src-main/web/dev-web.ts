@@ -16,11 +16,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** Starts the core and the web transport; returns its URL and a stop function. */
 export async function startDevWeb(
   env: NodeJS.ProcessEnv,
-  options: { port?: number; browser?: BrowserLauncher; secrets?: SecretStore; uiPollMs?: number; /** Browser tests stand in for the desktop shell's. */ loginItem?: LoginItemPort } = {},
+  options: { port?: number; browser?: BrowserLauncher; secrets?: SecretStore; uiPollMs?: number; /** Browser tests stand in for the desktop shell's. */ loginItem?: LoginItemPort; /** Import from watch's mount roots (a test's fake volume). */ watchRoots?: readonly string[] } = {},
 ) {
   const config = loadConfig(env);
   const logger = createFileLogger(config.paths.logFile, config.logLevel);
-  const core = await startAppCore({ config, secrets: options.secrets ?? createKeytarSecretStore(config.keychainService), browser: options.browser ?? createSystemBrowser(config.browserCommand), logger, uiPollMs: options.uiPollMs, loginItem: options.loginItem });
+  const core = await startAppCore({ config, secrets: options.secrets ?? createKeytarSecretStore(config.keychainService), browser: options.browser ?? createSystemBrowser(config.browserCommand), logger, uiPollMs: options.uiPollMs, loginItem: options.loginItem, ...(options.watchRoots ? { watchRoots: options.watchRoots } : {}) });
   const web = await startWebTransport({
     dispatch: core.dispatch,
     subscribe: (listener) => core.service.subscribe(listener),

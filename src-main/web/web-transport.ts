@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { readEventsAtMost } from '../../src-common/body-limit.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH, tooDeepMessage } from '../../src-common/json-depth.js';
-import type { Envelope, ViewState } from '../../src-common/ipc-contract.js';
+import { IMPORT_FILE_BASE64_MAX, type Envelope, type ViewState } from '../../src-common/ipc-contract.js';
 import { describeForeignError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { RENDERER_CSP } from '../core/ui/csp.js';
@@ -60,8 +60,8 @@ export async function startWebTransport(options: WebTransportOptions): Promise<{
   };
 
   /** The request's body as text within its bound (src-common/body-limit.ts); null past it. */
-  const readBody = async (req: IncomingMessage): Promise<string | null> => {
-    const bytes = await readEventsAtMost(req, INVOKE_MAX_BODY_BYTES);
+  const readBody = async (req: IncomingMessage, limit = INVOKE_MAX_BODY_BYTES): Promise<string | null> => {
+    const bytes = await readEventsAtMost(req, limit);
     return bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   };
 
@@ -83,7 +83,9 @@ export async function startWebTransport(options: WebTransportOptions): Promise<{
 
     if (url.pathname.startsWith('/api/invoke/') && req.method === 'POST') {
       if (!validSession(req.headers['x-r42-session'] as string | undefined)) return sendJson(res, 401, { error: 'unauthorized' });
-      const text = await readBody(req);
+      // A dropped FIT file travels as base64 (32 MB at most); every other call is small.
+      const imported = url.pathname === '/api/invoke/companion%3Aimport.file' || url.pathname === '/api/invoke/companion:import.file';
+      const text = await readBody(req, imported ? IMPORT_FILE_BASE64_MAX + 1024 : INVOKE_MAX_BODY_BYTES);
       if (text === null) {
         // The rest of the body stays unread: the connection closes after the answer.
         res.setHeader('connection', 'close');

@@ -1,4 +1,5 @@
 import type { ActivityDetailsAnswer, HrZone, SplitUnit } from '../../src-common/coaching-contract';
+import { WatchRecorded } from './WatchRecorded';
 import { activityTitle, effortName, LOAD_METHOD_WORDS, perUnit, UNIT_NAMES } from '../coaching-words';
 import { UNIT_METRES } from '../../src-common/units';
 import { formatDateTime, formatDistance, formatNumber, formatPaceSeconds, formatSeconds, formatSignedPercent, isFiniteNumber } from '../format';
@@ -297,6 +298,7 @@ export function ActivityPage({ id, backLabel, onBack }: { id: string; backLabel:
           <SplitsTable answer={answer} unit={answer.unit} />
           <LapsTable answer={answer} unit={answer.unit} />
           <EffortsTable answer={answer} unit={answer.unit} />
+          {answer.recorded && <WatchRecorded recorded={answer.recorded} />}
         </>
       )}
     </PageFrame>

@@ -34,6 +34,8 @@ export async function startApp(
     throughR42Server?: boolean;
     /** Start at login as the Electron shell would set it (the web transport has none). */
     loginItem?: { apply(openAtLogin: boolean): void };
+    /** Where Import from watch looks (a fake volume). */
+    watchRoots?: string[];
   } = {},
 ): Promise<AppWorld> {
   const sim = await startSimulator({
@@ -65,7 +67,7 @@ export async function startApp(
     set: (key: string, value: string) => (locked ? Promise.reject(lockedError()) : real.set(key, value)),
     delete: (key: string) => (locked ? Promise.reject(lockedError()) : real.delete(key)),
   };
-  const app = await startDevWeb(world.env, { browser, secrets, uiPollMs: 300, loginItem: options.loginItem });
+  const app = await startDevWeb(world.env, { browser, secrets, uiPollMs: 300, loginItem: options.loginItem, ...(options.watchRoots ? { watchRoots: options.watchRoots } : {}) });
   return {
     sim,
     world,

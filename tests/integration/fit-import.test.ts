@@ -401,3 +401,23 @@ describe('bad input: a clear reason each, nothing stored', () => {
 });
 
 void DAY;
+
+describe('the app’s doors take bytes, never a path to read', () => {
+  it('a dropped file is its bytes: a name like a path reads nothing, a path field is refused, an archive is sent to the CLI', async () => {
+    const { CHANNELS } = await import('../../src-common/ipc-contract.js');
+    const args = CHANNELS['companion:import.file'].args;
+    expect(args.safeParse({ name: 'run.fit', data: 'AAAA' }).success).toBe(true);
+    expect(args.safeParse({ name: 'run.fit', data: 'AAAA', path: '/etc/passwd' }).success).toBe(false);
+    expect(CHANNELS['companion:import.watch'].args.safeParse({ roots: ['/'] }).success).toBe(false);
+    const w = world();
+    const summary = await w.imports.importBytes([
+      { name: '/etc/passwd', bytes: Buffer.from('x') },
+      { name: 'export.zip', bytes: makeZip([{ name: 'a.fit', data: Buffer.from('x') }]) },
+    ]);
+    expect(summary.results.map((r) => [r.name, r.reason])).toEqual([
+      ['passwd', 'not_fit'],
+      ['export.zip', 'not_fit_or_zip'],
+    ]);
+    expect(summary.results[1]!.message).toMatch(/r42-companion import/);
+  });
+});

@@ -206,6 +206,8 @@ export class FitImporter {
   private summaryRecord(summaryId: string, leg: FitLeg, decoded: FitActivity, file: { activityId: string | null; offsetS: number; source: FitSource }, startTime: number): Record<string, unknown> {
     const t = leg.totals;
     const isRun = leg.activityType.includes('RUN');
+    // A watch that wrote no average speed: the session's distance over its timer time.
+    const speed = t.avg_speed_mps ?? (t.distance_m !== null && t.timer_s ? t.distance_m / t.timer_s : null);
     return {
       summaryId,
       activityId: file.activityId,
@@ -214,8 +216,8 @@ export class FitImporter {
       activityType: leg.activityType,
       durationInSeconds: t.timer_s ?? t.elapsed_s,
       distanceInMeters: t.distance_m,
-      averageSpeedInMetersPerSecond: t.avg_speed_mps,
-      averagePaceInMinutesPerKilometer: isRun && t.avg_speed_mps ? round(1000 / t.avg_speed_mps / 60) : null,
+      averageSpeedInMetersPerSecond: speed === null ? null : round(speed, 3),
+      averagePaceInMinutesPerKilometer: isRun && speed ? round(1000 / speed / 60) : null,
       averageHeartRateInBeatsPerMinute: t.avg_hr,
       maxHeartRateInBeatsPerMinute: t.max_hr,
       averageRunCadenceInStepsPerMinute: isRun ? t.avg_cadence_spm : null,

@@ -31,7 +31,11 @@ export function createFitImports(deps: FitImporterDeps & { readonly tmpDir: stri
   return {
     importPaths: (paths, options = {}) => fromPaths(paths, options.source ?? 'file', options),
     importBytes(files, options = {}) {
-      const inputs: ImportInput[] = files.map((f) => ({ kind: 'file', name: path.basename(f.name), source: 'file', bytes: f.bytes.length, read: async () => f.bytes }));
+      const inputs: ImportInput[] = files.map((f) =>
+        f.name.toLowerCase().endsWith('.zip')
+          ? { kind: 'skip', name: path.basename(f.name), reason: 'not_fit_or_zip', message: 'An archive (Garmin’s export) is imported with `r42-companion import <the zip>`, which reads it without unpacking it; drop FIT files here.' }
+          : { kind: 'file', name: path.basename(f.name), source: 'file', bytes: f.bytes.length, read: async () => f.bytes },
+      );
       return importer.importAll(inputs, { ...options, total: inputs.length });
     },
     async importFromWatch(roots, options = {}) {

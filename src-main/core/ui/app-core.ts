@@ -38,6 +38,8 @@ export async function startAppCore(deps: {
   browser: BrowserLauncher;
   logger: Logger;
   uiPollMs?: number;
+  /** Where Import from watch looks; the OS's mount roots by default (a test passes a fake volume). */
+  watchRoots?: readonly string[];
   loginItem?: LoginItemPort;
   /** How to start the app's CLI as the refresh helper (see auth/refresh-helper.ts); without it refreshes run in this process. */
   refreshHelper?: RefreshHelperLauncher;
@@ -62,7 +64,7 @@ export async function startAppCore(deps: {
       return { openAtLogin, openAtLoginAvailable: true };
     },
   };
-  const service = new UiService(companion, () => agents, { pollMs: deps.uiPollMs, settings });
+  const service = new UiService(companion, () => agents, { pollMs: deps.uiPollMs, settings, ...(deps.watchRoots ? { watchRoots: deps.watchRoots } : {}) });
   const dispatch = createDispatcher(service, deps.logger);
   let presence: Presence | null = null;
   let unsubscribePresence: (() => void) | null = null;

@@ -1,4 +1,5 @@
 import { CompanionError, isCompanionError } from '../errors.js';
+import { defaultWatchRoots } from '../fit/watch-finder.js';
 import type { AgentService, Companion } from '../companion.js';
 import type { ArgsOf, Channel, ResultOf, SignInView, ViewState } from '../../../src-common/ipc-contract.js';
 
@@ -33,7 +34,7 @@ export class UiService {
   constructor(
     private readonly companion: Companion,
     private readonly agentService: () => AgentService | null,
-    private readonly options: { pollMs?: number; settings?: DesktopSettingsPort } = {},
+    private readonly options: { pollMs?: number; settings?: DesktopSettingsPort; /** Where Import from watch looks (a test's fake volume); the OS's mount roots by default. */ watchRoots?: readonly string[] } = {},
   ) {}
 
   state(): ViewState {
@@ -186,6 +187,8 @@ export class UiService {
       'companion:data.trends': (args) => this.companion.data.trends({ from: args.from, to: args.to }),
       'companion:data.records': () => this.companion.data.records(),
       'companion:data.hrProfile': () => this.companion.data.hrProfile(),
+      'companion:import.file': (args) => this.companion.imports.importBytes([{ name: args.name, bytes: Buffer.from(args.data, 'base64') }]),
+      'companion:import.watch': () => this.companion.imports.importFromWatch(this.options.watchRoots ?? defaultWatchRoots(process.platform)),
       'companion:agents.list': () => this.listAgents(),
       'companion:agents.add': (args) => this.addAgent(args),
       'companion:agents.revoke': (args) => this.revokeAgent(args),
