@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, hkdfSync } from 'node:crypto';
+import { open, seal } from '../sealing.js';
 import type { SqlStore } from '../store/sql-store.js';
 import type { UpstreamAnswer } from './garmin-upstream.js';
 
@@ -12,29 +13,6 @@ export function tokenDigest(refreshToken: string): string {
 /** A key only the holder of the old refresh token can derive. @see RFC 5869 */
 function keyFor(refreshToken: string, digest: string): Buffer {
   return Buffer.from(hkdfSync('sha256', Buffer.from(refreshToken, 'utf8'), Buffer.from(digest, 'hex'), KEY_INFO, 32));
-}
-
-/** AES-256-GCM; the digest is bound as additional data. Layout: iv(12) ‖ tag(16) ‖ ciphertext. */
-export function seal(refreshToken: string, digest: string, plaintext: string): Buffer {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyFor(refreshToken, digest), iv);
-  cipher.setAAD(Buffer.from(digest, 'hex'));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]);
-}
-
-/** Opens what `seal` made, or null when the key or the data do not match. */
-export function open(refreshToken: string, digest: string, sealed: Uint8Array): string | null {
-  const data = Buffer.from(sealed);
-  if (data.length < 28) return null;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', keyFor(refreshToken, digest), data.subarray(0, 12));
-    decipher.setAAD(Buffer.from(digest, 'hex'));
-    decipher.setAuthTag(data.subarray(12, 28));
-    return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
-  } catch {
-    return null;
-  }
 }
 
 export interface RotationReplaysOptions {
@@ -89,7 +67,7 @@ export class RotationReplays {
         continue;
       }
       if (row.state === 'done' && row.sealed) {
-        const body = open(refreshToken, digest, row.sealed);
+        const body = open(keyFor(refreshToken, digest), Buffer.from(digest, 'hex'), row.sealed);
         if (body !== null) return { status: 200, body, retryAfter: null, replayed: true };
         await this.store.query('delete from refresh_rotations where token_sha256 = $1', [digest]);
         continue;
@@ -119,7 +97,7 @@ export class RotationReplays {
     if (answer.status === 200 && answer.body !== null && rotated(answer.body)) {
       await this.store.query(`update refresh_rotations set state = 'done', sealed = $2, expires_at = $3 where token_sha256 = $1`, [
         digest,
-        seal(refreshToken, digest, answer.body),
+        seal(keyFor(refreshToken, digest), Buffer.from(digest, 'hex'), answer.body),
         this.options.now() + this.options.replayMs,
       ]);
     } else {

@@ -1,7 +1,7 @@
 import { DAY_MS } from '../../src-common/dates.js';
 import type { RelayNotification } from '../../src-common/relay-contract.js';
 import type { SqlExecutor, SqlStore } from '../store/sql-store.js';
-import { openWithDataKey, sealWithDataKey } from './sealing.js';
+import { open, seal } from '../sealing.js';
 import type { IncomingNotification } from './webhook-envelope.js';
 
 /** Undelivered pings are kept 7 days (Garmin's callback URLs are dead long before). */
@@ -9,6 +9,13 @@ export const PING_RETENTION_MS = 7 * DAY_MS;
 /** Undelivered pushes (and deregistrations, permission changes) are kept 14 days. */
 export const PUSH_RETENTION_MS = 14 * DAY_MS;
 const ROWS_PER_INSERT = 500;
+
+/** A pushed summary as it was sealed (base64 in its row); throws when the data key or the row does not match. */
+function openSealed(dataKey: Buffer, dedupeKey: string, sealed: string): string {
+  const text = open(dataKey, dedupeKey, Buffer.from(sealed, 'base64'));
+  if (text === null) throw new Error('A pushed summary cannot be opened with the data key: the key changed, or the row was altered.');
+  return text;
+}
 /**
  * What a relay page adds around each notification's payload, at most: its cursor, kind, type, the
  * field names and the ping's upload window (a ping is about 180 bytes plus its URL).
@@ -137,7 +144,7 @@ export class NotificationStore {
         n.kind === 'ping' ? n.callbackUrl : null,
         n.kind === 'ping' ? n.uploadStart : null,
         n.kind === 'ping' ? n.uploadEnd : null,
-        n.kind === 'push' ? sealWithDataKey(this.dataKey, n.dedupeKey, n.summaryJson).toString('base64') : null,
+        n.kind === 'push' ? seal(this.dataKey, n.dedupeKey, n.summaryJson).toString('base64') : null,
         n.kind === 'permissions' ? JSON.stringify(n.permissions) : null,
         n.dedupeKey,
         now,
@@ -191,7 +198,7 @@ export class NotificationStore {
             uploadEndTimeInSeconds: row.upload_end === null ? null : Number(row.upload_end),
           };
         case 'push':
-          return { cursor, kind: 'push', type: row.summary_type as never, summary: JSON.parse(openWithDataKey(this.dataKey, row.dedupe_key, Buffer.from(row.sealed!, 'base64'))) as Record<string, unknown> };
+          return { cursor, kind: 'push', type: row.summary_type as never, summary: JSON.parse(openSealed(this.dataKey, row.dedupe_key, row.sealed!)) as Record<string, unknown> };
         case 'deregistration':
           return { cursor, kind: 'deregistration' };
         case 'permissions':

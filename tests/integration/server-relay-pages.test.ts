@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayPage, type RelayNotification } from '../../src-common/relay-contract.js';
 import { NotificationStore, NOTIFICATION_OVERHEAD_BYTES, PAGE_ENVELOPE_BYTES, RUNNER_LOCK_NAMESPACE } from '../../src-server/relay/notification-store.js';
-import { sealWithDataKey } from '../../src-server/relay/sealing.js';
+import { seal as sealWithDataKey } from '../../src-server/sealing.js';
 import { parseWebhookBody } from '../../src-server/relay/webhook-envelope.js';
 import { migrate, SERVER_MIGRATIONS } from '../../src-server/store/migrations.js';
 import { openPgliteStore } from '../../src-server/store/pglite-store.js';
