@@ -153,7 +153,7 @@ export type ActivityLoad = z.infer<typeof activityLoad>;
 /** What cleaning changed, so an answer can say why a figure is missing or smaller than expected. */
 export const cleaningReport = z.strictObject({
   /** Samples without a usable time (missing, negative, not finite). */
-  droppedSamples: z.number(),
+  dropped_samples: z.number(),
   /** True when the samples did not arrive in time order. */
   reordered: z.boolean(),
   /** Samples merged into an earlier one with the same time. */
@@ -161,11 +161,11 @@ export const cleaningReport = z.strictObject({
   /** Field values outside the plausible range, set to null. */
   absurd: z.strictObject({ hr: z.number(), speed: z.number(), cadence: z.number(), elevation: z.number(), position: z.number() }),
   /** Distance steps that went backwards or faster than the fastest plausible speed, counted as 0 m. */
-  distanceGlitches: z.number(),
+  distance_glitches: z.number(),
   /** Samples without a position inside an activity that has GPS (tunnels, lost fix). */
-  gpsGaps: z.number(),
+  gps_gaps: z.number(),
   pauses: z.number(),
-  pausedS: z.number(),
+  paused_s: z.number(),
 });
 export type CleaningReport = z.infer<typeof cleaningReport>;
 

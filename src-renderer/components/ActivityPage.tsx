@@ -101,10 +101,10 @@ function CleaningNote({ answer }: { answer: ActivityDetailsAnswer }) {
   const c = answer.cleaning;
   if (!c) return null;
   const fixed = [
-    c.gpsGaps ? `${c.gpsGaps} GPS ${c.gpsGaps === 1 ? 'gap' : 'gaps'}` : '',
-    c.distanceGlitches ? `${c.distanceGlitches} distance ${c.distanceGlitches === 1 ? 'jump' : 'jumps'} ignored` : '',
+    c.gps_gaps ? `${c.gps_gaps} GPS ${c.gps_gaps === 1 ? 'gap' : 'gaps'}` : '',
+    c.distance_glitches ? `${c.distance_glitches} distance ${c.distance_glitches === 1 ? 'jump' : 'jumps'} ignored` : '',
     c.absurd.hr ? `${c.absurd.hr} impossible heart ${c.absurd.hr === 1 ? 'rate' : 'rates'} left out` : '',
-    c.pauses ? `${c.pauses} ${c.pauses === 1 ? 'pause' : 'pauses'} (${formatSeconds(c.pausedS)}) not counted as moving` : '',
+    c.pauses ? `${c.pauses} ${c.pauses === 1 ? 'pause' : 'pauses'} (${formatSeconds(c.paused_s)}) not counted as moving` : '',
   ].filter(Boolean);
   if (fixed.length === 0) return null;
   return (

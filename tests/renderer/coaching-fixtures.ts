@@ -72,7 +72,7 @@ export const run: ActivityDetailsAnswer = {
     { label: '10k', distance_m: 10_000, time_s: 2995, pace_s_per_km: 299.5, start_m: 300 },
   ],
   load: { trimp: 112.6, method: 'hr_samples' },
-  cleaning: { droppedSamples: 0, reordered: false, duplicates: 0, absurd: { hr: 0, speed: 0, cadence: 0, elevation: 0, position: 0 }, distanceGlitches: 0, gpsGaps: 0, pauses: 1, pausedS: 50 },
+  cleaning: { dropped_samples: 0, reordered: false, duplicates: 0, absurd: { hr: 0, speed: 0, cadence: 0, elevation: 0, position: 0 }, distance_glitches: 0, gps_gaps: 0, pauses: 1, paused_s: 50 },
   series: Array.from({ length: 60 }, (_, i) => ({
     elapsed_s: (i + 1) * 53,
     distance_m: (i + 1) * 175,

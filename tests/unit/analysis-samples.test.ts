@@ -20,7 +20,7 @@ describe('cleaning the samples', () => {
     ]);
     expect(s.samples.map((x) => x.t)).toEqual([0, 5, 10]);
     expect(s.samples[1]).toMatchObject({ hr: 145, cadence: 170, distance: 15 });
-    expect(s.report).toMatchObject({ reordered: true, duplicates: 1, droppedSamples: 0 });
+    expect(s.report).toMatchObject({ reordered: true, duplicates: 1, dropped_samples: 0 });
     // 0 → 5 → 10 s, 15 m each: 10 s moving, 30 m.
     expect([s.movingS, s.distanceM]).toEqual([10, 30]);
   });
@@ -28,7 +28,7 @@ describe('cleaning the samples', () => {
   it('drops samples without a usable time', () => {
     const s = cleanSamples([{ t: Number.NaN, hr: 150 }, { t: -1, hr: 150 }, { t: 0, hr: 150 }, { t: Number.POSITIVE_INFINITY }]);
     expect(s.samples).toHaveLength(1);
-    expect(s.report.droppedSamples).toBe(3);
+    expect(s.report.dropped_samples).toBe(3);
   });
 
   it('sets absurd values to null and keeps the rest of the sample', () => {
@@ -42,7 +42,7 @@ describe('cleaning the samples', () => {
     expect(s.samples[2]).toEqual({ t: 2, distance: 6, hr: 150, speed: 3, cadence: 170, elevation: 12, lat: 52.1, lon: 4.3 });
     expect(s.report.absurd).toEqual({ hr: 2, speed: 2, cadence: 2, elevation: 2, position: 2 });
     // Positions at 0 s and 1 s are missing inside an activity with GPS: two GPS gaps.
-    expect(s.report.gpsGaps).toBe(2);
+    expect(s.report.gps_gaps).toBe(2);
     expect(s.hasGps).toBe(true);
   });
 
@@ -58,7 +58,7 @@ describe('cleaning the samples', () => {
     // Steps: +3, +100 in 1 s (100 m/s > 12.5 → 0), +3: 6 m, and the jump is reported.
     const jump = cleanSamples([{ t: 0, distance: 0 }, { t: 1, distance: 3 }, { t: 2, distance: 103 }, { t: 3, distance: 106 }]);
     expect(jump.distanceM).toBe(6);
-    expect(jump.report.distanceGlitches).toBe(1);
+    expect(jump.report.distance_glitches).toBe(1);
   });
 
   it('finds pauses: a gap over 10 s covered slower than 0.5 m/s adds no time and no distance', () => {
@@ -68,7 +68,7 @@ describe('cleaning the samples', () => {
     expect(s.moving).toEqual([0, 60, 60, 120]);
     expect(s.samples.map((x) => x.distance)).toEqual([0, 300, 300, 600]);
     expect([s.elapsedS, s.movingS, s.distanceM]).toEqual([180, 120, 600]);
-    expect(s.report).toMatchObject({ pauses: 1, pausedS: 60 });
+    expect(s.report).toMatchObject({ pauses: 1, paused_s: 60 });
   });
 
   it('integrates speed when there is no distance, and has no distance without either', () => {
@@ -139,7 +139,7 @@ describe('a whole activity from bad details', () => {
       samples: [{ startTimeInSeconds: 'x' }, { startTimeInSeconds: 100, heartRate: 300, speedMetersPerSecond: 100 }, { startTimeInSeconds: 100, heartRate: 0 }, { startTimeInSeconds: 50 }],
     })!;
     const a = analyzeActivity(details, null, 'mi');
-    expect(a.cleaning).toMatchObject({ droppedSamples: 2, duplicates: 1, absurd: { hr: 2, speed: 1, cadence: 0, elevation: 0, position: 0 } });
+    expect(a.cleaning).toMatchObject({ dropped_samples: 2, duplicates: 1, absurd: { hr: 2, speed: 1, cadence: 0, elevation: 0, position: 0 } });
     expect(a).toMatchObject({ zones: null, splits: [], load: { trimp: 0, method: 'duration' } });
     expect(numbersIn(a).every(Number.isFinite)).toBe(true);
   });

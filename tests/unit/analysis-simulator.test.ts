@@ -29,7 +29,7 @@ describe('simulated activity details', () => {
       const details = parseActivityDetails(activityDetailsFor(summary))!;
       const series = cleanSamples(details.samples);
       const kind = detailKind(summary);
-      expect(series.report).toMatchObject({ droppedSamples: 0, duplicates: 0, distanceGlitches: 0, pauses: 0 });
+      expect(series.report).toMatchObject({ dropped_samples: 0, duplicates: 0, distance_glitches: 0, pauses: 0 });
       expect(series.movingS).toBe(summary.durationInSeconds);
       expect(series.distanceM).toBeCloseTo(summary.distanceInMeters as number, 1);
       const whole = totals(series, everything(series));

@@ -183,3 +183,29 @@ describe('sync status arithmetic', () => {
     expect(st.stale).toBe(true);
   });
 });
+
+describe('snake_case answers', () => {
+  /** Every key of a JSON Schema's objects, however deep (properties, items, unions). */
+  function keysOf(schema: unknown, path = ''): string[] {
+    if (typeof schema !== 'object' || schema === null) return [];
+    const node = schema as Record<string, unknown>;
+    const own = node.properties && typeof node.properties === 'object' ? Object.entries(node.properties as Record<string, unknown>).flatMap(([key, value]) => [`${path}${key}`, ...keysOf(value, `${path}${key}.`)]) : [];
+    const nested = Object.entries(node)
+      .filter(([key]) => key !== 'properties')
+      .flatMap(([, value]) => (Array.isArray(value) ? value.flatMap((v) => keysOf(v, path)) : typeof value === 'object' ? keysOf(value, path) : []));
+    return [...own, ...nested];
+  }
+  const snake = /^[a-z0-9]+(_[a-z0-9]+)*$/;
+
+  it('every field of every agent route and MCP tool answer is snake_case, the cleaning report’s included', () => {
+    const answers: Array<[string, z.ZodType]> = [
+      ...Object.entries(API_ROUTES).map(([route, spec]) => [route, spec.answer] as [string, z.ZodType]),
+      ...TOOLS.map((tool) => [tool.name, tool.output] as [string, z.ZodType]),
+    ];
+    expect(answers.map(([name]) => name)).toEqual(expect.arrayContaining(['/v1/activities/{id}', 'get_activity_details']));
+    const bad = answers.flatMap(([name, schema]) => keysOf(z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' })).filter((key) => !snake.test(key.split('.').at(-1)!)).map((key) => `${name}: ${key}`));
+    expect([...new Set(bad)]).toEqual([]);
+    expect(keysOf(z.toJSONSchema(API_ROUTES['/v1/activities/{id}']!.answer, { io: 'output' }))).toEqual(expect.arrayContaining(['data.cleaning.dropped_samples', 'data.cleaning.gps_gaps', 'data.cleaning.paused_s']));
+  });
+});
+

@@ -206,15 +206,16 @@ export function cleanSamples(raw: readonly RawSample[]): Series {
     distanceM: hasDistance ? d : null,
     hasHr: samples.some((s) => s.hr !== null),
     hasGps,
+    // snake_case like every other field of the answers it goes into.
     report: {
-      droppedSamples,
+      dropped_samples: droppedSamples,
       reordered,
       duplicates,
       absurd,
-      distanceGlitches,
-      gpsGaps: hasGps ? samples.filter((s) => s.lat === null).length : 0,
+      distance_glitches: distanceGlitches,
+      gps_gaps: hasGps ? samples.filter((s) => s.lat === null).length : 0,
       pauses,
-      pausedS,
+      paused_s: pausedS,
     },
   };
 }
