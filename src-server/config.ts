@@ -92,7 +92,7 @@ const sourceRanges = z.string().transform((value, ctx) => {
 });
 
 const schema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+  PORT: z.coerce.number().int().min(0, 'must be from 0 to 65535').max(65535, 'must be from 0 to 65535').default(8788),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   GARMIN_CLIENT_ID: z.string().trim().min(1, 'is required: the client id of R42’s Garmin developer app'),
   GARMIN_TOKEN_URL: upstreamUrl.prefault('https://diauth.garmin.com/di-oauth2-service/oauth/token'),
@@ -238,7 +238,14 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const key = String(issue.path[0] ?? 'environment');
-    const message = issue.code === 'invalid_type' && input[key] === undefined ? 'is required' : issue.message;
+    const given = input[key];
+    const message =
+      issue.code === 'invalid_type' && given === undefined
+        ? 'is required'
+        : issue.code === 'invalid_type' && (issue.expected === 'number' || issue.expected === 'int')
+          ? // A number setting given something else: zod's words would be "expected number, received NaN".
+            `must be a whole number written in digits, not ${JSON.stringify(String(given).slice(0, 40))}`
+          : issue.message;
     throw new ServerConfigError(key, /^[a-z]/.test(message) ? `${key} ${message}.` : `${key}: ${message}.`);
   }
   const s = result.data;
@@ -304,3 +311,29 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
     insecureHttpUrls: [...new Set([s.GARMIN_TOKEN_URL, s.GARMIN_API_URL].filter((url) => url.protocol === 'http:').map((url) => url.origin))],
   };
 }
+
+/**
+ * Why the server could not start, in words that name the setting to fix. A database it cannot
+ * reach names DATABASE_URL and where it points (host, port, database; never the user or password
+ * the URL may hold), with the driver's own words.
+ */
+export function startFailureMessage(error: unknown, config: Pick<ServerConfig, 'databaseUrl' | 'port' | 'host'>): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `port ${config.port} on ${config.host} is in use: stop what uses it or set PORT.`;
+  if (code === 'EACCES') return `not allowed to listen on ${config.host}:${config.port}: choose a PORT above 1023 or check HOST.`;
+  const words = error instanceof Error ? error.message || error.name : String(error);
+  if (config.databaseUrl) {
+    let where = 'the database';
+    try {
+      const url = new URL(config.databaseUrl);
+      where = `${url.hostname || 'localhost'}:${url.port || '5432'}${url.pathname.length > 1 ? url.pathname : ''}`;
+    } catch {
+      // config.ts accepted it as a postgres:// URL; the driver's words say the rest.
+    }
+    // The driver's words may quote the URL: its credentials are cut out of them.
+    const safe = words.replaceAll(config.databaseUrl, '<DATABASE_URL>').replace(/\/\/[^@/\s]*@/g, '//');
+    return `cannot reach the database in DATABASE_URL (${where}): ${safe}. Check that PostgreSQL runs there and accepts this server, or fix DATABASE_URL.`;
+  }
+  return `cannot start: ${words}`;
+}
+

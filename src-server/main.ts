@@ -1,6 +1,6 @@
 /* The R42 server on Node: `npm run server`, or `node dist/server/main.js` in a container. */
 import { pino } from 'pino';
-import { loadServerConfig, ServerConfigError } from './config.js';
+import { loadServerConfig, ServerConfigError, startFailureMessage } from './config.js';
 import { startNodeServer } from './node-host.js';
 import type { ServerLogger } from './ports.js';
 
@@ -24,11 +24,7 @@ let server;
 try {
   server = await startNodeServer(config, { logger });
 } catch (error) {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is in use: stop what uses it or set PORT.`);
-  if (code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}: choose a PORT above 1023 or check HOST.`);
-  // Database errors carry the database's own words, never a secret of ours.
-  fail(`cannot start: ${(error as Error).message || (error as Error).name}`);
+  fail(startFailureMessage(error, config));
 }
 process.stdout.write(`R42 server listening on ${server.url}\n`);
 logger.log('info', 'server.started', { url: server.url, store: server.store.kind, rate_limit_per_minute: config.rateLimitPerMinute, trust_proxy_hops: config.trustProxyHops });

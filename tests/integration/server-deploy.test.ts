@@ -186,6 +186,10 @@ describe('R42 server: the embedded default and its settings', () => {
     expect(keyOf({ ...base, GARMIN_REDIRECT_URIS: 'not a url' })).toMatch(/^GARMIN_REDIRECT_URIS: .*not a URL/);
     expect(keyOf({ ...base, GARMIN_TOKEN_URL: 'http://garmin.example/token' })).toMatch(/^GARMIN_TOKEN_URL: .*https/);
     expect(keyOf({ ...base, PORT: 'eighty' })).toMatch(/^PORT: /);
+    // Not zod's "expected number, received NaN".
+    expect(keyOf({ ...base, PORT: 'abc' })).toBe('PORT: PORT must be a whole number written in digits, not "abc".');
+    expect(keyOf({ ...base, PORT: '70000' })).toBe('PORT: PORT must be from 0 to 65535.');
+    expect(keyOf({ ...base, RATE_LIMIT_PER_MINUTE: 'lots' })).toBe('RATE_LIMIT_PER_MINUTE: RATE_LIMIT_PER_MINUTE must be a whole number written in digits, not "lots".');
     expect(keyOf({ ...base, RATE_LIMIT_PER_MINUTE: '0' })).toMatch(/^RATE_LIMIT_PER_MINUTE: /);
     expect(keyOf({ ...base, TRUST_PROXY: 'maybe' })).toMatch(/^TRUST_PROXY: /);
     expect(keyOf({ ...base, DATABASE_URL: 'mysql://x' })).toMatch(/^DATABASE_URL: /);
@@ -229,5 +233,24 @@ describe('R42 server: the embedded default and its settings', () => {
     expect(await proc.exited).toBe(2);
     expect(proc.output()).toMatch(/^R42 server: GARMIN_CLIENT_ID is required/);
     expect(proc.output()).not.toContain('never-printed-secret');
+
+    const port = spawnServer({ ...base, PORT: 'abc' });
+    expect(await port.exited).toBe(2);
+    expect(port.output()).toBe('R42 server: PORT must be a whole number written in digits, not "abc". (see docs/server.md for every setting)\n');
+  });
+
+  it('says which setting points at a database it cannot reach, without the password in it, and exits 2', async () => {
+    // Nothing listens on port 1: what a wrong DATABASE_URL, or a database not started yet, looks like.
+    const proc = spawnServer({
+      GARMIN_CLIENT_ID: 'c',
+      GARMIN_CLIENT_SECRET: 's',
+      GARMIN_REDIRECT_URIS: REDIRECT,
+      DATABASE_URL: 'postgres://r42:hunter2-database-password@127.0.0.1:1/r42',
+      R42_SERVER_DATA_KEY: 'ab'.repeat(32),
+      R42_WEBHOOK_SECRET: 'w'.repeat(32),
+    });
+    expect(await proc.exited).toBe(2);
+    expect(proc.output()).toMatch(/^R42 server: cannot reach the database in DATABASE_URL \(127\.0\.0\.1:1\/r42\): .*ECONNREFUSED.*fix DATABASE_URL\.$/m);
+    expect(proc.output()).not.toContain('hunter2-database-password');
   });
 });
