@@ -64,7 +64,7 @@ export const GARMIN_NOTIFICATION_KEYS: readonly GarminNotificationKey[] = [
   summary('activities', 'activity', 'activities', 'activities', 'activities', 'activities', 'activity summaries: /v1/activities (list_activities)'),
   summary('activityDetails', 'activity', 'activityDetails', 'activityDetails', 'activityDetails', 'activityDetails', 'samples and laps: /v1/activities/{id}, /v1/training-load, /v1/records (get_activity_details, get_training_load, get_personal_records)'),
   // Ping only: the callback downloads the FIT file once, within 24 h; its history comes with the activities' backfill.
-  summary('activityFiles', 'activity', 'activityFile', null, 'activityFiles', null, 'not kept yet (the FIT file itself)'),
+  summary('activityFiles', 'activity', 'activityFile', null, 'activityFiles', null, 'the FIT file of each upload, fetched once and imported like a file from the watch: /v1/activities/{id} (its `recorded`)'),
   // The activity as the runner edited it in Garmin Connect (same summaryId); no backfill of its own.
   summary('manuallyUpdatedActivities', 'activity', 'manuallyUpdatedActivities', null, 'manuallyUpdatedActivities', 'activities', 'replaces the activity the runner edited: /v1/activities (list_activities)'),
   summary('moveIQActivities', 'activity', 'moveiq', 'moveiq', 'moveIQActivities', null, 'not kept (auto-detected movement, no figures)', ['moveiq']),

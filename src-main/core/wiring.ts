@@ -89,6 +89,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
     clock,
     logger,
     sleep,
+    // The Activity API's activity files (the FIT file of each upload), through the same importer as a file from the watch.
+    importActivityFile: async (name, bytes) => void (await fit()).importBytes([{ name, bytes }], { source: 'activity_file' }),
   });
   const account = createAccountService({
     config,

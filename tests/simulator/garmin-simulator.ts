@@ -222,6 +222,10 @@ export class GarminSimulator {
   private readonly backfilled = new Set<string>();
   /** Records uploaded by `uploadRecords`, per REST path: served by pulls beside the generated ones. */
   private readonly uploaded = new Map<string, Array<{ uploadTime: number; userId: string; body: Record<string, unknown> }>>();
+  /** Activity files (the FIT file of an upload) by id: served once to the runner's token with its pull token, as Garmin does. */
+  private readonly activityFiles = new Map<string, { userId: string; token: string; bytes: Uint8Array; downloads: number }>();
+  /** How many times each activity file was asked for (a second download is refused). */
+  readonly activityFileRequests: Array<{ id: string; status: number }> = [];
   private readonly deliveryQueue: QueuedDelivery[] = [];
   private deliveryInFlight = false;
   private settledWaiters: Array<() => void> = [];
@@ -438,6 +442,41 @@ export class GarminSimulator {
     return items.length;
   }
 
+  /**
+   * The runner's watch uploads an activity: Garmin keeps its FIT file and, in production mode, pings
+   * the webhook under `activityFiles` (Activity API 7.4: summaryId, fileType, callbackURL with a
+   * pull token, and the activity's own fields in `meta`). The callback serves the bytes once, to
+   * the runner's token. Resolves to the file's id.
+   */
+  uploadActivityFile(bytes: Uint8Array, meta: Record<string, unknown> = {}, userId = this.userId): string {
+    const id = String(10_010_000_000 + this.activityFiles.size);
+    const token = b64url(randomBytes(24));
+    this.issuedSecrets.add(token);
+    this.activityFiles.set(id, { userId, token, bytes, downloads: 0 });
+    if (this.production && this.isRegistered(userId)) {
+      const url = new URL('/wellness-api/rest/activityFile', this.origin);
+      url.searchParams.set('id', id);
+      url.searchParams.set('token', token);
+      this.enqueue(this.production, 'activityFiles', [{ userId, summaryId: `${id}-file`, fileType: 'FIT', callbackURL: url.href, ...meta }]);
+    }
+    return id;
+  }
+
+  /** GET /wellness-api/rest/activityFile?id=&token=: the file's bytes, once, for its owner. */
+  private activityFile(res: ServerResponse, url: URL, userId: string): void {
+    const id = url.searchParams.get('id') ?? '';
+    const file = this.activityFiles.get(id);
+    const answer = (status: number, body?: Uint8Array) => {
+      this.activityFileRequests.push({ id, status });
+      if (body) res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(Buffer.from(body));
+      else this.json(res, status, { errorMessage: status === 404 ? 'no such activity file' : 'InvalidPullTokenException: an activity file is downloaded once' });
+    };
+    if (!file || file.userId !== userId) return answer(404);
+    if (url.searchParams.get('token') !== file.token || file.downloads > 0) return answer(400);
+    file.downloads++;
+    answer(200, file.bytes);
+  }
+
   /** Queues a whole webhook body as given, in one POST (Garmin's documented envelopes, a body mixing keys). */
   deliverBody(body: Record<string, unknown[]>): void {
     const production = this.requireProduction('deliverBody');
@@ -577,6 +616,7 @@ export class GarminSimulator {
     const url = new URL(req.url ?? '/', this.origin);
     if (url.pathname.startsWith('/__simulator/')) return this.control(req, res, url);
     if (TrainingApiSim.handles(url.pathname)) return this.training.handle(req, res, url, await this.readBody(req));
+    if (url.pathname === '/wellness-api/rest/activityFile' && req.method === 'GET') return this.withAccessToken(req, res, (userId) => this.activityFile(res, url, userId));
     const endpoint = this.endpointOf(req.method ?? 'GET', url.pathname, await this.peekGrantType(req));
     if (!endpoint) return this.json(res, 404, { error: 'not_found' });
     if (await this.applyFault(endpoint, res)) return;

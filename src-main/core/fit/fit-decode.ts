@@ -12,6 +12,7 @@
  */
 import { Decoder, Stream, type LapMesg, type RecordMesg, type SessionMesg } from '@garmin/fitsdk';
 import type { RawSample } from '../analysis/samples.js';
+import { MAX_FIT_BYTES } from '../../../src-common/limits.js';
 
 /** Why a file gives no activity: a stable code and plain words. */
 export interface FitSkip {
@@ -47,13 +48,8 @@ export class FitReadError extends Error {
   }
 }
 
-/**
- * The largest FIT file read: a 48-hour ultra recorded every second with every sensor (GPS, HR,
- * power, running dynamics, developer fields) is under 20 MB. Garmin's decoder holds a whole file
- * and its messages in memory (about ten times the file), so a bound keeps one import within the
- * memory it promises; anything larger is not a watch's activity.
- */
-export const MAX_FIT_BYTES = 32 * 1024 * 1024;
+/** The largest FIT file read, and why (src-common/limits.ts). */
+export { MAX_FIT_BYTES };
 
 /** A lap as the watch recorded it (its own totals, not recomputed). */
 export interface FitLap {

@@ -1,4 +1,5 @@
 import { readStreamAtMost } from '../../../src-common/body-limit.js';
+import { MAX_FIT_BYTES } from '../../../src-common/limits.js';
 import { DAY_S } from '../../../src-common/dates.js';
 import { notificationOfRelayType, notificationOfStream } from '../../../src-common/garmin-notifications.js';
 import { recordList } from '../garmin/records.js';
@@ -51,6 +52,11 @@ export interface RelaySyncDeps {
   readonly sleep: (ms: number) => Promise<void>;
   /** Longest 429 Retry-After waited for inside one pass. */
   readonly maxRetryAfterSeconds?: number;
+  /**
+   * Imports an activity file's FIT bytes (core/fit: the same importer as a file from the watch), or
+   * absent when this computer keeps nothing of activity files. Idempotent: a file seen before changes nothing.
+   */
+  readonly importActivityFile?: (name: string, bytes: Uint8Array) => Promise<void>;
 }
 
 /** The network, Garmin or the relay failed for now: nothing was committed, the same page comes again. */
@@ -280,10 +286,19 @@ export class RelaySync {
     // Pings whose callback Garmin no longer honours (a laptop closed past the pull token's life):
     // their upload windows are asked for again through the backfill, so nothing is lost.
     const lost = new Map<Stream, { start: number; end: number }>();
+    // Activity files (the watch's FIT file of each upload): imported before the page is committed, so a crash re-delivers them (a file seen before changes nothing).
+    const files: Array<{ name: string; bytes: Uint8Array }> = [];
     let next = 0;
     const worker = async () => {
       while (next < pings.length) {
         const ping = pings[next++]!;
+        if (ping.type === 'activityFiles' && this.deps.importActivityFile) {
+          const file = await this.fetchActivityFile(ping.callbackURL, signal);
+          if (file === 'permission_missing') permissionMissing.add('activities');
+          else if (typeof file !== 'string') files.push({ name: file.name, bytes: file.bytes });
+          else this.deps.logger.log('warn', 'relay.activity_file_not_fetched', { reason: file });
+          continue;
+        }
         const target = targetOf(ping.type);
         if (!target) continue;
         const stream = target.stream;
@@ -302,10 +317,12 @@ export class RelaySync {
       }
     };
     await Promise.all(Array.from({ length: Math.min(RELAY_FETCH_CONCURRENCY, pings.length) }, worker));
+    for (const file of files) await this.deps.importActivityFile!(file.name, file.bytes);
+    if (files.length) this.deps.logger.log('info', 'relay.activity_files_imported', { count: files.length });
     let deregistered = false;
     const notKept = new Map<string, number>();
     for (const n of page.notifications) {
-      if ((n.kind === 'push' || n.kind === 'ping') && !targetOf(n.type)) notKept.set(n.type, (notKept.get(n.type) ?? 0) + 1);
+      if ((n.kind === 'push' || n.kind === 'ping') && !targetOf(n.type) && !(n.type === 'activityFiles' && n.kind === 'ping' && this.deps.importActivityFile)) notKept.set(n.type, (notKept.get(n.type) ?? 0) + 1);
       if (n.kind === 'push') {
         const target = targetOf(n.type);
         if (target) add(target, 'pushed', [n.summary]);
@@ -420,13 +437,39 @@ export class RelaySync {
     return items;
   }
 
+  /**
+   * GETs an activity file (the FIT file of an upload) from Garmin with the runner's token: its
+   * bytes (at most MAX_FIT_BYTES, a larger one refused unread), or why there are none. Garmin
+   * serves each file once, within 24 h.
+   */
+  private async fetchActivityFile(callbackUrl: string, signal: AbortSignal | undefined): Promise<{ name: string; bytes: Uint8Array } | 'gone' | 'permission_missing' | 'too_large'> {
+    let url: URL;
+    try {
+      url = new URL(callbackUrl);
+    } catch {
+      return 'gone';
+    }
+    // Only Garmin gets the runner's token, as for every callback.
+    if (url.origin !== this.deps.apiUrl.origin || !url.pathname.startsWith('/wellness-api/rest/')) {
+      this.deps.logger.log('warn', 'relay.callback_refused', { origin: url.origin });
+      return 'gone';
+    }
+    const response = await this.garminGet(url, signal, MAX_FIT_BYTES);
+    if (response.status === 413) return 'too_large';
+    if (response.status === 412) return 'permission_missing';
+    if (response.status >= 500) throw tryLater('Garmin', `HTTP ${response.status}`);
+    if (!response.ok) return 'gone';
+    const id = (url.searchParams.get('id') ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'file';
+    return { name: `garmin-activity-file-${id}.fit`, bytes: new Uint8Array(await response.arrayBuffer()) };
+  }
+
   /** A GET to Garmin with the runner's token: one refresh on 401, waits out 429s within a bound. */
-  private async garminGet(url: URL, signal: AbortSignal | undefined): Promise<Response> {
+  private async garminGet(url: URL, signal: AbortSignal | undefined, maxBytes = Infinity): Promise<Response> {
     // A 429 is retried (its Retry-After within a bound) by the one retry helper; past it, the pass
     // ends as offline and the next one starts over.
     return withRetry(
       async () => {
-        const response = await this.authorizedGet(url, signal);
+        const response = await this.authorizedGet(url, signal, maxBytes);
         if (response.status !== 429) return response;
         await response.body?.cancel();
         const retryAfter = Number(response.headers.get('retry-after'));
@@ -442,10 +485,11 @@ export class RelaySync {
   }
 
   /** A GET to Garmin with the runner's token, refreshed once when Garmin answers 401. */
-  private async authorizedGet(url: URL, signal: AbortSignal | undefined): Promise<Response> {
+  private async authorizedGet(url: URL, signal: AbortSignal | undefined, maxBytes = Infinity): Promise<Response> {
     for (let refresh = false; ; refresh = true) {
       const token = await this.deps.token(refresh);
-      const response = await this.request(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, signal, 0);
+      // Past maxBytes (an activity file over the FIT bound) the answer is a bare 413, refused unread.
+      const response = await this.request(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, signal, 0, maxBytes, maxBytes !== Infinity);
       if (response.status !== 401 || refresh) return response;
       await response.body?.cancel();
     }
@@ -477,11 +521,15 @@ export class RelaySync {
   }
 
   /** A request whose answer is read whole under the same deadline; more than `maxBytes` of it is refused unread (retryable: nothing was stored). */
-  private async request(url: URL, init: RequestInit, signal: AbortSignal | undefined, extraMs: number, maxBytes = Infinity): Promise<Response> {
+  private async request(url: URL, init: RequestInit, signal: AbortSignal | undefined, extraMs: number, maxBytes = Infinity, tooLargeAsAnswer = false): Promise<Response> {
     try {
       return await withDeadline(this.deps.timeoutMs + extraMs, signal, async (deadline) => {
         const response = await this.deps.fetch(url, { ...init, redirect: 'manual', signal: deadline });
         const body = await readAtMost(response, maxBytes);
+        if (body === null && tooLargeAsAnswer) {
+          this.deps.logger.log('warn', 'relay.answer_too_large', { origin: url.origin, path: url.pathname, status: response.status, limit: maxBytes });
+          return new Response(null, { status: 413 });
+        }
         if (body === null) {
           this.deps.logger.log('warn', 'relay.answer_too_large', { origin: url.origin, path: url.pathname, status: response.status, limit: maxBytes });
           throw tryLater(url.origin === this.deps.serverUrl.origin ? 'The R42 server' : url.origin, `its answer is larger than ${maxBytes} bytes, refused unread`);

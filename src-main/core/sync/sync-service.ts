@@ -41,6 +41,8 @@ export interface SyncServiceDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Imports an activity file's FIT bytes (the Activity API's activityFiles pings through the relay). */
+  readonly importActivityFile?: (name: string, bytes: Uint8Array) => Promise<void>;
 }
 
 export interface SyncService {
@@ -70,6 +72,7 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
           clock,
           logger,
           sleep: deps.sleep,
+          ...(deps.importActivityFile ? { importActivityFile: deps.importActivityFile } : {}),
         })
       : null;
   const syncState = createSyncStatus({
