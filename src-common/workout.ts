@@ -34,8 +34,12 @@ export const MAX_STEP_NOTE = 200;
 export const MAX_REPEATS = 99;
 export const HR_ZONES = 5;
 export const POWER_ZONES = 7;
-/** Paces a runner or rider may aim at, seconds per km: 1:00/km (60 km/h) to 30:00/km (a slow walk). */
-export const PACE_RANGE_S_PER_KM = [60, 1800] as const;
+/**
+ * Paces a runner or rider may aim at, seconds per km: 1:00/km (60 km/h) to 17:00/km (a slow walk).
+ * Garmin carries a pace as a speed to the mm/s (the Training API's m/s to three decimals, a FIT
+ * file's mm/s): up to 17:00/km that speed still says the pace to the second.
+ */
+export const PACE_RANGE_S_PER_KM = [60, 1020] as const;
 export const HR_RANGE_BPM = [30, 250] as const;
 export const CADENCE_RANGE = [20, 250] as const;
 export const POWER_RANGE_W = [1, 2500] as const;

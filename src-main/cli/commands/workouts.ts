@@ -6,6 +6,8 @@ import { CompanionError, ERROR_CODES, type ErrorCode } from '../../core/errors.j
 import { usageError, type ParsedFlags } from '../args.js';
 import { num, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
+import { defaultWatchRoots } from '../../core/fit/watch-finder.js';
+import type { FitTarget } from '../../core/workouts/fit-export.js';
 import type { Command, CommandContext } from './command.js';
 
 export const STATUS_WORDS: Readonly<Record<WorkoutStatus, string>> = {
@@ -69,12 +71,14 @@ function decided(ctx: CommandContext, flags: ParsedFlags, answer: DecisionAnswer
 const workouts: Command = {
   name: 'workouts',
   group: 'agents',
-  synopsis: 'workouts list [--json] [--status S] | workouts show <id> [--json] | workouts approve <id> [--resend] | workouts reject <id>',
+  synopsis: 'workouts list [--json] [--status S] | workouts show <id> [--json] | workouts approve <id> [--resend] | workouts reject <id> | workouts export <id> [--out PATH | --watch [DRIVE]]',
   summary: 'Workouts your agents proposed: look, then approve (it goes to Garmin and your watch) or reject.',
   flags: [
     { name: 'json', description: 'as JSON' },
     { name: 'status', value: 'S', description: 'with `list`: awaiting_approval, approved, on_garmin, scheduled, done, missed or rejected' },
     { name: 'resend', description: 'with `approve`: send again a workout whose first sending lost its answer (check Garmin Connect first)' },
+    { name: 'out', value: 'PATH', description: 'with `export`: the FIT file to write, or a folder for it (default: this folder)' },
+    { name: 'watch', description: 'with `export`: into GARMIN/NewFiles of the watch connected as a drive (or of the drive named after it)' },
   ],
   examples: ['r42-companion workouts list', 'r42-companion workouts show w_Ab12Cd34Ef56Gh78', 'r42-companion workouts approve w_Ab12Cd34Ef56Gh78', 'r42-companion workouts reject w_Ab12Cd34Ef56Gh78'],
   subcommands: [
@@ -86,6 +90,12 @@ const workouts: Command = {
       summary: 'Approve a workout: it is created in Garmin Connect and scheduled on its date, and reaches\nthe watch at its next sync. Run it again to retry a sending that failed.',
     },
     { name: 'workouts reject', synopsis: 'workouts reject <id> [--json]', summary: 'Reject a workout; one already on Garmin is removed from its calendar, then from Garmin.' },
+    {
+      name: 'workouts export',
+      synopsis: 'workouts export <id> [--out PATH | --watch [DRIVE]] [--json]',
+      summary: 'Write an approved workout as a FIT workout file (Garmin’s own encoder, read back by its decoder\nto check it): to a file, or into the GARMIN/NewFiles folder of a watch connected over USB as a drive.\nNewer watches connect over MTP and show no drive: then save it and copy it with an MTP file manager.',
+      examples: ['r42-companion workouts export w_Ab12Cd34Ef56Gh78 --watch', 'r42-companion workouts export w_Ab12Cd34Ef56Gh78 --out ~/Desktop'],
+    },
   ],
   async run(ctx, args) {
     const { io } = ctx;
@@ -93,6 +103,7 @@ const workouts: Command = {
     const action = flags.positionals[0];
     if (action !== 'list' && flags.string('status') !== undefined) throw usageError('--status is for `workouts list`.');
     if (action !== 'approve' && flags.boolean('resend')) throw usageError('--resend is for `workouts approve <id>`.');
+    if (action !== 'export' && (flags.string('out') !== undefined || flags.boolean('watch'))) throw usageError('--out and --watch are for `workouts export <id>`.');
     switch (action) {
       case 'list': {
         if (flags.positionals.length !== 1) throw usageError('`workouts list` takes no arguments, only flags.');
@@ -141,8 +152,28 @@ const workouts: Command = {
           return decided(ctx, flags, answer, `Rejected “${answer.workout.name}”.${removed}`);
         });
       }
+      case 'export': {
+        const watch = flags.boolean('watch');
+        const out = flags.string('out');
+        if (watch && out !== undefined) throw usageError('Give --out or --watch, not both.');
+        const drive = watch ? flags.positionals[2] : undefined;
+        if (flags.positionals.length > (watch ? 3 : 2)) throw usageError('`workouts export <id>` takes the id, and after --watch the watch’s drive if you name it.');
+        const id = idOf({ ...flags, positionals: flags.positionals.slice(0, 2) }, 'export');
+        const target: FitTarget = watch ? { kind: 'watch', roots: defaultWatchRoots(process.platform), ...(drive === undefined ? {} : { mount: drive }) } : { kind: 'file', path: out ?? '.' };
+        return withCompanion(ctx, async (companion) => {
+          const saved = await companion.workouts.exportFit(id, target);
+          if (flags.boolean('json')) io.stdout(`${JSON.stringify(saved, null, 2)}\n`);
+          else io.stdout(`${saved.path}\n`);
+          io.stderr(
+            saved.to === 'watch'
+              ? `Copied to the watch (${saved.steps} steps, ${saved.bytes} bytes): it moves the file into its workouts; unplug it, then look in its workouts list.\n`
+              : `Saved (${saved.steps} steps, ${saved.bytes} bytes). Copy it into the watch's GARMIN/NewFiles folder to put it on the watch.\n`,
+          );
+          return 0;
+        });
+      }
       default:
-        throw usageError('Use `workouts list`, `workouts show <id>`, `workouts approve <id>` or `workouts reject <id>`.');
+        throw usageError('Use `workouts list`, `workouts show <id>`, `workouts approve <id>`, `workouts reject <id>` or `workouts export <id>`.');
     }
   },
 };

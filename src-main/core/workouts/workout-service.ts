@@ -21,6 +21,8 @@ import { TrainingApiFailure, type TrainingApi } from '../garmin/training-api.js'
 import type { Clock, Logger } from '../ports.js';
 import type { AuditRepo } from '../store/repos.js';
 import type { WorkoutRecord, WorkoutsRepo } from '../store/workouts-repo.js';
+import type { FitTarget } from './fit-export.js';
+import { createHash } from 'node:crypto';
 import { trainingApiWorkout } from './garmin-workout.js';
 
 /** Who proposes: the agent's name (its MCP client's, or its grant's) and the grant it came in with (`runner` over stdio). */
@@ -63,8 +65,27 @@ export interface Workouts {
   approve(id: string, options: { via: DecisionVia; resend?: boolean }): Promise<DecisionAnswer>;
   /** The runner rejects: a workout already on Garmin is removed from it (schedule first, then the workout). */
   reject(id: string, options: { via: DecisionVia }): Promise<DecisionAnswer>;
-  /** An approved workout's plan, for a FIT file; the export is in the audit log. */
-  planToExport(id: string, to: 'file' | 'watch'): WorkoutRecord;
+  /**
+   * An approved workout as a FIT workout file (Garmin's encoder), checked by reading it back with
+   * Garmin's decoder into the same steps, saved where the runner chose (a file, or a watch's
+   * GARMIN/NewFiles); in the audit log.
+   */
+  exportFit(id: string, target: FitTarget): Promise<FitExport>;
+}
+
+/** Where a FIT file went and what it holds. */
+export interface FitExport {
+  readonly path: string;
+  readonly to: 'file' | 'watch';
+  readonly bytes: number;
+  /** workout_step messages in the file (a repeat is one beside its steps). */
+  readonly steps: number;
+}
+
+/** A file name a watch's FAT drive takes: the name in plain letters, and the id to tell two apart. */
+export function fitFileName(record: Pick<WorkoutRecord, 'id' | 'plan'>): string {
+  const slug = record.plan.name.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'workout';
+  return `${slug}-${record.id.slice(2, 10)}.fit`;
 }
 
 const workoutImportMissing = () =>
@@ -326,13 +347,26 @@ export function createWorkouts(deps: WorkoutServiceDeps): Workouts {
       return { workout: view(mustGet(id)), delivery_error: error };
     },
 
-    planToExport(id, to) {
+    async exportFit(id, target) {
       const r = mustGet(id);
       if (r.decision !== 'approved') {
-        throw new CompanionError('conflict', `“${r.plan.name}” is ${r.decision === 'proposed' ? 'not approved yet: approve it first (`r42-companion workouts approve ' + r.id + '`)' : 'rejected'}; only approved workouts go to a watch.`);
+        throw new CompanionError(
+          'conflict',
+          r.decision === 'proposed' ? `“${r.plan.name}” is not approved yet: approve it first (\`r42-companion workouts approve ${r.id}\`); only approved workouts go to a watch.` : `“${r.plan.name}” was rejected; only approved workouts go to a watch.`,
+        );
       }
-      note('workout.exported', r, { to });
-      return r;
+      // Garmin's FIT SDK is loaded for exports only.
+      const [{ encodeWorkoutFit, decodeWorkoutFit, stepsAsOnWatch }, { saveFit }] = await Promise.all([import('./fit-workout.js'), import('./fit-export.js')]);
+      // The same workout gives the same serial number: a watch takes a file written again as that file.
+      const serialNumber = createHash('sha256').update(r.id).digest().readUInt32BE(0);
+      const bytes = encodeWorkoutFit(r.plan, { timeCreated: new Date(clock.now()), serialNumber });
+      const back = decodeWorkoutFit(bytes);
+      if (!back.ok || JSON.stringify(back.steps) !== JSON.stringify(stepsAsOnWatch(r.plan.steps))) {
+        throw new CompanionError('storage_error', `Garmin's decoder does not read the FIT file back as “${r.plan.name}”; nothing was saved.`);
+      }
+      const saved = await saveFit(bytes, fitFileName(r), target);
+      note('workout.exported', r, { to: saved.to });
+      return { path: saved.path, to: saved.to, bytes: bytes.length, steps: back.messages.length };
     },
   };
 }
