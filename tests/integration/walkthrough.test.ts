@@ -9,7 +9,7 @@ import { ROOT, tempDir } from '../support/harness.js';
  * session and no display: its exact commands, read from README.md, so the test fails when the
  * README and the product part ways.
  */
-const HEADING = '### Try it without a Garmin developer account';
+const HEADING = '## Try it without a Garmin developer account';
 
 /** The ```bash blocks of the walk-through section (up to the next heading), as lists of lines. */
 function walkthroughBlocks(): string[][] {
