@@ -55,6 +55,15 @@ export const planVsDone = z.strictObject({
 });
 export type PlanVsDone = z.infer<typeof planVsDone>;
 
+/** The workout a run did, with how it went (get_activity_details, the activity page). */
+export const plannedWorkout = z.strictObject({
+  workout_id: z.string(),
+  name: z.string(),
+  date: z.string(),
+  plan_vs_done: planVsDone,
+});
+export type PlannedWorkout = z.infer<typeof plannedWorkout>;
+
 /** A workout in full: the plan, in words, where it is, and how the run went. */
 export const workoutView = z.strictObject({
   id: z.string(),

@@ -30,6 +30,7 @@ import { TrainingRepo } from './store/training-repo.js';
 import { WorkoutsRepo } from './store/workouts-repo.js';
 import { createSyncService } from './sync/sync-service.js';
 import { createWorkouts } from './workouts/workout-service.js';
+import { createPlanReader } from './workouts/plan-reader.js';
 
 /** Builds the one facade that the Electron shell, the CLI and the agent endpoint use. */
 export function createCompanion(deps: CompanionDeps): Companion {
@@ -126,6 +127,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     importFromWatch: async (roots, options) => (await fit()).importFromWatch(roots, options),
   };
 
+  const plans = createPlanReader({ db, training, coaching, profileId });
   const workouts = createWorkouts({
     repo: new WorkoutsRepo(db, profileId),
     audit,
@@ -140,7 +142,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
     permissions: () => accounts.get(profileId)?.permissions ?? null,
     today,
     freshness: sync.freshness,
-    planVsDone: () => null,
+    planVsDone: (plan) => plans.compare(plan),
+    activityDate: (id) => plans.activityDate(id),
   });
 
   const grants = new AgentGrants(db, profileId, isProcessAlive);

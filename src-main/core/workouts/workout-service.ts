@@ -14,7 +14,7 @@
  */
 import { errorAnswer, type ErrorAnswer, type Freshness } from '../../../src-common/contract.js';
 import { parseWorkout, stepCount, type Workout } from '../../../src-common/workout.js';
-import type { DecisionAnswer, PlanVsDone, ProposalAnswer, WorkoutAnswer, WorkoutRow, WorkoutsAnswer, WorkoutStatus, WorkoutView } from '../../../src-common/workout-contract.js';
+import type { DecisionAnswer, PlannedWorkout, PlanVsDone, ProposalAnswer, WorkoutAnswer, WorkoutRow, WorkoutsAnswer, WorkoutStatus, WorkoutView } from '../../../src-common/workout-contract.js';
 import { summarizeWorkout } from '../../../src-common/workout-words.js';
 import { CompanionError, isCompanionError } from '../errors.js';
 import { TrainingApiFailure, type TrainingApi } from '../garmin/training-api.js';
@@ -54,6 +54,8 @@ export interface WorkoutServiceDeps {
   freshness(): Freshness;
   /** The run on a planned workout's date, compared step by step; null when there is none. */
   planVsDone(plan: Workout): PlanVsDone | null;
+  /** A stored activity's summary_id and local date (by either id), or null. */
+  activityDate(id: string): { summaryId: string; localDate: string } | null;
 }
 
 export interface Workouts {
@@ -71,6 +73,8 @@ export interface Workouts {
    * GARMIN/NewFiles); in the audit log.
    */
   exportFit(id: string, target: FitTarget): Promise<FitExport>;
+  /** The approved workout a run did (matched on its date), with how it went; null for a run no workout planned. */
+  forActivity(activityId: string): PlannedWorkout | null;
 }
 
 /** Where a FIT file went and what it holds. */
@@ -345,6 +349,16 @@ export function createWorkouts(deps: WorkoutServiceDeps): Workouts {
       }
       const error = await removeFromGarmin(id);
       return { workout: view(mustGet(id)), delivery_error: error };
+    },
+
+    forActivity(activityId) {
+      const activity = deps.activityDate(activityId);
+      if (!activity) return null;
+      for (const r of repo.approvedOn(activity.localDate)) {
+        const done = deps.planVsDone(r.plan);
+        if (done?.activity_id === activity.summaryId) return { workout_id: r.id, name: r.plan.name, date: activity.localDate, plan_vs_done: done };
+      }
+      return null;
     },
 
     async exportFit(id, target) {

@@ -3,6 +3,7 @@ import { activityId, splitUnitParam } from '../../../../src-common/data-query.js
 import { activityDetailsAnswer, type lap, type seriesPoint, type split } from '../../../../src-common/coaching-contract.js';
 import { clockTime } from '../../../../src-common/format.js';
 import { fieldsArg, tableOf, toTable, whole } from '../compact.js';
+import { plannedWorkout } from '../../../../src-common/workout-contract.js';
 import { freshness, lastSync, tool } from './tool-kit.js';
 
 /** Most points of an activity's series in a tool answer (the HTTP route allows more). */
@@ -34,14 +35,14 @@ export const getActivityDetails = tool({
   name: 'get_activity_details',
   title: 'One activity in detail',
   description:
-    `One activity from its samples: \`summary\`; \`splits\` per km (or \`unit: "mi"\`) and \`laps\` as tables (pace_s: s per unit; laps null when the watch's automatic ones repeat the splits); \`zones\` (s per HR zone; say so when \`hr_profile.source\` is estimated); \`drift\` (decoupling over 5 % on an easy run: aerobic base short of the distance); \`best_efforts\`; \`load\` (TRIMP). \`series_points\` adds pace, HR, elevation over distance; \`fields: "all"\` every lap, unrounded.`,
+    `One activity from its samples: \`summary\`; \`splits\` per km (or \`unit: "mi"\`) and \`laps\` as tables (pace_s: s per unit; laps null when the watch's automatic ones repeat the splits); \`zones\` (s per HR zone; say so when \`hr_profile.source\` is estimated); \`drift\` (decoupling over 5 % on an easy run: aerobic base short of the distance); \`best_efforts\`; \`load\` (TRIMP). \`series_points\` adds pace, HR, elevation over distance; \`fields: "all"\` every lap, unrounded. \`planned_workout\`: the approved workout it did, step by step against the plan.`,
   input: z.strictObject({
     id: activityId.describe('summary_id from list_activities.'),
     unit: splitUnitParam.optional(),
     series_points: z.number().int().min(10).max(MAX_TOOL_POINTS).optional().describe('Points of the series; default none.'),
     fields: fieldsArg,
   }),
-  output: z.object({ activity: z.union([compactDetails, fullDetails]), ...freshness }),
+  output: z.object({ activity: z.union([compactDetails, fullDetails]), planned_workout: z.object(plannedWorkout.shape).nullable(), ...freshness }),
   readOnly: true,
   async run(args, deps) {
     const answer = deps.data.activity(args.id, { unit: args.unit ?? 'km', maxPoints: args.series_points ?? 10 });
@@ -68,6 +69,8 @@ export const getActivityDetails = tool({
             laps: auto ? null : toTable(a.laps, LAP_COLUMNS, whole),
             series: series && toTable(series, SERIES_COLUMNS, whole),
           };
-    return { structured: { activity, last_sync_at: answer.last_sync_at, stale: answer.stale }, summary: `${facts.join(', ')}; ${lastSync(answer)}.` };
+    const planned = deps.workouts.forActivity(args.id);
+    if (planned) facts.push(`the workout “${planned.name}”: ${planned.plan_vs_done.summary.replace(/\.$/, '')}`);
+    return { structured: { activity, planned_workout: planned, last_sync_at: answer.last_sync_at, stale: answer.stale }, summary: `${facts.join(', ')}; ${lastSync(answer)}.` };
   },
 });
