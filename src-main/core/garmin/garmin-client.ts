@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CompanionError, isCompanionError, type ErrorCode } from '../errors.js';
 import type { Fetch } from '../ports.js';
 import { withDeadline } from './deadline.js';
+import { GarminHttp } from './garmin-http.js';
 
 /** Where Garmin (or a token broker, or the simulator) lives, and who we are to it. */
 export interface GarminEndpoints {
@@ -80,8 +81,11 @@ export class GarminClient {
   private readonly as: oauth.AuthorizationServer;
   private readonly client: oauth.Client;
   private readonly clientAuth: oauth.ClientAuth;
+  /** Garmin's API origin (the user endpoints), through the one Garmin client. */
+  private readonly api: GarminHttp;
 
   constructor(private readonly endpoints: GarminEndpoints) {
+    this.api = new GarminHttp({ apiUrl: endpoints.apiUrl, fetch: endpoints.fetch, timeoutMs: endpoints.timeoutMs });
     this.as = {
       issuer: endpoints.authorizeUrl.origin,
       authorization_endpoint: endpoints.authorizeUrl.href,
@@ -219,44 +223,23 @@ export class GarminClient {
     return unreachable(origin, 'network error', error);
   }
 
-  private apiCall(method: 'GET' | 'DELETE', path: string, accessToken: string, signal?: AbortSignal): Promise<unknown> {
-    const base = this.endpoints.apiUrl.href.endsWith('/') ? this.endpoints.apiUrl.href : `${this.endpoints.apiUrl.href}/`;
-    const url = new URL(path, base);
-    const origin = url.origin;
-    return this.withDeadline(signal, async (deadline) => {
-      let response: Response;
-      try {
-        response = await this.endpoints.fetch(url, {
-          method,
-          headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-          redirect: 'manual',
-          signal: deadline,
-        });
-      } catch (error) {
-        throw this.mapTokenError(origin, error, signal);
-      }
-      if (response.status >= 500) {
-        await response.body?.cancel();
-        throw unreachable(origin, `server error ${response.status}`);
-      }
-      if (response.status === 429) {
-        await response.body?.cancel();
-        throw rateLimited();
-      }
-      if (response.status === 401 || response.status === 403) {
-        await response.body?.cancel();
-        throw new GarminRefusal('garmin_rejected', 'invalid_token', response.status, 'Garmin did not accept the access token.');
-      }
-      if (response.status === 204) return null;
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw badResponse(origin, `HTTP ${response.status}`);
-      }
-      try {
-        return await response.json();
-      } catch (error) {
-        throw isCompanionError(error) || deadline.aborted ? this.mapTokenError(origin, error, signal) : badResponse(origin, 'a response', error);
-      }
-    });
+  /** One call on Garmin's API with a token as it is (no refresh: the caller holds the account's token). */
+  private async apiCall(method: 'GET' | 'DELETE', path: string, accessToken: string, signal?: AbortSignal): Promise<unknown> {
+    let answer;
+    try {
+      answer = await this.api.request({ method, target: path, accessToken, signal });
+    } catch (error) {
+      throw this.mapTokenError(this.api.origin, error, signal);
+    }
+    if (answer.status === 204) return null;
+    const failure = this.api.failure(answer, 'the account');
+    // A refused token keeps its OAuth name beside the code (invalid_token), like the token endpoint's refusals.
+    if (failure?.code === 'garmin_rejected') throw new GarminRefusal('garmin_rejected', 'invalid_token', answer.status, 'Garmin did not accept the access token.');
+    if (failure) throw failure;
+    try {
+      return JSON.parse(answer.text()) as unknown;
+    } catch (error) {
+      throw badResponse(this.api.origin, 'a response', error);
+    }
   }
 }

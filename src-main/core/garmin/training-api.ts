@@ -3,9 +3,9 @@
  * list and delete its schedule, with the runner's own access token, straight to Garmin's API origin
  * (GARMIN_API_URL) on both link paths: the R42 server only brokers tokens and never sees a workout.
  *
- * A narrow interface on purpose (five calls), so it folds into one Garmin HTTP client later. Every
- * call goes through the project's one retry helper (core/retry.ts): a 429 waits for Retry-After, a
- * 5xx or a connection never made is tried again; a 401 refreshes the token once. What cannot be
+ * A narrow interface (five calls) over the one Garmin client (garmin-http.ts: the token and one
+ * refresh on 401, the deadline, bounded reads). Every call goes through the project's one retry
+ * helper (core/retry.ts): a 429 waits for Retry-After, a 5xx or a connection never made is tried again. What cannot be
  * retried blindly is said: a create whose answer was lost may have made the workout at Garmin
  * (`mayHaveApplied`), and there is no call to list workouts to find out.
  */
@@ -14,7 +14,7 @@ import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../../src-common/json-de
 import { CompanionError, isCompanionError, type ErrorCode } from '../errors.js';
 import type { Fetch, Logger } from '../ports.js';
 import { withRetry } from '../retry.js';
-import { withDeadline } from './deadline.js';
+import { GarminHttp, GarminUnreachable, retryAfterSeconds, type GarminAnswer } from './garmin-http.js';
 
 /** Garmin's paths, from V2 (create under /workoutportal, the rest under /training-api). */
 export const TRAINING_PATHS = {
@@ -71,15 +71,6 @@ export interface TrainingApiOptions {
   readonly maxRetryAfterSeconds?: number;
 }
 
-/** Network errors that happen before a request is sent: nothing reached Garmin. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EADDRNOTAVAIL']);
-
-function networkCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  const code = cause?.code ?? (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /** Garmin's ids are Longs: quoted before parsing, so one past 2^53 stays exact. */
 const quoteIds = (text: string) => text.replace(/("(?:workoutId|scheduleId|id|ownerId)"\s*:\s*)(-?\d+)/g, '$1"$2"');
 const garminId = z.union([z.string().regex(/^\d{1,20}$/), z.number().int().nonnegative()]).transform(String);
@@ -105,7 +96,12 @@ async function garminWords(response: Response): Promise<string> {
 }
 
 export class GarminTrainingApi implements TrainingApi {
-  constructor(private readonly options: TrainingApiOptions) {}
+  /** Garmin's API origin, through the one Garmin client (the token, one refresh on 401, the deadline). */
+  private readonly http: GarminHttp;
+
+  constructor(private readonly options: TrainingApiOptions) {
+    this.http = new GarminHttp({ apiUrl: options.apiUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, token: options.token });
+  }
 
   async createWorkout(body: unknown): Promise<string> {
     const answer = await this.call('POST', TRAINING_PATHS.createWorkout, JSON.stringify(body), 'create the workout');
@@ -161,43 +157,26 @@ export class GarminTrainingApi implements TrainingApi {
     });
   }
 
-  private async once(method: string, path: string, body: string | null, what: string, options: { goneIsDone?: boolean }): Promise<unknown> {
-    const base = this.options.apiUrl.href.endsWith('/') ? this.options.apiUrl.href : `${this.options.apiUrl.href}/`;
-    const url = new URL(path, base);
-    let response: Response | null = null;
-    let text = '';
-    // A 401 refreshes the token once: Garmin refused the request, so nothing happened.
-    for (let refreshed = false; ; refreshed = true) {
-      const token = await this.options.token(refreshed);
-      try {
-        [response, text] = await withDeadline(this.options.timeoutMs, undefined, async (deadline) => {
-          const r = await this.options.fetch(url, {
-            method,
-            headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === null ? {} : { 'content-type': 'application/json' }) },
-            body,
-            redirect: 'manual',
-            signal: deadline,
-          });
-          return [r, r.status === 401 ? '' : await r.text()] as const;
-        });
-      } catch (error) {
-        const code = networkCode(error);
-        const notSent = code !== undefined && NOT_SENT.has(code);
-        const timedOut = (error as { name?: string }).name === 'TimeoutError' || (error as { name?: string }).name === 'AbortError';
-        // A request that reached Garmin may have been done there: only a create cannot tell, and must not be sent again.
-        const mayHaveApplied = method === 'POST' && !notSent;
-        throw new TrainingApiFailure(
-          'garmin_unreachable',
-          `Cannot reach Garmin at ${url.origin} to ${what} (${timedOut ? 'no answer in time' : 'network error'}).`,
-          { retryable: !mayHaveApplied, mayHaveApplied, cause: error },
-        );
+  private async once(method: 'GET' | 'POST' | 'DELETE', path: string, body: string | null, what: string, options: { goneIsDone?: boolean }): Promise<unknown> {
+    let response: GarminAnswer;
+    try {
+      response = await this.http.request({ method, target: path, ...(body === null ? {} : { body }) });
+    } catch (error) {
+      // The token's own failures (not linked, reconnect needed) are said as they are.
+      if (!(error instanceof GarminUnreachable)) {
+        if (isCompanionError(error, 'garmin_bad_response')) throw new TrainingApiFailure('garmin_bad_response', error.message, { mayHaveApplied: method === 'POST', cause: error });
+        throw error;
       }
-      if (response.status === 401 && !refreshed) {
-        await response.body?.cancel();
-        continue;
-      }
-      break;
+      // A request that reached Garmin may have been done there: only a create cannot tell, and must not be sent again.
+      const mayHaveApplied = method === 'POST' && error.sent;
+      throw new TrainingApiFailure('garmin_unreachable', `Cannot reach Garmin at ${this.http.origin} to ${what} (${error.timedOut ? 'no answer in time' : 'network error'}).`, {
+        retryable: !mayHaveApplied,
+        mayHaveApplied,
+        cause: error,
+      });
     }
+    const url = response.url;
+    const text = response.status === 401 ? '' : response.text();
     const status = response.status;
     if (status === 204 || (status >= 200 && status < 300 && text.trim() === '')) return null;
     if (status >= 200 && status < 300) {
@@ -222,11 +201,10 @@ export class GarminTrainingApi implements TrainingApi {
       );
     }
     if (status === 429) {
-      const header = Number(response.headers.get('retry-after'));
-      const retryAfterSeconds = Number.isFinite(header) && header >= 0 ? header : 60;
-      throw new TrainingApiFailure('garmin_rate_limited', `Garmin asks to wait ${retryAfterSeconds} s before more Training API calls (its limit per runner and day, or per minute); try again then.`, {
+      const wait = retryAfterSeconds(response.headers.get('retry-after'), Date.now());
+      throw new TrainingApiFailure('garmin_rate_limited', `Garmin asks to wait ${wait} s before more Training API calls (its limit per runner and day, or per minute); try again then.`, {
         retryable: true,
-        retryAfterSeconds,
+        retryAfterSeconds: wait,
         httpStatus: status,
       });
     }

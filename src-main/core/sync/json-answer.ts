@@ -7,7 +7,11 @@ import { jsonNestsDeeperThan, MAX_JSON_DEPTH, valueNestsDeeperThan } from '../..
  * like `response.json()` when the answer is not JSON.
  */
 export async function readJsonAnswer(response: Response): Promise<{ readonly value: unknown; readonly tooDeep: boolean }> {
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  return parseJsonAnswer(new Uint8Array(await response.arrayBuffer()));
+}
+
+/** `readJsonAnswer` of bytes already read (a GarminAnswer's). */
+export function parseJsonAnswer(bytes: Uint8Array): { readonly value: unknown; readonly tooDeep: boolean } {
   const tooDeep = jsonNestsDeeperThan(bytes, MAX_JSON_DEPTH);
   return { value: JSON.parse(new TextDecoder().decode(bytes)) as unknown, tooDeep };
 }

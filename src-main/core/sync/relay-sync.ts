@@ -1,34 +1,23 @@
-import { readStreamAtMost } from '../../../src-common/body-limit.js';
-import { MAX_FIT_BYTES } from '../../../src-common/limits.js';
 import { DAY_S } from '../../../src-common/dates.js';
 import { notificationOfRelayType, notificationOfStream } from '../../../src-common/garmin-notifications.js';
+import { MAX_JSON_DEPTH } from '../../../src-common/json-depth.js';
+import { MAX_FIT_BYTES } from '../../../src-common/limits.js';
+import type { RelayForgotten, RelayNotification, RelayPage } from '../../../src-common/relay-contract.js';
+import { isCompanionError, isRetryable, type CompanionError } from '../errors.js';
+import { GarminAnswerTooLarge, GarminHttp, type GarminAnswer } from '../garmin/garmin-http.js';
 import { recordList } from '../garmin/records.js';
-import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../../../src-common/json-depth.js';
-import {
-  RELAY_COMPUTER_HEADER,
-  RELAY_COMPUTERS_HEADER,
-  RELAY_PAGE_MAX_RESPONSE_BYTES,
-  relayForgotten,
-  relayPage,
-  type RelayForgotten,
-  type RelayNotification,
-  type RelayPage,
-} from '../../../src-common/relay-contract.js';
-import { CompanionError, isCompanionError, isRetryable } from '../errors.js';
-import { withRetry } from '../retry.js';
-import { withDeadline } from '../garmin/deadline.js';
 import type { Clock, Fetch, Logger } from '../ports.js';
+import { withRetry } from '../retry.js';
 import type { RelayRepo } from '../store/relay-repo.js';
 import { STREAMS, type Stream, type TrainingRepo } from '../store/training-repo.js';
+import { blankTooDeep, parseJsonAnswer } from './json-answer.js';
+import { RelayClient, tryLater } from './relay-client.js';
 import type { SyncProgress, SyncResult } from './sync-engine.js';
-import { blankTooDeep, readJsonAnswer } from './json-answer.js';
 
 /** Garmin's backfill limits per request: 30 days for the Activity API's types, 90 for the Health API's. */
 const backfillChunkDays = (stream: Stream) => (notificationOfStream(stream)?.api === 'activity' ? 30 : 90);
 /** Callback URLs fetched at once: enough to hide Garmin's latency, few enough to stay polite. */
 export const RELAY_FETCH_CONCURRENCY = 6;
-/** The relay's other answers (an ack, a registration deleted, an error) are a few bytes of JSON. */
-const SERVER_ANSWER_MAX_BYTES = 64 * 1024;
 /** The permission a stream needs (src-common/garmin-notifications.ts). */
 const permissionFor = (stream: Stream) => notificationOfStream(stream)?.permission ?? 'HEALTH_EXPORT';
 
@@ -59,14 +48,6 @@ export interface RelaySyncDeps {
   readonly importActivityFile?: (name: string, bytes: Uint8Array) => Promise<void>;
 }
 
-/** The network, Garmin or the relay failed for now: nothing was committed, the same page comes again. */
-function tryLater(where: string, detail: string, retryAfterSeconds?: number): CompanionError {
-  return new CompanionError('garmin_unreachable', `${where} cannot be used right now (${detail}); the sync goes on by itself later.`, {
-    retryable: true,
-    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-  });
-}
-
 /**
  * Training data the way Garmin delivers it in production: R42's server received Garmin's
  * notifications, and this reads them (long-polling when asked), fetches each ping's callback URL
@@ -85,14 +66,14 @@ export class RelaySync {
     return this.working > 0;
   }
 
-  private computerId: string | null = null;
+  /** R42's relay (its pages, acks, this computer's goodbye). */
+  private readonly server: RelayClient;
+  /** Garmin's API origin: the pings' callbacks and the backfill requests. */
+  private readonly garmin: GarminHttp;
 
-  constructor(private readonly deps: RelaySyncDeps) {}
-
-  /** This data folder's name at the relay (made once, kept in the database). */
-  private computer(): string {
-    this.computerId ??= this.deps.relay.computerId();
-    return this.computerId;
+  constructor(private readonly deps: RelaySyncDeps) {
+    this.server = new RelayClient({ serverUrl: deps.serverUrl, fetch: deps.fetch, timeoutMs: deps.timeoutMs, token: deps.token, relay: deps.relay, logger: deps.logger });
+    this.garmin = new GarminHttp({ apiUrl: deps.apiUrl, fetch: deps.fetch, timeoutMs: deps.timeoutMs, token: deps.token, clock: deps.clock });
   }
 
   /**
@@ -169,19 +150,8 @@ export class RelaySync {
    * runner's last computer it drops everything it holds for them. Says how many of the runner's
    * computers are left (Garmin's registration must stay while there are any).
    */
-  async forget(): Promise<RelayForgotten> {
-    const response = await this.serverCall('DELETE', 'v1/relay/registration');
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      throw tryLater('The R42 server', 'its answer is not JSON');
-    }
-    const parsed = relayForgotten.safeParse(body);
-    if (parsed.success) return parsed.data;
-    // A relay from before computers were counted dropped everything: this was the last.
-    if (typeof body === 'object' && body !== null && 'deleted' in body && typeof body.deleted === 'number') return { deleted: body.deleted, computersLeft: 0, othersLastSeenAt: null };
-    throw new CompanionError('garmin_bad_response', 'The R42 server answered the disconnect in a way R42 Companion cannot read. Update R42 Companion.');
+  forget(): Promise<RelayForgotten> {
+    return this.server.forget();
   }
 
   private planBackfill(garminUserId: string, days: number, now: number): void {
@@ -222,11 +192,11 @@ export class RelaySync {
         this.deps.relay.markChunk(chunk.stream, chunk.start, 'pending');
       } else if (chunk.state !== 'pending') continue;
       signal?.throwIfAborted();
-      const url = this.apiUrl((notificationOfStream(chunk.stream)?.backfillPath ?? `/wellness-api/rest/backfill/${chunk.stream}`).slice(1));
-      url.searchParams.set('summaryStartTimeInSeconds', String(chunk.start));
-      url.searchParams.set('summaryEndTimeInSeconds', String(chunk.end));
-      const response = await this.garminGet(url, signal);
-      await response.body?.cancel();
+      const url = this.garmin.url(notificationOfStream(chunk.stream)?.backfillPath ?? `/wellness-api/rest/backfill/${chunk.stream}`, {
+        summaryStartTimeInSeconds: String(chunk.start),
+        summaryEndTimeInSeconds: String(chunk.end),
+      });
+      const response = await this.garminGet(url, signal, 'a backfill');
       if (response.status === 202 || response.status === 409) {
         this.deps.relay.markChunk(chunk.stream, chunk.start, 'requested');
         asked++;
@@ -234,7 +204,7 @@ export class RelaySync {
         this.deps.relay.markChunk(chunk.stream, chunk.start, 'permission_missing');
         permissionMissing.add(chunk.stream);
       } else if (response.status >= 500) {
-        throw tryLater('Garmin', `backfill answered ${response.status}`);
+        throw this.garmin.failure(response, 'a backfill')!;
       } else {
         this.deps.logger.log('warn', 'relay.backfill_refused', { stream: chunk.stream, status: response.status });
         this.deps.relay.markChunk(chunk.stream, chunk.start, 'requested');
@@ -243,31 +213,8 @@ export class RelaySync {
     return asked;
   }
 
-  private async fetchPage(waitSeconds: number, signal: AbortSignal | undefined): Promise<RelayPage> {
-    const cursor = this.deps.relay.state().cursor;
-    const path = `v1/relay/notifications?wait=${waitSeconds}${cursor ? `&after=${cursor}` : ''}`;
-    const response = await this.serverCall('GET', path, signal, waitSeconds * 1000, undefined, RELAY_PAGE_MAX_RESPONSE_BYTES);
-    // How many of the runner's computers the relay delivers to: remembered for a disconnect that cannot reach it.
-    const computers = response.headers.get(RELAY_COMPUTERS_HEADER);
-    if (computers !== null && /^\d{1,6}$/.test(computers)) this.deps.relay.setComputers(Number(computers));
-    let answer;
-    try {
-      answer = await readJsonAnswer(response);
-    } catch {
-      throw tryLater('The R42 server', 'its answer is not JSON');
-    }
-    let body = answer.value;
-    if (answer.tooDeep && typeof body === 'object' && body !== null && 'notifications' in body && Array.isArray(body.notifications)) {
-      // A notification nested past the limit (a forged push) is dropped before anything walks it;
-      // the rest of the page is stored and the cursor still moves past it, so it cannot stall the relay.
-      const notifications: unknown[] = body.notifications;
-      const kept = notifications.filter((n) => !valueNestsDeeperThan(n, MAX_JSON_DEPTH - 2));
-      this.deps.logger.log('warn', 'relay.notifications_too_deep', { count: notifications.length - kept.length, limit: MAX_JSON_DEPTH });
-      body = { ...body, notifications: kept };
-    }
-    const parsed = relayPage.safeParse(body);
-    if (!parsed.success) throw new CompanionError('garmin_bad_response', 'The R42 server sent notifications R42 Companion cannot read. Update R42 Companion.');
-    return parsed.data;
+  private fetchPage(waitSeconds: number, signal: AbortSignal | undefined): Promise<RelayPage> {
+    return this.server.page(this.deps.relay.state().cursor, waitSeconds, signal);
   }
 
   /** Fetches the page's data, then stores it and moves the cursor in one transaction, then acks. */
@@ -383,8 +330,7 @@ export class RelaySync {
   /** Tells the relay everything up to `cursor` is stored here; a failure is logged and retried next pass. */
   private async ack(cursor: string, signal: AbortSignal | undefined): Promise<void> {
     try {
-      const response = await this.serverCall('POST', 'v1/relay/ack', signal, 0, JSON.stringify({ cursor }));
-      await response.body?.cancel();
+      await this.server.ack(cursor, signal);
       this.acked = cursor;
     } catch (error) {
       if (signal?.aborted) throw error;
@@ -401,27 +347,18 @@ export class RelaySync {
       return 'gone';
     }
     // Only Garmin gets the runner's token: a callback anywhere else is refused, whatever the relay says.
-    if (url.origin !== this.deps.apiUrl.origin || !url.pathname.startsWith('/wellness-api/rest/')) {
+    if (!this.garmin.isGarmin(url, '/wellness-api/rest/')) {
       this.deps.logger.log('warn', 'relay.callback_refused', { origin: url.origin });
       return 'gone';
     }
-    const response = await this.garminGet(url, signal);
-    if (response.status === 412) {
-      await response.body?.cancel();
-      return 'permission_missing';
-    }
-    if (response.status >= 500) {
-      await response.body?.cancel();
-      throw tryLater('Garmin', `HTTP ${response.status}`);
-    }
-    if (!response.ok) {
-      // An expired or spent pull token (400 InvalidPullTokenException): Garmin will not give it again.
-      await response.body?.cancel();
-      return 'gone';
-    }
+    const response = await this.garminGet(url, signal, 'a notification');
+    if (response.status === 412) return 'permission_missing';
+    if (response.status >= 500) throw this.garmin.failure(response, 'a notification')!;
+    // An expired or spent pull token (400 InvalidPullTokenException): Garmin will not give it again.
+    if (!response.ok) return 'gone';
     let answer;
     try {
-      answer = await readJsonAnswer(response);
+      answer = parseJsonAnswer(response.bytes);
     } catch {
       throw tryLater('Garmin', 'its data is not JSON');
     }
@@ -450,30 +387,34 @@ export class RelaySync {
       return 'gone';
     }
     // Only Garmin gets the runner's token, as for every callback.
-    if (url.origin !== this.deps.apiUrl.origin || !url.pathname.startsWith('/wellness-api/rest/')) {
+    if (!this.garmin.isGarmin(url, '/wellness-api/rest/')) {
       this.deps.logger.log('warn', 'relay.callback_refused', { origin: url.origin });
       return 'gone';
     }
-    const response = await this.garminGet(url, signal, MAX_FIT_BYTES);
-    if (response.status === 413) return 'too_large';
+    let response;
+    try {
+      response = await this.garminGet(url, signal, 'an activity file', MAX_FIT_BYTES);
+    } catch (error) {
+      if (!(error instanceof GarminAnswerTooLarge)) throw error;
+      this.deps.logger.log('warn', 'relay.answer_too_large', { origin: url.origin, path: url.pathname, limit: error.limit });
+      return 'too_large';
+    }
     if (response.status === 412) return 'permission_missing';
-    if (response.status >= 500) throw tryLater('Garmin', `HTTP ${response.status}`);
+    if (response.status >= 500) throw this.garmin.failure(response, 'an activity file')!;
     if (!response.ok) return 'gone';
     const id = (url.searchParams.get('id') ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'file';
-    return { name: `garmin-activity-file-${id}.fit`, bytes: new Uint8Array(await response.arrayBuffer()) };
+    return { name: `garmin-activity-file-${id}.fit`, bytes: response.bytes };
   }
 
-  /** A GET to Garmin with the runner's token: one refresh on 401, waits out 429s within a bound. */
-  private async garminGet(url: URL, signal: AbortSignal | undefined, maxBytes = Infinity): Promise<Response> {
-    // A 429 is retried (its Retry-After within a bound) by the one retry helper; past it, the pass
-    // ends as offline and the next one starts over.
+  /** A GET to Garmin (one refresh on 401, garmin-http.ts) that waits out its 429s within a bound. */
+  private garminGet(url: URL, signal: AbortSignal | undefined, what: string, maxBytes?: number): Promise<GarminAnswer> {
+    // A 429 (its Retry-After within a bound) and a request that got no answer are retried by the one
+    // retry helper; past that, the pass ends as offline and the next one starts over.
     return withRetry(
       async () => {
-        const response = await this.authorizedGet(url, signal, maxBytes);
-        if (response.status !== 429) return response;
-        await response.body?.cancel();
-        const retryAfter = Number(response.headers.get('retry-after'));
-        throw tryLater('Garmin', 'rate limited', Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 60);
+        const response = await this.garmin.request({ target: url, signal, ...(maxBytes === undefined ? {} : { maxBytes }) });
+        if (response.status === 429) throw this.garmin.failure(response, what)!;
+        return response;
       },
       {
         retries: 3,
@@ -483,85 +424,6 @@ export class RelaySync {
       },
     );
   }
-
-  /** A GET to Garmin with the runner's token, refreshed once when Garmin answers 401. */
-  private async authorizedGet(url: URL, signal: AbortSignal | undefined, maxBytes = Infinity): Promise<Response> {
-    for (let refresh = false; ; refresh = true) {
-      const token = await this.deps.token(refresh);
-      // Past maxBytes (an activity file over the FIT bound) the answer is a bare 413, refused unread.
-      const response = await this.request(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, signal, 0, maxBytes, maxBytes !== Infinity);
-      if (response.status !== 401 || refresh) return response;
-      await response.body?.cancel();
-    }
-  }
-
-  /** A call to R42's server with the runner's token; its answer is read whole, up to `maxBytes` (a small answer unless said). */
-  private async serverCall(method: 'GET' | 'POST' | 'DELETE', path: string, signal?: AbortSignal, extraMs = 0, body?: string, maxBytes = SERVER_ANSWER_MAX_BYTES): Promise<Response> {
-    const base = this.deps.serverUrl.href.endsWith('/') ? this.deps.serverUrl.href : `${this.deps.serverUrl.href}/`;
-    const url = new URL(path, base);
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.deps.token(attempt > 0);
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', [RELAY_COMPUTER_HEADER]: this.computer() };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const response = await this.request(url, { method, headers, ...(body !== undefined ? { body } : {}) }, signal, extraMs, maxBytes);
-      if (response.status === 401 && attempt === 0) {
-        await response.body?.cancel();
-        continue;
-      }
-      if (response.status >= 500 || response.status === 429) {
-        await response.body?.cancel();
-        throw tryLater('The R42 server', `HTTP ${response.status}`);
-      }
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new CompanionError('garmin_rejected', `The R42 server refused the request (HTTP ${response.status}).`);
-      }
-      return response;
-    }
-  }
-
-  /** A request whose answer is read whole under the same deadline; more than `maxBytes` of it is refused unread (retryable: nothing was stored). */
-  private async request(url: URL, init: RequestInit, signal: AbortSignal | undefined, extraMs: number, maxBytes = Infinity, tooLargeAsAnswer = false): Promise<Response> {
-    try {
-      return await withDeadline(this.deps.timeoutMs + extraMs, signal, async (deadline) => {
-        const response = await this.deps.fetch(url, { ...init, redirect: 'manual', signal: deadline });
-        const body = await readAtMost(response, maxBytes);
-        if (body === null && tooLargeAsAnswer) {
-          this.deps.logger.log('warn', 'relay.answer_too_large', { origin: url.origin, path: url.pathname, status: response.status, limit: maxBytes });
-          return new Response(null, { status: 413 });
-        }
-        if (body === null) {
-          this.deps.logger.log('warn', 'relay.answer_too_large', { origin: url.origin, path: url.pathname, status: response.status, limit: maxBytes });
-          throw tryLater(url.origin === this.deps.serverUrl.origin ? 'The R42 server' : url.origin, `its answer is larger than ${maxBytes} bytes, refused unread`);
-        }
-        return new Response(body, { status: response.status, headers: response.headers });
-      });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (isCompanionError(error)) throw error;
-      throw tryLater(url.origin, 'no connection or no answer in time');
-    }
-  }
-
-  private apiUrl(path: string): URL {
-    const base = this.deps.apiUrl.href.endsWith('/') ? this.deps.apiUrl.href : `${this.deps.apiUrl.href}/`;
-    return new URL(path, base);
-  }
-}
-
-/**
- * The body of `response`, or null (and the body cancelled) when it is larger than `max` bytes:
- * a declared Content-Length over it is refused before reading, and a body without one (or with a
- * false one, or compressed) is counted as it streams in, so no more than `max` is ever held.
- */
-async function readAtMost(response: Response, max: number): Promise<Uint8Array | null> {
-  if (max === Infinity) return new Uint8Array(await response.arrayBuffer());
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > max) {
-    await response.body?.cancel().catch(() => undefined);
-    return null;
-  }
-  return readStreamAtMost(response.body, max);
 }
 
 /** Where a page's records came from: Garmin, fetched with the runner's token, or the notification itself. */
