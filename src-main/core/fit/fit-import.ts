@@ -162,7 +162,20 @@ export class FitImporter {
       const detailsId = existingFit?.detailsId ?? existingDetails?.summaryId ?? `${summaryId}-detail`;
       if (useFile) {
         fit.releaseSamples(summaryId);
-        training.details.store('activityDetails', this.detailsRecord(detailsId, summaryId, leg, decoded, file, startTime), nowS);
+        training.details.storeParsedDetails(
+          {
+            summaryId: detailsId,
+            startTime: leg.startTime,
+            activityType: leg.activityType,
+            durationS: leg.totals.timer_s ?? leg.totals.elapsed_s,
+            distanceM: leg.totals.distance_m,
+            avgHr: leg.totals.avg_hr,
+            samples: leg.samples,
+            lapStarts: leg.laps.map((lap) => lap.start_s),
+          },
+          { activityId: file.activityId, activitySummaryId: summaryId, offsetS: file.offsetS, dated: true, raw: { summaryId: detailsId, summary: { summaryId, startTimeInSeconds: startTime, startTimeOffsetInSeconds: file.offsetS, activityType: leg.activityType, deviceName: decoded.device }, importedFrom: file.source } },
+          nowS,
+        );
       }
       fit.storeFit(
         {
@@ -226,36 +239,6 @@ export class FitImporter {
       deviceName: decoded.device,
       manual: false,
       importedFrom: file.source,
-    };
-  }
-
-  /** The leg's samples as Garmin's activityDetails record, stored through DetailsRepo like a synced one (same codec, analysis, records). */
-  private detailsRecord(detailsId: string, summaryId: string, leg: FitLeg, decoded: FitActivity, file: { offsetS: number }, startTime: number): Record<string, unknown> {
-    const t = leg.totals;
-    return {
-      summaryId: detailsId,
-      summary: {
-        summaryId,
-        startTimeInSeconds: startTime,
-        startTimeOffsetInSeconds: file.offsetS,
-        activityType: leg.activityType,
-        durationInSeconds: t.timer_s ?? t.elapsed_s,
-        distanceInMeters: t.distance_m,
-        averageHeartRateInBeatsPerMinute: t.avg_hr,
-        maxHeartRateInBeatsPerMinute: t.max_hr,
-        deviceName: decoded.device,
-      },
-      samples: leg.samples.map((s) => ({
-        startTimeInSeconds: startTime + s.t,
-        totalDistanceInMeters: s.distance,
-        heartRate: s.hr,
-        speedMetersPerSecond: s.speed,
-        stepsPerMinute: s.cadence,
-        elevationInMeters: s.elevation,
-        latitudeInDegree: s.lat,
-        longitudeInDegree: s.lon,
-      })),
-      laps: leg.laps.map((lap) => ({ startTimeInSeconds: startTime + lap.start_s })),
     };
   }
 }

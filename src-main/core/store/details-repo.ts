@@ -224,17 +224,29 @@ export class DetailsRepo {
     // Garmin's details summaryId is the activity's with "-detail"; a summary inside may name it.
     const named = typeof summary.summaryId === 'string' && summary.summaryId ? summary.summaryId : null;
     const activitySummaryIdGuess = named ?? details.summaryId.replace(/-detail$/, '');
+    const offset = typeof summary.startTimeOffsetInSeconds === 'number' && Number.isFinite(summary.startTimeOffsetInSeconds) ? summary.startTimeOffsetInSeconds : 0;
+    const { samples: _samples, laps: _laps, ...rest } = parsed;
+    return this.storeParsedDetails(details, { activityId, activitySummaryId: activitySummaryIdGuess, offsetS: offset, dated: typeof summary.startTimeInSeconds === 'number', raw: rest }, now);
+  }
+
+  /**
+   * Stores an activity's details already in the analysis' shape (a FIT file's, core/fit): the same
+   * row, codec, figures and records as Garmin's activityDetails. `activitySummaryId` is the activity
+   * summary's id (or Garmin's activity id) they belong to; `dated`: the local date comes from the
+   * start and `offsetS`, else from the stored summary. Call inside a transaction.
+   */
+  storeParsedDetails(details: ActivityDetails, meta: { activityId: string | null; activitySummaryId: string; offsetS: number; dated: boolean; raw: Record<string, unknown> }, now: number): boolean {
+    const { activityId, offsetS: offset, raw: rest } = meta;
+    const activitySummaryIdGuess = meta.activitySummaryId;
     const known = this.activityLookup.get(this.profileId, activitySummaryIdGuess, activityId ?? activitySummaryIdGuess) as
       | { summary_id: string; activity_type: string; local_date: string }
       | undefined;
     const activitySummaryId = known?.summary_id ?? activitySummaryIdGuess;
-    const offset = typeof summary.startTimeOffsetInSeconds === 'number' && Number.isFinite(summary.startTimeOffsetInSeconds) ? summary.startTimeOffsetInSeconds : 0;
-    const localDate = details.startTime !== null && typeof summary.startTimeInSeconds === 'number' ? dateOfEpochSeconds(details.startTime + offset) : (known?.local_date ?? null);
+    const localDate = details.startTime !== null && meta.dated ? dateOfEpochSeconds(details.startTime + offset) : (known?.local_date ?? null);
     const activityType = details.activityType ?? known?.activity_type ?? null;
     // The same run imported from the watch's file with richer samples keeps them (fit-repo.ts).
     if (this.fit.keepsFileSamples(activitySummaryId, details.summaryId, details.samples)) return true;
     const series = cleanSamples(details.samples);
-    const { samples: _samples, laps: _laps, ...rest } = parsed;
     this.upsertSamples.run({
       profile_id: this.profileId,
       summary_id: details.summaryId,
