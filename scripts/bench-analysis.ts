@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { analyzeActivity } from '../src-main/core/analysis/activity.js';
 import { dateOfDay } from '../src-common/dates.js';
 import { activityLoad, loadSeries, weeklyLoad, type DatedLoad } from '../src-main/core/analysis/load.js';
-import { parseActivityDetails } from '../src-main/core/analysis/samples.js';
+import { parseActivityDetails } from '../src-main/core/garmin/activity-details.js';
 import { zonesFor, type HrProfile } from '../src-main/core/analysis/zones.js';
 import { activityDetailsFor } from '../tests/simulator/activity-details.js';
 import { recordsForDay, RUNNER_OFFSET_S } from '../tests/simulator/garmin-data.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeActivity } from '../../src-main/core/analysis/activity.js';
 import { dateOfDay } from '../../src-common/dates.js';
 import { recordsOver } from '../../src-main/core/analysis/records.js';
-import { parseActivityDetails } from '../../src-main/core/analysis/samples.js';
+import { parseActivityDetails } from '../../src-main/core/garmin/activity-details.js';
 import { createCoaching, type Coaching } from '../../src-main/core/coaching/coaching-service.js';
 import { CompanionError } from '../../src-main/core/errors.js';
 import { silentLogger } from '../../src-main/core/ports.js';

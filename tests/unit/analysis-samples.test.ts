@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeActivity } from '../../src-main/core/analysis/activity.js';
-import { cleanSamples, parseActivityDetails, type RawSample } from '../../src-main/core/analysis/samples.js';
+import { cleanSamples, type RawSample } from '../../src-main/core/analysis/samples.js';
+import { parseActivityDetails } from '../../src-main/core/garmin/activity-details.js';
 import { hrProfile } from '../../src-main/core/analysis/zones.js';
 
 /** Every number inside a value, for the "never a NaN" checks. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeActivity } from '../../src-main/core/analysis/activity.js';
-import { cleanSamples, everything, parseActivityDetails, totals } from '../../src-main/core/analysis/samples.js';
+import { cleanSamples } from '../../src-main/core/analysis/samples.js';
+import { everything, totals } from '../../src-main/core/analysis/windows.js';
+import { parseActivityDetails } from '../../src-main/core/garmin/activity-details.js';
 import { zonesFor } from '../../src-main/core/analysis/zones.js';
 import { activityDetailsFor, activityDetailsForDay, detailKind, WELLNESS_STREAMS, wellnessRecordsForDay } from '../simulator/activity-details.js';
 import { recordsForDay } from '../simulator/garmin-data.js';

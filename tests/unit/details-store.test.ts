@@ -6,7 +6,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { analyzeActivity } from '../../src-main/core/analysis/activity.js';
-import { parseActivityDetails } from '../../src-main/core/analysis/samples.js';
+import { parseActivityDetails } from '../../src-main/core/garmin/activity-details.js';
 import { zonesFor } from '../../src-main/core/analysis/zones.js';
 import { createCoaching } from '../../src-main/core/coaching/coaching-service.js';
 import { migrate } from '../../src-main/core/store/database.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseWorkout, type Workout } from '../../src-common/workout.js';
 import { comparePlan } from '../../src-main/core/analysis/plan-vs-done.js';
-import { cleanSamples, parseActivityDetails } from '../../src-main/core/analysis/samples.js';
+import { cleanSamples } from '../../src-main/core/analysis/samples.js';
+import { parseActivityDetails } from '../../src-main/core/garmin/activity-details.js';
 import { zonesFor } from '../../src-main/core/analysis/zones.js';
 import { intervalRun, intervalSession } from '../support/workouts.js';
 

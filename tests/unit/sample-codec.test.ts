@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeActivity } from '../../src-main/core/analysis/activity.js';
-import { parseActivityDetails, type RawSample } from '../../src-main/core/analysis/samples.js';
+import type { RawSample } from '../../src-main/core/analysis/samples.js';
+import { parseActivityDetails } from '../../src-main/core/garmin/activity-details.js';
 import { zonesFor, type HrProfile } from '../../src-main/core/analysis/zones.js';
 import { decodeSamples, encodeSamples, packJson, SAMPLE_FORMAT_VERSION, unpackJson } from '../../src-main/core/store/sample-codec.js';
 import { activityDetailsFor } from '../simulator/activity-details.js';

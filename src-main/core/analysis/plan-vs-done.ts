@@ -18,7 +18,8 @@ import type { HrZone } from '../../../src-common/coaching-contract.js';
 import type { StepResult } from '../../../src-common/workout-contract.js';
 import type { Workout, WorkoutStep } from '../../../src-common/workout.js';
 import { expandSteps, stepWords, targetWords, type PlannedStep } from '../../../src-common/workout-words.js';
-import { byElapsed, totalsByElapsed, type Series } from './samples.js';
+import type { Series } from './samples.js';
+import { byElapsed, totalsByElapsed } from './windows.js';
 import { round } from './stats.js';
 
 /** A step covered this much of its time or distance is completed. */

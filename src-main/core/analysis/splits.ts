@@ -4,7 +4,8 @@
  */
 import type { Drift, Lap, Split, SplitUnit } from '../../../src-common/coaching-contract.js';
 import { UNIT_METRES } from '../../../src-common/units.js';
-import { totalsByDistance, totalsByElapsed, totalsByMoving, type Series, type WindowTotals } from './samples.js';
+import type { Series } from './samples.js';
+import { totalsByDistance, totalsByElapsed, totalsByMoving, type WindowTotals } from './windows.js';
 import { round, roundOrNull } from './stats.js';
 
 /** Seconds per `unitM` metres, or null when no distance was covered. */
