@@ -281,7 +281,15 @@ export function decodeFit(bytes: Uint8Array): FitDecoded {
   if (truncated) warnings.push('The file ends early (its CRC fails): what it holds was imported.');
   else if (errors.length) warnings.push('A second FIT stream after the activity is damaged: the activity was imported, the rest skipped.');
 
-  const records = (messages.recordMesgs ?? []).filter((r) => seconds(r.timestamp) !== null);
+  // Timed records and their times, read once (a long activity has tens of thousands).
+  const records: RecordMesg[] = [];
+  const times: number[] = [];
+  for (const rec of messages.recordMesgs ?? []) {
+    const ts = seconds(rec.timestamp);
+    if (ts === null) continue;
+    records.push(rec);
+    times.push(ts);
+  }
   const sessions = messages.sessionMesgs ?? [];
   const lapMesgs = messages.lapMesgs ?? [];
   const activity = messages.activityMesgs?.[0];
@@ -311,8 +319,8 @@ export function decodeFit(bytes: Uint8Array): FitDecoded {
   if (spans.length === 0) {
     // No session (a watch that stopped before writing it): one leg of whatever the records hold.
     if (records.length === 0) return skip('no_data', 'An activity file without a session or any timed sample: nothing to import.');
-    const start = seconds(records[0]!.timestamp)!;
-    const end = seconds(records[records.length - 1]!.timestamp)!;
+    const start = times[0]!;
+    const end = times[times.length - 1]!;
     const sport = text(messages.sportMesgs?.[0]?.sport) ?? text(lapMesgs[0]?.sport) ?? 'generic';
     spans.push({ sport, subSport: text(messages.sportMesgs?.[0]?.subSport), start, end, session: null });
     warnings.push('The file has no session: its totals were taken from its samples.');
@@ -327,10 +335,10 @@ export function decodeFit(bytes: Uint8Array): FitDecoded {
     const steps = stepsSport(span.sport);
     const last = index === spans.length - 1;
     // Records in time order belong to the leg whose span holds them (the last leg takes the rest).
-    while (r < records.length && seconds(records[r]!.timestamp)! < span.start) r++;
+    while (r < records.length && times[r]! < span.start) r++;
     for (; r < records.length; r++) {
       const rec: RecordMesg = records[r]!;
-      const ts = seconds(rec.timestamp)!;
+      const ts = times[r]!;
       if (!last && ts >= spans[index + 1]!.start) break;
       if (!last && ts > span.end) continue;
       const lat = finite(rec.positionLat);

@@ -110,6 +110,7 @@ export class FitRepo {
   private readonly byStart;
   private readonly fitRow;
   private readonly upsertFit;
+  private readonly releaseStatement;
 
   constructor(
     private readonly db: Database,
@@ -122,6 +123,7 @@ export class FitRepo {
     );
     this.byActivityId = db.prepare('SELECT summary_id, activity_type, start_time FROM activities WHERE profile_id = ? AND activity_id = ? LIMIT 1');
     this.byStart = db.prepare('SELECT summary_id, activity_type, start_time FROM activities WHERE profile_id = ? AND start_time BETWEEN ? AND ? ORDER BY abs(start_time - ?)');
+    this.releaseStatement = db.prepare('UPDATE activity_fit SET samples_used = 0 WHERE profile_id = ? AND activity_summary_id = ?');
     this.fitRow = db.prepare('SELECT details_id, richness, samples_used, file_sha256 FROM activity_fit WHERE profile_id = ? AND activity_summary_id = ?');
     this.upsertFit = db.prepare(
       `INSERT INTO activity_fit (profile_id, activity_summary_id, details_id, file_sha256, source, leg, legs, sport, sub_sport, device, start_time, local_offset, totals, laps, extras, developer_z, richness, samples_used, truncated, warnings, imported_at)
@@ -225,7 +227,7 @@ export class FitRepo {
 
   /** Before a file's samples are stored for an activity: the details guard must not compare them with the record they replace. */
   releaseSamples(activitySummaryId: string): void {
-    this.db.prepare('UPDATE activity_fit SET samples_used = 0 WHERE profile_id = ? AND activity_summary_id = ?').run(this.profileId, activitySummaryId);
+    this.releaseStatement.run(this.profileId, activitySummaryId);
   }
 
   /** The file's record of an activity for its details answer, or undefined when it came from no file. */

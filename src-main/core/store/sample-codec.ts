@@ -202,7 +202,7 @@ export function encodeColumns(scales: readonly number[], columns: ReadonlyArray<
       prev = q;
     }
   });
-  const compressed = deflateRawSync(w.bytes(), { level: 6 });
+  const compressed = deflateRawSync(w.bytes(), { level: 4 });
   const out = Buffer.allocUnsafe(2 + compressed.length);
   out[0] = SAMPLE_FORMAT_VERSION;
   out[1] = COMPRESSION_DEFLATE_RAW;
