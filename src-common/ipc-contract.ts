@@ -23,6 +23,7 @@ import {
   weekSummary,
 } from './contract.js';
 import { activityId, isoDate, splitUnitParam } from './data-query.js';
+import { decisionAnswer, plannedWorkout, workoutId, workoutViewsAnswer } from './workout-contract.js';
 
 // The answer shapes are declared once in src-common/contract.ts (strict objects); the names here are the IPC's.
 export const connectionStatusSchema = connectionStatus;
@@ -92,6 +93,12 @@ export const CHANNELS = {
   'companion:import.file': { args: z.strictObject({ name: z.string().min(1).max(255), data: z.string().max(IMPORT_FILE_BASE64_MAX) }), result: importSummary },
   /** Import from watch: main looks only where removable volumes are mounted, never where the renderer says. */
   'companion:import.watch': { args: none, result: importSummary },
+  /** Workouts agents proposed, newest first, in full: the approval cards; the runner's decisions (no agent reaches these). */
+  'companion:workouts.list': { args: z.strictObject({ limit: z.number().int().min(1).max(100) }), result: workoutViewsAnswer },
+  'companion:workouts.approve': { args: z.strictObject({ id: workoutId }), result: decisionAnswer },
+  'companion:workouts.reject': { args: z.strictObject({ id: workoutId }), result: decisionAnswer },
+  /** The approved workout a run did, step by step against the plan (the activity page), or null. */
+  'companion:workouts.forActivity': { args: z.strictObject({ id: activityId }), result: plannedWorkout.nullable() },
   'companion:agents.list': { args: none, result: z.array(grantSchema) },
   'companion:agents.add': { args: z.strictObject({ name: agentName }), result: z.strictObject({ name: z.string(), secret: z.string() }) },
   'companion:agents.revoke': { args: z.strictObject({ name: agentName }), result: z.strictObject({ revoked: z.boolean() }) },

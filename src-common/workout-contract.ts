@@ -99,6 +99,9 @@ export type WorkoutRow = z.infer<typeof workoutRow>;
 
 export const workoutsAnswer = z.strictObject({ data: z.array(workoutRow), ...freshness.shape });
 export const workoutAnswer = z.strictObject({ data: workoutView, ...freshness.shape });
+/** The newest workouts in full (the app's approval cards). */
+export const workoutViewsAnswer = z.strictObject({ data: z.array(workoutView), ...freshness.shape });
+export type WorkoutViewsAnswer = z.infer<typeof workoutViewsAnswer>;
 export type WorkoutsAnswer = z.infer<typeof workoutsAnswer>;
 export type WorkoutAnswer = z.infer<typeof workoutAnswer>;
 

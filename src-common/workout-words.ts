@@ -5,6 +5,18 @@
  */
 import { clockTime } from './format.js';
 import type { StepEnd, StepKind, StepTarget, Workout, WorkoutItem, WorkoutStep } from './workout.js';
+import type { WorkoutStatus } from './workout-contract.js';
+
+/** Where a workout is, in words (the CLI, the app). */
+export const STATUS_WORDS: Readonly<Record<WorkoutStatus, string>> = {
+  awaiting_approval: 'awaiting your approval',
+  approved: 'approved, not on Garmin yet',
+  on_garmin: 'on Garmin (no date to schedule it on)',
+  scheduled: 'scheduled on Garmin',
+  done: 'done',
+  missed: 'missed',
+  rejected: 'rejected',
+};
 
 export const STEP_KIND_WORDS: Readonly<Record<StepKind, string>> = {
   warmup: 'Warm-up',

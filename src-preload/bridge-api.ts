@@ -27,6 +27,12 @@ export interface R42Api {
     records(): Promise<Envelope<ResultOf<'companion:data.records'>>>;
     hrProfile(): Promise<Envelope<ResultOf<'companion:data.hrProfile'>>>;
   };
+  readonly workouts: {
+    list(limit: number): Promise<Envelope<ResultOf<'companion:workouts.list'>>>;
+    approve(id: string): Promise<Envelope<ResultOf<'companion:workouts.approve'>>>;
+    reject(id: string): Promise<Envelope<ResultOf<'companion:workouts.reject'>>>;
+    forActivity(id: string): Promise<Envelope<ResultOf<'companion:workouts.forActivity'>>>;
+  };
   readonly agents: {
     list(): Promise<Envelope<ResultOf<'companion:agents.list'>>>;
     add(name: string): Promise<Envelope<ResultOf<'companion:agents.add'>>>;
@@ -63,6 +69,12 @@ export function createBridgeApi(transport: BridgeTransport): R42Api {
       trends: (from, to) => transport.invoke('companion:data.trends', { from, to }),
       records: () => transport.invoke('companion:data.records', undefined),
       hrProfile: () => transport.invoke('companion:data.hrProfile', undefined),
+    },
+    workouts: {
+      list: (limit) => transport.invoke('companion:workouts.list', { limit }),
+      approve: (id) => transport.invoke('companion:workouts.approve', { id }),
+      reject: (id) => transport.invoke('companion:workouts.reject', { id }),
+      forActivity: (id) => transport.invoke('companion:workouts.forActivity', { id }),
     },
     agents: {
       list: () => transport.invoke('companion:agents.list', undefined),

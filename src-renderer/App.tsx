@@ -4,6 +4,7 @@ import { ConnectionCard } from './components/ConnectionCard';
 import { AgentsPanel } from './components/AgentsPanel';
 import { ActivityPanel } from './components/ActivityPanel';
 import { TrainingPanel } from './components/TrainingPanel';
+import { WorkoutsPanel } from './components/WorkoutsPanel';
 import { ImportCard } from './components/ImportCard';
 import { SettingsCard } from './components/SettingsCard';
 import { CoachingPages } from './components/CoachingPages';
@@ -45,6 +46,7 @@ export function App() {
         <div className="overview" hidden={pageOpen}>
           <ConnectionCard />
           <TrainingPanel />
+          <WorkoutsPanel />
           <ImportCard />
           <div className="columns">
             <AgentsPanel />

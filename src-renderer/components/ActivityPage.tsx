@@ -1,5 +1,6 @@
 import type { ActivityDetailsAnswer, HrZone, SplitUnit } from '../../src-common/coaching-contract';
 import { WatchRecorded } from './WatchRecorded';
+import { PlannedWorkout } from './PlannedWorkout';
 import { activityTitle, effortName, LOAD_METHOD_WORDS, perUnit, UNIT_NAMES } from '../coaching-words';
 import { UNIT_METRES } from '../../src-common/units';
 import { formatDateTime, formatDistance, formatNumber, formatPaceSeconds, formatSeconds, formatSignedPercent, isFiniteNumber } from '../format';
@@ -289,6 +290,7 @@ export function ActivityPage({ id, backLabel, onBack }: { id: string; backLabel:
           <p className="small muted">Training load counted {LOAD_METHOD_WORDS[answer.load.method]}.</p>
           <CleaningNote answer={answer} />
           <PaceHrChart answer={answer} unit={answer.unit} />
+          <PlannedWorkout activityId={answer.summary_id} />
           {answer.zones && (
             <section aria-labelledby="zones-title">
               <h3 id="zones-title">Time in heart-rate zones</h3>

@@ -31,6 +31,7 @@ beforeEach(() => {
           return { ok: true, value: disconnectAnswer } as never;
         case 'companion:data.activities':
         case 'companion:data.weekly':
+        case 'companion:workouts.list':
           return { ok: true, value: { data: [], last_sync_at: null, stale: true } } as never;
         default:
           return { ok: true, value: null } as never;

@@ -78,6 +78,16 @@ export function fakeBridge(overrides: Partial<Bridge> = {}) {
       last_sync_at: null,
       stale: true,
     }),
+    workouts: async () => ({ data: [], last_sync_at: null, stale: true }),
+    approveWorkout: async (id) => {
+      calls.push(`approve ${id}`);
+      throw new BridgeError({ code: 'not_found', message: `There is no workout ${id}.` });
+    },
+    rejectWorkout: async (id) => {
+      calls.push(`reject ${id}`);
+      throw new BridgeError({ code: 'not_found', message: `There is no workout ${id}.` });
+    },
+    plannedWorkout: async () => null,
     listAgents: async () => grants,
     addAgent: async (name) => {
       calls.push(`add ${name}`);

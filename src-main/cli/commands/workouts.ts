@@ -1,6 +1,6 @@
 import { clockTime } from '../../../src-common/format.js';
-import { workoutId, workoutsQuery, type DecisionAnswer, type PlanVsDone, type WorkoutStatus, type WorkoutView } from '../../../src-common/workout-contract.js';
-import { dayWords, itemWords } from '../../../src-common/workout-words.js';
+import { workoutId, workoutsQuery, type DecisionAnswer, type PlanVsDone, type WorkoutView } from '../../../src-common/workout-contract.js';
+import { dayWords, itemWords, STATUS_WORDS } from '../../../src-common/workout-words.js';
 import { parseQuery } from '../../../src-common/data-query.js';
 import { CompanionError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
 import { usageError, type ParsedFlags } from '../args.js';
@@ -10,15 +10,6 @@ import { defaultWatchRoots } from '../../core/fit/watch-finder.js';
 import type { FitTarget } from '../../core/workouts/fit-export.js';
 import type { Command, CommandContext } from './command.js';
 
-export const STATUS_WORDS: Readonly<Record<WorkoutStatus, string>> = {
-  awaiting_approval: 'awaiting your approval',
-  approved: 'approved, not on Garmin yet',
-  on_garmin: 'on Garmin (no date to schedule it on)',
-  scheduled: 'scheduled on Garmin',
-  done: 'done',
-  missed: 'missed',
-  rejected: 'rejected',
-};
 
 /** A workout as a runner reads it in a terminal: what, when, where it is, its steps, and how the run went. */
 export function describeWorkout(w: WorkoutView): string {

@@ -14,7 +14,7 @@
  */
 import { errorAnswer, type ErrorAnswer, type Freshness } from '../../../src-common/contract.js';
 import { parseWorkout, stepCount, type Workout } from '../../../src-common/workout.js';
-import type { DecisionAnswer, PlannedWorkout, PlanVsDone, ProposalAnswer, WorkoutAnswer, WorkoutRow, WorkoutsAnswer, WorkoutStatus, WorkoutView } from '../../../src-common/workout-contract.js';
+import type { DecisionAnswer, PlannedWorkout, PlanVsDone, ProposalAnswer, WorkoutViewsAnswer, WorkoutAnswer, WorkoutRow, WorkoutsAnswer, WorkoutStatus, WorkoutView } from '../../../src-common/workout-contract.js';
 import { summarizeWorkout } from '../../../src-common/workout-words.js';
 import { CompanionError, isCompanionError } from '../errors.js';
 import { TrainingApiFailure, type TrainingApi } from '../garmin/training-api.js';
@@ -63,6 +63,8 @@ export interface Workouts {
   propose(input: unknown, by: WorkoutAgent): ProposalAnswer;
   list(query?: { status?: WorkoutStatus | 'proposed' | undefined; limit?: number | undefined }): WorkoutsAnswer;
   get(id: string): WorkoutAnswer;
+  /** The newest workouts in full, newest proposal first (the app's cards). */
+  recent(limit: number): WorkoutViewsAnswer;
   /** The runner approves: then the workout goes to Garmin (again, after a failure; `resend` after a lost answer). */
   approve(id: string, options: { via: DecisionVia; resend?: boolean }): Promise<DecisionAnswer>;
   /** The runner rejects: a workout already on Garmin is removed from it (schedule first, then the workout). */
@@ -328,6 +330,10 @@ export function createWorkouts(deps: WorkoutServiceDeps): Workouts {
 
     get(id) {
       return { data: view(mustGet(id)), ...deps.freshness() };
+    },
+
+    recent(limit) {
+      return { data: repo.list(limit).map(view), ...deps.freshness() };
     },
 
     async approve(id, options) {
