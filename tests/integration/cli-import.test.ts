@@ -58,3 +58,32 @@ describe('r42-companion import', () => {
     expect(usage.stderr).toMatch(/at least one FIT file, folder or zip/);
   });
 });
+
+describe('r42-companion import on a terminal', () => {
+  it('draws its progress on stderr only when stderr is a terminal', async () => {
+    const { runCli: runInProcess } = await import('../../src-main/cli/index.js');
+    const home = tempDir('r42-cli-import-tty-');
+    const dir = tempDir('r42-cli-import-tty-files-');
+    for (let i = 0; i < 3; i++) writeFileSync(path.join(dir, `${i}.fit`), encodeRun({ start: Date.UTC(2026, 10, 1 + i, 7) / 1000, seconds: 300, seed: i }).bytes);
+    const run = async (tty: boolean) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runInProcess(['import', dir], {
+        env: { PATH: process.env.PATH, HOME: home, R42_HOME: home, R42_KEYCHAIN_SERVICE: 'r42-cli-import-test' },
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+        readStdin: async () => '',
+        onInterrupt: () => () => undefined,
+        stderrIsTTY: tty,
+      });
+      return { code, stdout, stderr };
+    };
+    const onTerminal = await run(true);
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.stderr).toMatch(/\rImporting +3 files/);
+    expect(onTerminal.stdout).toMatch(/^3 imported/);
+    const piped = await run(false);
+    expect(piped.stderr).not.toMatch(/Importing/);
+    expect(piped.stdout).toMatch(/^0 imported \(0 activities\), 3 already there/);
+  });
+});

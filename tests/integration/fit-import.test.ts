@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCoaching } from '../../src-main/core/coaching/coaching-service.js';
+import { FitImporter } from '../../src-main/core/fit/fit-import.js';
 import { createFitImports, type FitImports } from '../../src-main/core/fit/fit-imports.js';
 import { MTP_NOTE } from '../../src-main/core/fit/watch-finder.js';
 import { silentLogger } from '../../src-main/core/ports.js';
@@ -259,6 +260,16 @@ describe('one activity, whatever the door', () => {
     expect(detail.summary.samples).toBe((apiRun.durationInSeconds as number) + 1);
     expect(w.count('activity_samples')).toBe(1);
     expect(w.coaching.personalRecords().records.every((r) => r.summary_id === apiRun.summaryId)).toBe(true);
+  });
+
+  it('by Garmin activity id where the door knows it, even when the starts differ by more than 60 s', async () => {
+    const w = world();
+    w.db.transaction(() => w.training.upsertRecords('activities', [apiRun], 1))();
+    const importer = new FitImporter({ db: w.db, training: w.training, clock: { now: () => Date.now() }, logger: silentLogger });
+    const bytes = encodeRun({ start: start + 600, seconds: 900, seed: 9 }).bytes;
+    const summary = await importer.importAll([{ kind: 'file', name: 'activity-file.fit', source: 'activity_file', bytes: bytes.length, activityId: String(apiRun.activityId), read: async () => bytes }]);
+    expect(summary.results[0]!.activities).toEqual([expect.objectContaining({ summary_id: apiRun.summaryId })]);
+    expect(w.count('activities')).toBe(1);
   });
 
   it('a different sport or a start more than 60 s away is another activity', async () => {
