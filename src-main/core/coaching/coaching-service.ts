@@ -9,7 +9,8 @@ import { bestEfforts } from '../analysis/efforts.js';
 import { loadFromHistogram, zonesFromHistogram } from '../analysis/histogram.js';
 import { hrvStatus } from '../analysis/hrv.js';
 import { activityLoad, DEFAULT_TRIMP_K, loadSeries, weeklyLoad } from '../analysis/load.js';
-import { cleanSamples, type Series } from '../analysis/samples.js';
+import { cleanSamples } from '../analysis/samples.js';
+import { downsample } from '../analysis/series.js';
 import { totalsOfAll } from '../analysis/windows.js';
 import { drift, laps, splits } from '../analysis/splits.js';
 import { roundOrNull } from '../analysis/stats.js';
@@ -19,6 +20,7 @@ import { median } from '../analysis/stats.js';
 import { CompanionError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Database } from '../store/database.js';
+import { CoachingReads, type DayValue } from '../store/coaching-reads.js';
 import { DetailsRepo, type HrFigures } from '../store/details-repo.js';
 import { DEFAULT_PROFILE_ID } from '../store/repos.js';
 import { WellnessRepo } from '../store/wellness-repo.js';
@@ -29,7 +31,6 @@ import type {
   HrSource,
   LoadMethod,
   PersonalRecordsAnswer,
-  SeriesPoint,
   SplitUnit,
   TrainingLoadAnswer,
   TrendsAnswer,
@@ -96,48 +97,6 @@ function checkRange(range: { from: string; to: string } | undefined, maxDays: nu
   return { from, to };
 }
 
-/** The series cut into at most `maxPoints` buckets of consecutive samples; a point closes each. */
-export function downsample(series: Series, maxPoints: number, unitM: number): SeriesPoint[] {
-  const { samples, moving } = series;
-  const n = samples.length;
-  if (n === 0) return [];
-  const buckets = Math.min(maxPoints, n);
-  const out: SeriesPoint[] = [];
-  let prevEnd = 0;
-  for (let b = 0; b < buckets; b++) {
-    const lo = Math.floor((b * n) / buckets);
-    const hi = Math.floor(((b + 1) * n) / buckets) - 1;
-    let hrSum = 0;
-    let hrN = 0;
-    let elSum = 0;
-    let elN = 0;
-    for (let i = lo; i <= hi; i++) {
-      const s = samples[i]!;
-      if (s.hr !== null) {
-        hrSum += s.hr;
-        hrN++;
-      }
-      if (s.elevation !== null) {
-        elSum += s.elevation;
-        elN++;
-      }
-    }
-    const end = samples[hi]!;
-    const start = samples[prevEnd]!;
-    const dd = end.distance !== null && start.distance !== null ? end.distance - start.distance : null;
-    const dm = moving[hi]! - moving[prevEnd]!;
-    out.push({
-      elapsed_s: roundOrNull(end.t, 1) ?? 0,
-      distance_m: roundOrNull(end.distance, 1),
-      pace_s: dd !== null && dd >= 1 && dm > 0 ? roundOrNull((dm / dd) * unitM, 1) : null,
-      hr: hrN ? roundOrNull(hrSum / hrN, 1) : null,
-      elevation_m: elN ? roundOrNull(elSum / elN, 1) : null,
-    });
-    prevEnd = hi;
-  }
-  return out;
-}
-
 export function createCoaching(deps: CoachingDeps): Coaching {
   const { db, config, clock } = deps;
   const profileId = deps.profileId ?? DEFAULT_PROFILE_ID;
@@ -145,22 +104,8 @@ export function createCoaching(deps: CoachingDeps): Coaching {
   const health = new WellnessRepo(db, profileId);
   const today = () => localDate(clock.now());
 
-  // The activity by its summaryId, else by its Garmin activity id: two indexed lookups (an OR of
-  // both scans every activity of the profile).
-  const activityColumns = 'summary_id, activity_id, activity_type, name, start_time, local_date, duration_s, distance_m, avg_hr, max_hr, avg_cadence_spm, elevation_gain_m';
-  const activityBySummaryId = db.prepare(`SELECT ${activityColumns} FROM activities WHERE profile_id = ? AND summary_id = ?`);
-  const activityByActivityId = db.prepare(`SELECT ${activityColumns} FROM activities WHERE profile_id = ? AND activity_id = ? LIMIT 1`);
-  // The estimates' inputs, already within the plausible ranges (analysis/zones.ts hrProfile).
-  const maxPlausibleHr = db
-    .prepare('SELECT max(max_hr) FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND max_hr BETWEEN ? AND ?')
-    .pluck();
-  const restingHrs = db
-    .prepare('SELECT resting_hr FROM dailies WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? AND resting_hr BETWEEN ? AND ?')
-    .pluck();
-  const firstActivity = db.prepare('SELECT min(local_date) FROM activities WHERE profile_id = ?').pluck();
-  const totalChanges = db.prepare('SELECT total_changes()').pluck();
-  const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  const fingerprint = () => `${dataVersion.get() as number}:${totalChanges.get() as number}`;
+  const reads = new CoachingReads(db, profileId);
+  const fingerprint = () => reads.fingerprint();
   let memo: { key: string; fingerprint: string; value: { loads: Array<{ date: string; load: number; zones: ZoneTime | null }>; methods: Record<LoadMethod, number> } } | null = null;
 
   /** Derived figures of activities stored before the current analysis version: recomputed once per service. */
@@ -184,8 +129,8 @@ export function createCoaching(deps: CoachingDeps): Coaching {
     }
     const to = today();
     const from = addDays(to, -ESTIMATE_DAYS);
-    const estMax = (maxPlausibleHr.get(profileId, from, to, MAX_HR_RANGE[0], MAX_HR_RANGE[1]) as number | null) ?? null;
-    const restingHr = restingHrs.all(profileId, from, to, RESTING_HR_RANGE[0], RESTING_HR_RANGE[1]) as number[];
+    const estMax = reads.maxPlausibleHr(from, to, MAX_HR_RANGE[0], MAX_HR_RANGE[1]);
+    const restingHr = reads.restingHrs(from, to, RESTING_HR_RANGE[0], RESTING_HR_RANGE[1]);
     const p = profileFrom(settings, { activityMaxHr: estMax === null ? [] : [estMax], restingHr });
     const rest = median(restingHr);
     return { profile: p, estMax, estRest: rest === null ? null : Math.round(rest) };
@@ -277,23 +222,23 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       if (unit !== 'km' && unit !== 'mi') throw badRequest('unit must be km or mi.');
       const maxPoints = options.maxPoints ?? DEFAULT_MAX_POINTS;
       if (!Number.isInteger(maxPoints) || maxPoints < 2 || maxPoints > MAX_POINTS_LIMIT) throw badRequest(`maxPoints must be a whole number from 2 to ${MAX_POINTS_LIMIT}.`);
-      const row = (activityBySummaryId.get(profileId, id) ?? activityByActivityId.get(profileId, id)) as Record<string, unknown> | undefined;
-      const stored = details.find((row?.summary_id as string | undefined) ?? id) ?? (row?.activity_id ? details.find(row.activity_id as string) : null);
+      const row = reads.activity(id);
+      const stored = details.find(row?.summary_id ?? id) ?? (row?.activity_id ? details.find(row.activity_id) : null);
       if (!row && !stored) throw new CompanionError('not_found', `No activity ${JSON.stringify(id)} in the synced data. Sync, or pick a summary_id from the activity list.`);
       const { profile: p } = profile();
       const unitM = UNIT_METRES[unit];
-      const num = (k: string) => (row && typeof row[k] === 'number' && Number.isFinite(row[k]) ? (row[k] as number) : null);
-      const summaryId = (row?.summary_id as string | undefined) ?? stored!.activitySummaryId;
+      const num = (k: 'duration_s' | 'distance_m' | 'avg_hr' | 'max_hr' | 'avg_cadence_spm' | 'elevation_gain_m') => row?.[k] ?? null;
+      const summaryId = row?.summary_id ?? stored!.activitySummaryId;
       // What the watch's own FIT file recorded beyond the API, for an activity imported from one.
       const recorded = details.fit.recorded(summaryId);
       const base = {
         ...(recorded ? { recorded } : {}),
         summary_id: summaryId,
-        activity_id: (row?.activity_id as string | null | undefined) ?? stored?.activityId ?? null,
-        type: (row?.activity_type as string | undefined) ?? stored?.activityType ?? null,
-        name: (row?.name as string | null | undefined) ?? null,
-        start_time: row ? new Date((row.start_time as number) * 1000).toISOString() : stored?.details.startTime != null ? new Date(stored.details.startTime * 1000).toISOString() : null,
-        local_date: (row?.local_date as string | undefined) ?? stored?.localDate ?? null,
+        activity_id: row?.activity_id ?? stored?.activityId ?? null,
+        type: row?.activity_type ?? stored?.activityType ?? null,
+        name: row?.name ?? null,
+        start_time: row ? new Date(row.start_time * 1000).toISOString() : stored?.details.startTime != null ? new Date(stored.details.startTime * 1000).toISOString() : null,
+        local_date: row?.local_date ?? stored?.localDate ?? null,
         unit,
         hr_profile: p ? { max_hr: p.max_hr, resting_hr: p.resting_hr, model: p.model, source: sourceOf(p) } : null,
       };
@@ -361,7 +306,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       const { from, to } = checkRange(range, MAX_LOAD_DAYS);
       ensureAnalysis();
       const { profile: p } = profile();
-      const historyStart = (firstActivity.get(profileId) as string | null) ?? null;
+      const historyStart = reads.firstActivityDate();
       // Chronic load needs the 28 days before the first week shown.
       const loadFrom = addDays(isoWeekStart(from), -35);
       const { loads, methods } = activityLoads(from, to, loadFrom, p);
@@ -387,24 +332,14 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       const { from, to } = checkRange(range, MAX_TREND_DAYS);
       // The HRV baseline looks 60 days back, the other trends 28.
       const since = addDays(from, -60);
-      const hrvRows = db
-        .prepare('SELECT calendar_date AS date, last_night_avg_ms AS value FROM hrv WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date')
-        .all(profileId, since, to) as Array<{ date: string; value: number | null }>;
-      const restRows = db
-        .prepare('SELECT calendar_date AS date, resting_hr AS value FROM dailies WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date')
-        .all(profileId, since, to) as Array<{ date: string; value: number | null }>;
-      const sleepRows = (
-        db
-          .prepare('SELECT calendar_date, duration_s, deep_s, light_s, rem_s, awake_s FROM sleeps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date')
-          .all(profileId, since, to) as Array<{ calendar_date: string; duration_s: number | null; deep_s: number | null; light_s: number | null; rem_s: number | null; awake_s: number | null }>
-      ).map((s) => ({ date: s.calendar_date, value: sleepSeconds(s) }));
+      const hrvRows = reads.hrvNights(since, to);
+      const restRows = reads.restingHrDays(since, to);
+      const sleepRows = reads.sleepNights(since, to).map((s) => ({ date: s.calendar_date, value: sleepSeconds(s) }));
       const wellness = details.wellnessBetween(from, to);
       const measured = health.measurementDays(from, to);
       const moving = health.epochDays(from, to);
-      const scores = new Map(
-        (db.prepare('SELECT calendar_date AS date, score FROM sleeps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? AND score IS NOT NULL ORDER BY synced_at').all(profileId, from, to) as Array<{ date: string; score: number }>).map((r) => [r.date, r.score]),
-      );
-      const first = (rows: Array<{ date: string; value: number | null }>) => {
+      const scores = reads.sleepScores(from, to);
+      const first = (rows: readonly DayValue[]) => {
         const m = new Map<string, number | null>();
         for (const r of rows) if (!m.has(r.date)) m.set(r.date, r.value);
         return m;
