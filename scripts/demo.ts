@@ -16,6 +16,7 @@ import { startDevWeb } from '../src-main/web/dev-web.js';
 import { loadServerConfig } from '../src-server/config.js';
 import { startNodeServer } from '../src-server/node-host.js';
 import { GarminSimulator } from '../tests/simulator/garmin-simulator.js';
+import { addDays, localDate } from '../src-common/dates.js';
 
 const CLIENT_ID = 'r42-demo-client';
 
@@ -33,6 +34,8 @@ async function freePort(): Promise<number> {
 
 const sim = await new GarminSimulator({
   consent: 'page',
+  // What the runner shares on the consent page, Workout import included: approved workouts reach the simulator's Training API.
+  permissions: ['ACTIVITY_EXPORT', 'HEALTH_EXPORT', 'WORKOUT_IMPORT'],
   clients: [{ clientId: CLIENT_ID, clientSecret: 'r42-demo-client-secret-not-for-production', redirectUris: ['http://127.0.0.1:0/callback'], anyLoopbackPort: true }],
 }).start();
 // A private keyring is thrown away after the run, and with it the tokens: the demo's link and data
@@ -73,6 +76,37 @@ const browser = {
   },
 };
 const app = await startDevWeb(env, { port: Number(process.env.R42_DEV_WEB_PORT ?? 0), browser });
+
+// An agent's proposal waiting in the app, as a coach would send it: a grant of its own and
+// POST /v1/workouts on the agent endpoint (the first run of a data folder only).
+let proposed = '';
+if (app.core.agents && app.core.companion.workouts.list().data.length === 0) {
+  const { secret } = app.core.companion.agents.add(`demo-coach-${Date.now().toString(36)}`);
+  const tomorrow = addDays(localDate(Date.now()), 1);
+  const response = await fetch(`${app.core.agents.url}/v1/workouts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Intervals 6 × 800 m',
+      sport: 'running',
+      date: tomorrow,
+      notes: 'Even splits; jog the recoveries.',
+      steps: [
+        { kind: 'warmup', end: { by: 'time', seconds: 900 }, target: { type: 'heart_rate_zone', zone: 2 } },
+        {
+          kind: 'repeat',
+          times: 6,
+          steps: [
+            { kind: 'interval', end: { by: 'distance', meters: 800 }, target: { type: 'pace', fast_s_per_km: 235, slow_s_per_km: 245 } },
+            { kind: 'recovery', end: { by: 'time', seconds: 90 } },
+          ],
+        },
+        { kind: 'cooldown', end: { by: 'lap_button' } },
+      ],
+    }),
+  });
+  if (response.ok) proposed = `An agent proposed a workout for ${tomorrow}: approve it under Workouts from your agents; ${sim.url}/__simulator/state then counts it in training.workouts.\n`;
+}
 process.stdout.write(
   `R42 Companion demo at ${app.url}\n` +
     `R42 server (token broker) at ${server.url}\n` +
@@ -81,6 +115,7 @@ process.stdout.write(
     (privateKeyring
       ? 'No Secret Service was running, so the demo uses a private gnome-keyring for this run (scripts/with-keyring.sh); it is thrown away when the demo stops.\n'
       : '') +
+    proposed +
     'Ctrl-C stops.\n',
 );
 if (!process.env.CI) await createSystemBrowser(process.env.BROWSER).open(app.url).catch(() => undefined);

@@ -97,6 +97,16 @@ test('npm run demo: Connect, and within a minute the chart, the recent runs and 
   await page.getByRole('button', { name: 'Personal records' }).click();
   await expect(page.getByTestId('page-records').getByRole('rowheader', { name: '1 km' })).toBeVisible({ timeout: 30_000 });
   await screenshot(page, '64-demo-records');
+  await page.keyboard.press('Escape');
+
+  // The demo's agent proposed a workout: approving it sends it to the simulator's Training API.
+  await printed(/An agent proposed a workout for \d{4}-\d\d-\d\d: approve it/);
+  const card = page.getByTestId('workout-card');
+  await expect(card.getByRole('heading', { name: 'Intervals 6 × 800 m' })).toBeVisible();
+  await card.getByRole('button', { name: 'Approve Intervals 6 × 800 m' }).click();
+  await expect(page.getByTestId('workouts-decided')).toContainText('scheduled on Garmin', { timeout: 30_000 });
+  const [, simUrl] = await printed(/Garmin simulator at (http:\/\/127\.0\.0\.1:\d+)/);
+  expect(((await (await fetch(`${simUrl}/__simulator/state`)).json()) as { training: unknown }).training).toMatchObject({ workouts: 1, schedules: 1 });
 
   expect(problems).toEqual([]);
 
