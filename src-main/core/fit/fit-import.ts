@@ -173,7 +173,7 @@ export class FitImporter {
             samples: leg.samples,
             lapStarts: leg.laps.map((lap) => lap.start_s),
           },
-          { activityId: file.activityId, activitySummaryId: summaryId, offsetS: file.offsetS, dated: true, raw: { summaryId: detailsId, summary: { summaryId, startTimeInSeconds: startTime, startTimeOffsetInSeconds: file.offsetS, activityType: leg.activityType, deviceName: decoded.device }, importedFrom: file.source } },
+          { activityId: file.activityId, activitySummaryId: summaryId, offsetS: file.offsetS, dated: true, deflateLevel: 6, raw: { summaryId: detailsId, summary: { summaryId, startTimeInSeconds: startTime, startTimeOffsetInSeconds: file.offsetS, activityType: leg.activityType, deviceName: decoded.device }, importedFrom: file.source } },
           nowS,
         );
       }

@@ -236,7 +236,7 @@ export class DetailsRepo {
    * summary's id (or Garmin's activity id) they belong to; `dated`: the local date comes from the
    * start and `offsetS`, else from the stored summary. Call inside a transaction.
    */
-  storeParsedDetails(details: ActivityDetails, meta: { activityId: string | null; activitySummaryId: string; offsetS: number; dated: boolean; raw: Record<string, unknown> }, now: number): boolean {
+  storeParsedDetails(details: ActivityDetails, meta: { activityId: string | null; activitySummaryId: string; offsetS: number; dated: boolean; raw: Record<string, unknown>; deflateLevel?: number }, now: number): boolean {
     const { activityId, offsetS: offset, raw: rest } = meta;
     const activitySummaryIdGuess = meta.activitySummaryId;
     const known = this.activityLookup.get(this.profileId, activitySummaryIdGuess, activityId ?? activitySummaryIdGuess) as
@@ -265,7 +265,7 @@ export class DetailsRepo {
       samples_duration_s: series.elapsedS,
       has_hr: Number(series.hasHr),
       has_gps: Number(series.hasGps),
-      samples: encodeSamples(details.samples),
+      samples: encodeSamples(details.samples, meta.deflateLevel),
       raw: JSON.stringify(rest),
       synced_at: now,
     });

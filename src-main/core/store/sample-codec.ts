@@ -86,8 +86,11 @@ const quantise = (v: unknown, scale: number): number | null => {
 const zigzag = (d: number) => (d >= 0 ? 2 * d : -2 * d - 1);
 const unzigzag = (z: number) => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
-/** Encodes samples (any order, any values) into format 1. */
-export function encodeSamples(samples: readonly RawSample[]): Buffer {
+/**
+ * Encodes samples (any order, any values) into format 1. `level`: deflate's (9 by default; a batch
+ * import of thousands of files uses 6, which is about half the time for 0.3 % more bytes).
+ */
+export function encodeSamples(samples: readonly RawSample[], level = 9): Buffer {
   const n = samples.length;
   const columns: Array<Array<number | null>> = SAMPLE_CHANNELS.map(({ key, scale }) => samples.map((s) => quantise(s[key], scale)));
   let mask = 0;
@@ -109,7 +112,7 @@ export function encodeSamples(samples: readonly RawSample[]): Buffer {
       prev = q;
     }
   });
-  const compressed = deflateRawSync(w.bytes(), { level: 9 });
+  const compressed = deflateRawSync(w.bytes(), { level });
   const out = Buffer.allocUnsafe(2 + compressed.length);
   out[0] = SAMPLE_FORMAT_VERSION;
   out[1] = COMPRESSION_DEFLATE_RAW;
