@@ -58,7 +58,7 @@ function uncachedLoad(db: Database, hr: Hr, from: string, to: string): Pick<Trai
     avg_hr: number | null;
     duration_s: number | null;
   }>;
-  const analyses = new DetailsRepo(db, 'default').analysesBetween(loadFrom, to);
+  const analyses = new DetailsRepo(db, 'default').analysis.analysesBetween(loadFrom, to);
   const methods: Record<LoadMethod, number> = { hr_samples: 0, avg_hr: 0, duration: 0 };
   const loads = rows.map((r) => {
     const a = analyses.get(r.summary_id) ?? null;

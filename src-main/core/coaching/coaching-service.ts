@@ -21,7 +21,8 @@ import { CompanionError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Database } from '../store/database.js';
 import { CoachingReads, type DayValue } from '../store/coaching-reads.js';
-import { DetailsRepo, type HrFigures } from '../store/details-repo.js';
+import type { HrFigures } from '../store/analysis-repo.js';
+import { DetailsRepo } from '../store/details-repo.js';
 import { DEFAULT_PROFILE_ID } from '../store/repos.js';
 import { WellnessRepo } from '../store/wellness-repo.js';
 import type {
@@ -152,12 +153,12 @@ export function createCoaching(deps: CoachingDeps): Coaching {
     if (memo && memo.key === memoKey && memo.fingerprint === fingerprint()) return memo.value;
     // Each activity's HR figures for this profile come from activity_hr_figures; the ones not
     // cached yet (new details, a changed profile) are computed from their histograms once.
-    const rows = details.loadInputs(loadFrom, to, hrKey);
+    const rows = details.analysis.loadInputs(loadFrom, to, hrKey);
     const computed = new Map<string, HrFigures>();
     if (p && hrKey) {
       for (const r of rows) {
         if (r.analysisId === null || r.figures !== null || computed.has(r.analysisId)) continue;
-        const hr = details.histogram(r.analysisId);
+        const hr = details.analysis.histogram(r.analysisId);
         if (!hr) continue;
         const load = loadFromHistogram(hr, {}, trimp);
         computed.set(r.analysisId, { trimp: load.method === 'hr_samples' ? load.trimp : null, zones: hr.hrS > 0 ? zonesFromHistogram(hr, p.zones) : null });
@@ -165,7 +166,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       if (computed.size > 0) {
         try {
           db.transaction(() => {
-            for (const [analysisId, figures] of computed) details.storeHrFigures(analysisId, hrKey, figures);
+            for (const [analysisId, figures] of computed) details.analysis.storeHrFigures(analysisId, hrKey, figures);
           })();
         } catch {
           // A read-only connection: the figures were still computed for this answer.
@@ -325,7 +326,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
 
     personalRecords(): PersonalRecordsAnswer {
       ensureAnalysis();
-      return { records: details.records(), runs_with_details: details.runsWithDetails() };
+      return { records: details.analysis.records(), runs_with_details: details.analysis.runsWithDetails() };
     },
 
     trends(range): TrendsAnswer {
@@ -335,7 +336,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       const hrvRows = reads.hrvNights(since, to);
       const restRows = reads.restingHrDays(since, to);
       const sleepRows = reads.sleepNights(since, to).map((s) => ({ date: s.calendar_date, value: sleepSeconds(s) }));
-      const wellness = details.wellnessBetween(from, to);
+      const wellness = details.wellness.wellnessBetween(from, to);
       const measured = health.measurementDays(from, to);
       const moving = health.epochDays(from, to);
       const scores = reads.sleepScores(from, to);
