@@ -10,10 +10,8 @@ import { CompanionError } from '../errors.js';
 
 /** `fields`: what each row carries. */
 export const FIELD_SETS = ['coach', 'all'] as const;
-export const fieldsArg = z
-  .enum(FIELD_SETS, 'must be coach or all')
-  .optional()
-  .describe('coach (default) or all');
+/** `coach` unless asked: the server's instructions and each description say what `all` adds. */
+export const fieldsArg = z.enum(FIELD_SETS, 'must be coach or all').optional();
 
 /** `limit` of a list tool: rows per page. */
 export const pageLimit = (max: number, fallback: number) =>
@@ -25,7 +23,8 @@ export const pageLimit = (max: number, fallback: number) =>
     .optional()
     .describe(`default ${fallback}`);
 
-export const cursorArg = z.string().max(400).optional().describe('next_cursor of the last answer');
+// Its length is checked when it is read (decodeCursor), not declared: the schema a model reads stays short.
+export const cursorArg = z.string().optional().describe('next_cursor of the last answer');
 
 /** What a cursor holds: the next page's range and how many rows of its last day were already given. */
 const cursorContent = z.strictObject({ from: isoDate, to: isoDate, type: z.string().max(40).optional(), skip: z.number().int().min(0).max(100_000) });
@@ -38,6 +37,7 @@ export function encodeCursor(query: PageQuery): string {
 /** The query a cursor stands for; a cursor this tool did not give is a bad request. */
 export function decodeCursor(text: string): PageQuery {
   try {
+    if (text.length > 400) throw new RangeError('too long');
     const parsed = cursorContent.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
     if (parsed.success) return parsed.data;
   } catch {
@@ -80,21 +80,11 @@ export function toTable<Row extends object, K extends keyof Row & string, Cell>(
 /** A number to the whole unit (seconds, metres, beats per minute): a coach reads 4:05 /km, not 245.3 s. */
 export const whole = <V>(value: V): V | number => (typeof value === 'number' ? Math.round(value) : value);
 
-type JsonSchema = { type?: string | string[]; anyOf?: JsonSchema[]; properties?: Record<string, JsonSchema>; required?: string[] };
-
-/** The JSON type(s) of one property, nullable ones as ["x", "null"]. */
-function typeOf(schema: JsonSchema): string | string[] | undefined {
-  if (schema.type) return schema.type;
-  const types = [...new Set((schema.anyOf ?? []).flatMap((s) => (Array.isArray(s.type) ? s.type : s.type ? [s.type] : [])))];
-  return types.length === 0 ? undefined : types.length === 1 ? types[0] : types;
-}
-
 /**
- * An output schema that names each top-level field of an answer with its JSON type, and no more:
- * the rows' fields are told in the tool's description, once, instead of in every client's context
- * on each tools/list. Answers are still parsed with the full zod schema before they leave.
+ * An output schema that names each top-level field of an answer, and no more: what each field
+ * holds is told in the tool's description, once, instead of again in every client's context on
+ * each tools/list. Answers are still parsed with the full zod schema before they leave.
  */
-export function leanOutputSchema(schema: z.ZodObject): { type: 'object'; properties: Record<string, { type?: string | string[] }> } {
-  const full = z.toJSONSchema(schema, { io: 'output', target: 'draft-7' }) as JsonSchema;
-  return { type: 'object', properties: Object.fromEntries(Object.entries(full.properties ?? {}).map(([key, value]) => [key, { type: typeOf(value) }])) };
+export function leanOutputSchema(schema: z.ZodObject): { type: 'object'; properties: Record<string, Record<string, never>> } {
+  return { type: 'object', properties: Object.fromEntries(Object.keys(schema.shape).map((key) => [key, {}])) };
 }

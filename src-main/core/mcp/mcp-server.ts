@@ -17,6 +17,7 @@ import type { Clock, Logger } from '../ports.js';
 import type { ToolCall } from '../agent/usage-recorder.js';
 import { leanOutputSchema } from './compact.js';
 import { TOOLS, type ToolDeps, type ToolSpec } from './tools.js';
+import { RANGE_DAYS } from './tools/tool-kit.js';
 
 export interface McpDeps extends ToolDeps {
   readonly version: string;
@@ -42,7 +43,9 @@ export interface McpCaller {
 }
 
 const INSTRUCTIONS =
-  "R42 Companion serves the runner's Garmin training data (activities, weekly running volume, daily summaries, sleep, HRV, training load, recovery trends, records) from a copy on their own computer. Dates are the runner's local calendar dates, YYYY-MM-DD. Every answer says when the copy was last synced (`last_sync_at`) and whether it is `stale` (then say so, or call sync_now first); call get_status when data looks missing. Answers are compact: ranges default to the last 28 days, rows carry what a coach reads (`fields: \"all\"` gives every field), and long lists come in pages (pass `next_cursor` back as `cursor`). No tool gives out Garmin credentials.";
+  "R42 Companion serves the runner's Garmin training data (activities, weekly running volume, daily summaries, sleep, HRV, training load, recovery trends, records) from a copy on their own computer. Dates are the runner's local calendar dates, YYYY-MM-DD. Every answer says when the copy was last synced (`last_sync_at`) and whether it is `stale` (then say so, or call sync_now first); call get_status when data looks missing. Answers are compact: ranges default to the last " +
+  String(RANGE_DAYS) +
+  " days, rows carry what a coach reads (`fields: \"all\"` gives every field), and long lists come in pages (pass `next_cursor` back as `cursor`). No tool gives out Garmin credentials.";
 
 const BY_NAME = new Map(TOOLS.map((spec) => [spec.name, spec]));
 
@@ -64,7 +67,7 @@ const LISTED: Tool[] = TOOLS.map((spec) => ({
   inputSchema: inputSchemaOf(spec),
   outputSchema: leanOutputSchema(spec.output),
   // The hints a client acts on; destructive and idempotent mean something only for a tool that writes.
-  annotations: spec.readOnly ? { readOnlyHint: true, openWorldHint: false } : { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  annotations: spec.readOnly ? { readOnlyHint: true } : { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
 }));
 
 /** A client's self-given name, fit for the audit log: short, printable, and `unknown` when absent. */

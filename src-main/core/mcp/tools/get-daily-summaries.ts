@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dailySummary } from '../../../../src-common/contract.js';
-import { dayList, lastSync, listInput, more, PAGING_HINT, pageOutput, RANGE_DAYS, rowsOf, tool } from './tool-kit.js';
+import { dayList, lastSync, listInput, more, PAGING_HINT, pageOutput, rowsOf, tool } from './tool-kit.js';
 
 // The rows are src-common/contract.ts's shapes; an MCP answer strips (rather than refuses) a field the shape does not declare.
 const daily = z.object(dailySummary.shape);
@@ -10,7 +10,7 @@ export const getDailySummaries = tool({
   name: 'get_daily_summaries',
   title: 'Daily summaries',
   description:
-    `One row per local day, newest first: \`steps\`, \`resting_hr\`, \`avg_stress\`, \`body_battery_charged\`/\`_drained\`; \`fields: "all"\` adds distance, calories, average and max HR. Resting HR and stress show recovery and fatigue. Default: the last ${RANGE_DAYS} days; ${PAGING_HINT}`,
+    `One row per local day, newest first: \`steps\`, \`resting_hr\`, \`avg_stress\`, \`body_battery_charged\`/\`_drained\`; \`fields: "all"\` adds distance, calories, average and max HR. Resting HR and stress show recovery and fatigue. ${PAGING_HINT}`,
   input: z.strictObject(listInput),
   output: z.object({ from: z.string(), to: z.string(), days: rowsOf(daily, coachDaily), ...pageOutput }),
   readOnly: true,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { healthMeasurements } from '../../../../src-common/contract.js';
-import { dateArg, freshness, lastSync, RANGE_DAYS, resolveRange, tool } from './tool-kit.js';
+import { dateArg, freshness, lastSync, resolveRange, tool } from './tool-kit.js';
 
 export const getHealthMetrics = tool({
   name: 'get_health_metrics',
   title: 'Health measurements',
   description:
-    `Health measurements (default: the last ${RANGE_DAYS} days), newest first: \`fitness\` (VO2 max, ml/kg/min, and fitness age, about weekly), \`blood_pressure\` (mmHg, pulse), \`skin_temperature\` (the night's deviation from baseline, °C; about +1 °C can come before an illness), \`snapshots\` (2-minute watch snapshots: HR, SpO2, breaths, stress, HRV). Empty when the devices do not measure that.`,
+    `Health measurements, newest first: \`fitness\` (VO2 max, ml/kg/min, and fitness age, about weekly), \`blood_pressure\` (mmHg, pulse), \`skin_temperature\` (the night's deviation from baseline, °C; about +1 °C can come before an illness), \`snapshots\` (2-minute watch readings: HR, SpO2, breaths, stress, HRV); empty when not measured.`,
   input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),
   output: z.object({ from: z.string(), to: z.string(), health: z.object(healthMeasurements.shape), ...freshness }),
   readOnly: true,

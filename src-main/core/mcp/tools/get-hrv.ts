@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { hrvNight } from '../../../../src-common/contract.js';
-import { dayList, lastSync, listInput, more, PAGING_HINT, pageOutput, RANGE_DAYS, rowsOf, tool } from './tool-kit.js';
+import { dayList, lastSync, listInput, more, PAGING_HINT, pageOutput, rowsOf, tool } from './tool-kit.js';
 
 // The rows are src-common/contract.ts's shapes; an MCP answer strips (rather than refuses) a field the shape does not declare.
 const hrvNightRow = z.object(hrvNight.shape);
@@ -8,9 +8,9 @@ const coachHrvNight = z.object(hrvNight.pick({ calendar_date: true, last_night_a
 
 export const getHrv = tool({
   name: 'get_hrv',
-  title: 'Heart rate variability',
+  title: 'HRV',
   description:
-    `Overnight HRV per night, newest first (\`calendar_date\`: the day they woke up): average and highest 5-minute value, ms. Compare a night with the runner's own nights before it (get_trends: against their baseline). Default: the last ${RANGE_DAYS} days; ${PAGING_HINT}`,
+    `Overnight HRV per night, newest first (\`calendar_date\`: the day they woke up): average and highest 5-minute value, ms; compare with the runner's own nights (get_trends: with their baseline). ${PAGING_HINT}`,
   input: z.strictObject(listInput),
   output: z.object({ from: z.string(), to: z.string(), nights: rowsOf(hrvNightRow, coachHrvNight), ...pageOutput }),
   readOnly: true,

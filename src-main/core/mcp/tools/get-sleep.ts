@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sleepNight } from '../../../../src-common/contract.js';
-import { dayList, lastSync, listInput, more, PAGING_HINT, pageOutput, RANGE_DAYS, rowsOf, tool } from './tool-kit.js';
+import { dayList, lastSync, listInput, more, PAGING_HINT, pageOutput, rowsOf, tool } from './tool-kit.js';
 
 // The rows are src-common/contract.ts's shapes; an MCP answer strips (rather than refuses) a field the shape does not declare.
 const sleep = z.object(sleepNight.shape);
@@ -10,7 +10,7 @@ export const getSleep = tool({
   name: 'get_sleep',
   title: 'Sleep',
   description:
-    `Sleep per night, newest first (\`calendar_date\`: the day they woke up): \`duration_s\`, \`deep_s\`, \`light_s\`, \`rem_s\`, \`awake_s\`, \`score\` (Garmin's, 0-100). Short or broken nights slow recovery. Default: the last ${RANGE_DAYS} days; ${PAGING_HINT}`,
+    `Sleep per night, newest first (\`calendar_date\`: the day they woke up): \`duration_s\`, \`deep_s\`, \`light_s\`, \`rem_s\`, \`awake_s\`, \`score\` (Garmin's, 0-100). Short or broken nights slow recovery. ${PAGING_HINT}`,
   input: z.strictObject(listInput),
   output: z.object({ from: z.string(), to: z.string(), nights: rowsOf(sleep, coachSleep), ...pageOutput }),
   readOnly: true,

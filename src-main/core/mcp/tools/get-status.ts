@@ -4,9 +4,9 @@ import { lastSync, tool } from './tool-kit.js';
 
 export const getStatus = tool({
   name: 'get_status',
-  title: 'Garmin link and data freshness',
+  title: 'Link status',
   description:
-    "Whether the runner's Garmin account is linked (`state`: connected, not_connected, or reauth_required: they must run `r42-companion login`), permissions granted, data types not shared, the copy's freshness and history load. Call it when other tools return little. Never contacts Garmin.",
+    "Whether the runner's Garmin account is linked (`state`: connected, not_connected, or reauth_required: they must run `r42-companion login`), what they share, and how fresh the copy is. Call it when other tools return little. Never contacts Garmin.",
   input: z.strictObject({}),
   output: z.object(statusSummary.shape),
   readOnly: true,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hrvAssessment, trend, trendsAnswer, wellnessDay } from '../../../../src-common/coaching-contract.js';
 import { fieldsArg } from '../compact.js';
-import { dateArg, freshness, lastSync, RANGE_DAYS, resolveRange, tool } from './tool-kit.js';
+import { dateArg, freshness, lastSync, resolveRange, tool } from './tool-kit.js';
 
 const coachTrends = z.object({
   from: z.string(),
@@ -17,7 +17,7 @@ export const getTrends = tool({
   name: 'get_trends',
   title: 'Recovery trends',
   description:
-    `Recovery per local day, oldest first (default: the last ${RANGE_DAYS} days): \`hrv\` (7-night mean, \`status\` below, balanced or above the runner's 60-night band \`hrv_baseline\`; null before 21 nights), \`resting_hr\` and \`sleep\` (7- and 28-day means, \`direction\` rising, falling or stable), \`days\` (resting HR, HRV, sleep s and score, stress, intensity min); \`fields: "all"\` adds SpO2, breaths, weight, VO2 max, skin temperature, blood pressure. Low HRV with rising resting HR: fatigue or illness.`,
+    `Recovery per local day, oldest first: \`hrv\` (7-night mean, \`status\` below, balanced or above the runner's 60-night band \`hrv_baseline\`; null before 21 nights), \`resting_hr\` and \`sleep\` (7- and 28-day means, \`direction\` rising, falling or stable), \`days\` (resting HR, HRV, sleep s and score, stress, intensity min); \`fields: "all"\` adds SpO2, breaths, weight, VO2 max, skin temperature, blood pressure. Low HRV with rising resting HR: fatigue or illness.`,
   input: z.strictObject({ from: dateArg('from'), to: dateArg('to'), fields: fieldsArg }),
   output: z.object({ trends: z.union([z.object(trendsAnswer.shape), coachTrends]), ...freshness }),
   readOnly: true,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { activityType } from '../../../../src-common/data-query.js';
 import { activityView } from '../../../../src-common/contract.js';
 import { cursorArg, fieldsArg, pageLimit, pageOf } from '../compact.js';
-import { ACTIVITIES_PAGE, dateArg, lastSync, MAX_ACTIVITIES_PAGE, more, PAGING_HINT, pageOutput, pageQuery, pick, RANGE_DAYS, rowsOf, tool } from './tool-kit.js';
+import { ACTIVITIES_PAGE, dateArg, lastSync, MAX_ACTIVITIES_PAGE, more, PAGING_HINT, pageOutput, pageQuery, pick, rowsOf, tool } from './tool-kit.js';
 
 // The rows are src-common/contract.ts's shapes; an MCP answer strips (rather than refuses) a field the shape does not declare.
 const activity = z.object(activityView.shape);
@@ -12,7 +12,7 @@ export const listActivities = tool({
   name: 'list_activities',
   title: 'Activities',
   description:
-    `Activities (runs, rides …), newest first: \`summary_id\` (for get_activity_details), \`local_date\`, \`type\` (Garmin's: RUNNING, TRAIL_RUNNING, CYCLING …), \`name\`, \`duration_s\`, \`distance_m\`, \`avg_pace_s_per_km\` (runs; 319 is 5:19 /km), \`avg_hr\`, \`max_hr\`, \`elevation_gain_m\`; \`fields: "all"\` adds start time, cadence, speed, calories, device. Default: the last ${RANGE_DAYS} days, ${ACTIVITIES_PAGE} a page; ${PAGING_HINT}`,
+    `Activities (runs, rides …), newest first: \`summary_id\` (for get_activity_details), \`local_date\`, \`type\` (RUNNING, TRAIL_RUNNING, CYCLING …), \`name\`, \`duration_s\`, \`distance_m\`, \`avg_pace_s_per_km\` (runs; 319 is 5:19 /km), \`avg_hr\`, \`max_hr\`, \`elevation_gain_m\`; \`fields: "all"\` adds the rest. ${ACTIVITIES_PAGE} a page; ${PAGING_HINT}`,
   input: z.strictObject({
     from: dateArg('from'),
     to: dateArg('to'),

@@ -4,9 +4,9 @@ import { freshness, lastSync, tool } from './tool-kit.js';
 
 export const syncNow = tool({
   name: 'sync_now',
-  title: 'Sync with Garmin now',
+  title: 'Sync now',
   description:
-    "Brings the local copy up to date from Garmin now: records stored, windows fetched, data types not shared, history loaded, the new `last_sync_at`. Needs the network and a linked account (else an error saying why). Call it when an answer is `stale` or after a workout; a first sync of months takes a while (progress when asked).",
+    "Brings the local copy up to date from Garmin now: records stored, windows fetched, types not shared, history loaded, the new `last_sync_at`. Needs the network and a link (else an error saying why). Call it when an answer is `stale` or after a workout (progress when asked).",
   input: z.strictObject({}),
   output: z.object({
     outcome: z.literal('completed'),
