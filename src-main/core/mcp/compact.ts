@@ -23,8 +23,8 @@ export const pageLimit = (max: number, fallback: number) =>
     .optional()
     .describe(`default ${fallback}`);
 
-// Its length is checked when it is read (decodeCursor), not declared: the schema a model reads stays short.
-export const cursorArg = z.string().optional().describe('next_cursor of the last answer');
+// The answers' next_cursor (each paged tool's description says so); its length is checked when it is read (decodeCursor).
+export const cursorArg = z.string().optional();
 
 /** What a cursor holds: the next page's range and how many rows of its last day were already given. */
 const cursorContent = z.strictObject({ from: isoDate, to: isoDate, type: z.string().max(40).optional(), skip: z.number().int().min(0).max(100_000) });

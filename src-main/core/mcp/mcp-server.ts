@@ -57,12 +57,11 @@ function inputSchemaOf(spec: ToolSpec): Tool['inputSchema'] {
 
 /**
  * The tools as tools/list shows them, generated from the zod schemas the calls are parsed with:
- * the arguments in full, the answers' top-level fields (compact.ts), so the list costs a model's
- * context a few kilobytes.
+ * the arguments in full, the answers' top-level fields (compact.ts), and no display title (a
+ * client shows the tool's name), so the list costs a model's context under 12 KB.
  */
 const LISTED: Tool[] = TOOLS.map((spec) => ({
   name: spec.name,
-  title: spec.title,
   description: spec.description,
   inputSchema: inputSchemaOf(spec),
   outputSchema: leanOutputSchema(spec.output),

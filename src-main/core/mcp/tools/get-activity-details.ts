@@ -33,7 +33,6 @@ function automaticLaps(laps: readonly { distance_m: number }[], splits: readonly
 
 export const getActivityDetails = tool({
   name: 'get_activity_details',
-  title: 'Activity details',
   description:
     `One activity from its samples: \`summary\`; \`splits\` per km (or \`unit: "mi"\`) and \`laps\` as tables (pace_s: s per unit; laps null when the watch's automatic ones repeat the splits); \`zones\` (s per HR zone; \`hr_profile.source\`: estimated or settings); \`drift\` (decoupling over 5 % on an easy run: aerobic base short of the distance); \`best_efforts\`; \`load\` (TRIMP). \`series_points\` adds pace, HR, elevation over distance; \`fields: "all"\` every lap, unrounded. \`planned_workout\`: the approved workout it did, step by step against the plan.`,
   input: z.strictObject({

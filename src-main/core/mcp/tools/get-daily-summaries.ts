@@ -8,9 +8,8 @@ const coachDaily = z.object(dailySummary.pick({ calendar_date: true, steps: true
 
 export const getDailySummaries = tool({
   name: 'get_daily_summaries',
-  title: 'Daily summaries',
   description:
-    `One row per local day, newest first: \`steps\`, \`resting_hr\`, \`avg_stress\`, \`body_battery_charged\`/\`_drained\`; \`fields: "all"\` adds distance, calories, average and max HR. Resting HR and stress show recovery and fatigue. ${PAGING_HINT}`,
+    `One row per local day, newest first: \`steps\`, \`resting_hr\`, \`avg_stress\`, \`body_battery_charged\`/\`_drained\`; \`fields: "all"\` adds distance, calories, average and max HR. Resting HR and stress show recovery. ${PAGING_HINT}`,
   input: z.strictObject(listInput),
   output: z.object({ from: z.string(), to: z.string(), days: rowsOf(daily, coachDaily), ...pageOutput }),
   readOnly: true,

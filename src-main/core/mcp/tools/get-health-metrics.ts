@@ -4,7 +4,6 @@ import { dateArg, freshness, lastSync, resolveRange, tool } from './tool-kit.js'
 
 export const getHealthMetrics = tool({
   name: 'get_health_metrics',
-  title: 'Health measurements',
   description:
     `Health measurements, newest first: \`fitness\` (VO2 max, ml/kg/min, and fitness age, about weekly), \`blood_pressure\` (mmHg, pulse), \`skin_temperature\` (the night's deviation from baseline, °C; about +1 °C can come before an illness), \`snapshots\` (2-minute watch readings: HR, SpO2, breaths, stress, HRV); empty when not measured.`,
   input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),

@@ -8,7 +8,6 @@ const coachHrvNight = z.object(hrvNight.pick({ calendar_date: true, last_night_a
 
 export const getHrv = tool({
   name: 'get_hrv',
-  title: 'HRV',
   description:
     `Overnight HRV per night, newest first (\`calendar_date\`: the day they woke up): average and highest 5-minute value, ms; compare with the runner's own nights (get_trends: with their baseline). ${PAGING_HINT}`,
   input: z.strictObject(listInput),

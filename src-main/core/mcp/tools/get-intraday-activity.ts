@@ -6,7 +6,6 @@ import { dateArg, freshness, lastSync, tool } from './tool-kit.js';
 
 export const getIntradayActivity = tool({
   name: 'get_intraday_activity',
-  title: 'Intraday activity',
   description:
     `Movement per local day from Garmin's 15-minute epochs (default: the last ${DEFAULT_EPOCH_DAYS} days, at most ${MAX_EPOCH_DAYS}), oldest first: \`steps\`, \`active_min\`, \`highly_active_min\`, and per local hour (0-23) \`hourly_steps\`, \`hourly_active_min\`. Was an easy day easy?`,
   input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),

@@ -5,9 +5,8 @@ import { freshness, lastSync, tool } from './tool-kit.js';
 
 export const getPersonalRecords = tool({
   name: 'get_personal_records',
-  title: 'Personal records',
   description:
-    "The runner's fastest 1 km, 5 km, 10 km, half and full marathon inside any run over their whole history (the fastest stretch of that length, not only races): time, pace, activity and date. A base for goal paces.",
+    "The runner's fastest 1 km, 5 km, 10 km, half and full marathon inside any run of their whole history (the fastest stretch of that length, not only races): time, pace, activity, date. A base for goal paces.",
   input: z.strictObject({}),
   output: z.object({ records: z.object(personalRecordsAnswer.shape), ...freshness }),
   readOnly: true,

@@ -8,7 +8,6 @@ const coachSleep = z.object(sleepNight.pick({ calendar_date: true, duration_s: t
 
 export const getSleep = tool({
   name: 'get_sleep',
-  title: 'Sleep',
   description:
     `Sleep per night, newest first (\`calendar_date\`: the day they woke up): \`duration_s\`, \`deep_s\`, \`light_s\`, \`rem_s\`, \`awake_s\`, \`score\` (Garmin's, 0-100). Short or broken nights slow recovery. ${PAGING_HINT}`,
   input: z.strictObject(listInput),

@@ -4,7 +4,6 @@ import { lastSync, tool } from './tool-kit.js';
 
 export const getStatus = tool({
   name: 'get_status',
-  title: 'Link status',
   description:
     "Whether the runner's Garmin account is linked (`state`: connected, not_connected, or reauth_required: they must run `r42-companion login`), what they share, and how fresh the copy is. Call it when other tools return little. Never contacts Garmin.",
   input: z.strictObject({}),

@@ -4,7 +4,6 @@ import { dateArg, freshness, lastSync, resolveRange, tool } from './tool-kit.js'
 
 export const getTrainingLoad = tool({
   name: 'get_training_load',
-  title: 'Training load',
   description:
     `Training load per local day, oldest first: \`load\` (TRIMP), \`acute\` (7-day mean), \`chronic\` (28-day mean), \`acwr\` (acute:chronic; 0.8–1.3 safe, above 1.5 a spike that raises injury risk), \`monotony\` (above 2: too little variation), \`strain\`; per ISO week the load and seconds per HR zone. Ratios null before 28 days of history.`,
   input: z.strictObject({ from: dateArg('from'), to: dateArg('to') }),

@@ -15,9 +15,8 @@ const coachTrends = z.object({
 
 export const getTrends = tool({
   name: 'get_trends',
-  title: 'Recovery trends',
   description:
-    `Recovery per local day, oldest first: \`hrv\` (7-night mean, \`status\` below, balanced or above the runner's 60-night band \`hrv_baseline\`; null before 21 nights), \`resting_hr\` and \`sleep\` (7- and 28-day means, \`direction\` rising, falling or stable), \`days\` (resting HR, HRV, sleep s and score, stress, intensity min); \`fields: "all"\` adds SpO2, breaths, weight, VO2 max, skin temperature, blood pressure. Low HRV with rising resting HR: fatigue or illness.`,
+    `Recovery per local day, oldest first: \`hrv\` (7-night mean, \`status\` below, balanced or above the runner's 60-night band \`hrv_baseline\`; null before 21 nights), \`resting_hr\` and \`sleep\` (7- and 28-day means, \`direction\` rising, falling or stable), \`days\` (resting HR, HRV, sleep and its score, stress, intensity); \`fields: "all"\` adds SpO2, breaths, weight, VO2 max, skin temperature, blood pressure. Low HRV with rising resting HR: fatigue or illness.`,
   input: z.strictObject({ from: dateArg('from'), to: dateArg('to'), fields: fieldsArg }),
   output: z.object({ trends: z.union([z.object(trendsAnswer.shape), coachTrends]), ...freshness }),
   readOnly: true,

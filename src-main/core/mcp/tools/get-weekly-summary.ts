@@ -10,7 +10,6 @@ const coachWeek = z.object(weekSummary.pick({ week_start: true, runs: true, dist
 
 export const getWeeklySummary = tool({
   name: 'get_weekly_summary',
-  title: 'Weekly volume',
   description:
     `Running volume per ISO week, oldest first, ending this week: \`runs\`, \`distance_km\`, \`duration_s\`, \`long_run_km\`, \`avg_pace_s_per_km\`, \`avg_hr\` (time-weighted). Runs only; weeks without runs are zeros. \`weeks\` 1–${MAX_WEEKS}, default 12.`,
   input: z.strictObject({ weeks: weeksCount.optional(), fields: fieldsArg }),

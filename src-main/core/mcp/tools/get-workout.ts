@@ -4,7 +4,6 @@ import { freshness, lastSync, tool } from './tool-kit.js';
 
 export const getWorkout = tool({
   name: 'get_workout',
-  title: 'One workout, and how the run went',
   description:
     "One workout: steps, summary, status, Garmin's ids, the last delivery problem, and once a run on its date matched it `plan_vs_done`: per step completed, cut short or skipped, time, pace, HR, seconds in, under and over the target.",
   input: z.strictObject({ id: workoutId }),

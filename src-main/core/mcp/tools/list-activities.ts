@@ -10,9 +10,8 @@ const coachActivity = z.object(activityView.pick({ summary_id: true, local_date:
 
 export const listActivities = tool({
   name: 'list_activities',
-  title: 'Activities',
   description:
-    `Activities (runs, rides …), newest first: \`summary_id\` (for get_activity_details), \`local_date\`, \`type\` (RUNNING, TRAIL_RUNNING, CYCLING …), \`name\`, \`duration_s\`, \`distance_m\`, \`avg_pace_s_per_km\` (runs; 319 is 5:19 /km), \`avg_hr\`, \`max_hr\`, \`elevation_gain_m\`; \`fields: "all"\` adds the rest. ${ACTIVITIES_PAGE} a page; ${PAGING_HINT}`,
+    `Activities (runs, rides …), newest first: \`summary_id\`, \`local_date\`, \`type\` (RUNNING, TRAIL_RUNNING, CYCLING …), \`name\`, \`duration_s\`, \`distance_m\`, \`avg_pace_s_per_km\` (runs; 319 is 5:19 /km), \`avg_hr\`, \`max_hr\`, \`elevation_gain_m\`; \`fields: "all"\` adds the rest. ${ACTIVITIES_PAGE} a page; ${PAGING_HINT}`,
   input: z.strictObject({
     from: dateArg('from'),
     to: dateArg('to'),

@@ -4,7 +4,6 @@ import { freshness, lastSync, tool } from './tool-kit.js';
 
 export const listWorkouts = tool({
   name: 'list_workouts',
-  title: 'Proposed workouts and where each is',
   description:
     'Proposed workouts, newest first, each with its status: awaiting_approval, approved (not on Garmin yet; last_error says why), on_garmin (no date), scheduled, done (get_workout: how the run went), missed, rejected.',
   input: z.strictObject({

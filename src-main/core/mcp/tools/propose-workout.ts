@@ -11,7 +11,6 @@ import { tool } from './tool-kit.js';
  */
 export const proposeWorkout = tool({
   name: 'propose_workout',
-  title: 'Propose a workout for the watch',
   description: `Proposes a structured workout. Only the runner approves it (in R42 Companion; you cannot); then it goes to their Garmin calendar on \`date\` and the watch. Answers \`id\`, the workout in words, \`awaiting_approval\`. steps: {kind, end, target?, note?} or {kind:"repeat", times:2-99, steps:[…]} (one level). kind: warmup, active, interval, recovery, rest, cooldown. end: {by:"time",seconds} | {by:"distance",meters} | {by:"lap_button"} | {by:"hr_below"|"hr_above",bpm}. target: {type:"pace",fast_s_per_km,slow_s_per_km} | {type:"heart_rate"|"cadence"|"power",low,high} (bpm, spm, W) | {type:"heart_rate_zone",zone:1-5} | {type:"power_zone",zone:1-7}. At most ${MAX_WORKOUT_STEPS} steps.`,
   input: z.strictObject({
     name: workoutInput.shape.name,

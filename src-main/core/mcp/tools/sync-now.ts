@@ -4,7 +4,6 @@ import { freshness, lastSync, tool } from './tool-kit.js';
 
 export const syncNow = tool({
   name: 'sync_now',
-  title: 'Sync now',
   description:
     "Brings the local copy up to date from Garmin now: records stored, windows fetched, types not shared, history loaded, the new `last_sync_at`. Needs the network and a link (else an error saying why). Call it when an answer is `stale` or after a workout (progress when asked).",
   input: z.strictObject({}),

@@ -40,7 +40,6 @@ export interface ToolAnswer {
 
 export interface ToolSpec {
   readonly name: string;
-  readonly title: string;
   readonly description: string;
   readonly input: z.ZodObject;
   readonly output: z.ZodObject;
@@ -52,7 +51,6 @@ export interface ToolSpec {
 /** Typed at definition, erased in the table: each tool's `run` gets its own parsed input. */
 export function tool<I extends z.ZodObject, O extends z.ZodObject>(spec: {
   name: string;
-  title: string;
   description: string;
   input: I;
   output: O;
