@@ -1,5 +1,4 @@
-import { DAY_S } from '../../../src-common/dates.js';
-import { notificationOfRelayType, notificationOfStream } from '../../../src-common/garmin-notifications.js';
+import { notificationOfRelayType } from '../../../src-common/garmin-notifications.js';
 import { MAX_JSON_DEPTH } from '../../../src-common/json-depth.js';
 import { MAX_FIT_BYTES } from '../../../src-common/limits.js';
 import type { RelayForgotten, RelayNotification, RelayPage } from '../../../src-common/relay-contract.js';
@@ -11,15 +10,12 @@ import { withRetry } from '../retry.js';
 import type { RelayRepo } from '../store/relay-repo.js';
 import { STREAMS, type Stream, type TrainingRepo } from '../store/training-repo.js';
 import { blankTooDeep, parseJsonAnswer } from './json-answer.js';
+import { permissionFor, RelayBackfill } from './relay-backfill.js';
 import { RelayClient, tryLater } from './relay-client.js';
 import type { SyncProgress, SyncResult } from './sync-engine.js';
 
-/** Garmin's backfill limits per request: 30 days for the Activity API's types, 90 for the Health API's. */
-const backfillChunkDays = (stream: Stream) => (notificationOfStream(stream)?.api === 'activity' ? 30 : 90);
 /** Callback URLs fetched at once: enough to hide Garmin's latency, few enough to stay polite. */
 export const RELAY_FETCH_CONCURRENCY = 6;
-/** The permission a stream needs (src-common/garmin-notifications.ts). */
-const permissionFor = (stream: Stream) => notificationOfStream(stream)?.permission ?? 'HEALTH_EXPORT';
 
 export interface RelaySyncDeps {
   readonly training: TrainingRepo;
@@ -71,7 +67,18 @@ export class RelaySync {
   /** Garmin's API origin: the pings' callbacks and the backfill requests. */
   private readonly garmin: GarminHttp;
 
+  /** The history asked of Garmin, range by range. */
+  private readonly backfill: RelayBackfill;
+
   constructor(private readonly deps: RelaySyncDeps) {
+    this.backfill = new RelayBackfill({
+      relay: deps.relay,
+      permissions: deps.permissions,
+      logger: deps.logger,
+      ask: (url, signal) => this.garminGet(url, signal, 'a backfill'),
+      url: (path, query) => this.garmin.url(path, query),
+      failure: (answer) => this.garmin.failure(answer, 'a backfill')!,
+    });
     this.server = new RelayClient({ serverUrl: deps.serverUrl, fetch: deps.fetch, timeoutMs: deps.timeoutMs, token: deps.token, relay: deps.relay, logger: deps.logger });
     this.garmin = new GarminHttp({ apiUrl: deps.apiUrl, fetch: deps.fetch, timeoutMs: deps.timeoutMs, token: deps.token, clock: deps.clock });
   }
@@ -84,13 +91,13 @@ export class RelaySync {
   async run(options: { days: number; garminUserId: string; renewLease: () => void; waitSeconds?: number; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
     const now = Math.floor(this.deps.clock.now() / 1000);
     for (const stream of STREAMS) this.deps.training.ensureStream(stream, now, options.days);
-    this.planBackfill(options.garminUserId, options.days, now);
+    this.backfill.plan(options.garminUserId, options.days, now);
     let notifications = 0;
     let stored = 0;
     let skipped = 0;
     const permissionMissing = new Set<Stream>();
     try {
-      const asked = await this.requestBackfill(options.signal, permissionMissing);
+      const asked = await this.backfill.request(options.signal, permissionMissing);
       const stored0 = this.deps.relay.state().cursor;
       if (stored0 && stored0 !== this.acked) await this.ack(stored0, options.signal);
       let wait = options.waitSeconds ?? 0;
@@ -152,65 +159,6 @@ export class RelaySync {
    */
   forget(): Promise<RelayForgotten> {
     return this.server.forget();
-  }
-
-  private planBackfill(garminUserId: string, days: number, now: number): void {
-    const floor = now - days * DAY_S;
-    const chunks = STREAMS.flatMap((stream) => {
-      const size = backfillChunkDays(stream) * DAY_S;
-      const out: Array<{ stream: Stream; start: number; end: number }> = [];
-      for (let end = now; end > floor; end -= size) out.push({ stream, start: Math.max(floor, end - size), end });
-      return out;
-    });
-    if (this.deps.relay.planBackfill(garminUserId, chunks)) {
-      this.deps.logger.log('info', 'relay.backfill_planned', { chunks: chunks.length, days });
-      return;
-    }
-    // A longer history asked for later (`sync --days`, the app's "Load N weeks of history"): the ranges older than the plan are added.
-    const planned = this.deps.relay.backfill();
-    let added = 0;
-    for (const stream of STREAMS) {
-      const oldest = Math.min(...planned.filter((c) => c.stream === stream).map((c) => c.start));
-      if (!Number.isFinite(oldest)) continue;
-      const size = backfillChunkDays(stream) * DAY_S;
-      for (let end = oldest; end > floor; end -= size, added++) this.deps.relay.addBackfill(stream, Math.max(floor, end - size), end);
-    }
-    if (added) this.deps.logger.log('info', 'relay.backfill_extended', { chunks: added, days });
-  }
-
-  /** Asks Garmin for each planned range not yet accepted; 409 (already asked) counts as done. */
-  private async requestBackfill(signal: AbortSignal | undefined, permissionMissing: Set<Stream>): Promise<number> {
-    let asked = 0;
-    const granted = this.deps.permissions();
-    for (const chunk of this.deps.relay.backfill()) {
-      if (chunk.state === 'permission_missing') {
-        if (!granted.includes(permissionFor(chunk.stream))) {
-          permissionMissing.add(chunk.stream);
-          continue;
-        }
-        // Shared since Garmin refused it: ask again.
-        this.deps.relay.markChunk(chunk.stream, chunk.start, 'pending');
-      } else if (chunk.state !== 'pending') continue;
-      signal?.throwIfAborted();
-      const url = this.garmin.url(notificationOfStream(chunk.stream)?.backfillPath ?? `/wellness-api/rest/backfill/${chunk.stream}`, {
-        summaryStartTimeInSeconds: String(chunk.start),
-        summaryEndTimeInSeconds: String(chunk.end),
-      });
-      const response = await this.garminGet(url, signal, 'a backfill');
-      if (response.status === 202 || response.status === 409) {
-        this.deps.relay.markChunk(chunk.stream, chunk.start, 'requested');
-        asked++;
-      } else if (response.status === 412) {
-        this.deps.relay.markChunk(chunk.stream, chunk.start, 'permission_missing');
-        permissionMissing.add(chunk.stream);
-      } else if (response.status >= 500) {
-        throw this.garmin.failure(response, 'a backfill')!;
-      } else {
-        this.deps.logger.log('warn', 'relay.backfill_refused', { stream: chunk.stream, status: response.status });
-        this.deps.relay.markChunk(chunk.stream, chunk.start, 'requested');
-      }
-    }
-    return asked;
   }
 
   private fetchPage(waitSeconds: number, signal: AbortSignal | undefined): Promise<RelayPage> {
@@ -293,25 +241,7 @@ export class RelaySync {
         keptFetched += result.keptFetched;
       }
       if (permissions?.kind === 'permissions') this.deps.relay.setPermissions(permissions.permissions);
-      for (const [stream, range] of lost) {
-        // Backfill ranges are summary times; a summary uploaded in a window can start a day earlier.
-        const start = range.start - DAY_S;
-        const limit = backfillChunkDays(stream) * DAY_S;
-        // A range starting where one already asked for starts would be merged into it and asked for
-        // again unchanged, which Garmin answers 409 ("already asked") with nothing sent: such a
-        // range starts a second earlier instead (or, when that would pass Garmin's limit, ends one
-        // second earlier too: a second at the end of a window Garmin already served).
-        const asked = new Set(this.deps.relay.backfill().filter((c) => c.stream === stream && c.state !== 'pending').map((c) => c.start));
-        for (let end = range.end; end > start; end -= limit) {
-          let from = Math.max(start, end - limit);
-          let to = end;
-          while (asked.has(from)) {
-            from--;
-            if (to - from > limit) to--;
-          }
-          this.deps.relay.addBackfill(stream, from, to);
-        }
-      }
+      for (const [stream, range] of lost) this.backfill.askAgain(stream, range);
     });
     if (skipped) this.deps.logger.log('warn', 'sync.records_skipped', { count: skipped, source: 'relay' });
     // Types this app keeps nothing of yet (activity files, Move IQ): acknowledged with the page, and said so.
