@@ -47,6 +47,23 @@ describe('r42-companion import', () => {
     expect(show.stdout).toMatch(/WATCH LAP/);
   });
 
+  it('an MCP client reads what the watch recorded (get_activity_details), the watch’s laps as a table', async () => {
+    const list = await runCli(['activities', '--json', '--from', '2026-11-01', '--to', '2026-11-30'], env);
+    const id = (JSON.parse(list.stdout).data as Array<{ summary_id: string }>)[0]!.summary_id;
+    const stdin = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_activity_details', arguments: { id } } },
+    ].map((m) => JSON.stringify(m)).join('\n');
+    const result = await runCli(['mcp'], env, { stdin: `${stdin}\n`, timeoutMs: 60_000 });
+    const answer = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id?: number; result?: { structuredContent?: { activity: { recorded?: { source: string; laps: { columns: string[]; rows: unknown[][] }; channels: { power_w: { avg: number } | null } } } } } }).find((m) => m.id === 2);
+    const recorded = answer?.result?.structuredContent?.activity.recorded;
+    expect(recorded?.source).toBe('file');
+    expect(recorded?.laps.columns).toEqual(['index', 'distance_m', 'timer_s', 'avg_hr', 'avg_power_w', 'avg_cadence_spm']);
+    expect(recorded?.laps.rows.length).toBeGreaterThan(1);
+    expect(recorded?.channels.power_w?.avg).toBeGreaterThan(200);
+  });
+
   it('nothing usable: exit 1; no argument: usage, exit 2', async () => {
     const bad = await runCli(['import', path.join(files, 'broken.fit'), path.join(files, 'missing.fit')], env);
     expect(bad.stdout).toMatch(/missing\.fit: Cannot be read \(ENOENT\)/);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { activityId, splitUnitParam } from '../../../../src-common/data-query.js';
-import { activityDetailsAnswer, type lap, type seriesPoint, type split } from '../../../../src-common/coaching-contract.js';
+import { activityDetailsAnswer, watchRecorded, type lap, type seriesPoint, type split, type watchLap } from '../../../../src-common/coaching-contract.js';
 import { clockTime } from '../../../../src-common/format.js';
 import { fieldsArg, tableOf, toTable, whole } from '../compact.js';
 import { plannedWorkout } from '../../../../src-common/workout-contract.js';
@@ -13,6 +13,8 @@ const MAX_TOOL_POINTS = 500;
 const SPLIT_COLUMNS = ['index', 'distance_m', 'moving_s', 'pace_s', 'avg_hr', 'max_hr', 'elevation_gain_m'] as const satisfies ReadonlyArray<keyof typeof split.shape>;
 const LAP_COLUMNS = ['index', 'distance_m', 'moving_s', 'pace_s', 'avg_hr', 'max_hr'] as const satisfies ReadonlyArray<keyof typeof lap.shape>;
 const SERIES_COLUMNS = ['elapsed_s', 'distance_m', 'pace_s', 'hr', 'elevation_m'] as const satisfies ReadonlyArray<keyof typeof seriesPoint.shape>;
+/** The watch's own laps of an activity imported from its FIT file (a pool swim has a hundred). */
+const WATCH_LAP_COLUMNS = ['index', 'distance_m', 'timer_s', 'avg_hr', 'avg_power_w', 'avg_cadence_spm'] as const satisfies ReadonlyArray<keyof typeof watchLap.shape>;
 
 /** One activity in detail with its splits, laps and series as tables of whole numbers: a marathon's 42 splits in about a kilobyte. */
 const compactDetails = z.object({
@@ -20,8 +22,15 @@ const compactDetails = z.object({
   splits: tableOf(SPLIT_COLUMNS),
   laps: tableOf(LAP_COLUMNS).nullable(),
   series: tableOf(SERIES_COLUMNS).nullable(),
+  recorded: z.object({ ...watchRecorded.shape, laps: tableOf(WATCH_LAP_COLUMNS) }).optional(),
 });
 const fullDetails = z.object({ ...activityDetailsAnswer.shape, series: activityDetailsAnswer.shape.series.nullable() });
+
+/** The answer without what the watch's file recorded (the compact answer puts the watch's laps in a table). */
+function withoutRecorded<A extends { recorded?: unknown }>(answer: A): Omit<A, 'recorded'> {
+  const { recorded: _recorded, ...rest } = answer;
+  return rest;
+}
 
 /**
  * Laps the watch made by itself at the split distance (every lap but the last within 5 % of one
@@ -63,10 +72,11 @@ export const getActivityDetails = tool({
       args.fields === 'all'
         ? { ...a, series }
         : {
-            ...a,
+            ...withoutRecorded(a),
             splits: toTable(a.splits, SPLIT_COLUMNS, whole),
             laps: auto ? null : toTable(a.laps, LAP_COLUMNS, whole),
             series: series && toTable(series, SERIES_COLUMNS, whole),
+            ...(a.recorded ? { recorded: { ...a.recorded, laps: toTable(a.recorded.laps, WATCH_LAP_COLUMNS, whole) } } : {}),
           };
     const planned = deps.workouts.forActivity(args.id);
     if (planned) facts.push(`the workout “${planned.name}”: ${planned.plan_vs_done.summary.replace(/\.$/, '')}`);
