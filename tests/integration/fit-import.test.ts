@@ -212,6 +212,12 @@ describe('files written with the SDK Encoder', () => {
     w.db.exec('DROP TRIGGER fail_fit');
     expect(await w.imports.importPaths([dir])).toMatchObject({ imported: 1 });
     expect([w.count('activities'), w.count('activity_samples'), w.count('activity_fit')]).toEqual([1, 1, 1]);
+    // Cut off after its activities but before the file was remembered: importing again changes nothing.
+    const before = w.db.prepare('SELECT * FROM activity_fit').get();
+    w.db.exec('DELETE FROM fit_files');
+    expect(await w.imports.importPaths([dir])).toMatchObject({ imported: 1, activities: 1 });
+    expect(w.db.prepare('SELECT * FROM activity_fit').get()).toEqual(before);
+    expect([w.count('activities'), w.count('activity_samples'), w.count('activity_fit'), w.count('fit_files')]).toEqual([1, 1, 1, 1]);
   });
 });
 

@@ -152,8 +152,10 @@ export class FitImporter {
       const existingDetails = twin ? training.details.find(twin.summaryId) : null;
       const existingRichness = existingFit?.samplesUsed ? existingFit.richness : existingDetails ? richnessOf(existingDetails.details.samples) : 0;
       const useFile = richness > existingRichness;
+      // This leg of this very file is stored already (an import cut off before the file was remembered): nothing changes.
+      if (existingFit && existingFit.fileSha256 === file.sha256) return this.view(summaryId, leg, file.offsetS, 'merged');
       // A richer record of this activity from another file is kept whole.
-      if (existingFit && existingFit.richness >= richness && existingFit.fileSha256 !== file.sha256) {
+      if (existingFit && existingFit.richness >= richness) {
         return this.view(summaryId, leg, file.offsetS, 'merged');
       }
       if (!twin || (twin.fromFile && useFile)) {
