@@ -145,9 +145,9 @@ describe.skipIf(!HAVE_SAMPLES).each(['pglite', 'postgres'] as const)("Garmin's d
       const resp = (await data(runner, '/v1/trends?from=2019-09-10&to=2019-09-10', trendsData)).data.days[0]!;
       expect(resp.respiration_avg).toBe(breaths);
       expect(resp.respiration_avg).toBeGreaterThan(14);
-      const tool = (await runner.tool('get_trends', { from: '2019-09-10', to: '2019-09-10' })) as { trends: { days: Array<{ respiration_avg: number }> } };
+      const tool = (await runner.tool('get_trends', { from: '2019-09-10', to: '2019-09-10', fields: 'all' })) as { trends: { days: Array<{ respiration_avg: number }> } };
       expect(tool.trends.days[0]!.respiration_avg).toBe(breaths);
-      const toolSpo2 = (await runner.tool('get_trends', { from: '2018-08-27', to: '2018-08-27' })) as { trends: { days: Array<{ spo2_avg: number }> } };
+      const toolSpo2 = (await runner.tool('get_trends', { from: '2018-08-27', to: '2018-08-27', fields: 'all' })) as { trends: { days: Array<{ spo2_avg: number }> } };
       expect(toolSpo2.trends.days[0]!.spo2_avg).toBe(spo2);
     }
   });
@@ -205,7 +205,7 @@ describe.skipIf(!HAVE_SAMPLES).each(['pglite', 'postgres'] as const)("Garmin's d
       expect(list.find((a) => a.summary_id === 'EXAMPLE_12346')).toMatchObject({ type: 'CYCLING', distance_m: 4322.357 });
       // Garmin's two activity examples share summaryId 5001968355 (string) and activityId 5001968355 (number): one activity, the later one.
       expect(list.filter((a) => a.summary_id === '5001968355').map((a) => [a.activity_id, a.type])).toEqual([['5001968355', 'CYCLING']]);
-      const tool = (await runner.tool('list_activities', { from: '2016-01-11', to: '2016-01-11' })) as { activities: Array<{ summary_id: string; avg_speed_mps: number }> };
+      const tool = (await runner.tool('list_activities', { from: '2016-01-11', to: '2016-01-11', fields: 'all' })) as { activities: Array<{ summary_id: string; avg_speed_mps: number }> };
       expect(tool.activities.find((a) => a.summary_id === 'EXAMPLE_12345')!.avg_speed_mps).toBeCloseTo(44.889, 3);
     }
     // The original again (a redelivery): the edit stands.

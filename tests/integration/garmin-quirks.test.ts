@@ -65,7 +65,7 @@ describe('Garmin’s quirks, with the project’s own payloads, pinged and pushe
       const health = (await data(runner, '/v1/measurements?from=2019-06-03&to=2019-06-04', healthAnswer)).data;
       expect(health.snapshots.map((s) => [s.calendar_date, s.hr_avg, s.spo2_avg, s.rmssd_ms, s.sdrr_ms])).toEqual([['2019-06-03', 54, 97.5, 61, null]]);
       expect(health.blood_pressure.map((b) => [b.local_date, b.systolic, b.diastolic, b.pulse, b.source])).toEqual([['2019-06-03', 118, 76, 51, 'DEVICE']]);
-      const tool = (await runner.tool('get_trends', { from: '2019-06-04', to: '2019-06-04' })) as { trends: { days: Array<{ respiration_avg: number; spo2_avg: number }> } };
+      const tool = (await runner.tool('get_trends', { from: '2019-06-04', to: '2019-06-04', fields: 'all' })) as { trends: { days: Array<{ respiration_avg: number; spo2_avg: number }> } };
       expect(tool.trends.days[0]).toMatchObject({ respiration_avg: 14, spo2_avg: 96 });
     }
   });
