@@ -1,16 +1,16 @@
-import { chmodSync, lstatSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readEventsAtMost } from '../../../src-common/body-limit.js';
 import type { TokenPayload } from '../../../src-common/contract.js';
 import { parseQuery, searchParamsInput, tokenQuery } from '../../../src-common/data-query.js';
 import { ERROR_SURFACES } from '../../../src-common/error-codes.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH, tooDeepMessage } from '../../../src-common/json-depth.js';
 import { MAX_MIN_VALID_SECONDS } from '../../../src-common/limits.js';
-import { CompanionError, describeForeignError, isCompanionError } from '../errors.js';
-import { endSocket, guardConnections, readHead, type ConnectionGuard, type ConnectionLimits, type RequestHead } from '../http-hygiene.js';
+import { describeForeignError, isCompanionError } from '../errors.js';
+import { readHead, type ConnectionLimits, type RequestHead } from '../http-hygiene.js';
 import type { Logger } from '../ports.js';
 import type { McpHttpInput } from '../mcp/mcp-server.js';
+import { closeServer, guardedServer, listenOnLoopback, listenOnSocket, type GuardedServer } from './agent-listener.js';
 import { PROOF_TARGET } from './endpoint-proof.js';
 import type { AuthenticatedGrant } from './grants.js';
 
@@ -96,7 +96,6 @@ const UNAUTHORIZED = 'Send Authorization: Bearer <secret> with a secret from age
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'te', 'trailer', 'upgrade']);
 
-/** A request body up to `limit` bytes, or null past it (the rest is not read: the connection closes). */
 /** The request's body within `limit` (src-common/body-limit.ts), as a Buffer without a copy; null past it. */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   const bytes = await readEventsAtMost(req, limit);
@@ -326,64 +325,23 @@ export async function startAgentServer(
     else res.destroy();
   };
   /** One HTTP server with every rule above; the endpoint runs one on 127.0.0.1 and one on its socket. */
-  const httpServer = (hosts: () => Set<string>): { server: Server; guard: ConnectionGuard } => {
-    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-      let pending: void | Promise<void>;
-      try {
-        pending = handle(req, res, hosts());
-      } catch (error) {
-        return failed(req, res, error);
-      }
-      pending?.catch((error: unknown) => failed(req, res, error));
-    };
-    const server = createServer(
-      {
-        maxHeaderSize: LIMITS.headerBytes,
-        headersTimeout: limits.headersTimeoutMs,
-        requestTimeout: limits.headersTimeoutMs * 2,
-        // Check for slow clients at least every second, not every 30 s (Node's default).
-        connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+  const httpServer = (hosts: () => Set<string>): GuardedServer =>
+    guardedServer(
+      (req, res) => {
+        let pending: void | Promise<void>;
+        try {
+          pending = handle(req, res, hosts());
+        } catch (error) {
+          return failed(req, res, error);
+        }
+        pending?.catch((error: unknown) => failed(req, res, error));
       },
-      onRequest,
+      { ...limits, headerBytes: LIMITS.headerBytes },
+      (reason, detail) => backend.recordRefusal(reason, detail),
     );
-    const guard = guardConnections(server, limits);
-    // Without these Node answers `Expect: 100-continue` itself, before any check has run.
-    server.on('checkContinue', onRequest);
-    server.on('checkExpectation', onRequest);
-    // Node stops parsing a connection after an Upgrade or a CONNECT: answer and close, or the rest of a pipeline hangs.
-    server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-      backend.recordRefusal('bad_request', { path: (req.url ?? '').split('?')[0]!.slice(0, 128) });
-      endSocket(socket, '400 Bad Request');
-    });
-    server.on('connect', (_req: IncomingMessage, socket: Socket) => {
-      backend.recordRefusal('method_not_allowed', { path: 'CONNECT' });
-      endSocket(socket, '405 Method Not Allowed');
-    });
-    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-      const [status, reason] =
-        error.code === 'HPE_HEADER_OVERFLOW'
-          ? ['431 Request Header Fields Too Large', 'headers_too_large']
-          : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-            ? ['408 Request Timeout', 'request_timeout']
-            : ['400 Bad Request', 'bad_request'];
-      // A peer that connected and left without a byte (or reset) is not worth an audit count.
-      if (error.code !== 'ECONNRESET' && socket.bytesRead > 0) backend.recordRefusal(reason, {});
-      guard.refuseUnparsable(socket, status);
-    });
-    return { server, guard };
-  };
 
   const tcp = httpServer(() => tcpHosts);
-  await new Promise<void>((resolve, reject) => {
-    tcp.server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new CompanionError('port_in_use', `Port ${port} on 127.0.0.1 is already used by another program. Set R42_AGENT_PORT to another port, or leave it unset for a free one.`)
-          : new CompanionError('port_in_use', `Cannot listen on 127.0.0.1:${port} (${error.code ?? 'unknown error'}).`),
-      ),
-    );
-    tcp.server.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve());
-  });
+  await listenOnLoopback(tcp.server, port);
   port = (tcp.server.address() as AddressInfo).port;
   tcpHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   // Over the socket no web page can reach us (browsers cannot), so Host is only sanity: what HTTP
@@ -402,11 +360,6 @@ export async function startAgentServer(
     }
   }
 
-  const closeServer = (server: Server) =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -416,26 +369,4 @@ export async function startAgentServer(
       await Promise.all([closeServer(tcp.server), local ? closeServer(local.server) : undefined]);
     },
   };
-}
-
-/**
- * Listens on a Unix socket (or a Windows named pipe). A socket file left by a crashed endpoint is
- * removed first: the caller holds the data folder's serve lock, so no live endpoint owns it, and
- * the folder is the owner's alone, so no one else can have put it there. Anything that is not a
- * socket is left alone (and the listen fails). The socket itself is owner-only (0600).
- */
-async function listenOnSocket(server: Server, socketPath: string): Promise<void> {
-  const pipe = socketPath.startsWith('\\\\.\\pipe\\');
-  if (!pipe) {
-    try {
-      if (lstatSync(socketPath).isSocket()) rmSync(socketPath, { force: true });
-    } catch {
-      // Nothing there.
-    }
-  }
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ path: socketPath, exclusive: true, readableAll: false, writableAll: false }, () => resolve());
-  });
-  if (!pipe) chmodSync(socketPath, 0o600);
 }
