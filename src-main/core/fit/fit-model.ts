@@ -1,0 +1,148 @@
+/**
+ * What a FIT file gives (fit-decode.ts): an activity of one or more legs, each with its samples in
+ * the analysis' shape, the watch's own laps and totals, channels the API does not carry and the
+ * developer fields; or the reason it gives none. Plain shapes, no decoding here.
+ */
+import type { RawSample } from '../analysis/samples.js';
+import { MAX_FIT_BYTES } from '../../../src-common/limits.js';
+
+/** Why a file gives no activity: a stable code and plain words. */
+export interface FitSkip {
+  readonly ok: false;
+  readonly reason: FitSkipReason;
+  readonly message: string;
+}
+
+export type FitSkipReason =
+  | 'empty'
+  | 'not_fit'
+  | 'too_large'
+  | 'not_activity'
+  | 'no_data'
+  | 'damaged'
+  | 'unreadable'
+  | 'unsafe_entry'
+  | 'symlink'
+  | 'symlink_loop'
+  | 'zip_bomb'
+  | 'too_many_files'
+  | 'not_fit_or_zip'
+  | 'zip_damaged';
+
+/** A file that could not be read for one of the reasons above (an archive entry larger than declared…). */
+export class FitReadError extends Error {
+  override readonly name = 'FitReadError';
+  constructor(
+    readonly reason: FitSkipReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The largest FIT file read, and why (src-common/limits.ts). */
+export { MAX_FIT_BYTES };
+
+/** A lap as the watch recorded it (its own totals, not recomputed). */
+export interface FitLap {
+  /** Seconds from the leg's start. */
+  readonly start_s: number;
+  readonly elapsed_s: number | null;
+  readonly timer_s: number | null;
+  readonly distance_m: number | null;
+  readonly avg_hr: number | null;
+  readonly max_hr: number | null;
+  readonly avg_speed_mps: number | null;
+  readonly avg_cadence_spm: number | null;
+  readonly avg_power_w: number | null;
+  readonly max_power_w: number | null;
+  readonly ascent_m: number | null;
+  readonly trigger: string | null;
+  readonly intensity: string | null;
+}
+
+/** A session's totals as the watch recorded them. */
+export interface FitTotals {
+  readonly elapsed_s: number | null;
+  readonly timer_s: number | null;
+  readonly distance_m: number | null;
+  readonly avg_hr: number | null;
+  readonly max_hr: number | null;
+  readonly avg_speed_mps: number | null;
+  readonly max_speed_mps: number | null;
+  readonly avg_cadence_spm: number | null;
+  readonly avg_power_w: number | null;
+  readonly max_power_w: number | null;
+  readonly normalized_power_w: number | null;
+  readonly ascent_m: number | null;
+  readonly descent_m: number | null;
+  readonly kcal: number | null;
+  readonly avg_temperature_c: number | null;
+  readonly max_temperature_c: number | null;
+  readonly avg_vertical_oscillation_mm: number | null;
+  readonly avg_ground_contact_ms: number | null;
+  readonly avg_stride_length_m: number | null;
+  readonly avg_vertical_ratio_pct: number | null;
+  readonly training_effect: number | null;
+}
+
+/** Per-sample channels the API does not carry, index-aligned with the leg's samples. */
+export interface FitExtraChannels {
+  readonly power: Array<number | null>;
+  readonly temperature: Array<number | null>;
+  readonly verticalOscillation: Array<number | null>;
+  readonly groundContact: Array<number | null>;
+  readonly strideLength: Array<number | null>;
+  /** Pedal or stroke cadence (rpm) of rides and other non-foot sports. */
+  readonly cadenceRpm: Array<number | null>;
+}
+
+export const EXTRA_CHANNELS = [
+  { key: 'power', scale: 10 },
+  { key: 'temperature', scale: 10 },
+  { key: 'verticalOscillation', scale: 10 },
+  { key: 'groundContact', scale: 10 },
+  { key: 'strideLength', scale: 1000 },
+  { key: 'cadenceRpm', scale: 10 },
+] as const satisfies ReadonlyArray<{ key: keyof FitExtraChannels; scale: number }>;
+
+/** Developer (Connect IQ) fields as the file holds them: each field's description and its raw values per sample. */
+export interface FitDeveloperData {
+  readonly fields: ReadonlyArray<{ readonly key: number; readonly app: string | null; readonly developerDataIndex: number | null; readonly name: string | null; readonly units: string | null }>;
+  /** Per field key: the sample-aligned values (null where a sample has none). */
+  readonly records: Readonly<Record<string, ReadonlyArray<unknown>>>;
+  /** Per field key: the value on the session message, where there is one. */
+  readonly session: Readonly<Record<string, unknown>>;
+}
+
+export interface FitLeg {
+  /** 0-based, in the file's order. */
+  readonly index: number;
+  readonly sport: string;
+  readonly subSport: string | null;
+  /** Garmin's activityType for this sport (RUNNING, TRAIL_RUNNING, ROAD_BIKING, LAP_SWIMMING, TRANSITION…). */
+  readonly activityType: string;
+  readonly transition: boolean;
+  /** Epoch seconds (UTC). */
+  readonly startTime: number;
+  readonly totals: FitTotals;
+  readonly laps: readonly FitLap[];
+  readonly samples: readonly RawSample[];
+  readonly extras: FitExtraChannels;
+  readonly developer: FitDeveloperData | null;
+}
+
+export interface FitActivity {
+  readonly ok: true;
+  /** Seconds to add to UTC for the watch's local time (its activity message's local_timestamp), or null when the file does not say. */
+  readonly offsetS: number | null;
+  readonly device: string | null;
+  readonly serialNumber: number | null;
+  readonly legs: readonly FitLeg[];
+  /** The file's CRC failed (cut off mid-write): what it holds was read. */
+  readonly truncated: boolean;
+  readonly warnings: readonly string[];
+}
+
+export type FitDecoded = FitActivity | FitSkip;
+
