@@ -42,6 +42,22 @@ export interface StoredDetails {
   readonly bytes: number;
 }
 
+/** An activity_samples row as find() reads it, parsed as it leaves SQLite. */
+const detailsRow = z.object({
+  summary_id: z.string(),
+  activity_summary_id: z.string(),
+  activity_id: z.string().nullable(),
+  activity_type: z.string().nullable(),
+  local_date: z.string().nullable(),
+  sample_count: z.number(),
+  start_time: z.number().nullable(),
+  duration_s: z.number().nullable(),
+  distance_m: z.number().nullable(),
+  avg_hr: z.number().nullable(),
+  lap_starts: z.string(),
+  samples: z.instanceof(Uint8Array),
+});
+
 export class DetailsRepo {
   /** Activities imported from FIT files: the file's samples are kept when richer than the API's. */
   readonly fit: FitRepo;
@@ -209,31 +225,31 @@ export class DetailsRepo {
 
   /** The details stored for an activity: by its summaryId, its Garmin activityId, or the details' own summaryId. */
   find(id: string): StoredDetails | null {
-    const summaryId = this.detailsIdLookup.get({ p: this.profileId, id }) as string | undefined;
-    return summaryId === undefined ? null : this.detailsOf(summaryId);
+    const summaryId: unknown = this.detailsIdLookup.get({ p: this.profileId, id });
+    return summaryId === undefined ? null : this.detailsOf(z.string().parse(summaryId));
   }
 
   private detailsOf(summaryId: string): StoredDetails | null {
-    const r = this.detailsRow.get(this.profileId, summaryId) as Record<string, unknown> | undefined;
-    if (!r) return null;
-    const blob = r.samples as Buffer;
+    const found: unknown = this.detailsRow.get(this.profileId, summaryId);
+    if (found === undefined) return null;
+    const r = detailsRow.parse(found);
     return {
-      summaryId: r.summary_id as string,
-      activitySummaryId: r.activity_summary_id as string,
-      activityId: r.activity_id as string | null,
-      activityType: r.activity_type as string | null,
-      localDate: r.local_date as string | null,
-      sampleCount: r.sample_count as number,
-      bytes: blob.length,
+      summaryId: r.summary_id,
+      activitySummaryId: r.activity_summary_id,
+      activityId: r.activity_id,
+      activityType: r.activity_type,
+      localDate: r.local_date,
+      sampleCount: r.sample_count,
+      bytes: r.samples.length,
       details: {
-        summaryId: r.summary_id as string,
-        startTime: r.start_time as number | null,
-        activityType: r.activity_type as string | null,
-        durationS: r.duration_s as number | null,
-        distanceM: r.distance_m as number | null,
-        avgHr: r.avg_hr as number | null,
-        samples: decodeSamples(blob),
-        lapStarts: z.array(z.number()).catch([]).parse(JSON.parse(r.lap_starts as string)),
+        summaryId: r.summary_id,
+        startTime: r.start_time,
+        activityType: r.activity_type,
+        durationS: r.duration_s,
+        distanceM: r.distance_m,
+        avgHr: r.avg_hr,
+        samples: decodeSamples(r.samples),
+        lapStarts: z.array(z.number()).catch([]).parse(JSON.parse(r.lap_starts)),
       },
     };
   }
