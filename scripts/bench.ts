@@ -1,17 +1,28 @@
 /* Benchmarks, reported as ratios against a baseline measured in the same run (never as timed
-   test assertions). Run with `npm run bench` (it starts a private keyring when needed).
+   test assertions). Run with `npm run bench` (it starts a private keyring when needed). Every aim
+   is printed next to its figure with "met" or "NOT met".
 
    1. GET /v1/token and POST /mcp (a tools/call of get_status) with 50 keep-alive connections
-      against `r42-companion serve`, each next to a bare node:http server answering the same JSON,
-      every server and the load generator (autocannon) in its own process; then the bundled CLI's
-      `token` (cached token) next to `node -e 0`, 30 runs each, alternating (alone: argument `token`).
-   2. The refresh storm: a refresh is due; 500 concurrent /v1/token calls plus 10 concurrent CLI
+      against `r42-companion serve`, each next to a bare node:http server answering the same JSON.
+      Every server and the load generator (autocannon) run in their own process; on Linux with two
+      cores or more the load generator and the server under test are pinned to different cores
+      (taskset), so they never fight over one. Bare and ours alternate, round by round, and each
+      round records the server's CPU time per request (/proc/<pid>/stat) next to its throughput.
+      Then each server is profiled under the same load (--cpu-prof) and its top frames printed.
+   2. The bundled CLI's `token` (cached token) next to `node -e 0`, 30 runs each, alternating, with
+      the CPU time of each (alone: argument `token`).
+   3. The refresh storm: a refresh is due; 500 concurrent /v1/token calls plus 10 concurrent CLI
       `token` processes; the Garmin simulator counts the refresh requests (must be 1).
-   3. A 5-year backfill from the simulator, next to a bare better-sqlite3 bulk insert of the same
-      rows; the weekly summary over 5 years (p50/p99); the database size on disk. */
+   4. A 5-year backfill from the simulator, next to a bare better-sqlite3 bulk insert of the same
+      rows; the weekly summary over 5 years (p50/p99); the database size on disk.
+
+   BENCH_BEFORE=<another checkout, built with `node scripts/build.mjs cli`> measures that
+   checkout's `serve` and `token` too, in the same rounds (a "before" next to this "after").
+   `tsx scripts/bench.ts endpoint` stops after the endpoint and `token` figures.
+   BENCH_ROUND_SECONDS (2), BENCH_ROUNDS (4), BENCH_PIN=0 (unpinned), BENCH_PROFILE=0 (no profiles),
+   BENCH_PROF=<folder> (keep the profiles there). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { migrate } from '../src-main/core/store/database.js';
 import { Agent, request } from 'node:http';
@@ -22,92 +33,105 @@ import { createKeytarSecretStore } from '../src-main/adapters/keytar-secret-stor
 import { createCompanion } from '../src-main/core/wiring.js';
 import { loadConfig } from '../src-main/core/config.js';
 import { GarminSimulator } from '../tests/simulator/garmin-simulator.js';
+import { childrenCpuSeconds, mean, measuredRound, median, PINNING, spawnNode, topFrames, verdict, type CannonOptions, type Round } from './bench-kit.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'src-main/cli/index.ts');
-const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CONNECTIONS = 50;
 const CLI_RUNS = 30;
-const require = createRequire(import.meta.url);
-const AUTOCANNON = require.resolve('autocannon/autocannon.js');
+const BEFORE = process.env.BENCH_BEFORE ? path.resolve(process.env.BENCH_BEFORE) : null;
+const PROFILE = process.env.BENCH_PROFILE !== '0';
+const RUNNER_BROWSER = path.join(ROOT, 'tests/fixtures/runner-browser.mjs');
 
-interface Cannon {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly errors: number;
-  readonly non2xx: number;
-}
+/** The aims (issue 22). */
+const AIM = { endpointRatio: 0.8, endpointP99Ms: 5, tokenStartup: 1.5 } as const;
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 }
 
-/**
- * autocannon in its own process: `CONNECTIONS` keep-alive connections for `ms`. Our own generator
- * in this process was slower than the servers it measured, so both looked equal.
- */
-function cannon(url: string, ms: number, options: { headers?: Record<string, string>; method?: 'GET' | 'POST'; body?: string } = {}): Promise<Cannon> {
-  return new Promise((resolve, reject) => {
-    const args = [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(ms / 1000), '-m', options.method ?? 'GET'];
-    for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
-    if (options.body !== undefined) args.push('-b', options.body);
-    const child = spawn(process.execPath, [...args, '--json', url], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', () => {
-      try {
-        const r = JSON.parse(out) as { requests: { total: number }; duration: number; latency: { p50: number; p99: number }; errors: number; timeouts: number; non2xx: number };
-        // Total over wall time: autocannon's per-second average needs whole seconds, a round may be shorter.
-        resolve({ rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx });
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
+/** A server under load: its process (for its CPU time) and what autocannon sends it. */
+interface Target {
+  readonly name: string;
+  readonly pid: number;
+  readonly url: string;
+  readonly options: Omit<CannonOptions, 'connections' | 'seconds'>;
+}
+
+interface Compared {
+  readonly name: string;
+  readonly rounds: Round[];
+  readonly rps: number;
+  readonly cpuUs: number | null;
+  readonly p99: number;
+  /** Throughput against the baseline (the first target), mean of the rounds. */
+  readonly ratio: number;
+  /** The baseline's CPU per request ÷ this one's: the throughput each would reach on a core of its own. */
+  readonly cpuRatio: number | null;
 }
 
 /**
- * Alternates the bare server and ours (a warm-up, then four rounds each) so drift on a shared
- * machine hits both alike; prints both and the ratio of each round.
+ * Alternates the targets (a warm-up each, then `ROUNDS` rounds in turn) so drift on a shared
+ * machine hits them alike; prints each one's throughput, CPU time per request, latency and its
+ * ratios to the first (the baseline).
  */
-async function compare(title: string, bare: () => Promise<Cannon>, ours: () => Promise<Cannon>): Promise<{ ratio: number; p99: number }> {
-  await bare();
-  await ours();
-  const rounds = { baseline: [] as Cannon[], companion: [] as Cannon[] };
-  for (let round = 0; round < 4; round++) {
-    rounds.baseline.push(await bare());
-    rounds.companion.push(await ours());
-  }
-  const merge = (rs: Cannon[]): Cannon => ({
-    rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length,
-    p50: rs.reduce((a, r) => a + r.p50, 0) / rs.length,
-    p99: Math.max(...rs.map((r) => r.p99)),
-    errors: rs.reduce((a, r) => a + r.errors, 0),
-    non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+async function compare(title: string, targets: readonly Target[]): Promise<Compared[]> {
+  const round = (t: Target) => measuredRound(t.pid, t.url, { ...t.options, connections: CONNECTIONS, seconds: ROUND_SECONDS });
+  for (const t of targets) await round(t);
+  const rounds = targets.map(() => [] as Round[]);
+  for (let r = 0; r < ROUNDS; r++) for (const [i, t] of targets.entries()) rounds[i]!.push(await round(t));
+  const cpuOf = (rs: Round[]) => (rs.every((r) => r.cpuUsPerRequest !== null) ? median(rs.map((r) => r.cpuUsPerRequest!)) : null);
+  const base = rounds[0]!;
+  const results = targets.map((t, i): Compared => {
+    const rs = rounds[i]!;
+    const cpuUs = cpuOf(rs);
+    const baseCpu = cpuOf(base);
+    return {
+      name: t.name,
+      rounds: rs,
+      rps: mean(rs.map((r) => r.rps)),
+      cpuUs,
+      p99: median(rs.map((r) => r.p99)),
+      ratio: mean(rs.map((r) => r.rps)) / mean(base.map((r) => r.rps)),
+      cpuRatio: cpuUs === null || baseCpu === null ? null : baseCpu / cpuUs,
+    };
   });
-  const baseline = merge(rounds.baseline);
-  const companionRun = merge(rounds.companion);
-  console.log(`\n${title}, autocannon (own process) ${CONNECTIONS} keep-alive connections, four alternating rounds of ${DURATION_MS / 4000} s:`);
-  console.log(`  ${'server'.padEnd(26)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}`);
-  for (const [name, r] of [['bare node:http (baseline)', baseline], ['r42-companion serve', companionRun]] as const) {
-    console.log(`  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)} ${String(r.non2xx).padStart(8)}`);
+  console.log(`\n${title}: autocannon (own process) ${CONNECTIONS} keep-alive connections, ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s; ${PINNING.note}`);
+  console.log(`  ${'server'.padEnd(30)} ${'req/s'.padStart(8)} ${'CPU µs/req'.padStart(10)} ${'core used'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'worst p99'.padStart(9)} ${'errors'.padStart(6)} ${'non-2xx'.padStart(7)}`);
+  for (const r of results) {
+    const cpu = r.cpuUs === null ? 'n/a' : r.cpuUs.toFixed(1);
+    const share = r.rounds.every((x) => x.cpuShare !== null) ? `${(median(r.rounds.map((x) => x.cpuShare!)) * 100).toFixed(0)} %` : 'n/a';
+    const errors = r.rounds.reduce((n, x) => n + x.errors, 0);
+    const non2xx = r.rounds.reduce((n, x) => n + x.non2xx, 0);
+    console.log(
+      `  ${r.name.padEnd(30)} ${r.rps.toFixed(0).padStart(8)} ${cpu.padStart(10)} ${share.padStart(9)} ${median(r.rounds.map((x) => x.p50)).toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${Math.max(...r.rounds.map((x) => x.p99)).toFixed(2).padStart(9)} ${String(errors).padStart(6)} ${String(non2xx).padStart(7)}`,
+    );
+    if (errors + non2xx > 0) process.exitCode = 1;
   }
-  const ratio = companionRun.rps / baseline.rps;
-  const roundRatios = rounds.companion.map((r, i) => (r.rps / rounds.baseline[i]!.rps).toFixed(2));
-  console.log(`  ratio companion/baseline: ${ratio.toFixed(2)} (aim ≥ 0.80; per round ${roundRatios.join(', ')}); p99 ${companionRun.p99.toFixed(2)} ms (aim < 5 ms)`);
-  if (companionRun.errors + companionRun.non2xx > 0) process.exitCode = 1;
-  return { ratio, p99: companionRun.p99 };
+  for (const r of results.slice(1)) {
+    const perRound = r.rounds.map((x, i) => (x.rps / base[i]!.rps).toFixed(2)).join(', ');
+    const cpu = r.cpuRatio === null ? '' : `; CPU per request ${r.cpuRatio.toFixed(2)}× bare's (${results[0]!.cpuUs!.toFixed(1)} ÷ ${r.cpuUs!.toFixed(1)} µs)`;
+    console.log(`  ${r.name}: ${r.ratio.toFixed(2)}× bare's throughput (per round ${perRound})${cpu}; p99 ${r.p99.toFixed(2)} ms (median round)`);
+  }
+  return results;
 }
 
-/** Wall time of one process from spawn to exit, in ms; throws unless it exits 0. */
-function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** One process from spawn to exit: its wall time and CPU time in ms (CPU null off Linux); throws unless it exits 0. */
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ wall: number; cpu: number | null }> {
   return new Promise((resolve, reject) => {
+    const cpuBefore = childrenCpuSeconds();
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`))));
+    child.on('close', (code) => {
+      const wall = Number(process.hrtime.bigint() - started) / 1e6;
+      const cpuAfter = childrenCpuSeconds();
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`));
+      resolve({ wall, cpu: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) * 1000 });
+    });
   });
 }
 
@@ -130,6 +154,14 @@ function waitForAgentFile(home: string, child: ChildProcess): Promise<{ url: str
   });
 }
 
+/** Stops a child and waits for it to be gone (a profile is written on the way out). */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await gone;
+}
+
 // Reads the request (a body too, for /mcp) and answers the JSON it was given: the floor of any Node server.
 const BARE_SERVER = `
 const http = require('node:http');
@@ -141,14 +173,68 @@ const server = http.createServer((req, res) => {
     res.end(body);
   });
 });
+process.on('SIGTERM', () => process.exit(0));
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-function startBare(body: string, route: string): Promise<{ child: ChildProcess; url: string }> {
+/** The bare server on the server's core; `profileDir` runs it under --cpu-prof. */
+function startBare(body: string, route: string, profileDir?: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', BARE_SERVER, body], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnNode(PINNING.server, [...profileArgs(profileDir), '-e', BARE_SERVER, body], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout!.once('data', (d: Buffer) => resolve({ child, url: `http://127.0.0.1:${d.toString().trim()}${route}` }));
   });
+}
+
+const profileArgs = (dir: string | undefined) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+
+/**
+ * `serve` of a checkout's bundle (dist/cli, the one users run: tsx's keepNames wrapped every
+ * closure made per request, a cost users never pay), on the server's core.
+ */
+async function startServe(root: string, env: NodeJS.ProcessEnv, profileDir?: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = spawnNode(PINNING.server, [...profileArgs(profileDir), path.join(root, 'dist/cli/index.js'), 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its stderr (the INSECURE warning for the simulator, "Serving agents at …") only when it fails.
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.on('exit', (code) => {
+    if (code) console.error(`serve (${root}) exited with ${code}:\n${stderr}`);
+  });
+  const agent = await waitForAgentFile(env.R42_HOME!, child);
+  return { child, ...agent };
+}
+
+/** The main thread's profile a process wrote into `dir` (workers write their own files). */
+function mainProfile(dir: string, pid: number): string {
+  const file = readdirSync(dir).find((name) => new RegExp(`\\.${pid}\\.0\\.\\d+\\.cpuprofile$`).test(name));
+  if (!file) throw new Error(`no CPU profile of ${pid} in ${dir}`);
+  return path.join(dir, file);
+}
+
+function printProfile(title: string, file: string): void {
+  console.log(`  ${title} (self time, share of all samples; ${path.basename(file)}):`);
+  for (const { frame, share } of topFrames(file, 12)) console.log(`    ${(share * 100).toFixed(1).padStart(5)} %  ${frame}`);
+}
+
+/** The other checkout's CLI linked to the same simulator in its own data folder and keychain service, and a named grant's secret. */
+async function setUpBefore(env: NodeJS.ProcessEnv): Promise<{ env: NodeJS.ProcessEnv; namedSecret: string }> {
+  const home = mkdtempSync(path.join(tmpdir(), 'r42-bench-before-'));
+  const before: NodeJS.ProcessEnv = { ...env, R42_HOME: home, R42_KEYCHAIN_SERVICE: `${env.R42_KEYCHAIN_SERVICE}-before`, BROWSER: `${process.execPath} ${RUNNER_BROWSER}` };
+  const cli = path.join(BEFORE!, 'dist/cli/index.js');
+  // Not spawnSync: the simulator answers from this process.
+  const run = (args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, ...args], { cwd: BEFORE!, env: before, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  const login = await run(['login', '--timeout', '20']);
+  if (login.status !== 0) throw new Error(`the other checkout's login failed: ${login.stderr}`);
+  const added = await run(['agents', 'add', 'bench-mcp']);
+  if (added.status !== 0) throw new Error(`the other checkout's agents add failed: ${added.stderr}`);
+  return { env: before, namedSecret: added.stdout.trim() };
 }
 
 function runCliToken(env: NodeJS.ProcessEnv): Promise<{ code: number | null; token: string }> {
@@ -160,30 +246,44 @@ function runCliToken(env: NodeJS.ProcessEnv): Promise<{ code: number | null; tok
   });
 }
 
-/** `r42-companion token` from the bundled CLI with a cached valid token (no refresh), next to `node -e 0`; returns the ratio of the means. */
-async function measureTokenStartup(env: NodeJS.ProcessEnv): Promise<number> {
-  // `r42-companion token` from the bundled CLI with a cached valid token (no refresh), next to `node -e 0`.
-  const bundled = path.join(ROOT, 'dist/cli/index.js');
-  const runs = { node: [] as number[], token: [] as number[] };
-  await timeProcess(['-e', '0'], env);
-  await timeProcess([bundled, 'token'], env);
+/**
+ * `r42-companion token` from the bundled CLI with a cached valid token (no refresh), next to
+ * `node -e 0` (and the other checkout's, with BENCH_BEFORE), alternating; the ratio of the means.
+ */
+async function measureTokenStartup(env: NodeJS.ProcessEnv, beforeEnv: NodeJS.ProcessEnv | null): Promise<{ ratio: number; before: number | null }> {
+  const kinds: Array<{ name: string; args: string[]; env: NodeJS.ProcessEnv }> = [
+    { name: 'node -e 0', args: ['-e', '0'], env },
+    { name: 'r42-companion token', args: [path.join(ROOT, 'dist/cli/index.js'), 'token'], env },
+  ];
+  if (beforeEnv) kinds.push({ name: 'token, before', args: [path.join(BEFORE!, 'dist/cli/index.js'), 'token'], env: beforeEnv });
+  const runs = kinds.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
+  for (const kind of kinds) await timeProcess(kind.args, kind.env);
   for (let i = 0; i < CLI_RUNS; i++) {
-    runs.node.push(await timeProcess(['-e', '0'], env));
-    runs.token.push(await timeProcess([bundled, 'token'], env));
+    for (const [k, kind] of kinds.entries()) {
+      const { wall, cpu } = await timeProcess(kind.args, kind.env);
+      runs[k]!.wall.push(wall);
+      if (cpu !== null) runs[k]!.cpu.push(cpu);
+    }
   }
-  const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
-  for (const xs of Object.values(runs)) xs.sort((a, b) => a - b);
-  const startup = mean(runs.token) / mean(runs.node);
+  for (const r of runs) r.wall.sort((a, b) => a - b);
   console.log(`\n\`r42-companion token\` (dist/cli, cached token), ${CLI_RUNS} runs each, alternating:`);
-  console.log(`  node -e 0:              mean ${mean(runs.node).toFixed(1)} ms, p50 ${percentile(runs.node, 50).toFixed(1)} ms`);
-  console.log(`  r42-companion token:    mean ${mean(runs.token).toFixed(1)} ms, p50 ${percentile(runs.token, 50).toFixed(1)} ms`);
-  console.log(`  ratio token/node: ${startup.toFixed(2)} (p50 ${(percentile(runs.token, 50) / percentile(runs.node, 50)).toFixed(2)}; aim < 1.5)`);
-  return startup;
+  for (const [k, kind] of kinds.entries()) {
+    const r = runs[k]!;
+    const cpu = r.cpu.length === CLI_RUNS ? `, CPU mean ${mean(r.cpu).toFixed(1)} ms` : '';
+    console.log(`  ${kind.name.padEnd(22)} wall mean ${mean(r.wall).toFixed(1)} ms, p50 ${percentile(r.wall, 50).toFixed(1)} ms${cpu}`);
+  }
+  const ratioOf = (k: number) => mean(runs[k]!.wall) / mean(runs[0]!.wall);
+  const cpuRatio = runs[1]!.cpu.length === CLI_RUNS ? ` (CPU ${(mean(runs[1]!.cpu) / mean(runs[0]!.cpu)).toFixed(2)}×)` : '';
+  const ratio = ratioOf(1);
+  console.log(`  ratio token/node: ${ratio.toFixed(2)}${cpuRatio}, p50 ${(percentile(runs[1]!.wall, 50) / percentile(runs[0]!.wall, 50)).toFixed(2)}; aim ≤ ${AIM.tokenStartup}: ${verdict(ratio <= AIM.tokenStartup)}`);
+  if (beforeEnv) console.log(`  before: ${ratioOf(2).toFixed(2)}× node -e 0`);
+  return { ratio, before: beforeEnv ? ratioOf(2) : null };
 }
 
 async function main() {
   // The `token` startup figure is of the bundle users run, built from this checkout.
   if (spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs'), 'cli'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('building dist/cli failed');
+  if (BEFORE && !existsSync(path.join(BEFORE, 'dist/cli/index.js'))) throw new Error(`BENCH_BEFORE: ${BEFORE} has no dist/cli/index.js (run node scripts/build.mjs cli there)`);
   const home = mkdtempSync(path.join(tmpdir(), 'r42-bench-'));
   const service = `r42-companion-bench-${process.pid}`;
   const sim = await new GarminSimulator({
@@ -212,58 +312,108 @@ async function main() {
     },
   });
   const children: ChildProcess[] = [];
+  let before: { env: NodeJS.ProcessEnv; namedSecret: string } | null = null;
+  const keepProfiles = process.env.BENCH_PROF ? path.resolve(process.env.BENCH_PROF) : null;
+  const profiles = keepProfiles ?? mkdtempSync(path.join(tmpdir(), 'r42-bench-prof-'));
   try {
     await companion.signIn({ timeoutMs: 15_000 });
+    if (BEFORE) before = await setUpBefore(env);
     // `npm run bench -- token` (or `tsx scripts/bench.ts token`): the CLI startup figure alone.
     if (process.argv[2] === 'token') {
-      await measureTokenStartup(env);
+      await measureTokenStartup(env, before?.env ?? null);
       return;
     }
-    // BENCH_PROF=<folder> writes a V8 CPU profile of the serve process there (open it in Chrome DevTools).
-    const profile = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROF)}`] : [];
-    // The bundle users run (dist/cli, built above), not the sources through tsx: tsx's keepNames
-    // wraps every closure made per request, which showed in profiles as a cost users never pay.
-    const serve = spawn(process.execPath, [...profile, path.join(ROOT, 'dist/cli/index.js'), 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
-    children.push(serve);
-    const agent = await waitForAgentFile(home, serve);
-    const auth = { authorization: `Bearer ${agent.token}` };
+    const serve = await startServe(ROOT, env);
+    children.push(serve.child);
+    const oldServe = before ? await startServe(BEFORE!, before.env) : null;
+    if (oldServe) children.push(oldServe.child);
 
-    // 1. Throughput and latency against a bare server answering the same JSON.
-    const sample = await fetch(`${agent.url}/v1/token`, { headers: auth });
-    const bareToken = await startBare(await sample.text(), '/v1/token');
+    // 1. Throughput, CPU per request and latency against a bare server answering the same JSON.
+    const tokenOf = (s: { token: string }) => ({ headers: [`authorization=Bearer ${s.token}`] });
+    const sample = await fetch(`${serve.url}/v1/token`, { headers: { authorization: `Bearer ${serve.token}` } });
+    const tokenAnswer = await sample.text();
+    const bareToken = await startBare(tokenAnswer, '/v1/token');
     children.push(bareToken.child);
-    const token = await compare(
-      'GET /v1/token (owner grant)',
-      () => cannon(bareToken.url, DURATION_MS / 4),
-      () => cannon(`${agent.url}/v1/token`, DURATION_MS / 4, { headers: auth }),
-    );
-    bareToken.child.kill();
+    const tokenTargets: Target[] = [
+      { name: 'bare node:http (baseline)', pid: bareToken.child.pid!, url: bareToken.url, options: {} },
+      { name: 'r42-companion serve', pid: serve.child.pid!, url: `${serve.url}/v1/token`, options: tokenOf(serve) },
+      ...(oldServe ? [{ name: 'serve, before', pid: oldServe.child.pid!, url: `${oldServe.url}/v1/token`, options: tokenOf(oldServe) }] : []),
+    ];
+    const token = await compare('GET /v1/token (owner grant)', tokenTargets);
+    await stop(bareToken.child);
 
     // POST /mcp: a tools/call of get_status with a named grant, next to a bare server answering the same JSON.
     const named = companion.agents.add('bench-mcp');
-    const mcpHeaders = { authorization: `Bearer ${named.secret}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const mcpHeaders = (secret: string) => [`authorization=Bearer ${secret}`, 'content-type=application/json', 'accept=application/json, text/event-stream'];
     const mcpBody = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_status', arguments: {} } });
-    const mcpSample = await fetch(`${agent.url}/mcp`, { method: 'POST', headers: mcpHeaders, body: mcpBody });
+    const mcpSample = await fetch(`${serve.url}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${named.secret}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: mcpBody });
     const mcpAnswer = await mcpSample.text();
     if (mcpSample.status !== 200 || !mcpAnswer.includes('"result"')) throw new Error(`POST /mcp answered ${mcpSample.status}: ${mcpAnswer.slice(0, 200)}`);
     const bareMcp = await startBare(mcpAnswer, '/mcp');
     children.push(bareMcp.child);
-    const mcp = await compare(
-      'POST /mcp tools/call get_status (named grant)',
-      () => cannon(bareMcp.url, DURATION_MS / 4, { method: 'POST', headers: mcpHeaders, body: mcpBody }),
-      () => cannon(`${agent.url}/mcp`, DURATION_MS / 4, { method: 'POST', headers: mcpHeaders, body: mcpBody }),
-    );
-    bareMcp.child.kill();
+    const post = (secret: string) => ({ method: 'POST' as const, headers: mcpHeaders(secret), body: mcpBody });
+    const mcpTargets: Target[] = [
+      { name: 'bare node:http (baseline)', pid: bareMcp.child.pid!, url: bareMcp.url, options: post(named.secret) },
+      { name: 'r42-companion serve', pid: serve.child.pid!, url: `${serve.url}/mcp`, options: post(named.secret) },
+      ...(oldServe ? [{ name: 'serve, before', pid: oldServe.child.pid!, url: `${oldServe.url}/mcp`, options: post(before!.namedSecret) }] : []),
+    ];
+    const mcp = await compare('POST /mcp tools/call get_status (named grant)', mcpTargets);
+    await stop(bareMcp.child);
+    await stop(serve.child);
+    if (oldServe) await stop(oldServe.child);
 
-    const startup = await measureTokenStartup(env);
-    console.log(`\nSummary: /v1/token ${token.ratio.toFixed(2)}× bare, p99 ${token.p99.toFixed(2)} ms; /mcp ${mcp.ratio.toFixed(2)}× bare, p99 ${mcp.p99.toFixed(2)} ms; token startup ${startup.toFixed(2)}× node -e 0`);
+    // Where the time goes: each server profiled under the same load, one round each.
+    if (PROFILE) {
+      console.log(`\nCPU profiles under the same load (--cpu-prof, one round of ${ROUND_SECONDS} s each; the main thread; ${PINNING.note}):`);
+      for (const [title, route, answer, options] of [
+        ['GET /v1/token', '/v1/token', tokenAnswer, (s: { token: string }) => tokenOf(s)],
+        ['POST /mcp', '/mcp', mcpAnswer, () => post(named.secret)],
+      ] as const) {
+        const bareDir = path.join(profiles, `bare${route.replaceAll('/', '-')}`);
+        const oursDir = path.join(profiles, `serve${route.replaceAll('/', '-')}`);
+        mkdirSync(bareDir, { recursive: true });
+        mkdirSync(oursDir, { recursive: true });
+        const bare = await startBare(answer, route, bareDir);
+        children.push(bare.child);
+        await measuredRound(bare.child.pid!, bare.url, { connections: CONNECTIONS, seconds: ROUND_SECONDS });
+        const bareRound = await measuredRound(bare.child.pid!, bare.url, { ...options(serve), connections: CONNECTIONS, seconds: ROUND_SECONDS });
+        await stop(bare.child);
+        const ours = await startServe(ROOT, env, oursDir);
+        children.push(ours.child);
+        await measuredRound(ours.child.pid!, `${ours.url}${route}`, { ...options(ours), connections: CONNECTIONS, seconds: 1 });
+        const oursRound = await measuredRound(ours.child.pid!, `${ours.url}${route}`, { ...options(ours), connections: CONNECTIONS, seconds: ROUND_SECONDS });
+        await stop(ours.child);
+        const cpu = (r: Round) => (r.cpuUsPerRequest === null ? '' : `, ${r.cpuUsPerRequest.toFixed(1)} µs CPU per request`);
+        printProfile(`${title}, bare node:http: ${bareRound.rps.toFixed(0)} req/s${cpu(bareRound)} (profiled)`, mainProfile(bareDir, bare.child.pid!));
+        printProfile(`${title}, r42-companion serve: ${oursRound.rps.toFixed(0)} req/s${cpu(oursRound)} (profiled)`, mainProfile(oursDir, ours.child.pid!));
+      }
+      if (keepProfiles) console.log(`  profiles kept in ${keepProfiles} (open them in Chrome DevTools)`);
+    }
 
-    // 2. The refresh storm.
+    const startup = await measureTokenStartup(env, before?.env ?? null);
+    const ours = (c: Compared[]) => c[1]!;
+    const endpointMet = (c: Compared[]) => ours(c).ratio >= AIM.endpointRatio && ours(c).p99 < AIM.endpointP99Ms;
+    const was = (c: Compared[]) => (c[2] ? ` (before: ${c[2].ratio.toFixed(2)}×, CPU ${c[2].cpuRatio?.toFixed(2) ?? 'n/a'}×, p99 ${c[2].p99.toFixed(2)} ms)` : '');
+    console.log(`\nAims (issue 22), this run; ${PINNING.note}:`);
+    for (const [title, c] of [['GET /v1/token', token], ['POST /mcp get_status', mcp]] as const) {
+      const cpu = ours(c).cpuRatio === null ? '' : `, CPU per request ${ours(c).cpuRatio!.toFixed(2)}× bare's`;
+      console.log(`  ${title}: ${ours(c).ratio.toFixed(2)}× bare${cpu}, p99 ${ours(c).p99.toFixed(2)} ms — aim ≥ ${AIM.endpointRatio}×, p99 < ${AIM.endpointP99Ms} ms: ${verdict(endpointMet(c))}${was(c)}`);
+    }
+    console.log(`  r42-companion token (cached): ${startup.ratio.toFixed(2)}× node -e 0 — aim ≤ ${AIM.tokenStartup}×: ${verdict(startup.ratio <= AIM.tokenStartup)}${startup.before === null ? '' : ` (before: ${startup.before.toFixed(2)}×)`}`);
+    console.log('  (the R42 server\'s intake and the relay history follow from scripts/bench-server.ts, the analysis aims from scripts/bench-analysis.ts)');
+    // `tsx scripts/bench.ts endpoint`: the figures above alone.
+    if (process.argv[2] === 'endpoint') return;
+
+    // 2. The refresh storm, against a serve as users run it.
+    const stormServe = await startServe(ROOT, env);
+    children.push(stormServe.child);
+    const agent = stormServe;
+    const auth = { authorization: `Bearer ${agent.token}` };
     sim.accessTokenLifetimeSeconds = 300; // the next token is inside the 600 s margin: due for refresh
     await companion.getAccessToken({ forceRefresh: true });
     sim.accessTokenLifetimeSeconds = 86_400;
     sim.fail('refresh', { kind: 'delay', ms: 2_000, times: 1 }); // a slow Garmin keeps the race open
-    const before = sim.counts.refreshes;
+    const refreshesBefore = sim.counts.refreshes;
     // 500 calls over at most 100 sockets at once: the endpoint keeps 128 connections open and closes the idlest beyond that.
     const stormAgent = new Agent({ keepAlive: false, maxSockets: 100 });
     const target = new URL(`${agent.url}/v1/token`);
@@ -283,7 +433,7 @@ async function main() {
     const cliCalls = Array.from({ length: 10 }, () => runCliToken(env));
     const [http, cli] = await Promise.all([Promise.all(httpCalls), Promise.all(cliCalls)]);
     stormAgent.destroy();
-    const refreshes = sim.counts.refreshes - before;
+    const refreshes = sim.counts.refreshes - refreshesBefore;
     const distinct = new Set([...http.map((r) => r.token), ...cli.map((r) => r.token)].filter(Boolean));
     console.log('\nRefresh storm (refresh due, Garmin answering in 2 s):');
     console.log(`  /v1/token calls: 500, ok ${http.filter((r) => r.status === 200).length}`);
@@ -292,9 +442,8 @@ async function main() {
     console.log(`  distinct access tokens handed out: ${distinct.size}`);
     if (refreshes !== 1) process.exitCode = 1;
 
-    // 3. Five years of history.
-    serve.kill('SIGTERM');
-    await new Promise((resolve) => serve.once('exit', resolve));
+    // 4. Five years of history.
+    await stop(stormServe.child);
     const days = 5 * 365 + 1;
     const syncStarted = process.hrtime.bigint();
     const result = await companion.sync({ days });
@@ -358,10 +507,16 @@ async function main() {
     console.log(`Database size on disk after checkpoint: ${(size / 1024 / 1024).toFixed(1)} MiB in all (this run also wrote one audit row per token hand-out above);`);
     console.log(`  the training data alone: ${(dataSize / 1024 / 1024).toFixed(1)} MiB (${(dataSize / total).toFixed(0)} bytes per row, typed columns plus raw JSON)`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    for (const child of children) await stop(child);
     companion.close();
     await sim.stop();
-    for (const { account } of await (await import('keytar')).default.findCredentials(service)) await secrets.delete(account);
+    const keytar = (await import('keytar')).default;
+    for (const { account } of await keytar.findCredentials(service)) await secrets.delete(account);
+    if (before) {
+      for (const { account } of await keytar.findCredentials(before.env.R42_KEYCHAIN_SERVICE!)) await keytar.deletePassword(before.env.R42_KEYCHAIN_SERVICE!, account);
+      rmSync(before.env.R42_HOME!, { recursive: true, force: true });
+    }
+    if (!keepProfiles) rmSync(profiles, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
   }
 }
