@@ -27,10 +27,14 @@ export interface ConnectionGuard {
 }
 
 interface Tracked {
-  /** When this connection last started or finished a request (or was accepted). */
+  /** Order of last use (accepted, a request started or answered): the lowest is the idlest. */
   lastActive: number;
-  /** Answers this server has not finished writing yet. */
-  readonly pending: Set<ServerResponse>;
+  /** Answers not finished yet (each emits 'close' once), and the latest request's. */
+  pending: number;
+  latest: ServerResponse | null;
+  /** Bytes read and written as of the last sweep, and since when they have not moved. */
+  io: number;
+  quietSince: number;
 }
 
 /**
@@ -39,10 +43,21 @@ interface Tracked {
  * descriptors and nobody could reach the endpoint; this closes silent connections from the start,
  * caps how many are open, and makes room for a newcomer by closing the longest-idle one, so a real
  * client still gets through while an attacker holds sockets.
+ *
+ * Idleness is judged by one sweep over the connections every quarter of the idle limit (at most a
+ * second), not by a timer per connection: Node's socket timeouts (`server.timeout`,
+ * `keepAliveTimeout`) re-armed a timer three times per request, each a new Timeout and a bound
+ * function, which showed as a tenth of the endpoint's CPU per request. A connection is closed
+ * once no byte has moved on it for the idle limit and no answer is pending: never sooner than
+ * the limit after its last traffic, at most a limit and a half.
  */
 export function guardConnections(server: Server, limits: ConnectionLimits): ConnectionGuard {
   const tracked = new Map<Socket, Tracked>();
-  const busy = (t: Tracked) => [...t.pending].some((res) => !res.writableEnded);
+  let order = 0;
+  const sweepMs = Math.max(10, Math.min(1_000, Math.floor(limits.idleTimeoutMs / 4)));
+  let sweeper: NodeJS.Timeout | null = null;
+  // An answer being worked on (a token refresh can take a while) or still being written.
+  const busy = (t: Tracked) => t.pending > 0;
 
   const evictIdlest = (): boolean => {
     let victim: Socket | null = null;
@@ -59,51 +74,63 @@ export function guardConnections(server: Server, limits: ConnectionLimits): Conn
     return true;
   };
 
-  // Node arms this on every accepted socket and re-arms it between keep-alive requests.
-  server.timeout = limits.idleTimeoutMs;
-  server.keepAliveTimeout = limits.idleTimeoutMs;
+  const sweep = () => {
+    const now = Date.now();
+    for (const [socket, t] of tracked) {
+      const io = socket.bytesRead + socket.bytesWritten;
+      // Traffic since the last sweep, or an answer pending: not idle.
+      if (io !== t.io || busy(t)) {
+        t.io = io;
+        t.quietSince = now;
+      } else if (now - t.quietSince >= limits.idleTimeoutMs) {
+        tracked.delete(socket);
+        socket.destroy();
+      }
+    }
+    if (tracked.size === 0 && sweeper) {
+      clearInterval(sweeper);
+      sweeper = null;
+    }
+  };
+
+  // No socket timeouts of Node's: the sweep closes what went quiet (keep-alive ones included).
+  server.timeout = 0;
+  server.keepAliveTimeout = 0;
 
   server.on('connection', (socket: Socket) => {
     if (tracked.size >= limits.maxConnections && !evictIdlest()) {
       socket.destroy();
       return;
     }
-    tracked.set(socket, { lastActive: Date.now(), pending: new Set() });
+    tracked.set(socket, { lastActive: ++order, pending: 0, latest: null, io: 0, quietSince: Date.now() });
     socket.once('close', () => tracked.delete(socket));
+    sweeper ??= setInterval(sweep, sweepMs).unref();
   });
 
   // One shared listener, not a closure per answer: this runs for every request on the hot path.
   function answered(this: ServerResponse) {
-    const socket = this.req?.socket;
-    const t = socket ? tracked.get(socket) : undefined;
-    if (!socket || !t) return;
-    t.pending.delete(this);
-    t.lastActive = Date.now();
-    // Node waits keepAliveTimeout + 1 s after an answer; the same idle limit as everywhere else is enough.
-    if (!socket.destroyed && t.pending.size === 0) socket.setTimeout(limits.idleTimeoutMs);
+    const t = tracked.get(this.req.socket);
+    if (!t) return;
+    t.pending--;
+    if (t.latest === this) t.latest = null;
+    t.lastActive = ++order;
   }
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const t = tracked.get(req.socket);
     if (!t) return;
-    t.lastActive = Date.now();
-    t.pending.add(res);
-    res.once('close', answered);
-  });
-
-  // With a listener here Node leaves the decision to us: a request still being worked on (a token
-  // refresh can take a while) keeps its connection; anything else that went quiet is closed.
-  server.on('timeout', (socket: Socket) => {
-    const t = tracked.get(socket);
-    if (t && busy(t)) socket.setTimeout(limits.idleTimeoutMs);
-    else socket.destroy();
+    t.lastActive = ++order;
+    t.pending++;
+    t.latest = res;
+    // Emitted once per answer, finished or not (a client gone mid-answer too).
+    res.on('close', answered);
   });
 
   return {
     open: () => tracked.size,
     refuseUnparsable(socket, status) {
-      const t = tracked.get(socket);
       // An answer written (or being written) for this request: close after it, never a second one.
-      if (t && [...t.pending].some((res) => res.headersSent)) {
+      // (Node gives up on the bytes after the latest request, so it is the latest request's answer that counts.)
+      if (tracked.get(socket)?.latest?.headersSent) {
         closeSocket(socket);
         return;
       }
@@ -151,6 +178,14 @@ const EXPECT: FramingProblem = { status: 417, code: 'expectation_failed', messag
 const BODY: FramingProblem = { status: 413, code: 'payload_too_large', message: 'Request bodies are not accepted here.' };
 const twice = (name: string): FramingProblem => ({ status: 400, code: 'bad_request', message: `The ${name} header must appear once.` });
 
+/** The lengths of the header names readHead decides on (an index: true where a name has that length). */
+const DECIDING_LENGTHS: readonly boolean[] = (() => {
+  const names = ['host', 'origin', 'authorization', 'content-length', 'transfer-encoding', 'content-type', 'accept', 'mcp-protocol-version', 'x-forwarded-for', 'forwarded', 'upgrade', 'expect'];
+  const lengths: boolean[] = [];
+  for (const name of names) lengths[name.length] = true;
+  return Array.from(lengths, (yes) => yes === true);
+})();
+
 /**
  * Checks what every loopback request must satisfy before anything else looks at it: an
  * origin-form target (`/path`, no foreign absolute URL), exactly one Host, no repeated
@@ -175,8 +210,11 @@ export function readHead(req: IncomingMessage, options: { bodyAllowed?: boolean 
   // Host, Authorization, Content-Length, Transfer-Encoding and Origin must appear at most once: a
   // second copy could mean something else to a proxy or to us. @see RFC 9112 §3.2
   for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    // Only names as long as one below are lower-cased and compared (user-agent, connection… are not).
+    if (!DECIDING_LENGTHS[name.length]) continue;
     const value = raw[i + 1]!;
-    switch (raw[i]!.toLowerCase()) {
+    switch (name.toLowerCase()) {
       case 'host':
         if (host !== undefined) problem ??= twice('host');
         host = value;

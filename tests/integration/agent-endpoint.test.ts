@@ -1,6 +1,6 @@
 import { statSync, existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentService } from '../../src-main/core/companion.js';
@@ -179,6 +179,43 @@ describe('agent endpoint', () => {
     expect(w.companion.agents.list().some((g) => g.name === 'my-coach')).toBe(false);
     // The secret is stored only as a hash.
     expect(filesContaining(w.home, [secret])).toEqual([]);
+  });
+
+  it('a keep-alive connection keeps its grant only while the grant is active: revoked elsewhere, its next request is refused', async () => {
+    const w = await linkedWorld();
+    service = await w.companion.serveAgents({ syncOnStart: false });
+    const { secret } = w.companion.agents.add('kept-coach');
+    const { url, token: owner } = agentFile(w);
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (presented: string) =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = request(`${url}/v1/token`, { agent: keepAlive, headers: bearer(presented) }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      expect(await get(secret)).toEqual({ status: 200, reused: false });
+      expect(await get(secret)).toEqual({ status: 200, reused: true });
+      // Another secret on the same connection is its own grant; a wrong one is refused; the first works again.
+      expect(await get(owner)).toEqual({ status: 200, reused: true });
+      expect(await get(`${secret.slice(0, -1)}x`)).toEqual({ status: 401, reused: true });
+      expect(await get(secret)).toEqual({ status: 200, reused: true });
+      // Revoked from another process: the very next request on this connection is refused.
+      expect(w.another().agents.revoke('kept-coach')).toBe(true);
+      expect(await get(secret)).toEqual({ status: 401, reused: true });
+      expect(await get(owner)).toEqual({ status: 200, reused: true });
+    } finally {
+      keepAlive.destroy();
+    }
+    // Each hand-out was counted for the grant that asked.
+    await service.stop();
+    service = undefined;
+    const issued = w.companion.auditLog().filter((e) => e.event === 'agent.token_issued');
+    const count = (grant: RegExp) => issued.filter((e) => grant.test(String(e.detail.grant))).reduce((n, e) => n + Number(e.detail.count), 0);
+    expect([count(/^kept-coach$/), count(/^owner-/)]).toEqual([3, 2]);
   });
 
   it('answers not_connected, reauth_required and garmin_unreachable with their codes', async () => {

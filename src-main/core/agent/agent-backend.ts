@@ -60,7 +60,7 @@ export function createAgentBackend(deps: AgentBackendDeps): AgentHandOuts {
   };
 
   // The hot path's answer, serialized once per token and second of validity left.
-  let prepared: { token: AccessToken; expiresIn: number; body: Buffer } | null = null;
+  let prepared: { token: AccessToken; expiresIn: number; body: string } | null = null;
 
   // Stateless HTTP sends the client's name only at initialize; later calls of the same grant are counted under it.
   const mcpClientNames = new Map<string, string>();
@@ -84,6 +84,7 @@ export function createAgentBackend(deps: AgentBackendDeps): AgentHandOuts {
 
   const backend: AgentBackend = {
     authenticate: (secret) => grants.authenticate(secret),
+    stillActive: (grant) => grants.stillActive(grant),
     async issueToken(grant, minValidSeconds): Promise<TokenPayload> {
       if (agentsPaused) {
         usage.refused('agents_paused', { grant: grant.name, path: '/v1/token' }, clock.now());
@@ -100,7 +101,7 @@ export function createAgentBackend(deps: AgentBackendDeps): AgentHandOuts {
       if (!token) return null;
       const now = clock.now();
       const expiresIn = Math.max(0, Math.floor((token.expiresAt - now) / 1000));
-      if (prepared?.token !== token || prepared.expiresIn !== expiresIn) prepared = { token, expiresIn, body: Buffer.from(JSON.stringify(tokenPayload(token, now))) };
+      if (prepared?.token !== token || prepared.expiresIn !== expiresIn) prepared = { token, expiresIn, body: JSON.stringify(tokenPayload(token, now)) };
       usage.record({ grantId: grant.id, grantName: grant.name, at: now, tokenSha256: fingerprint(token.accessToken) });
       return prepared.body;
     },

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { readEventsAtMost } from '../../../src-common/body-limit.js';
 import type { TokenPayload } from '../../../src-common/contract.js';
 import { parseQuery, searchParamsInput, tokenQuery } from '../../../src-common/data-query.js';
@@ -20,9 +20,15 @@ export type { TokenPayload };
 /** The part of the companion the endpoint needs. */
 export interface AgentBackend {
   authenticate(secret: string): AuthenticatedGrant | null;
+  /** Whether a grant `authenticate` gave is still active (not revoked, its process alive): asked for a connection's next request with the same secret. */
+  stillActive?(grant: AuthenticatedGrant): boolean;
   issueToken(grant: AuthenticatedGrant, minValidSeconds: number | undefined): Promise<TokenPayload>;
-  /** `GET /v1/token` from memory: the answer's JSON, counted as a hand-out, or null when `issueToken` must decide (a refresh is due, an error). */
-  preparedToken?(grant: AuthenticatedGrant, minValidSeconds: number | undefined): Buffer | null;
+  /**
+   * `GET /v1/token` from memory: the answer's JSON, counted as a hand-out, or null when
+   * `issueToken` must decide (a refresh is due, an error). The same string while the answer is
+   * the same (its headers are then built once).
+   */
+  preparedToken?(grant: AuthenticatedGrant, minValidSeconds: number | undefined): string | null;
   status(): unknown;
   recordRefusal(reason: string, detail: { grant?: string; path?: string }): void;
   /** `GET /v1/proof`: the endpoint's HMAC for the grant a client named by its key id, or null for none (see endpoint-proof.ts). */
@@ -70,28 +76,51 @@ const LIMITS = {
 } as const;
 
 
+/** Extra answer headers: none, or the connection closed after the answer. Shared, never changed. */
+type ExtraHeaders = Readonly<Record<string, string>>;
+const NO_EXTRA: ExtraHeaders = Object.freeze({});
+const CLOSE: ExtraHeaders = Object.freeze({ connection: 'close' });
+
 const BASE_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
 } as const;
 
-/** A 200 JSON answer already serialized: the headers as a flat list, nothing built per request but the length. */
-function sendPrepared(res: ServerResponse, body: Buffer): void {
-  res.writeHead(200, ['content-type', BASE_HEADERS['content-type'], 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(body.length)]);
-  res.end(body);
+/** The headers of a 200 JSON answer as a flat list (Node reads it as it is, never changes it). */
+const jsonHead = (contentType: string, body: string): string[] => ['content-type', contentType, 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(Buffer.byteLength(body))];
+
+/**
+ * A 200 JSON answer already serialized, with headers built once per answer text: nothing is
+ * made per request. A string, not a Buffer: Node then writes its head and body as one string, as
+ * a bare server does (a Buffer body made it convert and write two chunks).
+ */
+function preparedSender(contentType: string): (res: ServerResponse, body: string) => void {
+  let lastBody: string | null = null;
+  let lastHead: string[] = [];
+  return (res, body) => {
+    if (body !== lastBody) {
+      lastHead = jsonHead(contentType, body);
+      lastBody = body;
+    }
+    res.writeHead(200, lastHead);
+    res.end(body);
+  };
 }
 
 /** `/v1/token` as agents send it, answered without parsing a URL; anything else goes to tokenQuery (src-common/data-query.ts). */
 export const TOKEN_TARGET = /^\/v1\/token(?:\?min_valid=(\d{1,6}))?$/;
+/** What TOKEN_TARGET gives for `/v1/token` itself, without running it. */
+const PLAIN_TOKEN: readonly (string | undefined)[] = ['/v1/token', undefined];
 
-function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+function send(res: ServerResponse, status: number, body: unknown, extra: ExtraHeaders = NO_EXTRA): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...BASE_HEADERS, 'content-length': Buffer.byteLength(text), ...extra });
   res.end(text);
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,256})$/;
+/** A grant's secret as a bearer token may spell it (checked after `Bearer `, without building a match). */
+const BEARER_SECRET = /^[A-Za-z0-9._~+/=-]{1,256}$/;
 const UNAUTHORIZED = 'Send Authorization: Bearer <secret> with a secret from agent.json or `r42-companion agents add`.';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'te', 'trailer', 'upgrade']);
@@ -102,7 +131,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | n
   return bytes === null || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
+function sendError(res: ServerResponse, status: number, code: string, message: string, extra: ExtraHeaders = NO_EXTRA): void {
   send(res, status, { error: { code, message } }, extra);
 }
 
@@ -126,11 +155,13 @@ export async function startAgentServer(
   },
 ): Promise<AgentServer> {
   const limits = { ...DEFAULT_AGENT_HTTP_LIMITS, ...options.limits };
+  const sendToken = preparedSender(BASE_HEADERS['content-type']);
+  const sendMcp = preparedSender('application/json');
   let port = options.port;
   let tcpHosts = new Set<string>();
   let socketHosts = new Set<string>();
 
-  const refuse = (res: ServerResponse, status: number, code: string, message: string, path: string, extra: Record<string, string> = {}) => {
+  const refuse = (res: ServerResponse, status: number, code: string, message: string, path: string, extra: ExtraHeaders = NO_EXTRA) => {
     backend.recordRefusal(code, { path });
     sendError(res, status, code, message, status === 401 ? { 'www-authenticate': 'Bearer realm="r42-companion"', ...extra } : extra);
   };
@@ -151,7 +182,7 @@ export async function startAgentServer(
     const apiPost = req.method === 'POST' && !mcpPost && backend.acceptsPost?.(path) === true;
     const withBody = mcpPost || apiPost;
     const bodyLimit = mcpPost ? MCP_MAX_BODY_BYTES : API_MAX_BODY_BYTES;
-    const close: Record<string, string> = withBody ? { connection: 'close' } : {};
+    const close = withBody ? CLOSE : NO_EXTRA;
     // A request whose framing is in doubt (a body, an upgrade, two Hosts, a foreign URL) is answered
     // and its connection closed: whatever follows on it cannot be trusted to be a request.
     const head = readHead(req, { bodyAllowed: withBody });
@@ -170,16 +201,16 @@ export async function startAgentServer(
     }
 
     // The hot path: the plain token request, answered from memory when the token needs no refresh.
-    const tokenTarget = !withBody ? TOKEN_TARGET.exec(rawUrl) : null;
+    const tokenTarget = withBody ? null : rawUrl === '/v1/token' ? PLAIN_TOKEN : TOKEN_TARGET.exec(rawUrl);
     if (tokenTarget) {
-      const grant = authenticated(head);
+      const grant = authenticated(head, req.socket);
       if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path);
       const minValid = tokenTarget[1] === undefined ? undefined : Number(tokenTarget[1]);
       if (minValid !== undefined && minValid > MAX_MIN_VALID_SECONDS) {
         return sendError(res, 400, 'bad_request', `min_valid must be a whole number of seconds from 0 to ${MAX_MIN_VALID_SECONDS}.`);
       }
       const prepared = backend.preparedToken?.(grant, minValid);
-      if (prepared) return sendPrepared(res, prepared);
+      if (prepared) return sendToken(res, prepared);
       return answer(res, path, () => backend.issueToken(grant, minValid)).then(() => undefined);
     }
     if (apiPost) return handlePost(req, res, rawUrl, path, close, head);
@@ -195,8 +226,8 @@ export async function startAgentServer(
   };
 
   /** `POST /mcp`: the common calls answered directly (no URL, no Request built), the rest by the SDK's transport. */
-  const handleMcp = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, close: Record<string, string>, head: RequestHead) => {
-    const grant = authenticated(head);
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, close: ExtraHeaders, head: RequestHead) => {
+    const grant = authenticated(head, req.socket);
     if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
     if (!backend.mcp) return refuse(res, 404, 'not_found', 'MCP is not served here.', path, close);
     const body = await readBody(req, MCP_MAX_BODY_BYTES);
@@ -204,11 +235,7 @@ export async function startAgentServer(
     // Before anything walks it (the SDK's schemas, the kept answers' key): one scan of the bytes.
     if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) return refuse(res, 400, 'bad_request', tooDeepMessage(MAX_JSON_DEPTH), path);
     const direct = await backend.mcpDirect?.(grant, { accept: head.accept, contentType: head.contentType, protocolVersion: head.mcpProtocolVersion, body });
-    if (direct) {
-      res.writeHead(200, ['content-type', 'application/json', 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(Buffer.byteLength(direct))]);
-      res.end(direct);
-      return;
-    }
+    if (direct) return sendMcp(res, direct);
     const url = targetUrl(rawUrl);
     if (!url) return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });
     const headers = new Headers();
@@ -225,8 +252,8 @@ export async function startAgentServer(
   };
 
   /** A POST with a JSON body other than MCP's (a workout proposal): read once the grant is known, within its limit, checked for depth before it is parsed. */
-  const handlePost = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, close: Record<string, string>, head: RequestHead) => {
-    const grant = authenticated(head);
+  const handlePost = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, close: ExtraHeaders, head: RequestHead) => {
+    const grant = authenticated(head, req.socket);
     if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
     const url = targetUrl(rawUrl);
     if (!url) return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });
@@ -258,7 +285,7 @@ export async function startAgentServer(
     return sendError(res, 404, 'not_found', 'No such endpoint.');
   };
 
-  const handleAsync = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, mcpPost: boolean, close: Record<string, string>, head: RequestHead) => {
+  const handleAsync = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, mcpPost: boolean, close: ExtraHeaders, head: RequestHead) => {
     if (mcpPost) return handleMcp(req, res, rawUrl, path, close, head);
     // Appended, not resolved against a base: the target is a path (readHead checked), never an authority.
     const url = targetUrl(rawUrl);
@@ -266,7 +293,7 @@ export async function startAgentServer(
     if (url.pathname === '/v1/health') return send(res, 200, { ok: true, service: 'r42-companion' });
     if (url.pathname === '/v1/proof') return prove(res, rawUrl, path);
 
-    const grant = authenticated(head);
+    const grant = authenticated(head, req.socket);
     if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
 
     if (url.pathname === '/v1/token') {
@@ -295,10 +322,26 @@ export async function startAgentServer(
     send(res, 200, { proof });
   };
 
-  const authenticated = (head: RequestHead): AuthenticatedGrant | null => {
-    const match = BEARER.exec(head.authorization ?? '');
-    return match ? backend.authenticate(match[1]!) : null;
+  /**
+   * The grant of a request's bearer secret. A keep-alive connection sends the same header with
+   * every request: the grant it authenticated last is kept with the connection and used again
+   * while the header is the same string and the grant is still active (revoked elsewhere or its
+   * process gone: looked up afresh). A new secret is always hashed and compared with every grant
+   * in constant time; the string comparison here only ever meets what this connection itself sent.
+   */
+  const authenticated = (head: RequestHead, socket: Socket): AuthenticatedGrant | null => {
+    const authorization = head.authorization;
+    if (authorization === undefined) return null;
+    const kept = connectionGrants.get(socket);
+    if (kept !== undefined && kept.authorization === authorization && backend.stillActive?.(kept.grant) === true) return kept.grant;
+    if (!authorization.startsWith('Bearer ')) return null;
+    const secret = authorization.slice(7);
+    const grant = BEARER_SECRET.test(secret) ? backend.authenticate(secret) : null;
+    if (grant) connectionGrants.set(socket, { authorization, grant });
+    else connectionGrants.delete(socket);
+    return grant;
   };
+  const connectionGrants = new WeakMap<Socket, { authorization: string; grant: AuthenticatedGrant }>();
 
   /** Sends what `compute` gives, or the error's code and status; false when it gave null (not this route: nothing sent). */
   const answer = async (res: ServerResponse, path: string, compute: () => unknown): Promise<boolean> => {

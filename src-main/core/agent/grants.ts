@@ -1,6 +1,6 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { CompanionError } from '../errors.js';
-import { endpointProof, grantKey, grantKeyId } from './endpoint-proof.js';
+import { endpointProof, grantKeyId } from './endpoint-proof.js';
 import type { Database } from '../store/database.js';
 import { DbVersion, VersionedCache } from '../store/db-version.js';
 
@@ -30,8 +30,14 @@ export function newAgentSecret(): string {
   return `r42a_${randomBytes(32).toString('base64url')}`;
 }
 
-// crypto.hash (Node ≥ 20.12, Electron's 22) is a one-shot SHA-256 at less than half createHash's cost: this runs per request.
-const digest = grantKey;
+/**
+ * A presented secret's SHA-256 (endpoint-proof.ts grantKey: what is stored), looked up per
+ * request. crypto.hash (Node ≥ 20.12, Electron's 22) is a one-shot SHA-256 at less than half
+ * createHash's cost; asked for a binary (latin1) string and copied into Node's pooled Buffer
+ * memory, it takes no memory block of its own per request (a 'buffer' answer does, and freeing
+ * it cost as much again).
+ */
+const digest = (secret: string): Buffer => Buffer.from(hash('sha256', secret, 'binary'), 'binary');
 
 interface GrantRow {
   id: string;
@@ -53,6 +59,9 @@ export class AgentGrants {
   private readonly liveness = new Map<number, { alive: boolean; at: number }>();
   /** The active grants by the id clients name them by before proving the endpoint (see endpoint-proof.ts), rebuilt when they change. */
   private byKeyId: { rows: GrantRow[]; ids: Map<string, GrantRow> } | null = null;
+  /** One AuthenticatedGrant per active row as read (rows are read again after any commit, so these go with them). */
+  private readonly grantOfRow = new WeakMap<GrantRow, AuthenticatedGrant>();
+  private readonly rowOfGrant = new WeakMap<AuthenticatedGrant, GrantRow>();
 
   constructor(
     private readonly db: Database,
@@ -107,7 +116,29 @@ export class AgentGrants {
       this.revokeById(found.id, Date.now());
       return null;
     }
-    return { id: found.id, name: found.name, kind: found.kind };
+    let grant = this.grantOfRow.get(found);
+    if (!grant) {
+      grant = { id: found.id, name: found.name, kind: found.kind };
+      this.grantOfRow.set(found, grant);
+      this.rowOfGrant.set(grant, found);
+    }
+    return grant;
+  }
+
+  /**
+   * Whether a grant `authenticate` gave is still good for one more request, without the secret:
+   * its row is among the active ones as read now (any commit, by any process, reads them again,
+   * so a revocation elsewhere counts at once) and the process it is bound to still runs. The
+   * endpoint asks this for a connection's next request carrying the same secret.
+   */
+  stillActive(grant: AuthenticatedGrant): boolean {
+    const row = this.rowOfGrant.get(grant);
+    if (row === undefined || !this.active.get().includes(row)) return false;
+    if (row.holder_pid !== null && !this.holderAlive(row.holder_pid)) {
+      this.revokeById(row.id, Date.now());
+      return false;
+    }
+    return true;
   }
 
   /**

@@ -54,6 +54,9 @@ export class UsageRecorder {
   private readonly buckets = new Map<string, Bucket>();
   private readonly uses = new Map<string, { count: number; last: number }>();
   private timer: NodeJS.Timeout | null = null;
+  /** The bucket the last hand-out and the last tool call went to: a burst from one agent finds it without building its key. */
+  private lastHandOut: { grantId: string; bucket: Bucket } | null = null;
+  private lastToolCall: { call: ToolCall; bucket: Bucket } | null = null;
 
   constructor(
     private readonly db: Database,
@@ -66,7 +69,15 @@ export class UsageRecorder {
 
   /** A token was handed to an agent. */
   record(entry: HandOut): void {
-    const bucket = this.bucket('agent.token_issued', entry.grantId, entry.at);
+    const last = this.lastHandOut;
+    let bucket: Bucket;
+    if (last !== null && last.grantId === entry.grantId && last.bucket.minute === Math.floor(entry.at / MINUTE_MS)) {
+      bucket = last.bucket;
+      this.count(bucket, entry.at);
+    } else {
+      bucket = this.bucket('agent.token_issued', entry.grantId, entry.at);
+      this.lastHandOut = { grantId: entry.grantId, bucket };
+    }
     // Built again only when it changes (a new token): this runs for every hand-out; the count is set at flush.
     if (bucket.count === 1 || bucket.detail.tokenSha256 !== entry.tokenSha256) bucket.detail = { grant: entry.grantName, count: 0, tokenSha256: entry.tokenSha256 };
     const use = this.uses.get(entry.grantId) ?? { count: 0, last: 0 };
@@ -78,7 +89,22 @@ export class UsageRecorder {
 
   /** An MCP tool was called: one row per tool, client and grant per minute, with how many failed. */
   toolCall(call: ToolCall): void {
-    const bucket = this.bucket('mcp.tool_called', `${call.tool}\n${call.client}\n${call.grant}\n${call.transport}`, call.at);
+    const last = this.lastToolCall;
+    let bucket: Bucket;
+    if (
+      last !== null &&
+      last.call.tool === call.tool &&
+      last.call.client === call.client &&
+      last.call.grant === call.grant &&
+      last.call.transport === call.transport &&
+      last.bucket.minute === Math.floor(call.at / MINUTE_MS)
+    ) {
+      bucket = last.bucket;
+      this.count(bucket, call.at);
+    } else {
+      bucket = this.bucket('mcp.tool_called', `${call.tool}\n${call.client}\n${call.grant}\n${call.transport}`, call.at);
+      this.lastToolCall = { call, bucket };
+    }
     if (bucket.count === 1) bucket.detail = { tool: call.tool, client: call.client, grant: call.grant, transport: call.transport, count: 0, errors: 0 };
     if (call.failed) bucket.detail.errors = (bucket.detail.errors as number) + 1;
     if (call.grantId !== undefined) {
@@ -106,10 +132,14 @@ export class UsageRecorder {
       bucket = { event, minute, count: 0, lastAt: at, detail: {}, rowId: null, dirty: true };
       this.buckets.set(id, bucket);
     }
+    this.count(bucket, at);
+    return bucket;
+  }
+
+  private count(bucket: Bucket, at: number): void {
     bucket.count++;
     bucket.lastAt = Math.max(bucket.lastAt, at);
     bucket.dirty = true;
-    return bucket;
   }
 
   private schedule(): void {
@@ -145,6 +175,11 @@ export class UsageRecorder {
     this.uses.clear();
     // Rows of minutes that are over are final: forget them, so memory stays a few rows.
     const latest = Math.max(...[...this.buckets.values()].map((b) => b.minute));
-    for (const [id, bucket] of this.buckets) if (bucket.minute < latest) this.buckets.delete(id);
+    for (const [id, bucket] of this.buckets) {
+      if (bucket.minute >= latest) continue;
+      this.buckets.delete(id);
+      if (this.lastHandOut?.bucket === bucket) this.lastHandOut = null;
+      if (this.lastToolCall?.bucket === bucket) this.lastToolCall = null;
+    }
   }
 }

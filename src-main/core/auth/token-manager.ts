@@ -286,8 +286,16 @@ export class TokenManager {
 }
 
 /** What changes in the account row whenever the tokens in the keychain do (a refresh, a relink, a repair). */
+/** Worked out once per row read (rows are read again only when the database changed): `peek` runs per agent request. */
+const generations = new WeakMap<AccountRow, string>();
+
 function generationOf(account: AccountRow): string {
-  return `${account.keychainKey}|${account.connectedAt}|${account.refreshedAt}|${account.accessTokenExpiresAt}`;
+  let generation = generations.get(account);
+  if (generation === undefined) {
+    generation = `${account.keychainKey}|${account.connectedAt}|${account.refreshedAt}|${account.accessTokenExpiresAt}`;
+    generations.set(account, generation);
+  }
+  return generation;
 }
 
 function toAccessToken(record: TokenRecord): AccessToken {
