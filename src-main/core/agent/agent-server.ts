@@ -10,6 +10,7 @@ import { describeForeignError, isCompanionError } from '../errors.js';
 import { readHead, type ConnectionLimits, type RequestHead } from '../http-hygiene.js';
 import type { Logger } from '../ports.js';
 import type { McpHttpInput } from '../mcp/mcp-server.js';
+import { BASE_HEADERS, CLOSE, NO_EXTRA, preparedSender, send, sendError, type ExtraHeaders } from './agent-answers.js';
 import { closeServer, guardedServer, listenOnLoopback, listenOnSocket, type GuardedServer } from './agent-listener.js';
 import { PROOF_TARGET } from './endpoint-proof.js';
 import type { AuthenticatedGrant } from './grants.js';
@@ -76,48 +77,10 @@ const LIMITS = {
 } as const;
 
 
-/** Extra answer headers: none, or the connection closed after the answer. Shared, never changed. */
-type ExtraHeaders = Readonly<Record<string, string>>;
-const NO_EXTRA: ExtraHeaders = Object.freeze({});
-const CLOSE: ExtraHeaders = Object.freeze({ connection: 'close' });
-
-const BASE_HEADERS = {
-  'content-type': 'application/json; charset=utf-8',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-} as const;
-
-/** The headers of a 200 JSON answer as a flat list (Node reads it as it is, never changes it). */
-const jsonHead = (contentType: string, body: string): string[] => ['content-type', contentType, 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(Buffer.byteLength(body))];
-
-/**
- * A 200 JSON answer already serialized, with headers built once per answer text: nothing is
- * made per request. A string, not a Buffer: Node then writes its head and body as one string, as
- * a bare server does (a Buffer body made it convert and write two chunks).
- */
-function preparedSender(contentType: string): (res: ServerResponse, body: string) => void {
-  let lastBody: string | null = null;
-  let lastHead: string[] = [];
-  return (res, body) => {
-    if (body !== lastBody) {
-      lastHead = jsonHead(contentType, body);
-      lastBody = body;
-    }
-    res.writeHead(200, lastHead);
-    res.end(body);
-  };
-}
-
 /** `/v1/token` as agents send it, answered without parsing a URL; anything else goes to tokenQuery (src-common/data-query.ts). */
 export const TOKEN_TARGET = /^\/v1\/token(?:\?min_valid=(\d{1,6}))?$/;
 /** What TOKEN_TARGET gives for `/v1/token` itself, without running it. */
 const PLAIN_TOKEN: readonly (string | undefined)[] = ['/v1/token', undefined];
-
-function send(res: ServerResponse, status: number, body: unknown, extra: ExtraHeaders = NO_EXTRA): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { ...BASE_HEADERS, 'content-length': Buffer.byteLength(text), ...extra });
-  res.end(text);
-}
 
 /** A grant's secret as a bearer token may spell it (checked after `Bearer `, without building a match). */
 const BEARER_SECRET = /^[A-Za-z0-9._~+/=-]{1,256}$/;
@@ -129,10 +92,6 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'co
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   const bytes = await readEventsAtMost(req, limit);
   return bytes === null || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function sendError(res: ServerResponse, status: number, code: string, message: string, extra: ExtraHeaders = NO_EXTRA): void {
-  send(res, status, { error: { code, message } }, extra);
 }
 
 /**
