@@ -138,7 +138,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     isProcessAlive,
     // Straight to Garmin's API origin with the runner's token, on both link paths: R42's server never sees a workout.
     trainingApi: async () =>
-      new GarminTrainingApi({ apiUrl: config.garmin.apiUrl, fetch: fetchPort, timeoutMs: config.httpTimeoutMs, token: accessToken, sleep, logger }),
+      new GarminTrainingApi({ apiUrl: config.garmin.apiUrl, fetch: fetchPort, timeoutMs: config.httpTimeoutMs, token: accessToken, sleep, logger, clock }),
     permissions: () => accounts.get(profileId)?.permissions ?? null,
     today,
     freshness: sync.freshness,
@@ -146,7 +146,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     activityDate: (id) => plans.activityDate(id),
   });
 
-  const grants = new AgentGrants(db, profileId, isProcessAlive);
+  const grants = new AgentGrants(db, profileId, isProcessAlive, clock);
   const usage = new UsageRecorder(db, audit, grants, profileId, logger);
   const { auditLog, ...agents } = createGrantsService({ grants, usage, audit, profileId, clock });
 

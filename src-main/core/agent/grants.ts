@@ -1,6 +1,7 @@
 import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { CompanionError } from '../errors.js';
 import { endpointProof, grantKeyId } from './endpoint-proof.js';
+import { systemClock, type Clock } from '../ports.js';
 import type { Database } from '../store/database.js';
 import { DbVersion, VersionedCache } from '../store/db-version.js';
 
@@ -67,6 +68,7 @@ export class AgentGrants {
     private readonly db: Database,
     private readonly profileId: string,
     private readonly isProcessAlive: (pid: number) => boolean,
+    private readonly clock: Clock = systemClock,
   ) {
     const activeStmt = db.prepare(
       `SELECT id, name, kind, unhex(secret_sha256) AS secret_sha256, holder_pid FROM agent_grants WHERE profile_id = ? AND revoked_at IS NULL`,
@@ -113,7 +115,7 @@ export class AgentGrants {
     if (!found) return null;
     // A grant bound to a process (owner, run) ends with that process, even if it crashed.
     if (found.holder_pid !== null && !this.holderAlive(found.holder_pid)) {
-      this.revokeById(found.id, Date.now());
+      this.revokeById(found.id, this.clock.now());
       return null;
     }
     let grant = this.grantOfRow.get(found);
@@ -135,7 +137,7 @@ export class AgentGrants {
     const row = this.rowOfGrant.get(grant);
     if (row === undefined || !this.active.get().includes(row)) return false;
     if (row.holder_pid !== null && !this.holderAlive(row.holder_pid)) {
-      this.revokeById(row.id, Date.now());
+      this.revokeById(row.id, this.clock.now());
       return false;
     }
     return true;
@@ -156,7 +158,8 @@ export class AgentGrants {
 
   private holderAlive(pid: number): boolean {
     if (pid === process.pid) return true;
-    const now = Date.now();
+    // A throttle on a syscall, in this process's own time (monotonic), not the runner's clock.
+    const now = performance.now();
     const known = this.liveness.get(pid);
     if (known && now - known.at < 1_000) return known.alive;
     const alive = this.isProcessAlive(pid);

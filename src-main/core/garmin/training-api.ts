@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../../src-common/json-depth.js';
 import { CompanionError, isCompanionError, type ErrorCode } from '../errors.js';
-import type { Fetch, Logger } from '../ports.js';
+import { systemClock, type Clock, type Fetch, type Logger } from '../ports.js';
 import { withRetry } from '../retry.js';
 import { GarminHttp, GarminUnreachable, retryAfterSeconds, type GarminAnswer } from './garmin-http.js';
 
@@ -65,6 +65,8 @@ export interface TrainingApiOptions {
   token(force: boolean): Promise<string>;
   readonly sleep: (ms: number) => Promise<void>;
   readonly logger: Logger;
+  /** For a Retry-After given as a date. */
+  readonly clock?: Clock;
   /** Retries after the first attempt (429, 5xx, a connection never made). */
   readonly retries?: number;
   /** The longest Retry-After waited for; a 429 asking more fails with its words. */
@@ -100,7 +102,7 @@ export class GarminTrainingApi implements TrainingApi {
   private readonly http: GarminHttp;
 
   constructor(private readonly options: TrainingApiOptions) {
-    this.http = new GarminHttp({ apiUrl: options.apiUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, token: options.token });
+    this.http = new GarminHttp({ apiUrl: options.apiUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, token: options.token, ...(options.clock ? { clock: options.clock } : {}) });
   }
 
   async createWorkout(body: unknown): Promise<string> {
@@ -201,7 +203,7 @@ export class GarminTrainingApi implements TrainingApi {
       );
     }
     if (status === 429) {
-      const wait = retryAfterSeconds(response.headers.get('retry-after'), Date.now());
+      const wait = retryAfterSeconds(response.headers.get('retry-after'), (this.options.clock ?? systemClock).now());
       throw new TrainingApiFailure('garmin_rate_limited', `Garmin asks to wait ${wait} s before more Training API calls (its limit per runner and day, or per minute); try again then.`, {
         retryable: true,
         retryAfterSeconds: wait,
