@@ -268,19 +268,26 @@ export class RelaySync {
     }
   }
 
-  /** GETs a ping's callback URL from Garmin: its records, or why there are none. */
-  private async fetchCallback(callbackUrl: string, signal: AbortSignal | undefined): Promise<unknown[] | 'permission_missing' | 'gone'> {
+  /**
+   * A ping's callback URL, or null when it cannot be one: only Garmin gets the runner's token, so a
+   * callback anywhere but Garmin's data paths is refused (and logged), whatever the relay says.
+   */
+  private callbackTarget(callbackUrl: string): URL | null {
     let url: URL;
     try {
       url = new URL(callbackUrl);
     } catch {
-      return 'gone';
+      return null;
     }
-    // Only Garmin gets the runner's token: a callback anywhere else is refused, whatever the relay says.
-    if (!this.garmin.isGarmin(url, '/wellness-api/rest/')) {
-      this.deps.logger.log('warn', 'relay.callback_refused', { origin: url.origin });
-      return 'gone';
-    }
+    if (this.garmin.isGarmin(url, '/wellness-api/rest/')) return url;
+    this.deps.logger.log('warn', 'relay.callback_refused', { origin: url.origin });
+    return null;
+  }
+
+  /** GETs a ping's callback URL from Garmin: its records, or why there are none. */
+  private async fetchCallback(callbackUrl: string, signal: AbortSignal | undefined): Promise<unknown[] | 'permission_missing' | 'gone'> {
+    const url = this.callbackTarget(callbackUrl);
+    if (url === null) return 'gone';
     const response = await this.garminGet(url, signal, 'a notification');
     if (response.status === 412) return 'permission_missing';
     if (response.status >= 500) throw this.garmin.failure(response, 'a notification')!;
@@ -310,17 +317,8 @@ export class RelaySync {
    * serves each file once, within 24 h.
    */
   private async fetchActivityFile(callbackUrl: string, signal: AbortSignal | undefined): Promise<{ name: string; bytes: Uint8Array } | 'gone' | 'permission_missing' | 'too_large'> {
-    let url: URL;
-    try {
-      url = new URL(callbackUrl);
-    } catch {
-      return 'gone';
-    }
-    // Only Garmin gets the runner's token, as for every callback.
-    if (!this.garmin.isGarmin(url, '/wellness-api/rest/')) {
-      this.deps.logger.log('warn', 'relay.callback_refused', { origin: url.origin });
-      return 'gone';
-    }
+    const url = this.callbackTarget(callbackUrl);
+    if (url === null) return 'gone';
     let response;
     try {
       response = await this.garminGet(url, signal, 'an activity file', MAX_FIT_BYTES);
