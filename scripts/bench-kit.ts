@@ -161,22 +161,36 @@ interface ProfileNode {
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
 }
 
-/** The functions a V8 CPU profile (`--cpu-prof`) spent its samples in (self time), largest first, with their share of all samples. */
-export function topFrames(file: string, count: number): Array<{ frame: string; share: number }> {
+/**
+ * Where a V8 CPU profile's main thread spent its busy samples (self time), largest first: each
+ * frame's share of the samples that were not idle; and the idle share of all samples.
+ */
+export function topFrames(file: string, count: number): { idle: number; frames: Array<{ frame: string; share: number }> } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const time = new Map<string, number>();
   let total = 0;
+  let idle = 0;
   profile.samples.forEach((id, i) => {
     const delta = Math.max(0, profile.timeDeltas[i] ?? 0);
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    // The inspector's own dispatch (url-less) is the profiler being started and stopped: not the server's work.
+    if (functionName === 'dispatch' && url === '') return;
+    total += delta;
+    if (functionName === '(idle)') {
+      idle += delta;
+      return;
+    }
     const file = url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules\/|dist\/|src-[a-z]+\/)/, '$1');
     const frame = url ? `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}` : functionName;
     time.set(frame, (time.get(frame) ?? 0) + delta);
-    total += delta;
   });
-  return [...time]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([frame, t]) => ({ frame, share: t / total }));
+  const busy = total - idle;
+  return {
+    idle: total > 0 ? idle / total : 0,
+    frames: [...time]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([frame, t]) => ({ frame, share: busy > 0 ? t / busy : 0 })),
+  };
 }

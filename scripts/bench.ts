@@ -3,12 +3,13 @@
    is printed next to its figure with "met" or "NOT met".
 
    1. GET /v1/token and POST /mcp (a tools/call of get_status) with 50 keep-alive connections
-      against `r42-companion serve`, each next to a bare node:http server answering the same JSON.
-      Every server and the load generator (autocannon) run in their own process; on Linux with two
-      cores or more the load generator and the server under test are pinned to different cores
-      (taskset), so they never fight over one. Bare and ours alternate, round by round, and each
-      round records the server's CPU time per request (/proc/<pid>/stat) next to its throughput.
-      Then each server is profiled under the same load (--cpu-prof) and its top frames printed.
+      against `r42-companion serve`, each next to a bare node:http server answering the same JSON
+      to the same request (the same headers). Every server and the load generator (autocannon)
+      run in their own process; on Linux with two cores or more the load generator and the server
+      under test are pinned to different cores (taskset), so they never fight over one. Bare and
+      ours alternate, round by round, and each round records the server's CPU time per request
+      (/proc/<pid>/stat) next to its throughput. Then each server is profiled under the same load
+      (V8's CPU profiler, as --cpu-prof, for one measured round) and its top frames printed.
    2. The bundled CLI's `token` (cached token) next to `node -e 0`, 30 runs each, alternating, with
       the CPU time of each (alone: argument `token`).
    3. The refresh storm: a refresh is due; 500 concurrent /v1/token calls plus 10 concurrent CLI
@@ -20,15 +21,15 @@
    checkout's `serve` and `token` too, in the same rounds (a "before" next to this "after").
    `tsx scripts/bench.ts endpoint` stops after the endpoint and `token` figures.
    BENCH_ROUND_SECONDS (2), BENCH_ROUNDS (4), BENCH_PIN=0 (unpinned), BENCH_PROFILE=0 (no profiles),
-   BENCH_PROF=<folder> (keep the profiles there). */
+   BENCH_PROF=<folder> (keep the profiles there, to open in Chrome DevTools). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { migrate } from '../src-main/core/store/database.js';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createKeytarSecretStore } from '../src-main/adapters/keytar-secret-store.js';
 import { createCompanion } from '../src-main/core/wiring.js';
 import { loadConfig } from '../src-main/core/config.js';
@@ -177,22 +178,47 @@ process.on('SIGTERM', () => process.exit(0));
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-/** The bare server on the server's core; `profileDir` runs it under --cpu-prof. */
-function startBare(body: string, route: string, profileDir?: string): Promise<{ child: ChildProcess; url: string }> {
+/** The bare server on the server's core; with `profileFile`, ready to be profiled (see profiledRound). */
+function startBare(body: string, route: string, profileFile?: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve) => {
-    const child = spawnNode(PINNING.server, [...profileArgs(profileDir), '-e', BARE_SERVER, body], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnNode(PINNING.server, [...profileArgs(profileFile), '-e', BARE_SERVER, body], { stdio: ['ignore', 'pipe', 'inherit'], env: profileEnv(process.env, profileFile) });
     child.stdout!.once('data', (d: Buffer) => resolve({ child, url: `http://127.0.0.1:${d.toString().trim()}${route}` }));
   });
 }
 
-const profileArgs = (dir: string | undefined) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+const PROFILE_HOOK = path.join(ROOT, 'scripts/bench-profile-hook.mjs');
+const profileArgs = (file: string | undefined) => (file ? ['--import', pathToFileURL(PROFILE_HOOK).href] : []);
+const profileEnv = (env: NodeJS.ProcessEnv, file: string | undefined): NodeJS.ProcessEnv => (file ? { ...env, BENCH_PROFILE_FILE: file } : env);
+
+/**
+ * One measured round with V8's CPU profiler running in the server for that round only (started and
+ * stopped by SIGUSR2, scripts/bench-profile-hook.mjs), after a warm-up round: the profile shows the
+ * server under load, not its start.
+ */
+async function profiledRound(pid: number, file: string, url: string, options: Omit<CannonOptions, 'connections' | 'seconds'>): Promise<Round> {
+  await measuredRound(pid, url, { ...options, connections: CONNECTIONS, seconds: ROUND_SECONDS });
+  process.kill(pid, 'SIGUSR2');
+  const round = await measuredRound(pid, url, { ...options, connections: CONNECTIONS, seconds: ROUND_SECONDS });
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  // Written in one call: wait until it parses.
+  for (let i = 0; i < 100; i++) {
+    try {
+      JSON.parse(readFileSync(file, 'utf8'));
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return round;
+}
 
 /**
  * `serve` of a checkout's bundle (dist/cli, the one users run: tsx's keepNames wrapped every
  * closure made per request, a cost users never pay), on the server's core.
  */
-async function startServe(root: string, env: NodeJS.ProcessEnv, profileDir?: string): Promise<{ child: ChildProcess; url: string; token: string }> {
-  const child = spawnNode(PINNING.server, [...profileArgs(profileDir), path.join(root, 'dist/cli/index.js'), 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+async function startServe(root: string, env: NodeJS.ProcessEnv, profileFile?: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = spawnNode(PINNING.server, [...profileArgs(profileFile), path.join(root, 'dist/cli/index.js'), 'serve'], { cwd: root, env: profileEnv(env, profileFile), stdio: ['ignore', 'ignore', 'pipe'] });
   // Its stderr (the INSECURE warning for the simulator, "Serving agents at …") only when it fails.
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -203,16 +229,14 @@ async function startServe(root: string, env: NodeJS.ProcessEnv, profileDir?: str
   return { child, ...agent };
 }
 
-/** The main thread's profile a process wrote into `dir` (workers write their own files). */
-function mainProfile(dir: string, pid: number): string {
-  const file = readdirSync(dir).find((name) => new RegExp(`\\.${pid}\\.0\\.\\d+\\.cpuprofile$`).test(name));
-  if (!file) throw new Error(`no CPU profile of ${pid} in ${dir}`);
-  return path.join(dir, file);
-}
-
-function printProfile(title: string, file: string): void {
-  console.log(`  ${title} (self time, share of all samples; ${path.basename(file)}):`);
-  for (const { frame, share } of topFrames(file, 12)) console.log(`    ${(share * 100).toFixed(1).padStart(5)} %  ${frame}`);
+function printProfile(title: string, file: string, round: Round): void {
+  const { idle, frames } = topFrames(file, 12);
+  const perRequest = round.cpuUsPerRequest;
+  console.log(`  ${title}: ${round.rps.toFixed(0)} req/s${perRequest === null ? '' : `, ${perRequest.toFixed(1)} µs CPU per request`} while profiled; main thread idle ${(idle * 100).toFixed(0)} % of the round. Busy samples (self time):`);
+  for (const { frame, share } of frames) {
+    const us = perRequest === null ? '' : ` ≈ ${(share * perRequest).toFixed(2).padStart(5)} µs/req`;
+    console.log(`    ${(share * 100).toFixed(1).padStart(5)} %${us}  ${frame}`);
+  }
 }
 
 /** The other checkout's CLI linked to the same simulator in its own data folder and keychain service, and a named grant's secret. */
@@ -335,7 +359,8 @@ async function main() {
     const bareToken = await startBare(tokenAnswer, '/v1/token');
     children.push(bareToken.child);
     const tokenTargets: Target[] = [
-      { name: 'bare node:http (baseline)', pid: bareToken.child.pid!, url: bareToken.url, options: {} },
+      // The same request as ours (its Authorization header too): the bare server parses what ours parses.
+      { name: 'bare node:http (baseline)', pid: bareToken.child.pid!, url: bareToken.url, options: tokenOf(serve) },
       { name: 'r42-companion serve', pid: serve.child.pid!, url: `${serve.url}/v1/token`, options: tokenOf(serve) },
       ...(oldServe ? [{ name: 'serve, before', pid: oldServe.child.pid!, url: `${oldServe.url}/v1/token`, options: tokenOf(oldServe) }] : []),
     ];
@@ -364,28 +389,24 @@ async function main() {
 
     // Where the time goes: each server profiled under the same load, one round each.
     if (PROFILE) {
-      console.log(`\nCPU profiles under the same load (--cpu-prof, one round of ${ROUND_SECONDS} s each; the main thread; ${PINNING.note}):`);
+      console.log(`\nCPU profiles under the same load (V8's sampling profiler on the main thread for one measured round of ${ROUND_SECONDS} s after a warm-up; ${PINNING.note}).`);
+      console.log('  "≈ µs/req" is the frame\'s share of the busy samples times the CPU per request measured in that round (all threads, kernel included).');
       for (const [title, route, answer, options] of [
         ['GET /v1/token', '/v1/token', tokenAnswer, (s: { token: string }) => tokenOf(s)],
         ['POST /mcp', '/mcp', mcpAnswer, () => post(named.secret)],
       ] as const) {
-        const bareDir = path.join(profiles, `bare${route.replaceAll('/', '-')}`);
-        const oursDir = path.join(profiles, `serve${route.replaceAll('/', '-')}`);
-        mkdirSync(bareDir, { recursive: true });
-        mkdirSync(oursDir, { recursive: true });
-        const bare = await startBare(answer, route, bareDir);
+        const bareFile = path.join(profiles, `bare${route.replaceAll('/', '-')}.cpuprofile`);
+        const oursFile = path.join(profiles, `serve${route.replaceAll('/', '-')}.cpuprofile`);
+        const bare = await startBare(answer, route, bareFile);
         children.push(bare.child);
-        await measuredRound(bare.child.pid!, bare.url, { connections: CONNECTIONS, seconds: ROUND_SECONDS });
-        const bareRound = await measuredRound(bare.child.pid!, bare.url, { ...options(serve), connections: CONNECTIONS, seconds: ROUND_SECONDS });
+        const bareRound = await profiledRound(bare.child.pid!, bareFile, bare.url, options(serve));
         await stop(bare.child);
-        const ours = await startServe(ROOT, env, oursDir);
+        const ours = await startServe(ROOT, env, oursFile);
         children.push(ours.child);
-        await measuredRound(ours.child.pid!, `${ours.url}${route}`, { ...options(ours), connections: CONNECTIONS, seconds: 1 });
-        const oursRound = await measuredRound(ours.child.pid!, `${ours.url}${route}`, { ...options(ours), connections: CONNECTIONS, seconds: ROUND_SECONDS });
+        const oursRound = await profiledRound(ours.child.pid!, oursFile, `${ours.url}${route}`, options(ours));
         await stop(ours.child);
-        const cpu = (r: Round) => (r.cpuUsPerRequest === null ? '' : `, ${r.cpuUsPerRequest.toFixed(1)} µs CPU per request`);
-        printProfile(`${title}, bare node:http: ${bareRound.rps.toFixed(0)} req/s${cpu(bareRound)} (profiled)`, mainProfile(bareDir, bare.child.pid!));
-        printProfile(`${title}, r42-companion serve: ${oursRound.rps.toFixed(0)} req/s${cpu(oursRound)} (profiled)`, mainProfile(oursDir, ours.child.pid!));
+        printProfile(`${title}, bare node:http`, bareFile, bareRound);
+        printProfile(`${title}, r42-companion serve`, oursFile, oursRound);
       }
       if (keepProfiles) console.log(`  profiles kept in ${keepProfiles} (open them in Chrome DevTools)`);
     }

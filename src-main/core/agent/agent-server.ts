@@ -43,7 +43,7 @@ export interface AgentBackend {
   /** `POST /mcp`: one MCP Streamable HTTP request of an authenticated grant, its body already read within the limit. */
   mcp?(grant: AuthenticatedGrant, request: Request): Promise<Response>;
   /** `POST /mcp` without building a Request: a 200 JSON answer's text for the common calls, or null (then `mcp` answers). */
-  mcpDirect?(grant: AuthenticatedGrant, input: McpHttpInput): Promise<string | null>;
+  mcpDirect?(grant: AuthenticatedGrant, input: McpHttpInput): string | null | Promise<string | null>;
 }
 
 /** The most a `POST /mcp` body may hold; a tool call is a few hundred bytes. */
@@ -88,10 +88,13 @@ const UNAUTHORIZED = 'Send Authorization: Bearer <secret> with a secret from age
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'te', 'trailer', 'upgrade']);
 
-/** The request's body within `limit` (src-common/body-limit.ts), as a Buffer without a copy; null past it. */
+/** A body read by src-common/body-limit.ts as a Buffer, without a copy. */
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
+/** The request's body within `limit`, as a Buffer; null past it. */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   const bytes = await readEventsAtMost(req, limit);
-  return bytes === null || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return bytes === null ? null : asBuffer(bytes);
 }
 
 /**
@@ -173,7 +176,8 @@ export async function startAgentServer(
       return answer(res, path, () => backend.issueToken(grant, minValid)).then(() => undefined);
     }
     if (apiPost) return handlePost(req, res, rawUrl, path, close, head);
-    return handleAsync(req, res, rawUrl, path, mcpPost, close, head);
+    if (mcpPost) return handleMcp(req, res, rawUrl, path, close, head);
+    return handleAsync(req, res, rawUrl, path, close, head);
   };
 
   const targetUrl = (rawUrl: string): URL | null => {
@@ -189,11 +193,14 @@ export async function startAgentServer(
     const grant = authenticated(head, req.socket);
     if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
     if (!backend.mcp) return refuse(res, 404, 'not_found', 'MCP is not served here.', path, close);
-    const body = await readBody(req, MCP_MAX_BODY_BYTES);
-    if (body === null) return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, { connection: 'close' });
+    const bytes = await readEventsAtMost(req, MCP_MAX_BODY_BYTES);
+    if (bytes === null) return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, { connection: 'close' });
+    const body = asBuffer(bytes);
     // Before anything walks it (the SDK's schemas, the kept answers' key): one scan of the bytes.
     if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) return refuse(res, 400, 'bad_request', tooDeepMessage(MAX_JSON_DEPTH), path);
-    const direct = await backend.mcpDirect?.(grant, { accept: head.accept, contentType: head.contentType, protocolVersion: head.mcpProtocolVersion, body });
+    // A kept answer comes back as a string, written without waiting a turn.
+    const pending = backend.mcpDirect?.(grant, { accept: head.accept, contentType: head.contentType, protocolVersion: head.mcpProtocolVersion, body });
+    const direct = pending === undefined || pending === null || typeof pending === 'string' ? pending : await pending;
     if (direct) return sendMcp(res, direct);
     const url = targetUrl(rawUrl);
     if (!url) return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });
@@ -244,8 +251,7 @@ export async function startAgentServer(
     return sendError(res, 404, 'not_found', 'No such endpoint.');
   };
 
-  const handleAsync = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, mcpPost: boolean, close: ExtraHeaders, head: RequestHead) => {
-    if (mcpPost) return handleMcp(req, res, rawUrl, path, close, head);
+  const handleAsync = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, close: ExtraHeaders, head: RequestHead) => {
     // Appended, not resolved against a base: the target is a path (readHead checked), never an authority.
     const url = targetUrl(rawUrl);
     if (!url) return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });

@@ -200,15 +200,26 @@ function stampSecond(deps: McpDeps, now: number): string {
   return kept.text;
 }
 
+/** A kept answer's stamp (the data version, the second, the runner's date): the same string while they stay, so a hit compares it by identity. */
+const stamps = new WeakMap<McpDeps, { version: string; second: string; text: string }>();
+function stampOf(deps: McpDeps, now: number): string {
+  const version = deps.dataVersion!();
+  const second = stampSecond(deps, now);
+  let kept = stamps.get(deps);
+  if (kept?.version !== version || kept.second !== second) stamps.set(deps, (kept = { version, second, text: `${version}|${second}` }));
+  return kept.text;
+}
+
 /**
  * The common request, answered without a server and transport built for it: one `tools/call`
  * (no progress asked) or `tools/list`, as a client sends it after initialize. Answers exactly what
  * the SDK would (a JSON-RPC result, 200, application/json) and audits the call the same way; a
  * read-only tool's answer is kept until the data or the second changes. Null for anything else
  * (initialize, notifications, batches, anything malformed): `answerMcpHttp` answers those, with
- * the SDK's own errors.
+ * the SDK's own errors. A kept answer (and tools/list) comes back at once, not as a promise: the
+ * endpoint then writes it without a turn of the microtask queue.
  */
-export async function answerMcpDirect(deps: McpDeps, caller: McpCaller, input: McpHttpInput): Promise<string | null> {
+export function answerMcpDirect(deps: McpDeps, caller: McpCaller, input: McpHttpInput): string | null | Promise<string | null> {
   if (!input.accept?.includes('application/json') || !input.accept.includes('text/event-stream')) return null;
   if (!isJsonContentType(input.contentType ?? null)) return null;
   if (input.protocolVersion !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(input.protocolVersion)) return null;
@@ -228,24 +239,25 @@ export async function answerMcpDirect(deps: McpDeps, caller: McpCaller, input: M
   if (typeof name !== 'string' || meta !== undefined || Object.keys(rest).length > 0 || !(args === undefined || isPlainObject(args))) return null;
   const spec = BY_NAME.get(name);
   if (!spec?.readOnly || !deps.dataVersion) {
-    return answer(JSON.stringify(await callTool(deps, caller, name, args ?? {}, () => undefined, { signal: new AbortController().signal, progress: undefined })));
+    return callTool(deps, caller, name, args ?? {}, () => undefined, { signal: new AbortController().signal, progress: undefined }).then((result) => answer(JSON.stringify(result)));
   }
   let byCall = kept.get(deps);
   if (!byCall) kept.set(deps, (byCall = new Map()));
   const key = `${name}\n${JSON.stringify(args ?? {})}`;
   const now = deps.clock.now();
-  const stamp = `${deps.dataVersion()}|${stampSecond(deps, now)}`;
+  const stamp = stampOf(deps, now);
   const hit = byCall.get(key);
   if (hit?.stamp === stamp) {
     deps.recordCall({ tool: spec.name, client: auditableClientName(caller.clientName?.()), grant: caller.grant, grantId: caller.grantId, transport: caller.transport, failed: hit.failed, at: now });
     return answer(hit.text);
   }
-  const result = await callTool(deps, caller, name, args ?? {}, () => undefined, { signal: new AbortController().signal, progress: undefined });
-  const text = JSON.stringify(result);
-  // A few distinct calls at most are hot; a client varying its arguments must not grow this.
-  if (byCall.size > 64) byCall.clear();
-  byCall.set(key, { stamp, text, failed: result.isError === true });
-  return answer(text);
+  return callTool(deps, caller, name, args ?? {}, () => undefined, { signal: new AbortController().signal, progress: undefined }).then((result) => {
+    const text = JSON.stringify(result);
+    // A few distinct calls at most are hot; a client varying its arguments must not grow this.
+    if (byCall.size > 64) byCall.clear();
+    byCall.set(key, { stamp, text, failed: result.isError === true });
+    return answer(text);
+  });
 }
 
 const LISTED_JSON = JSON.stringify({ tools: LISTED });
