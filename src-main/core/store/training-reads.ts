@@ -60,11 +60,21 @@ function familyPatterns(type: string | undefined): string[] {
 /** Activity types that count as runs in the weekly summary. */
 export const isRunType = (type: string) => /RUN/.test(type);
 
+const activityDateRow = z.object({ summary_id: z.string(), local_date: z.string() });
+
 export class TrainingReads {
   constructor(
     protected readonly db: Database,
     protected readonly profileId: string,
   ) {}
+
+  /** An activity's summary_id and local date, by its summary_id or Garmin activity id; null when not stored. */
+  activityDate(id: string): { summaryId: string; localDate: string } | null {
+    const found: unknown = this.db.prepare('SELECT summary_id, local_date FROM activities WHERE profile_id = ? AND (summary_id = ? OR activity_id = ?) LIMIT 1').get(this.profileId, id, id);
+    if (found === undefined) return null;
+    const row = activityDateRow.parse(found);
+    return { summaryId: row.summary_id, localDate: row.local_date };
+  }
 
   /** Newest first; at most `limit` when given. */
   activities(from: string, to: string, type?: string, limit = -1): ActivityView[] {

@@ -23,7 +23,6 @@ export interface PlanReader {
 export function createPlanReader(deps: { db: Database; training: TrainingRepo; coaching: () => Coaching; profileId: string }): PlanReader {
   let details: DetailsRepo | null = null;
   const stored = () => (details ??= new DetailsRepo(deps.db, deps.profileId));
-  const dateOf = deps.db.prepare('SELECT summary_id, local_date FROM activities WHERE profile_id = ? AND (summary_id = ? OR activity_id = ?) LIMIT 1');
 
   return {
     compare(plan) {
@@ -43,9 +42,6 @@ export function createPlanReader(deps: { db: Database; training: TrainingRepo; c
       const compared = comparePlan(plan, cleanSamples(found.details.samples), found.details.lapStarts, zones.length ? zones : null);
       return { ...head, ...compared };
     },
-    activityDate(id) {
-      const row = dateOf.get(deps.profileId, id, id) as { summary_id: string; local_date: string } | undefined;
-      return row ? { summaryId: row.summary_id, localDate: row.local_date } : null;
-    },
+    activityDate: (id) => deps.training.activityDate(id),
   };
 }
