@@ -3,9 +3,9 @@ import { CompanionError } from '../errors.js';
 import { endpointProof, grantKeyId } from './endpoint-proof.js';
 import { systemClock, type Clock } from '../ports.js';
 import type { Database } from '../store/database.js';
-import { DbVersion, VersionedCache } from '../store/db-version.js';
+import { GrantsRepo, type GrantKind, type GrantRow } from '../store/grants-repo.js';
 
-export type GrantKind = 'owner' | 'named' | 'run';
+export type { GrantKind } from '../store/grants-repo.js';
 
 /** A grant as listed to the runner. The secret itself is never stored or listed. */
 export interface GrantInfo {
@@ -40,22 +40,12 @@ export function newAgentSecret(): string {
  */
 const digest = (secret: string): Buffer => Buffer.from(hash('sha256', secret, 'binary'), 'binary');
 
-interface GrantRow {
-  id: string;
-  name: string;
-  kind: GrantKind;
-  secret_sha256: Buffer;
-  holder_pid: number | null;
-}
-
 /**
  * Who may fetch tokens from the local agent endpoint. Grants live in SQLite so that every
  * process (the app, `serve`, `agents revoke`, `run --`) sees a revocation at once.
  */
 export class AgentGrants {
-  private readonly active: VersionedCache<GrantRow[]>;
-  private readonly version: DbVersion;
-  private readonly touchStmt;
+  private readonly store: GrantsRepo;
   /** Liveness of grant-holding processes, looked up at most once a second each (a syscall per request showed in profiles). */
   private readonly liveness = new Map<number, { alive: boolean; at: number }>();
   /** The active grants by the id clients name them by before proving the endpoint (see endpoint-proof.ts), rebuilt when they change. */
@@ -65,18 +55,12 @@ export class AgentGrants {
   private readonly rowOfGrant = new WeakMap<AuthenticatedGrant, GrantRow>();
 
   constructor(
-    private readonly db: Database,
-    private readonly profileId: string,
+    db: Database,
+    profileId: string,
     private readonly isProcessAlive: (pid: number) => boolean,
     private readonly clock: Clock = systemClock,
   ) {
-    const activeStmt = db.prepare(
-      `SELECT id, name, kind, unhex(secret_sha256) AS secret_sha256, holder_pid FROM agent_grants WHERE profile_id = ? AND revoked_at IS NULL`,
-    );
-    // Re-read whenever any process commits, so a revocation elsewhere counts on the next request.
-    this.version = DbVersion.of(db);
-    this.active = new VersionedCache(this.version, () => activeStmt.all(profileId) as GrantRow[]);
-    this.touchStmt = db.prepare('UPDATE agent_grants SET last_used_at = MAX(COALESCE(last_used_at, 0), ?), use_count = use_count + ? WHERE id = ?');
+    this.store = new GrantsRepo(db, profileId);
   }
 
   /** Creates a grant and returns its secret: the only time it is ever seen. */
@@ -87,12 +71,7 @@ export class AgentGrants {
     const secret = newAgentSecret();
     const id = randomUUID();
     try {
-      this.db
-        .prepare(
-          `INSERT INTO agent_grants (id, profile_id, name, kind, secret_sha256, holder_pid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, this.profileId, name, kind, digest(secret).toString('hex'), holderPid, now);
-      this.version.touch();
+      this.store.insert({ id, name, kind, secretSha256Hex: digest(secret).toString('hex'), holderPid }, now);
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new CompanionError('usage', `An agent named "${name}" already exists. Revoke it first or pick another name.`);
@@ -109,7 +88,7 @@ export class AgentGrants {
   authenticate(presented: string): AuthenticatedGrant | null {
     const given = digest(presented);
     let found: GrantRow | null = null;
-    for (const row of this.active.get()) {
+    for (const row of this.store.activeRows()) {
       if (timingSafeEqual(given, row.secret_sha256) && found === null) found = row;
     }
     if (!found) return null;
@@ -135,7 +114,7 @@ export class AgentGrants {
    */
   stillActive(grant: AuthenticatedGrant): boolean {
     const row = this.rowOfGrant.get(grant);
-    if (row === undefined || !this.active.get().includes(row)) return false;
+    if (row === undefined || !this.store.activeRows().includes(row)) return false;
     if (row.holder_pid !== null && !this.holderAlive(row.holder_pid)) {
       this.revokeById(row.id, this.clock.now());
       return false;
@@ -149,7 +128,7 @@ export class AgentGrants {
    * the stored hash, which only the grant's holder can check. Not on the token's hot path.
    */
   proveEndpoint(keyId: string, nonce: string, port: number): string | null {
-    const rows = this.active.get();
+    const rows = this.store.activeRows();
     if (this.byKeyId?.rows !== rows) this.byKeyId = { rows, ids: new Map(rows.map((row) => [grantKeyId(row.secret_sha256), row])) };
     const row = this.byKeyId.ids.get(keyId);
     if (!row || (row.holder_pid !== null && !this.holderAlive(row.holder_pid))) return null;
@@ -170,38 +149,26 @@ export class AgentGrants {
 
   /** Counts uses; call inside the transaction that records them. */
   recordUse(id: string, now: number, count = 1): void {
-    this.touchStmt.run(now, count, id);
+    this.store.touch(id, now, count);
   }
 
   list(): GrantInfo[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, name, kind, created_at, last_used_at, use_count FROM agent_grants
-         WHERE profile_id = ? AND revoked_at IS NULL ORDER BY created_at`,
-      )
-      .all(this.profileId) as Array<{ id: string; name: string; kind: GrantKind; created_at: number; last_used_at: number | null; use_count: number }>;
-    return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at, lastUsedAt: r.last_used_at, useCount: r.use_count }));
+    return this.store.list().map((r) => ({ id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at, lastUsedAt: r.last_used_at, useCount: r.use_count }));
   }
 
   /** Revokes by name; true when a grant was active. */
   revoke(name: string, now: number): boolean {
-    const revoked = this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE profile_id = ? AND name = ? AND revoked_at IS NULL').run(now, this.profileId, name).changes > 0;
-    this.version.touch();
-    return revoked;
+    return this.store.revokeByName(name, now);
   }
 
   /** Revokes owner and run grants whose process is gone (a crash or kill -9). Returns how many. */
   revokeOrphans(now: number): number {
-    const rows = this.db
-      .prepare("SELECT id, holder_pid FROM agent_grants WHERE profile_id = ? AND revoked_at IS NULL AND holder_pid IS NOT NULL")
-      .all(this.profileId) as Array<{ id: string; holder_pid: number }>;
-    const orphans = rows.filter((r) => !this.isProcessAlive(r.holder_pid));
+    const orphans = this.store.held().filter((r) => !this.isProcessAlive(r.holder_pid));
     for (const orphan of orphans) this.revokeById(orphan.id, now);
     return orphans.length;
   }
 
   revokeById(id: string, now: number): void {
-    this.db.prepare('UPDATE agent_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
-    this.version.touch();
+    this.store.revokeById(id, now);
   }
 }
