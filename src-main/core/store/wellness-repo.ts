@@ -5,7 +5,8 @@
  * brought them; the raw record is kept beside the figures read from it (core/garmin/wellness-records.ts).
  */
 import { readBloodPressure, readEpoch, readHealthSnapshot, readSkinTemp } from '../garmin/wellness-records.js';
-import type { EpochRow, HealthMeasurements } from '../../../src-common/contract.js';
+import { z } from 'zod';
+import { fitnessDay, healthSnapshot, skinTempNight, type EpochRow, type HealthMeasurements } from '../../../src-common/contract.js';
 import type { Database } from './database.js';
 
 export const WELLNESS_STREAMS = ['epochs', 'healthSnapshot', 'bloodPressures', 'skinTemp'] as const;
@@ -74,6 +75,21 @@ export interface MeasurementDay {
   readonly diastolic: number | null;
 }
 
+/** The rows the reads select, parsed as they leave SQLite (never cast). */
+const n = z.number().nullable();
+const epochRows = z.array(
+  z.object({ start_time: z.number(), local_date: z.string(), local_minute: z.number(), activity_type: z.string().nullable(), intensity: z.string().nullable(), steps: n, active_s: n, distance_m: n, active_kcal: n, met: n }),
+);
+const epochDayRows = z.array(z.object({ date: z.string(), steps: z.number(), active_s: z.number(), highly_active_s: z.number() }));
+const fitnessRows = z.array(fitnessDay);
+const pressureRows = z.array(z.object({ measured_at: z.number(), local_date: z.string(), systolic: n, diastolic: n, pulse: n, source_type: z.string().nullable() }));
+const skinRows = z.array(skinTempNight);
+const snapshotRows = z.array(z.strictObject({ ...healthSnapshot.shape, start_time: n }));
+const metricDays = z.array(z.object({ d: z.string(), vo2max: n, fitness_age: n }));
+const valueDays = z.array(z.object({ d: z.string(), v: n }));
+const pressureDays = z.array(z.object({ d: z.string(), systolic: n, diastolic: n }));
+const count = z.number();
+
 export class WellnessRepo {
   private readonly upserts: Record<WellnessStream, ReturnType<Database['prepare']>>;
 
@@ -105,23 +121,13 @@ export class WellnessRepo {
 
   /** Epochs of [from, to] (local dates) in time order, as the agent endpoint answers them. */
   epochs(from: string, to: string): EpochRow[] {
-    const rows = this.db
+    const found = this.db
       .prepare(
         `SELECT start_time, local_date, local_minute, activity_type, intensity, steps, active_s, distance_m, active_kcal, met
          FROM epochs WHERE profile_id = ? AND local_date BETWEEN ? AND ? ORDER BY start_time, summary_id`,
       )
-      .all(this.profileId, from, to) as Array<{
-      start_time: number;
-      local_date: string;
-      local_minute: number;
-      activity_type: string | null;
-      intensity: string | null;
-      steps: number | null;
-      active_s: number | null;
-      distance_m: number | null;
-      active_kcal: number | null;
-      met: number | null;
-    }>;
+      .all(this.profileId, from, to);
+    const rows = epochRows.parse(found);
     return rows.map((r) => ({
       start_time: new Date(r.start_time * 1000).toISOString(),
       local_date: r.local_date,
@@ -138,14 +144,16 @@ export class WellnessRepo {
 
   /** Per day of [from, to]: steps and minutes active and highly active from the epochs. */
   epochDays(from: string, to: string): Map<string, EpochDay> {
-    const rows = this.db
+    const rows = epochDayRows.parse(
+      this.db
       .prepare(
         `SELECT local_date AS date, COALESCE(sum(steps), 0) AS steps,
                 COALESCE(sum(CASE WHEN intensity = 'ACTIVE' THEN active_s END), 0) AS active_s,
                 COALESCE(sum(CASE WHEN intensity = 'HIGHLY_ACTIVE' THEN active_s END), 0) AS highly_active_s
          FROM epochs WHERE profile_id = ? AND local_date BETWEEN ? AND ? GROUP BY local_date`,
-      )
-      .all(this.profileId, from, to) as Array<{ date: string; steps: number; active_s: number; highly_active_s: number }>;
+        )
+        .all(this.profileId, from, to),
+    );
     return new Map(rows.map((r) => [r.date, { date: r.date, steps: Math.round(r.steps), activeMin: Math.round(r.active_s / 60), highlyActiveMin: Math.round(r.highly_active_s / 60) }]));
   }
 
@@ -153,24 +161,28 @@ export class WellnessRepo {
   measurements(from: string, to: string): HealthMeasurements {
     const p = this.profileId;
     const iso = (s: number | null) => (s === null ? null : new Date(s * 1000).toISOString());
-    const fitness = this.db
-      .prepare('SELECT calendar_date, vo2max, fitness_age FROM user_metrics WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC')
-      .all(p, from, to) as HealthMeasurements['fitness'];
-    const pressures = this.db
-      .prepare('SELECT measured_at, local_date, systolic, diastolic, pulse, source_type FROM blood_pressures WHERE profile_id = ? AND local_date BETWEEN ? AND ? ORDER BY measured_at DESC')
-      .all(p, from, to) as Array<{ measured_at: number; local_date: string; systolic: number | null; diastolic: number | null; pulse: number | null; source_type: string | null }>;
-    const skin = this.db
-      .prepare('SELECT calendar_date, deviation_c FROM skin_temps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC')
-      .all(p, from, to) as HealthMeasurements['skin_temperature'];
-    const snapshots = this.db
-      .prepare(
-        `SELECT calendar_date, start_time, hr_avg, spo2_avg, respiration_avg, stress_avg, rmssd_ms, sdrr_ms
-         FROM health_snapshots WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC, start_time DESC`,
-      )
-      .all(p, from, to) as Array<Omit<HealthMeasurements['snapshots'][number], 'start_time'> & { start_time: number | null }>;
+    const fitness = fitnessRows.parse(
+      this.db.prepare('SELECT calendar_date, vo2max, fitness_age FROM user_metrics WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC').all(p, from, to),
+    );
+    const pressures = pressureRows.parse(
+      this.db
+        .prepare('SELECT measured_at, local_date, systolic, diastolic, pulse, source_type FROM blood_pressures WHERE profile_id = ? AND local_date BETWEEN ? AND ? ORDER BY measured_at DESC')
+        .all(p, from, to),
+    );
+    const skin = skinRows.parse(
+      this.db.prepare('SELECT calendar_date, deviation_c FROM skin_temps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC').all(p, from, to),
+    );
+    const snapshots = snapshotRows.parse(
+      this.db
+        .prepare(
+          `SELECT calendar_date, start_time, hr_avg, spo2_avg, respiration_avg, stress_avg, rmssd_ms, sdrr_ms
+           FROM health_snapshots WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC, start_time DESC`,
+        )
+        .all(p, from, to),
+    );
     return {
       fitness,
-      blood_pressure: pressures.map((r) => ({ measured_at: iso(r.measured_at)!, local_date: r.local_date, systolic: r.systolic, diastolic: r.diastolic, pulse: r.pulse, source: r.source_type })),
+      blood_pressure: pressures.map((r) => ({ measured_at: new Date(r.measured_at * 1000).toISOString(), local_date: r.local_date, systolic: r.systolic, diastolic: r.diastolic, pulse: r.pulse, source: r.source_type })),
       skin_temperature: skin,
       snapshots: snapshots.map((r) => ({ ...r, start_time: iso(r.start_time) })),
     };
@@ -188,15 +200,15 @@ export class WellnessRepo {
       return day;
     };
     const p = this.profileId;
-    for (const r of this.db.prepare('SELECT calendar_date AS d, vo2max, fitness_age FROM user_metrics WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY synced_at').all(p, from, to) as Array<{ d: string; vo2max: number | null; fitness_age: number | null }>) {
+    for (const r of metricDays.parse(this.db.prepare('SELECT calendar_date AS d, vo2max, fitness_age FROM user_metrics WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY synced_at').all(p, from, to))) {
       const day = at(r.d);
       day.vo2max = r.vo2max ?? day.vo2max;
       day.fitnessAge = r.fitness_age ?? day.fitnessAge;
     }
-    for (const r of this.db.prepare('SELECT calendar_date AS d, avg(deviation_c) AS v FROM skin_temps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? GROUP BY d').all(p, from, to) as Array<{ d: string; v: number | null }>) {
+    for (const r of valueDays.parse(this.db.prepare('SELECT calendar_date AS d, avg(deviation_c) AS v FROM skin_temps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? GROUP BY d').all(p, from, to))) {
       at(r.d).skinTempDeviationC = r.v === null ? null : Math.round(r.v * 10) / 10;
     }
-    for (const r of this.db.prepare('SELECT local_date AS d, systolic, diastolic FROM blood_pressures WHERE profile_id = ? AND local_date BETWEEN ? AND ? ORDER BY measured_at').all(p, from, to) as Array<{ d: string; systolic: number | null; diastolic: number | null }>) {
+    for (const r of pressureDays.parse(this.db.prepare('SELECT local_date AS d, systolic, diastolic FROM blood_pressures WHERE profile_id = ? AND local_date BETWEEN ? AND ? ORDER BY measured_at').all(p, from, to))) {
       const day = at(r.d);
       day.systolic = r.systolic;
       day.diastolic = r.diastolic;
@@ -209,6 +221,7 @@ export class WellnessRepo {
   }
 
   counts(): Record<WellnessStream, number> {
-    return Object.fromEntries(WELLNESS_STREAMS.map((s) => [s, this.db.prepare(`SELECT count(*) FROM ${WELLNESS_TABLE[s]} WHERE profile_id = ?`).pluck().get(this.profileId) as number])) as Record<WellnessStream, number>;
+    const counted = (stream: WellnessStream) => count.parse(this.db.prepare(`SELECT count(*) FROM ${WELLNESS_TABLE[stream]} WHERE profile_id = ?`).pluck().get(this.profileId));
+    return { epochs: counted('epochs'), healthSnapshot: counted('healthSnapshot'), bloodPressures: counted('bloodPressures'), skinTemp: counted('skinTemp') };
   }
 }
