@@ -25,20 +25,22 @@ export interface AccountRow {
 
 const permissionsColumn = z.array(z.string());
 
-interface RawAccount {
-  profile_id: string;
-  garmin_user_id: string;
-  keychain_key: string;
-  status: AccountStatus;
-  scope: string | null;
-  permissions: string;
-  access_token_expires_at: number | null;
-  refresh_token_expires_at: number | null;
-  connected_at: number;
-  refreshed_at: number | null;
-  last_error_code: string | null;
-  last_error_at: number | null;
-}
+/** A garmin_accounts row as it leaves SQLite (SELECT *: the profile's link; never a token). */
+const rawAccount = z.object({
+  profile_id: z.string(),
+  garmin_user_id: z.string(),
+  keychain_key: z.string(),
+  status: z.enum(['connected', 'reauth_required']),
+  scope: z.string().nullable(),
+  permissions: z.string(),
+  access_token_expires_at: z.number().nullable(),
+  refresh_token_expires_at: z.number().nullable(),
+  connected_at: z.number(),
+  refreshed_at: z.number().nullable(),
+  last_error_code: z.string().nullable(),
+  last_error_at: z.number().nullable(),
+});
+type RawAccount = z.infer<typeof rawAccount>;
 
 function toAccount(raw: RawAccount): AccountRow {
   return {
@@ -72,8 +74,8 @@ export class AccountsRepo {
     if (!cache) {
       const stmt = this.db.prepare('SELECT * FROM garmin_accounts WHERE profile_id = ?');
       cache = new VersionedCache(this.version, () => {
-        const raw = stmt.get(profileId) as RawAccount | undefined;
-        return raw ? Object.freeze(toAccount(raw)) : null;
+        const raw: unknown = stmt.get(profileId);
+        return raw === undefined ? null : Object.freeze(toAccount(rawAccount.parse(raw)));
       });
       this.byProfile.set(profileId, cache);
     }
@@ -149,6 +151,9 @@ export interface SignInSessionRow {
   readonly status: SignInStatus;
   readonly failureCode: string | null;
 }
+
+/** Audit rows as they leave SQLite. */
+const auditRows = z.array(z.object({ id: z.number(), profile_id: z.string().nullable(), at: z.number(), event: z.string(), detail: z.string() }));
 
 /** Sign-in attempts: the state's hash, expiry and single-use status. */
 export class SignInSessionsRepo {
@@ -239,13 +244,7 @@ export class AuditRepo {
 
   /** Newest first. */
   list(limit = 100): AuditEntry[] {
-    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{
-      id: number;
-      profile_id: string | null;
-      at: number;
-      event: string;
-      detail: string;
-    }>;
+    const rows = auditRows.parse(this.db.prepare('SELECT id, profile_id, at, event, detail FROM audit_log ORDER BY id DESC LIMIT ?').all(limit));
     return rows.map((row) => ({
       id: row.id,
       profileId: row.profile_id,
@@ -255,6 +254,9 @@ export class AuditRepo {
     }));
   }
 }
+
+const leaseRow = z.object({ pid: z.number(), expires_at: z.number() });
+const heldLeaseRow = z.object({ pid: z.number(), acquired_at: z.number() });
 
 /** A lease in SQLite that lets exactly one process refresh a profile's tokens at a time. */
 export class RefreshLocksRepo {
@@ -293,7 +295,8 @@ export class RefreshLocksRepo {
 
   /** Whether a live process holds the lease now. */
   isHeld(profileId: string, now: number, isAlive: (pid: number) => boolean): boolean {
-    const held = this.db.prepare(`SELECT pid, expires_at FROM ${this.table} WHERE profile_id = ?`).get(profileId) as { pid: number; expires_at: number } | undefined;
+    const found: unknown = this.db.prepare(`SELECT pid, expires_at FROM ${this.table} WHERE profile_id = ?`).get(profileId);
+    const held = found === undefined ? null : leaseRow.parse(found);
     return Boolean(held && held.expires_at > now && isAlive(held.pid));
   }
 
@@ -319,7 +322,8 @@ export class RefreshLocksRepo {
 
   /** A lease whose holder died while holding it (whatever it was doing was cut off), or null. */
   abandoned(profileId: string, isAlive: (pid: number) => boolean): { pid: number; acquiredAt: number } | null {
-    const held = this.db.prepare(`SELECT pid, acquired_at FROM ${this.table} WHERE profile_id = ?`).get(profileId) as { pid: number; acquired_at: number } | undefined;
+    const found: unknown = this.db.prepare(`SELECT pid, acquired_at FROM ${this.table} WHERE profile_id = ?`).get(profileId);
+    const held = found === undefined ? null : heldLeaseRow.parse(found);
     return held && !isAlive(held.pid) ? { pid: held.pid, acquiredAt: held.acquired_at } : null;
   }
 }
