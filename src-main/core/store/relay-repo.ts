@@ -1,6 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import type { Database } from './database.js';
-import type { Stream } from './training-repo.js';
+import { STREAMS, type Stream } from './training-repo.js';
+
+/** The rows read here, parsed as they leave SQLite (never cast). */
+const stateRow = z.object({
+  cursor: z.string().nullable(),
+  notifications_applied: z.number(),
+  summaries_received: z.number(),
+  last_delivery_at: z.number().nullable(),
+  backfill_for_user: z.string().nullable(),
+  computers: z.number().nullable(),
+});
+const computerRow = z.object({ computer_id: z.string() });
+const backfillRows = z.array(z.object({ stream: z.enum(STREAMS), start_s: z.number(), end_s: z.number(), state: z.enum(['pending', 'requested', 'permission_missing']) }));
 
 export interface RelayState {
   readonly cursor: string | null;
@@ -41,14 +54,15 @@ export class RelayRepo {
   }
 
   state(): RelayState {
-    const row = this.selectState.get(this.profileId) as Record<string, unknown> | undefined;
+    const found: unknown = this.selectState.get(this.profileId);
+    const row = found === undefined ? null : stateRow.parse(found);
     return {
-      cursor: (row?.cursor as string | null) ?? null,
-      notificationsApplied: (row?.notifications_applied as number) ?? 0,
-      summariesReceived: (row?.summaries_received as number) ?? 0,
-      lastDeliveryAt: (row?.last_delivery_at as number | null) ?? null,
-      backfillForUser: (row?.backfill_for_user as string | null) ?? null,
-      computers: (row?.computers as number | null) ?? null,
+      cursor: row?.cursor ?? null,
+      notificationsApplied: row?.notifications_applied ?? 0,
+      summariesReceived: row?.summaries_received ?? 0,
+      lastDeliveryAt: row?.last_delivery_at ?? null,
+      backfillForUser: row?.backfill_for_user ?? null,
+      computers: row?.computers ?? null,
     };
   }
 
@@ -57,10 +71,11 @@ export class RelayRepo {
    * kept across relinks, so the relay delivers to it and to the runner's other computers alike.
    */
   computerId(): string {
-    const row = this.db.prepare('SELECT computer_id FROM relay_computer WHERE id = 1').get() as { computer_id: string } | undefined;
-    if (row) return row.computer_id;
+    const read = () => this.db.prepare('SELECT computer_id FROM relay_computer WHERE id = 1').get();
+    const row: unknown = read();
+    if (row !== undefined) return computerRow.parse(row).computer_id;
     this.db.prepare('INSERT OR IGNORE INTO relay_computer (id, computer_id) VALUES (1, ?)').run(randomBytes(18).toString('base64url'));
-    return (this.db.prepare('SELECT computer_id FROM relay_computer WHERE id = 1').get() as { computer_id: string }).computer_id;
+    return computerRow.parse(read()).computer_id;
   }
 
   /** How many computers the relay said it delivers to for this runner (written only when it changed). */
@@ -107,9 +122,9 @@ export class RelayRepo {
   }
 
   backfill(): BackfillChunk[] {
-    return (this.db.prepare('SELECT stream, start_s, end_s, state FROM relay_backfill WHERE profile_id = ? ORDER BY end_s DESC, stream').all(this.profileId) as Array<Record<string, unknown>>).map(
-      (r) => ({ stream: r.stream as Stream, start: r.start_s as number, end: r.end_s as number, state: r.state as BackfillChunk['state'] }),
-    );
+    return backfillRows
+      .parse(this.db.prepare('SELECT stream, start_s, end_s, state FROM relay_backfill WHERE profile_id = ? ORDER BY end_s DESC, stream').all(this.profileId))
+      .map((r) => ({ stream: r.stream, start: r.start_s, end: r.end_s, state: r.state }));
   }
 
   /** Adds a range to ask Garmin for (a ping whose callback expired); a range already planned is kept as it is. */
