@@ -1,22 +1,59 @@
 // Bundles everything that is not the renderer (Vite builds that): the CLI, the Electron main
 // process, the preload (CommonJS, as sandboxed preloads must be), the web bridge and the R42 server.
-import { rmSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', packages: 'external' };
-const only = process.argv[2];
+
+/**
+ * The CLI as three outputs in `outdir` (dist/cli): index.js, the process entry (src-main/cli/entry.ts,
+ * one small file); token-fast-path.js, `token`'s cached answer bundled whole; cli.js, the CLI itself
+ * (src-main/cli/index.ts), split: what only some commands need (the MCP SDK, the OAuth client, the
+ * HTTP servers) is a chunk loaded on use. The entry's imports of the other two stay imports of
+ * those files. Returns the builds' metafiles when asked (the startup test maps loaded files to sources).
+ */
+export async function buildCli(outdir, options = {}) {
+  // A split build names its chunks by content hash: start empty so no stale chunk ships.
+  rmSync(outdir, { recursive: true, force: true });
+  const shared = { ...common, format: 'esm', metafile: options.metafile === true, ...(options.absWorkingDir ? { absWorkingDir: options.absWorkingDir } : {}) };
+  const siblings = {
+    name: 'cli-siblings',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/(index|token-fast-path)\.js$/ }, (args) =>
+        args.importer.endsWith(path.join('src-main', 'cli', 'entry.ts')) ? { path: args.path === './index.js' ? './cli.js' : args.path, external: true } : undefined,
+      );
+    },
+  };
+  const results = await Promise.all([
+    build({ ...shared, entryPoints: { index: 'src-main/cli/entry.ts' }, outdir, plugins: [siblings] }),
+    build({ ...shared, entryPoints: { 'token-fast-path': 'src-main/cli/token-fast-path.ts' }, outdir }),
+    build({ ...shared, entryPoints: { cli: 'src-main/cli/index.ts' }, outdir, splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
+  ]);
+  return results.map((r) => r.metafile).filter(Boolean);
+}
+
 const targets = {
-  // Split: what only some commands need (the MCP SDK, the OAuth client, the HTTP servers) is a chunk loaded on use, so `token` starts light.
-  cli: { ...common, entryPoints: ['src-main/cli/index.ts'], format: 'esm', splitting: true, outdir: 'dist/cli', chunkNames: 'chunks/[name]-[hash]' },
   main: { ...common, entryPoints: ['src-main/main.ts'], format: 'esm', outfile: 'dist/main/main.js', external: ['electron', 'keytar', 'better-sqlite3'] },
   preload: { ...common, entryPoints: ['src-preload/preload.ts'], format: 'cjs', outfile: 'dist/preload/preload.cjs', packages: undefined, external: ['electron'] },
   // The R42 server: never part of the Electron app (electron-builder.yml lists what the app ships).
   server: { ...common, entryPoints: ['src-server/main.ts'], format: 'esm', outfile: 'dist/server/main.js' },
   'web-bridge': { bundle: true, platform: 'browser', target: 'chrome120', format: 'iife', logLevel: 'warning', entryPoints: ['src-preload/web-bridge.ts'], outfile: 'dist/web-bridge/r42-web-bridge.js' },
 };
-for (const [name, options] of Object.entries(targets)) {
-  if (only && only !== name) continue;
-  // A split build names its chunks by content hash: start empty so no stale chunk ships.
-  if (options.outdir) rmSync(options.outdir, { recursive: true, force: true });
-  await build(options);
+
+const invokedDirectly = (() => {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+if (invokedDirectly) {
+  const only = process.argv[2];
+  if (!only || only === 'cli') await buildCli('dist/cli');
+  for (const [name, options] of Object.entries(targets)) {
+    if (only && only !== name) continue;
+    await build(options);
+  }
 }

@@ -14,6 +14,8 @@ import type { CommandContext } from './commands/command.js';
 import { COMMAND_CATALOG, loadCommand } from './commands/index.js';
 import { processIo, type CliIo } from './io.js';
 
+export { processIo };
+
 export { VERSION };
 export { createExitHold, type CliIo } from './io.js';
 export { MAX_MIN_VALID_SECONDS } from './commands/token.js';
@@ -29,10 +31,15 @@ export function exitCodeFor(code: ErrorCode): number {
  */
 const PACKAGED_DEFAULTS_FILE = fileURLToPath(new URL('../defaults.json', import.meta.url));
 
+/** What the process entry (entry.ts) hands on: `token`'s fast path, already tried. */
+export interface RunOptions {
+  readonly quickToken?: CommandContext['quickToken'];
+}
+
 /** Runs one CLI command; returns the process exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo, options: RunOptions = {}): Promise<number> {
   try {
-    return await dispatch(argv, io);
+    return await dispatch(argv, io, options);
   } catch (error) {
     if (isCompanionError(error)) {
       io.stderr(`r42-companion: ${error.message} [${error.code}]\n`);
@@ -43,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+async function dispatch(argv: readonly string[], io: CliIo, options: RunOptions): Promise<number> {
   const [name, ...rest] = argv;
   // `r42-companion sync --help`, `help sync`: that command's own help (`run` passes its flags on).
   if (name && name !== 'run' && name !== 'help' && (rest.includes('--help') || rest.includes('-h'))) {
@@ -73,11 +80,11 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runRefreshHelperCommand(rest, io, PACKAGED_DEFAULTS_FILE);
     }
     default:
-      return runCommand(name, rest, io);
+      return runCommand(name, rest, io, options);
   }
 }
 
-async function runCommand(name: string, args: readonly string[], io: CliIo): Promise<number> {
+async function runCommand(name: string, args: readonly string[], io: CliIo, options: RunOptions = {}): Promise<number> {
   const command = await loadCommand(name);
   if (!command) {
     // The usage follows the error, as `gh` does, on stderr: stdout stays clean for scripts.
@@ -86,7 +93,13 @@ async function runCommand(name: string, args: readonly string[], io: CliIo): Pro
     return exitCodeFor('usage');
   }
   const flags = [...(command.flags ?? []), ...(command.subcommands ?? []).flatMap((s) => s.flags ?? [])];
-  const ctx: CommandContext = { io, packagedDefaultsFile: PACKAGED_DEFAULTS_FILE, parse: (args) => parseFlags(name, flags, args), commands: COMMAND_CATALOG };
+  const ctx: CommandContext = {
+    io,
+    packagedDefaultsFile: PACKAGED_DEFAULTS_FILE,
+    parse: (args) => parseFlags(name, flags, args),
+    commands: COMMAND_CATALOG,
+    ...(options.quickToken ? { quickToken: options.quickToken } : {}),
+  };
   return command.run(ctx, args);
 }
 

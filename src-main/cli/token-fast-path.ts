@@ -1,18 +1,19 @@
 /**
  * `r42-companion token` when the keychain holds a token valid long enough: answered from SQLite
- * and the keychain alone, without the core facade (zod, the sync engine, the agent endpoint, the
+ * (read-only) and the keychain alone, without the core facade (zod, the sync engine, the agent endpoint, the
  * OAuth client). It only reads: anything else (a refresh, which must run under the refresh lease;
  * a missing or unreadable keychain item; a link to repair; settings it cannot vouch for) is left
  * to the full path, which does what it always did. The token goes to stdout only, as there.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import type BetterSqlite3Type from 'better-sqlite3';
 import { readSecretNow } from '../adapters/keytar-secret-store.js';
 import { createFileLogger } from '../core/logging.js';
 import { secureDataFolder } from '../core/store/data-folder.js';
-import { openDatabase } from '../core/store/database.js';
-import type { CommandContext } from './commands/command.js';
-import { insecureWarning } from './io.js';
+import { SCHEMA_VERSION } from '../core/store/schema-version.js';
+import { insecureWarning, type CliIo } from './io.js';
 import { quickConfig } from './quick-config.js';
 
 /** store/repos.ts DEFAULT_PROFILE_ID (the test compares them). */
@@ -95,6 +96,36 @@ function writeHint(home: string, key: string): void {
   }
 }
 
+/**
+ * The database, read-only, when it exists at exactly the schema this build knows; else null and
+ * the full path opens it (creating, migrating, or refusing a newer one, with its usual words).
+ * Read-only, it never migrates or checkpoints (closing the last read-write connection writes the
+ * WAL back into the database). better-sqlite3 is loaded here, after the keychain request has left,
+ * and given its addon's file when it is where npm builds it (`bindings` searches a dozen paths).
+ */
+function openReadOnly(file: string): BetterSqlite3Type.Database | null {
+  if (!existsSync(file)) return null;
+  const require = createRequire(import.meta.url);
+  const BetterSqlite3 = require('better-sqlite3') as typeof BetterSqlite3Type;
+  let addon: string | undefined;
+  try {
+    const built = path.join(path.dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    if (existsSync(built)) addon = built;
+  } catch {
+    // Its own search, then.
+  }
+  let db: BetterSqlite3Type.Database | null = null;
+  try {
+    db = new BetterSqlite3(file, { readonly: true, fileMustExist: true, ...(addon ? { nativeBinding: addon } : {}) });
+    db.pragma('busy_timeout = 5000');
+    if (db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return db;
+  } catch {
+    // Whatever it is, the full path meets it again and says it in its own words.
+  }
+  db?.close();
+  return null;
+}
+
 export interface QuickAnswer {
   /** The token is on stdout: nothing more to do. */
   readonly answered: boolean;
@@ -104,10 +135,14 @@ export interface QuickAnswer {
 
 /**
  * Prints the cached access token when it is valid for `minValidSeconds` (and the refresh margin),
- * as the token manager would hand it out. Errors the full path would meet in the same place (the
- * database cannot be opened, the keychain is locked) are thrown as they are.
+ * as the token manager would hand it out. A database it cannot read (missing, another schema,
+ * unreadable) is left to the full path, which opens it its own way; an error the full path would
+ * meet in the same place (the keychain is locked) is thrown as it is.
  */
-export async function cachedToken(ctx: Pick<CommandContext, 'io' | 'packagedDefaultsFile'>, minValidSeconds: number | undefined): Promise<QuickAnswer> {
+export async function cachedToken(
+  ctx: { readonly io: Pick<CliIo, 'env' | 'stdout' | 'stderr'>; readonly packagedDefaultsFile: string },
+  minValidSeconds: number | undefined,
+): Promise<QuickAnswer> {
   const { io } = ctx;
   const config = quickConfig(io.env, process.platform, ctx.packagedDefaultsFile);
   if (!config) return { answered: false, warned: false };
@@ -120,7 +155,11 @@ export async function cachedToken(ctx: Pick<CommandContext, 'io' | 'packagedDefa
   const logger = createFileLogger(config.logFile, config.logLevel);
   for (const origin of config.insecureHttpUrls) io.stderr(insecureWarning(origin));
   secureDataFolder(config.home, logger);
-  const db = openDatabase(config.database);
+  const db = openReadOnly(config.database);
+  if (!db) {
+    for (const origin of config.insecureHttpUrls) logger.log('warn', 'config.insecure_http', { origin });
+    return { answered: false, warned: true };
+  }
   try {
     for (const origin of config.insecureHttpUrls) logger.log('warn', 'config.insecure_http', { origin });
     const account = linkedAccount(db.prepare('SELECT * FROM garmin_accounts WHERE profile_id = ?').get(QUICK_PROFILE_ID));

@@ -2,39 +2,27 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { buildCli } from '../../scripts/build.mjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { KEYCHAIN_HINT_FILE } from '../../src-main/cli/token-fast-path.js';
 import { keychainItems, makeWorld, ROOT, runCli, startSimulator, tempDir, type World } from '../support/harness.js';
 
 /**
- * `r42-companion token` with a cached token loads only what it needs: built as scripts/build.mjs
- * builds the installed CLI (split), run with a module hook that records every ESM module it
- * resolves, and each loaded chunk traced back to its source files through esbuild's metafile.
+ * `r42-companion token` with a cached token loads only what it needs: built by scripts/build.mjs
+ * as the installed CLI is (the entry, token's fast path, the split CLI), run with a module hook
+ * that records every ESM module it resolves, and each loaded file traced back to its source files
+ * through esbuild's metafiles.
  */
 describe('the bundled CLI: what `token` loads', () => {
   const outdir = tempDir('r42-cli-split-');
-  let metafile: Metafile;
+  let metafiles: Metafile[];
   let sim: GarminSimulator;
   let world: World;
 
   beforeAll(async () => {
-    ({ metafile } = await build({
-      entryPoints: [path.join(ROOT, 'src-main/cli/index.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      splitting: true,
-      outdir,
-      chunkNames: 'chunks/[name]-[hash]',
-      metafile: true,
-      logLevel: 'warning',
-      // Bare imports (zod, keytar…) resolve from this checkout's node_modules.
-      absWorkingDir: ROOT,
-    }));
+    metafiles = await buildCli(outdir, { metafile: true, absWorkingDir: ROOT });
     writeFileSync(path.join(outdir, 'package.json'), '{"type":"module"}');
     // The bundle sits outside the checkout and NODE_PATH does not reach ESM: node_modules beside it.
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(outdir, 'node_modules'));
@@ -63,12 +51,14 @@ describe('the bundled CLI: what `token` loads', () => {
     });
     const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
     const sources = new Set<string>();
-    for (const url of urls.filter((u) => u.startsWith('file:') && u.includes(path.basename(outdir)))) {
+    const ours = urls.filter((u) => u.startsWith('file:') && u.includes(path.basename(outdir)));
+    const files = [...new Set(ours.map((u) => path.relative(outdir, new URL(u).pathname)))];
+    for (const url of ours) {
       const output = path.relative(ROOT, new URL(url).pathname);
-      for (const input of Object.keys(metafile.outputs[output]?.inputs ?? {})) sources.add(input);
+      for (const metafile of metafiles) for (const input of Object.keys(metafile.outputs[output]?.inputs ?? {})) sources.add(input);
     }
     const packages = new Set(urls.filter((u) => u.includes('/node_modules/')).map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)![1]!));
-    return { run, sources: [...sources], packages: [...packages] };
+    return { run, files, sources: [...sources], packages: [...packages] };
   }
 
   async function login(lifetimeSeconds: number) {
@@ -77,15 +67,17 @@ describe('the bundled CLI: what `token` loads', () => {
     expect((await runCli(['login', '--timeout', '20'], world.env)).code).toBe(0);
   }
 
-  const HEAVY_SOURCES = [/src-main\/core\/companion\.ts$/, /src-main\/core\/wiring\.ts$/, /src-main\/core\/account\//, /src-main\/core\/data\//, /src-main\/core\/sync\//, /src-main\/core\/mcp\//, /src-main\/core\/agent\//, /src-main\/core\/garmin\//, /src-main\/core\/config\.ts$/, /src-main\/cli\/session\.ts$/, /src-main\/cli\/commands\/(?!token|index|command)/];
+  const HEAVY_SOURCES = [/src-main\/core\/companion\.ts$/, /src-main\/core\/wiring\.ts$/, /src-main\/core\/account\//, /src-main\/core\/data\//, /src-main\/core\/sync\//, /src-main\/core\/mcp\//, /src-main\/core\/agent\//, /src-main\/core\/garmin\//, /src-main\/core\/config\.ts$/, /src-main\/cli\/session\.ts$/, /src-main\/cli\/commands\/(?!token|index|command)/, /src-main\/core\/store\/migrations/];
   const HEAVY_PACKAGES = ['zod', '@modelcontextprotocol/sdk', 'hono', '@hono/node-server', 'oauth4webapi', 'pino'];
 
   it('answers a cached token from SQLite and the keychain alone: no zod, MCP SDK, sync engine, OAuth client or core facade', async () => {
     await login(86_400);
-    const { run, sources, packages } = await bundledToken();
+    const { run, files, sources, packages } = await bundledToken();
     expect(run.status, run.stderr).toBe(0);
     const [item] = (await keychainItems(world.keychainService)).filter((i) => i.account.startsWith('garmin-tokens:'));
     expect(run.stdout).toBe(`${(JSON.parse(item!.password) as { accessToken: string }).accessToken}\n`);
+    // One entry chain: the entry and the fast path's one file, nothing of the CLI's command table or its chunks.
+    expect(files).toEqual(['index.js', 'token-fast-path.js']);
     expect(sources).toContain('src-main/cli/token-fast-path.ts');
     expect(sources.filter((s) => HEAVY_SOURCES.some((re) => re.test(s)))).toEqual([]);
     expect(packages.filter((p) => HEAVY_PACKAGES.includes(p))).toEqual([]);

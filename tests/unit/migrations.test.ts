@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src-main/core/store/database.js';
 import { MIGRATIONS } from '../../src-main/core/store/migrations.js';
+import { SCHEMA_VERSION } from '../../src-main/core/store/schema-version.js';
 import { CompanionError } from '../../src-main/core/errors.js';
 import { tempDir } from '../support/harness.js';
 
@@ -17,6 +18,8 @@ describe('database', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
+    // `token`'s fast path knows the latest version without loading the migrations: a new migration moves SCHEMA_VERSION too.
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.at(-1)!.version);
     if (process.platform !== 'win32') {
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);

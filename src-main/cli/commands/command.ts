@@ -52,4 +52,6 @@ export interface CommandContext {
   parse(args: readonly string[]): ParsedFlags;
   /** The registered commands (for `help`). */
   readonly commands: CommandCatalog;
+  /** What `token`'s fast path already found when the process entry (entry.ts) tried it first: `token` does not try again. */
+  readonly quickToken?: { readonly answered: boolean; readonly warned: boolean };
 }

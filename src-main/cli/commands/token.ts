@@ -20,8 +20,7 @@ const token: Command = {
     // Agents' scripts call `token` often: a token in the keychain that is valid long enough is
     // answered without loading the whole core. Anything else (a refresh, an error to report, a
     // setting the quick check does not vouch for) goes the full way, with the refresh lease.
-    const { cachedToken } = await import('../token-fast-path.js');
-    const quick = await cachedToken(ctx, minValidSeconds);
+    const quick = ctx.quickToken ?? (await (await import('../token-fast-path.js')).cachedToken(ctx, minValidSeconds));
     if (quick.answered) return 0;
     const { withCompanion } = await import('../session.js');
     return withCompanion(
