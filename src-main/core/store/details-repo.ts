@@ -259,8 +259,9 @@ export class DetailsRepo {
   }
 
   counts(): Record<DetailStream, number> {
-    return Object.fromEntries(
-      DETAIL_STREAMS.map((s) => [s, this.db.prepare(`SELECT count(*) FROM ${DETAIL_TABLE[s]} WHERE profile_id = ?`).pluck().get(this.profileId) as number]),
-    ) as Record<DetailStream, number>;
+    const counts = {} as Record<DetailStream, number>;
+    for (const stream of DETAIL_STREAMS) counts[stream] = z.number().parse(this.db.prepare(`SELECT count(*) FROM ${DETAIL_TABLE[stream]} WHERE profile_id = ?`).pluck().get(this.profileId));
+    return counts;
   }
+
 }

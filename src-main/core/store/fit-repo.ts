@@ -14,6 +14,29 @@ import { fitSource, watchLap, watchTotals, type FitSource, type WatchRecorded } 
 import type { Database } from './database.js';
 import { decodeColumns, encodeColumns, packJson, unpackJson } from './sample-codec.js';
 
+/** The rows read here, parsed as they leave SQLite (never cast). */
+const fileRow = z.object({ outcome: z.enum(['imported', 'skipped']), reason: z.string().nullable(), activities: z.string() });
+const twinRow = z.object({ summary_id: z.string(), activity_type: z.string(), start_time: z.number() });
+const twinRows = z.array(twinRow);
+const fitRow = z.object({ details_id: z.string(), richness: z.number(), samples_used: z.number(), file_sha256: z.string() });
+const recordedRow = z.object({
+  source: z.unknown(),
+  device: z.string().nullable(),
+  sport: z.string(),
+  sub_sport: z.string().nullable(),
+  leg: z.number(),
+  legs: z.number(),
+  local_offset: z.number().nullable(),
+  samples_used: z.number(),
+  truncated: z.number(),
+  warnings: z.string(),
+  totals: z.string(),
+  laps: z.string(),
+  extras: z.instanceof(Uint8Array).nullable(),
+  developer_z: z.instanceof(Uint8Array).nullable(),
+});
+const count = z.number();
+
 /** How far apart two starts may be and still be the same activity (a watch's clock and Garmin's summary differ by seconds). */
 export const SAME_START_S = 60;
 /** The summaryId prefix of an activity known only from a file (Garmin's own ids are digits). */
@@ -137,8 +160,9 @@ export class FitRepo {
 
   /** What an earlier import made of a file with this content, or null when it was never seen. */
   fileSeen(sha256: string): FileSeen | null {
-    const r = this.fileRow.get(this.profileId, sha256) as { outcome: 'imported' | 'skipped'; reason: string | null; activities: string } | undefined;
-    if (!r) return null;
+    const found: unknown = this.fileRow.get(this.profileId, sha256);
+    if (found === undefined) return null;
+    const r = fileRow.parse(found);
     return { outcome: r.outcome, reason: r.reason, activities: z.array(z.string()).catch([]).parse(JSON.parse(r.activities)) };
   }
 
@@ -148,20 +172,21 @@ export class FitRepo {
 
   /** The stored activity this one is: by Garmin activity id, else the same sport family starting within 60 s (the closest). */
   findTwin(activityType: string, startTime: number, activityId: string | null, except?: string): Twin | null {
-    type Row = { summary_id: string; activity_type: string; start_time: number };
-    const toTwin = (r: Row): Twin => ({ summaryId: r.summary_id, activityType: r.activity_type, startTime: r.start_time, fromFile: r.summary_id.startsWith(FILE_SUMMARY_PREFIX) });
+    const toTwin = (r: z.infer<typeof twinRow>): Twin => ({ summaryId: r.summary_id, activityType: r.activity_type, startTime: r.start_time, fromFile: r.summary_id.startsWith(FILE_SUMMARY_PREFIX) });
     if (activityId) {
-      const r = this.byActivityId.get(this.profileId, activityId) as Row | undefined;
+      const found: unknown = this.byActivityId.get(this.profileId, activityId);
+      const r = found === undefined ? null : twinRow.parse(found);
       if (r && r.summary_id !== except) return toTwin(r);
     }
     const family = familyOf(activityType);
-    const rows = this.byStart.all(this.profileId, startTime - SAME_START_S, startTime + SAME_START_S, startTime) as Row[];
+    const rows = twinRows.parse(this.byStart.all(this.profileId, startTime - SAME_START_S, startTime + SAME_START_S, startTime));
     const r = rows.find((row) => row.summary_id !== except && familyOf(row.activity_type) === family);
     return r ? toTwin(r) : null;
   }
 
   fitOf(activitySummaryId: string): StoredFit | null {
-    const r = this.fitRow.get(this.profileId, activitySummaryId) as { details_id: string; richness: number; samples_used: number; file_sha256: string } | undefined;
+    const found: unknown = this.fitRow.get(this.profileId, activitySummaryId);
+    const r = found === undefined ? null : fitRow.parse(found);
     return r ? { detailsId: r.details_id, richness: r.richness, samplesUsed: r.samples_used === 1, fileSha256: r.file_sha256 } : null;
   }
 
@@ -232,9 +257,10 @@ export class FitRepo {
 
   /** The file's record of an activity for its details answer, or undefined when it came from no file. */
   recorded(activitySummaryId: string): WatchRecorded | undefined {
-    const r = this.db.prepare('SELECT * FROM activity_fit WHERE profile_id = ? AND activity_summary_id = ?').get(this.profileId, activitySummaryId) as Record<string, unknown> | undefined;
-    if (!r) return undefined;
-    const columns = r.extras instanceof Uint8Array ? decodeColumns(SCALES, r.extras) : EXTRA_COLUMNS.map(() => []);
+    const found: unknown = this.db.prepare('SELECT * FROM activity_fit WHERE profile_id = ? AND activity_summary_id = ?').get(this.profileId, activitySummaryId);
+    if (found === undefined) return undefined;
+    const r = recordedRow.parse(found);
+    const columns = r.extras ? decodeColumns(SCALES, r.extras) : EXTRA_COLUMNS.map(() => []);
     const stats = (col: ReadonlyArray<number | null>) => {
       let sum = 0;
       let n = 0;
@@ -248,20 +274,20 @@ export class FitRepo {
       return n === 0 ? null : { avg: Math.round((sum / n) * 10) / 10, max: Math.round(max * 1000) / 1000, samples: n };
     };
     const channels = Object.fromEntries(EXTRA_COLUMNS.map((c, i) => [c.key, stats(columns[i] ?? [])])) as WatchRecorded['channels'];
-    const developer = r.developer_z instanceof Uint8Array ? developerSchema.parse(unpackJson(r.developer_z)) : { fields: [], records: {} };
-    const laps = z.array(watchLap.omit({ index: true })).catch([]).parse(JSON.parse(r.laps as string));
+    const developer = r.developer_z ? developerSchema.parse(unpackJson(r.developer_z)) : { fields: [], records: {} };
+    const laps = z.array(watchLap.omit({ index: true })).catch([]).parse(JSON.parse(r.laps));
     return {
       source: fitSource.catch('file').parse(r.source),
-      device: (r.device as string | null) ?? null,
-      sport: r.sport as string,
-      sub_sport: (r.sub_sport as string | null) ?? null,
-      leg: (r.leg as number) + 1,
-      legs: r.legs as number,
-      local_offset_s: (r.local_offset as number | null) ?? null,
+      device: r.device,
+      sport: r.sport,
+      sub_sport: r.sub_sport,
+      leg: r.leg + 1,
+      legs: r.legs,
+      local_offset_s: r.local_offset,
       samples_from_file: r.samples_used === 1,
       truncated: r.truncated === 1,
-      warnings: z.array(z.string()).catch([]).parse(JSON.parse(r.warnings as string)),
-      session: watchTotals.parse(JSON.parse(r.totals as string)),
+      warnings: z.array(z.string()).catch([]).parse(JSON.parse(r.warnings)),
+      session: watchTotals.parse(JSON.parse(r.totals)),
       laps: laps.map((lap, index) => ({ index: index + 1, ...lap })),
       channels,
       developer_fields: developer.fields.map((f) => ({
@@ -276,8 +302,8 @@ export class FitRepo {
   /** How many files and activities came from files (for the summary of an import). */
   counts(): { files: number; activities: number } {
     return {
-      files: this.db.prepare('SELECT count(*) FROM fit_files WHERE profile_id = ?').pluck().get(this.profileId) as number,
-      activities: this.db.prepare('SELECT count(*) FROM activity_fit WHERE profile_id = ?').pluck().get(this.profileId) as number,
+      files: count.parse(this.db.prepare('SELECT count(*) FROM fit_files WHERE profile_id = ?').pluck().get(this.profileId)),
+      activities: count.parse(this.db.prepare('SELECT count(*) FROM activity_fit WHERE profile_id = ?').pluck().get(this.profileId)),
     };
   }
 

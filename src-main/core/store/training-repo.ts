@@ -251,12 +251,9 @@ export class TrainingRepo extends TrainingReads {
   }
 
   counts(): Record<Stream, number> {
-    return {
-      ...(Object.fromEntries(
-        SUMMARY_STREAMS.map((s) => [s, (this.db.prepare(`SELECT count(*) AS n FROM ${TABLE[s]} WHERE profile_id = ?`).get(this.profileId) as { n: number }).n]),
-      ) as Record<SummaryStream, number>),
-      ...this.details.counts(),
-      ...this.wellness.counts(),
-    };
+    const summaries = {} as Record<SummaryStream, number>;
+    for (const stream of SUMMARY_STREAMS) summaries[stream] = z.number().parse(this.db.prepare(`SELECT count(*) FROM ${TABLE[stream]} WHERE profile_id = ?`).pluck().get(this.profileId));
+    return { ...summaries, ...this.details.counts(), ...this.wellness.counts() };
   }
+
 }

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { parseWorkout, type Workout } from '../../../src-common/workout.js';
-import type { DeliveryState } from '../../../src-common/workout-contract.js';
+import { z } from 'zod';
+import { DELIVERY_STATES, type DeliveryState } from '../../../src-common/workout-contract.js';
 import { CompanionError } from '../errors.js';
 import type { Database } from './database.js';
 import { DbVersion } from './db-version.js';
 
-export type Decision = 'proposed' | 'approved' | 'rejected';
+const DECISIONS = ['proposed', 'approved', 'rejected'] as const;
+export type Decision = (typeof DECISIONS)[number];
 
 /** One stored workout: the plan as proposed, the runner's decision, the delivery's state. */
 export interface WorkoutRecord {
@@ -25,23 +27,26 @@ export interface WorkoutRecord {
   readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | null;
 }
 
-interface Row {
-  id: string;
-  plan: string;
-  decision: Decision;
-  delivery: DeliveryState;
-  agent: string;
-  grant_name: string;
-  proposed_at: number;
-  decided_at: number | null;
-  decided_via: string | null;
-  garmin_workout_id: string | null;
-  garmin_schedule_id: string | null;
-  delivery_pid: number | null;
-  last_error_code: string | null;
-  last_error_message: string | null;
-  last_error_at: number | null;
-}
+/** A workouts row as it leaves SQLite, parsed (never cast). */
+const row = z.object({
+  id: z.string(),
+  plan: z.string(),
+  decision: z.enum(DECISIONS),
+  delivery: z.enum(DELIVERY_STATES),
+  agent: z.string(),
+  grant_name: z.string(),
+  proposed_at: z.number(),
+  decided_at: z.number().nullable(),
+  decided_via: z.string().nullable(),
+  garmin_workout_id: z.string().nullable(),
+  garmin_schedule_id: z.string().nullable(),
+  delivery_pid: z.number().nullable(),
+  last_error_code: z.string().nullable(),
+  last_error_message: z.string().nullable(),
+  last_error_at: z.number().nullable(),
+});
+type Row = z.infer<typeof row>;
+const rows = z.array(row);
 
 const COLUMNS =
   'id, plan, decision, delivery, agent, grant_name, proposed_at, decided_at, decided_via, garmin_workout_id, garmin_schedule_id, delivery_pid, last_error_code, last_error_message, last_error_at';
@@ -98,22 +103,20 @@ export class WorkoutsRepo {
   }
 
   get(id: string): WorkoutRecord | null {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM workouts WHERE profile_id = ? AND id = ?`).get(this.profileId, id) as Row | undefined;
-    return row ? this.toRecord(row) : null;
+    const found: unknown = this.db.prepare(`SELECT ${COLUMNS} FROM workouts WHERE profile_id = ? AND id = ?`).get(this.profileId, id);
+    return found === undefined ? null : this.toRecord(row.parse(found));
   }
 
   /** Newest proposal first. */
   list(limit = 200): WorkoutRecord[] {
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM workouts WHERE profile_id = ? ORDER BY proposed_at DESC, id LIMIT ?`).all(this.profileId, limit) as Row[];
-    return rows.map((row) => this.toRecord(row));
+    return rows.parse(this.db.prepare(`SELECT ${COLUMNS} FROM workouts WHERE profile_id = ? ORDER BY proposed_at DESC, id LIMIT ?`).all(this.profileId, limit)).map((r) => this.toRecord(r));
   }
 
   /** Approved workouts planned for one of the runner's local dates. */
   approvedOn(date: string): WorkoutRecord[] {
-    const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM workouts WHERE profile_id = ? AND workout_date = ? AND decision = 'approved' ORDER BY proposed_at`)
-      .all(this.profileId, date) as Row[];
-    return rows.map((row) => this.toRecord(row));
+    return rows
+      .parse(this.db.prepare(`SELECT ${COLUMNS} FROM workouts WHERE profile_id = ? AND workout_date = ? AND decision = 'approved' ORDER BY proposed_at`).all(this.profileId, date))
+      .map((r) => this.toRecord(r));
   }
 
   /** proposed → approved or rejected (the runner's decision); false when it was decided already. */
