@@ -4,7 +4,7 @@
  * the CLI's `workouts` and the app's approval cards answer. Strict objects; plain zod.
  */
 import { z } from 'zod';
-import { errorAnswer, freshness } from './contract.js';
+import { activityDetailsData, errorAnswer, freshness } from './contract.js';
 import { WORKOUT_SPORTS, workoutItem } from './workout.js';
 
 /**
@@ -64,6 +64,14 @@ export const plannedWorkout = z.strictObject({
 });
 export type PlannedWorkout = z.infer<typeof plannedWorkout>;
 
+/**
+ * `GET /v1/activities/{id}`: the activity's details and, beside them as in MCP's
+ * get_activity_details, the approved workout the run did with how it went (null for a run no
+ * workout planned).
+ */
+export const activityWithPlanAnswer = z.strictObject({ ...activityDetailsData.shape, planned_workout: plannedWorkout.nullable() });
+export type ActivityWithPlanAnswer = z.infer<typeof activityWithPlanAnswer>;
+
 /** A workout in full: the plan, in words, where it is, and how the run went. */
 export const workoutView = z.strictObject({
   id: z.string(),
@@ -121,10 +129,12 @@ export const decisionAnswer = z.strictObject({
 });
 export type DecisionAnswer = z.infer<typeof decisionAnswer>;
 
-/** A workout list query (`GET /v1/workouts`, `list_workouts`): by status, newest first. */
+/** A workout list query (`GET /v1/workouts`, `list_workouts`): by status, newest first; `proposed` is awaiting_approval. */
 export const WORKOUT_STATUS_FILTERS = [...WORKOUT_STATUSES, 'proposed'] as const;
+/** The status filter both surfaces parse, in the same words. */
+export const workoutStatusFilter = z.enum(WORKOUT_STATUS_FILTERS, `must be one of ${WORKOUT_STATUSES.join(', ')} (or proposed, the same as awaiting_approval)`);
 export const workoutsQuery = z.object({
-  status: z.enum(WORKOUT_STATUS_FILTERS, `must be one of ${WORKOUT_STATUSES.join(', ')}`).optional(),
+  status: workoutStatusFilter.optional(),
   limit: z
     .string()
     .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200, written in digits')

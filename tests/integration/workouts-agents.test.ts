@@ -7,7 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addDays, localDate } from '../../src-common/dates.js';
 import { parseWorkout, type Workout } from '../../src-common/workout.js';
-import { decisionAnswer, proposalAnswer, workoutAnswer, workoutsAnswer } from '../../src-common/workout-contract.js';
+import { decisionAnswer, proposalAnswer, WORKOUT_STATUS_FILTERS, workoutAnswer, workoutsAnswer } from '../../src-common/workout-contract.js';
 import type { AgentService } from '../../src-main/core/companion.js';
 import { trainingApiWorkout } from '../../src-main/core/workouts/garmin-workout.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
@@ -95,6 +95,22 @@ describe('agents propose, only the runner approves', () => {
     const list = await get('/v1/workouts?status=awaiting_approval');
     expect(list.status).toBe(200);
     expect(workoutsAnswer.parse(list.body).data.map((w) => w.id)).toEqual([proposal.id]);
+    // Every status word the HTTP route takes, list_workouts takes too, with the same workouts (`proposed` is awaiting_approval).
+    for (const status of WORKOUT_STATUS_FILTERS) {
+      const byTool = await call('list_workouts', { status });
+      expect({ status, error: byTool.isError ?? false }).toEqual({ status, error: false });
+      const toolIds = (byTool.structuredContent as { workouts: Array<{ id: string }> }).workouts.map((w) => w.id);
+      const httpIds = workoutsAnswer.parse((await get(`/v1/workouts?status=${status}`)).body).data.map((w) => w.id);
+      expect({ status, ids: toolIds }).toEqual({ status, ids: httpIds });
+    }
+    expect((await call('list_workouts', { status: 'proposed' })).structuredContent).toMatchObject({ workouts: [{ id: proposal.id }] });
+    // A word neither takes, refused by both in the same words.
+    const badTool = await call('list_workouts', { status: 'pending' });
+    const badHttp = await get('/v1/workouts?status=pending');
+    expect(badTool.isError).toBe(true);
+    expect(badHttp.status).toBe(400);
+    expect(text(badTool)).toContain('must be one of awaiting_approval');
+    expect((badHttp.body as { error: { message: string } }).error.message).toContain('must be one of awaiting_approval');
     expect(workoutAnswer.parse((await get(`/v1/workouts/${proposal.id}`)).body).data).toMatchObject({ status: 'awaiting_approval', proposed_by: { agent: 'coach-gpt', grant: 'coach' } });
 
     // No grant can approve or reject: not a named one, not the endpoint's owner.

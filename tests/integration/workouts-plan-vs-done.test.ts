@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addDays, localDate } from '../../src-common/dates.js';
-import { plannedWorkout, workoutView } from '../../src-common/workout-contract.js';
+import { activityWithPlanAnswer, plannedWorkout, workoutView } from '../../src-common/workout-contract.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
 import { runCli, startSimulator } from '../support/harness.js';
@@ -82,6 +82,21 @@ describe('plan against done: the run on a scheduled workout’s day, step by ste
     expect(planned).toMatchObject({ workout_id: session.id, name: 'Intervals 3 × 1 km', date: today, plan_vs_done: { in_target_pct: 65 } });
     expect((details.content[0] as { text: string }).text).toContain('the workout “Intervals 3 × 1 km”: 8 of 8 steps completed');
     expect(world.companion.workouts.forActivity(String(run.summary.activityId))?.workout_id).toBe(session.id);
+
+    // And over the agent endpoint's HTTP route: GET /v1/activities/{id} carries the same planned workout.
+    const service = await world.companion.serveAgents({ syncOnStart: false });
+    try {
+      const { secret } = world.companion.agents.add('coach');
+      const res = await fetch(`${service.url}/v1/activities/${encodeURIComponent(run.summary.summaryId)}`, { headers: { authorization: `Bearer ${secret}` } });
+      expect(res.status).toBe(200);
+      const answer = activityWithPlanAnswer.parse(await res.json());
+      expect(answer.data.summary_id).toBe(run.summary.summaryId);
+      expect(answer.planned_workout).toEqual(planned);
+      // A run no workout planned says so with null.
+      expect(world.companion.workouts.forActivity('no-such-run')).toBeNull();
+    } finally {
+      await service.stop();
+    }
 
     // At a terminal.
     const shown = await runCli(['workouts', 'show', session.id], world.env);

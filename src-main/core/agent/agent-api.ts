@@ -21,7 +21,6 @@
 import { z } from 'zod';
 import {
   activitiesAnswer,
-  activityDetailsData,
   dailiesAnswer,
   epochsAnswer,
   healthAnswer,
@@ -34,7 +33,7 @@ import {
   weeklyAnswer,
 } from '../../../src-common/contract.js';
 import { activitiesQuery, activityDetailsQuery, dateRange, DEFAULT_RANGE_DAYS, epochsQuery, noQuery, parseQuery, searchParamsInput, weeklyQuery, type RangeDefaults } from '../../../src-common/data-query.js';
-import { decisionAnswer, proposalAnswer, workoutAnswer, workoutIdQuery, workoutsAnswer, workoutsQuery } from '../../../src-common/workout-contract.js';
+import { activityWithPlanAnswer, decisionAnswer, proposalAnswer, workoutAnswer, workoutIdQuery, workoutsAnswer, workoutsQuery } from '../../../src-common/workout-contract.js';
 import { CompanionError } from '../errors.js';
 import type { DataQueries } from '../data/data-service.js';
 import type { Workouts } from '../workouts/workout-service.js';
@@ -84,8 +83,12 @@ export const API_ROUTES: Readonly<Record<`/v1/${string}`, ApiRoute>> = {
   '/v1/metrics': route({ query: dateRange, answer: metricsAnswer, handle: (query, { data }) => data.metrics(query) }),
   '/v1/measurements': route({ query: dateRange, answer: healthAnswer, handle: (query, { data }) => data.health(query) }),
   '/v1/epochs': route({ query: epochsQuery, answer: epochsAnswer, handle: (query, { data }) => data.epochs(query) }),
-  // Computed locally from the stored data (src-main/core/coaching, docs/metrics.md).
-  '/v1/activities/{id}': route({ query: activityDetailsQuery, answer: activityDetailsData, handle: (query, { data }) => data.activity(query.id, { unit: query.unit, maxPoints: query.points }) }),
+  // Computed locally from the stored data (src-main/core/coaching, docs/metrics.md), with the workout the run did as MCP's get_activity_details gives it.
+  '/v1/activities/{id}': route({
+    query: activityDetailsQuery,
+    answer: activityWithPlanAnswer,
+    handle: (query, { data, workouts }) => ({ ...data.activity(query.id, { unit: query.unit, maxPoints: query.points }), planned_workout: workouts?.forActivity(query.id) ?? null }),
+  }),
   '/v1/training-load': route({ query: dateRange, answer: trainingLoadData, handle: (query, { data }) => data.trainingLoad(query) }),
   '/v1/records': route({ query: noQuery, answer: recordsData, handle: (_query, { data }) => data.records() }),
   '/v1/trends': route({ query: dateRange, answer: trendsData, handle: (query, { data }) => data.trends(query) }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WORKOUT_STATUSES, workoutRow } from '../../../../src-common/workout-contract.js';
+import { workoutRow, workoutStatusFilter } from '../../../../src-common/workout-contract.js';
 import { freshness, lastSync, tool } from './tool-kit.js';
 
 export const listWorkouts = tool({
@@ -7,7 +7,7 @@ export const listWorkouts = tool({
   description:
     'Proposed workouts, newest first, each with its status: awaiting_approval, approved (not on Garmin yet; last_error says why), on_garmin (no date), scheduled, done (get_workout: how the run went), missed, rejected.',
   input: z.strictObject({
-    status: z.enum(WORKOUT_STATUSES, `must be one of ${WORKOUT_STATUSES.join(', ')}`).optional(),
+    status: workoutStatusFilter.optional(),
     limit: z.number().int().min(1, 'must be from 1 to 200').max(200, 'must be from 1 to 200').optional().describe('default 20'),
   }),
   output: z.object({ workouts: z.array(z.object(workoutRow.shape)), ...freshness }),
