@@ -10,6 +10,7 @@ import type { HrSummary } from '../analysis/histogram.js';
 import type { PersonalRecord, Records } from '../analysis/records.js';
 import type { ZoneTime } from '../analysis/zones.js';
 import { bestEffort, personalRecord } from '../../../src-common/coaching-contract.js';
+import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { upsertStatement } from './wellness-details-repo.js';
 
@@ -251,9 +252,8 @@ export class AnalysisRepo {
 
   /** One details row's cached HR histogram (activity_analysis), or null. */
   histogram(analysisId: string): HrSummary | null {
-    const found: unknown = this.histogramRow.get(this.profileId, analysisId);
-    if (found === undefined) return null;
-    const r = histogramRow.parse(found);
+    const r = rowOrNull(histogramRow, this.histogramRow.get(this.profileId, analysisId));
+    if (!r) return null;
     return { movingS: r.moving_s, hrS: r.hr_s, histogram: histogramJson.parse(JSON.parse(r.hr_histogram)) };
   }
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Database } from './database.js';
+import { rowOrNull } from './rows.js';
 
 /** A number column: a finite number, else null. */
 const metric = z.number().nullable().catch(null);
@@ -67,8 +68,7 @@ export class CoachingReads {
 
   /** The activity summary by its summaryId, else by its Garmin activity id. */
   activity(id: string): ActivityRow | null {
-    const row: unknown = this.activityBySummaryId.get(this.profileId, id) ?? this.activityByActivityId.get(this.profileId, id);
-    return row === undefined ? null : activityRow.parse(row);
+    return rowOrNull(activityRow, this.activityBySummaryId.get(this.profileId, id) ?? this.activityByActivityId.get(this.profileId, id));
   }
 
   /** The highest activity max HR within [from, to] and [min, max] bpm, or null. */

@@ -13,6 +13,7 @@ import { activityDetailsSchema, parseActivityDetails } from '../garmin/activity-
 import { dateOfEpochSeconds } from '../../../src-common/dates.js';
 import { normalizeRecord } from '../garmin/records.js';
 import { AnalysisRepo, type ActivityAnalysisRow } from './analysis-repo.js';
+import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { FitRepo } from './fit-repo.js';
 import { upsertStatement, WELLNESS_DETAIL_STREAMS, WELLNESS_DETAIL_TABLE, WellnessDetailsRepo } from './wellness-details-repo.js';
@@ -230,9 +231,8 @@ export class DetailsRepo {
   }
 
   private detailsOf(summaryId: string): StoredDetails | null {
-    const found: unknown = this.detailsRow.get(this.profileId, summaryId);
-    if (found === undefined) return null;
-    const r = detailsRow.parse(found);
+    const r = rowOrNull(detailsRow, this.detailsRow.get(this.profileId, summaryId));
+    if (!r) return null;
     return {
       summaryId: r.summary_id,
       activitySummaryId: r.activity_summary_id,

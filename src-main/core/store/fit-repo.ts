@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { RawSample } from '../analysis/samples.js';
 import { ACTIVITY_FAMILIES } from '../../../src-common/data-query.js';
 import { fitSource, watchLap, watchTotals, type FitSource, type WatchRecorded } from '../../../src-common/coaching-contract.js';
+import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { decodeColumns, encodeColumns, packJson, unpackJson } from './sample-codec.js';
 
@@ -160,9 +161,8 @@ export class FitRepo {
 
   /** What an earlier import made of a file with this content, or null when it was never seen. */
   fileSeen(sha256: string): FileSeen | null {
-    const found: unknown = this.fileRow.get(this.profileId, sha256);
-    if (found === undefined) return null;
-    const r = fileRow.parse(found);
+    const r = rowOrNull(fileRow, this.fileRow.get(this.profileId, sha256));
+    if (!r) return null;
     return { outcome: r.outcome, reason: r.reason, activities: z.array(z.string()).catch([]).parse(JSON.parse(r.activities)) };
   }
 
@@ -174,8 +174,7 @@ export class FitRepo {
   findTwin(activityType: string, startTime: number, activityId: string | null, except?: string): Twin | null {
     const toTwin = (r: z.infer<typeof twinRow>): Twin => ({ summaryId: r.summary_id, activityType: r.activity_type, startTime: r.start_time, fromFile: r.summary_id.startsWith(FILE_SUMMARY_PREFIX) });
     if (activityId) {
-      const found: unknown = this.byActivityId.get(this.profileId, activityId);
-      const r = found === undefined ? null : twinRow.parse(found);
+      const r = rowOrNull(twinRow, this.byActivityId.get(this.profileId, activityId));
       if (r && r.summary_id !== except) return toTwin(r);
     }
     const family = familyOf(activityType);
@@ -185,8 +184,7 @@ export class FitRepo {
   }
 
   fitOf(activitySummaryId: string): StoredFit | null {
-    const found: unknown = this.fitRow.get(this.profileId, activitySummaryId);
-    const r = found === undefined ? null : fitRow.parse(found);
+    const r = rowOrNull(fitRow, this.fitRow.get(this.profileId, activitySummaryId));
     return r ? { detailsId: r.details_id, richness: r.richness, samplesUsed: r.samples_used === 1, fileSha256: r.file_sha256 } : null;
   }
 
@@ -257,9 +255,8 @@ export class FitRepo {
 
   /** The file's record of an activity for its details answer, or undefined when it came from no file. */
   recorded(activitySummaryId: string): WatchRecorded | undefined {
-    const found: unknown = this.db.prepare('SELECT * FROM activity_fit WHERE profile_id = ? AND activity_summary_id = ?').get(this.profileId, activitySummaryId);
-    if (found === undefined) return undefined;
-    const r = recordedRow.parse(found);
+    const r = rowOrNull(recordedRow, this.db.prepare('SELECT * FROM activity_fit WHERE profile_id = ? AND activity_summary_id = ?').get(this.profileId, activitySummaryId));
+    if (!r) return undefined;
     const columns = r.extras ? decodeColumns(SCALES, r.extras) : EXTRA_COLUMNS.map(() => []);
     const stats = (col: ReadonlyArray<number | null>) => {
       let sum = 0;

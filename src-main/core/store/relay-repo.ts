@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { STREAMS, type Stream } from './training-repo.js';
 
@@ -54,8 +55,7 @@ export class RelayRepo {
   }
 
   state(): RelayState {
-    const found: unknown = this.selectState.get(this.profileId);
-    const row = found === undefined ? null : stateRow.parse(found);
+    const row = rowOrNull(stateRow, this.selectState.get(this.profileId));
     return {
       cursor: row?.cursor ?? null,
       notificationsApplied: row?.notifications_applied ?? 0,

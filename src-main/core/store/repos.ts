@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { DbVersion, VersionedCache } from './db-version.js';
 
@@ -74,8 +75,8 @@ export class AccountsRepo {
     if (!cache) {
       const stmt = this.db.prepare('SELECT * FROM garmin_accounts WHERE profile_id = ?');
       cache = new VersionedCache(this.version, () => {
-        const raw: unknown = stmt.get(profileId);
-        return raw === undefined ? null : Object.freeze(toAccount(rawAccount.parse(raw)));
+        const raw = rowOrNull(rawAccount, stmt.get(profileId));
+        return raw && Object.freeze(toAccount(raw));
       });
       this.byProfile.set(profileId, cache);
     }
@@ -295,8 +296,7 @@ export class RefreshLocksRepo {
 
   /** Whether a live process holds the lease now. */
   isHeld(profileId: string, now: number, isAlive: (pid: number) => boolean): boolean {
-    const found: unknown = this.db.prepare(`SELECT pid, expires_at FROM ${this.table} WHERE profile_id = ?`).get(profileId);
-    const held = found === undefined ? null : leaseRow.parse(found);
+    const held = rowOrNull(leaseRow, this.db.prepare(`SELECT pid, expires_at FROM ${this.table} WHERE profile_id = ?`).get(profileId));
     return Boolean(held && held.expires_at > now && isAlive(held.pid));
   }
 
@@ -322,8 +322,7 @@ export class RefreshLocksRepo {
 
   /** A lease whose holder died while holding it (whatever it was doing was cut off), or null. */
   abandoned(profileId: string, isAlive: (pid: number) => boolean): { pid: number; acquiredAt: number } | null {
-    const found: unknown = this.db.prepare(`SELECT pid, acquired_at FROM ${this.table} WHERE profile_id = ?`).get(profileId);
-    const held = found === undefined ? null : heldLeaseRow.parse(found);
+    const held = rowOrNull(heldLeaseRow, this.db.prepare(`SELECT pid, acquired_at FROM ${this.table} WHERE profile_id = ?`).get(profileId));
     return held && !isAlive(held.pid) ? { pid: held.pid, acquiredAt: held.acquired_at } : null;
   }
 }

@@ -8,6 +8,7 @@ import { dailySummary, hrvNight, sleepNight, userMetricsDay, type ActivityView, 
 import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
 import { addDays, isoWeekLabel, isoWeekStart } from '../../../src-common/dates.js';
 import { paceSecondsPerKm } from '../../../src-common/units.js';
+import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { wholeSeconds } from './summary-rows.js';
 
@@ -70,9 +71,8 @@ export class TrainingReads {
 
   /** An activity's summary_id and local date, by its summary_id or Garmin activity id; null when not stored. */
   activityDate(id: string): { summaryId: string; localDate: string } | null {
-    const found: unknown = this.db.prepare('SELECT summary_id, local_date FROM activities WHERE profile_id = ? AND (summary_id = ? OR activity_id = ?) LIMIT 1').get(this.profileId, id, id);
-    if (found === undefined) return null;
-    const row = activityDateRow.parse(found);
+    const row = rowOrNull(activityDateRow, this.db.prepare('SELECT summary_id, local_date FROM activities WHERE profile_id = ? AND (summary_id = ? OR activity_id = ?) LIMIT 1').get(this.profileId, id, id));
+    if (!row) return null;
     return { summaryId: row.summary_id, localDate: row.local_date };
   }
 

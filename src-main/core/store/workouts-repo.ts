@@ -3,6 +3,7 @@ import { parseWorkout, type Workout } from '../../../src-common/workout.js';
 import { z } from 'zod';
 import { DELIVERY_STATES, type DeliveryState } from '../../../src-common/workout-contract.js';
 import { CompanionError } from '../errors.js';
+import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { DbVersion } from './db-version.js';
 
@@ -103,8 +104,8 @@ export class WorkoutsRepo {
   }
 
   get(id: string): WorkoutRecord | null {
-    const found: unknown = this.db.prepare(`SELECT ${COLUMNS} FROM workouts WHERE profile_id = ? AND id = ?`).get(this.profileId, id);
-    return found === undefined ? null : this.toRecord(row.parse(found));
+    const found = rowOrNull(row, this.db.prepare(`SELECT ${COLUMNS} FROM workouts WHERE profile_id = ? AND id = ?`).get(this.profileId, id));
+    return found && this.toRecord(found);
   }
 
   /** Newest proposal first. */
