@@ -62,6 +62,28 @@ export const relayForgotten = z.strictObject({
 });
 export type RelayForgotten = z.infer<typeof relayForgotten>;
 
+/**
+ * The header a desktop names the optional fields it reads with (comma-separated). The relay adds a
+ * field only for a desktop that names it, so an older desktop, which parses pages strictly, still
+ * reads every page; an older relay sends none, and the desktop does without.
+ */
+export const RELAY_READS_HEADER = 'r42-relay-reads';
+/** An activity file ping's identifying fields (`activityFile`). */
+export const RELAY_READS_ACTIVITY_FILE = 'activityFile';
+
+/**
+ * What identifies an activity file ping's upload, as Garmin sent it beside the callback URL: the
+ * Garmin activity id (digits), the file type (FIT, TCX, GPX) and the activity's start. Each is
+ * null when Garmin sent none that could be read. Nothing secret: the callback URL stays the only
+ * way to the file.
+ */
+export const activityFileFields = z.strictObject({
+  activityId: z.string().regex(/^\d{1,20}$/).nullable(),
+  fileType: z.string().regex(/^[A-Z0-9]{1,16}$/).nullable(),
+  startTimeInSeconds: z.number().int().nonnegative().nullable(),
+});
+export type ActivityFileFields = z.infer<typeof activityFileFields>;
+
 export const relayNotification = z.discriminatedUnion('kind', [
   z.strictObject({
     cursor: relayCursor,
@@ -71,6 +93,8 @@ export const relayNotification = z.discriminatedUnion('kind', [
     callbackURL: z.string().url(),
     uploadStartTimeInSeconds: z.number().int().nullable(),
     uploadEndTimeInSeconds: z.number().int().nullable(),
+    /** An `activityFiles` ping's identifying fields, for a desktop that asked for them (RELAY_READS_HEADER). */
+    activityFile: activityFileFields.optional(),
   }),
   z.strictObject({
     cursor: relayCursor,

@@ -91,7 +91,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     logger,
     sleep,
     // The Activity API's activity files (the FIT file of each upload), through the same importer as a file from the watch.
-    importActivityFile: async (name, bytes) => void (await fit()).importBytes([{ name, bytes }], { source: 'activity_file' }),
+    importActivityFile: async (name, bytes, activityId) => void (await fit()).importBytes([{ name, bytes, activityId }], { source: 'activity_file' }),
   });
   const account = createAccountService({
     config,

@@ -1,5 +1,5 @@
 import { DAY_MS } from '../../src-common/dates.js';
-import type { RelayNotification } from '../../src-common/relay-contract.js';
+import { activityFileFields, type ActivityFileFields, type RelayNotification } from '../../src-common/relay-contract.js';
 import type { SqlExecutor, SqlStore } from '../store/sql-store.js';
 import { open, seal } from '../sealing.js';
 import type { IncomingNotification } from './webhook-envelope.js';
@@ -16,6 +16,25 @@ function openSealed(dataKey: Buffer, dedupeKey: string, sealed: string): string 
   if (text === null) throw new Error('A pushed summary cannot be opened with the data key: the key changed, or the row was altered.');
   return text;
 }
+/** The additional data an activity file ping's fields are sealed with: its row's, and what they are. */
+const fieldsAad = (dedupeKey: string) => `${dedupeKey}:activityFile`;
+/** How an activity file ping's fields travel in a page, beside its callback URL. */
+const fieldsJson = (fields: ActivityFileFields) => `,"activityFile":${JSON.stringify(fields)}`;
+
+/** A ping's sealed fields, or undefined when they cannot be opened (a changed data key): the ping works without them. */
+function openFields(dataKey: Buffer, dedupeKey: string, sealed: string): ActivityFileFields | undefined {
+  const text = open(dataKey, fieldsAad(dedupeKey), Buffer.from(sealed, 'base64'));
+  if (text === null) return undefined;
+  const parsed = activityFileFields.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** What a desktop reads beyond the contract's required fields (its `R42-Relay-Reads` header). */
+export interface RelayReads {
+  /** An activity file ping's identifying fields (`activityFile`). */
+  readonly activityFile?: boolean;
+}
+
 /**
  * What a relay page adds around each notification's payload, at most: its cursor, kind, type, the
  * field names and the ping's upload window (a ping is about 180 bytes plus its URL).
@@ -34,7 +53,7 @@ export function payloadBytes(n: IncomingNotification): number {
     case 'push':
       return Buffer.byteLength(n.summaryJson, 'utf8');
     case 'ping':
-      return Buffer.byteLength(n.callbackUrl, 'utf8');
+      return Buffer.byteLength(n.callbackUrl, 'utf8') + (n.activityFile ? Buffer.byteLength(fieldsJson(n.activityFile), 'utf8') : 0);
     case 'permissions':
       return Buffer.byteLength(JSON.stringify(n.permissions), 'utf8');
     case 'deregistration':
@@ -51,6 +70,8 @@ interface Row extends Record<string, unknown> {
   upload_end: string | number | null;
   /** Base64 (with PostgreSQL's line breaks): read as text, as PGlite reads bytea slowly. */
   sealed: string | null;
+  /** An activity file ping's sealed fields (migration 5), base64 like `sealed`. */
+  ping_fields: string | null;
   permissions: string | null;
   dedupe_key: string;
 }
@@ -149,13 +170,14 @@ export class NotificationStore {
         n.dedupeKey,
         now,
         payloadBytes(n),
+        n.kind === 'ping' && n.activityFile ? seal(this.dataKey, fieldsAad(n.dedupeKey), JSON.stringify(n.activityFile)).toString('base64') : null,
       );
       // The sealed summary travels as base64 text, decoded by the database: PGlite encodes a
       // bytea parameter six times slower (a 20 MB webhook body took 18 s, Garmin waits 30).
-      return `(${Array.from({ length: 11 }, (_, k) => (k === 6 ? `decode($${base + k + 1}, 'base64')` : `$${base + k + 1}`)).join(', ')})`;
+      return `(${Array.from({ length: 12 }, (_, k) => (k === 6 || k === 11 ? `decode($${base + k + 1}, 'base64')` : `$${base + k + 1}`)).join(', ')})`;
     });
     const inserted = await sql.query<{ garmin_user_id: string }>(
-      `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key, received_at, payload_bytes)
+      `insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, upload_start, upload_end, sealed, permissions, dedupe_key, received_at, payload_bytes, ping_fields)
        values ${rows.join(', ')} on conflict (dedupe_key) do nothing returning garmin_user_id`,
       values,
     );
@@ -166,9 +188,10 @@ export class NotificationStore {
    * The runner's pending notifications after `after`, oldest first: at most `limit` of them, and
    * only as many as fit in `maxBytes` of page (their stored sizes plus what a page adds around
    * each), but always the first one, however large. The sizes are read from `payload_bytes`; only
-   * the rows that go into the page are read whole (and their summaries opened).
+   * the rows that go into the page are read whole (and their summaries opened). An activity file
+   * ping carries its identifying fields only when the desktop `reads` them.
    */
-  async page(garminUserId: string, after: string | null, limit: number, maxBytes: number): Promise<{ notifications: RelayNotification[]; more: boolean }> {
+  async page(garminUserId: string, after: string | null, limit: number, maxBytes: number, reads: RelayReads = {}): Promise<{ notifications: RelayNotification[]; more: boolean }> {
     // `head` is the next limit + 1 pending rows with their running page size; a row goes in when
     // it is the first or when the page still fits with it. The running size only grows, so what
     // goes in is a prefix, and `more` is whether head held anything past it.
@@ -178,6 +201,7 @@ export class NotificationStore {
                 sum(bytes + $4) over (order by id rows between unbounded preceding and current row) as upto
          from (select id, ${STORED_BYTES} as bytes from garmin_notifications where garmin_user_id = $1 and id > $2 order by id limit $3) pending)
        select g.id, g.kind, g.summary_type, g.callback_url, g.upload_start, g.upload_end, encode(g.sealed, 'base64') as sealed, g.permissions, g.dedupe_key,
+              ${reads.activityFile ? `encode(g.ping_fields, 'base64')` : 'null'} as ping_fields,
               (select count(*) from head) as head_rows
        from head join garmin_notifications g on g.id = head.id
        where head.n = 1 or (head.n <= $6 and head.upto <= $5)
@@ -188,7 +212,8 @@ export class NotificationStore {
     const notifications = rows.map((row): RelayNotification => {
       const cursor = String(row.id);
       switch (row.kind) {
-        case 'ping':
+        case 'ping': {
+          const activityFile = row.ping_fields === null ? undefined : openFields(this.dataKey, row.dedupe_key, row.ping_fields);
           return {
             cursor,
             kind: 'ping',
@@ -196,7 +221,9 @@ export class NotificationStore {
             callbackURL: row.callback_url!,
             uploadStartTimeInSeconds: row.upload_start === null ? null : Number(row.upload_start),
             uploadEndTimeInSeconds: row.upload_end === null ? null : Number(row.upload_end),
+            ...(activityFile ? { activityFile } : {}),
           };
+        }
         case 'push':
           return { cursor, kind: 'push', type: row.summary_type as never, summary: JSON.parse(openSealed(this.dataKey, row.dedupe_key, row.sealed!)) as Record<string, unknown> };
         case 'deregistration':

@@ -7,6 +7,8 @@ import {
   RELAY_COMPUTER_HEADER,
   RELAY_COMPUTERS_HEADER,
   RELAY_MAX_WAIT_SECONDS,
+  RELAY_READS_ACTIVITY_FILE,
+  RELAY_READS_HEADER,
   relayAck,
   relayComputerId,
   relayCursor,
@@ -20,7 +22,7 @@ import type { ServerDeps } from '../ports.js';
 import type { RateLimiter } from '../store/rate-limiter.js';
 import { ByteGate } from './byte-gate.js';
 import type { IntakeQuota } from './intake-quota.js';
-import { NOTIFICATION_OVERHEAD_BYTES, payloadBytes, UNNAMED_COMPUTER, type NotificationStore } from './notification-store.js';
+import { NOTIFICATION_OVERHEAD_BYTES, payloadBytes, UNNAMED_COMPUTER, type NotificationStore, type RelayReads } from './notification-store.js';
 import type { TokenOwners } from './token-owners.js';
 import { EnvelopeError, readWebhookBody } from './webhook-envelope.js';
 
@@ -192,6 +194,12 @@ export function registerRelayRoutes(
     }
   });
 
+  /** The optional fields a desktop reads (its `R42-Relay-Reads` header): none from an older desktop; names it does not know are ignored. */
+  const readsOf = (c: AppContext): RelayReads => {
+    const names = (c.req.header(RELAY_READS_HEADER) ?? '').slice(0, 256).split(',').map((name) => name.trim());
+    return { activityFile: names.includes(RELAY_READS_ACTIVITY_FILE) };
+  };
+
   /** The computer a relay request comes from (its `R42-Computer` header), or the refusal to send. */
   const computerOf = (c: AppContext): string | Response => {
     const header = c.req.header(RELAY_COMPUTER_HEADER);
@@ -239,6 +247,7 @@ export function registerRelayRoutes(
     const who = await authenticate(c);
     if (who instanceof Response) return who;
     const after = query.data.after ?? null;
+    const reads = readsOf(c);
     const deadline = deps.now() + (query.data.wait ?? 0) * 1000;
     const signal = c.req.raw.signal;
     try {
@@ -246,7 +255,7 @@ export function registerRelayRoutes(
       const computers = await notifications.touch(who.garminUserId, computer, deps.now());
       c.header(RELAY_COMPUTERS_HEADER, String(computers));
       for (;;) {
-        const page = await notifications.page(who.garminUserId, after, PAGE_SIZE, config.relayPageMaxBytes);
+        const page = await notifications.page(who.garminUserId, after, PAGE_SIZE, config.relayPageMaxBytes, reads);
         const now = deps.now();
         if (page.notifications.length > 0 || now >= deadline || signal.aborted) {
           c.get('log').notifications = page.notifications.length;

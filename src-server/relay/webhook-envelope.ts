@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { notificationKey } from '../../src-common/garmin-notifications.js';
+import type { ActivityFileFields } from '../../src-common/relay-contract.js';
 
 /** Most notifications one webhook body may carry (Garmin batches a few minutes of deliveries). */
 export const MAX_NOTIFICATIONS_PER_BODY = 10_000;
@@ -14,6 +15,8 @@ export type IncomingNotification =
       readonly callbackUrl: string;
       readonly uploadStart: number | null;
       readonly uploadEnd: number | null;
+      /** An activity file ping's identifying fields (Garmin's activity id, file type, start), or null. */
+      readonly activityFile: ActivityFileFields | null;
       readonly dedupeKey: string;
     }
   | { readonly kind: 'push'; readonly garminUserId: string; readonly type: string; readonly summaryJson: string; readonly dedupeKey: string }
@@ -64,6 +67,25 @@ function windowOf(url: URL): { start: number | null; end: number | null } {
     return value !== null && /^\d{1,12}$/.test(value) ? Number(value) : null;
   };
   return { start: read('uploadStartTimeInSeconds'), end: read('uploadEndTimeInSeconds') };
+}
+
+/**
+ * What identifies an activity file ping's upload (Garmin's documented activityFiles item:
+ * summaryId, activityId, fileType, callbackURL, startTimeInSeconds, activityName, manual…): the
+ * activity id, file type and start the desktop needs to make the file one activity with the API's,
+ * whatever the two starts say. A field that cannot be read is null; keys with stray spaces read as
+ * the key, as the desktop reads Garmin's records. Nothing else of the item is kept.
+ */
+export function activityFileFieldsOf(raw: Readonly<Record<string, unknown>>): ActivityFileFields | null {
+  const fields = new Map(Object.entries(raw).map(([key, value]) => [key.trim(), value]));
+  const id = fields.get('activityId');
+  const activityId =
+    typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? String(id) : typeof id === 'string' && /^\d{1,20}$/.test(id.trim()) ? id.trim() : null;
+  const type = fields.get('fileType');
+  const fileType = typeof type === 'string' && /^[A-Za-z0-9]{1,16}$/.test(type.trim()) ? type.trim().toUpperCase() : null;
+  const start = fields.get('startTimeInSeconds');
+  const startTimeInSeconds = typeof start === 'number' && Number.isSafeInteger(start) && start >= 0 ? start : null;
+  return activityId === null && fileType === null && startTimeInSeconds === null ? null : { activityId, fileType, startTimeInSeconds };
 }
 
 /**
@@ -151,6 +173,7 @@ export function readWebhookBody(body: unknown, garminApiOrigin: string): ParsedW
           callbackUrl: url.href,
           uploadStart: window.start,
           uploadEnd: window.end,
+          activityFile: type === 'activityFiles' ? activityFileFieldsOf(summary) : null,
           dedupeKey: digest('ping', type, entry.data.userId, url.href),
         });
         continue;

@@ -108,6 +108,18 @@ export const SERVER_MIGRATIONS: ReadonlyArray<{ readonly version: number; readon
       );
     `,
   },
+  {
+    version: 5,
+    name: 'relay: an activity file ping carries the Garmin activity id, file type and start it names, sealed',
+    sql: `
+      -- An activityFiles ping's identifying fields (Garmin's activity id, file type, start) as JSON,
+      -- sealed with the server's data key like a push's summary (the row's dedupe key and
+      -- ':activityFile' bound as additional data): a ping still holds nothing readable beyond its
+      -- type, user, callback URL and upload window. Null for every other row, for rows stored
+      -- before, and for rows an older instance stores during a rolling deploy.
+      alter table garmin_notifications add column ping_fields bytea;
+    `,
+  },
 ];
 
 const LOCK_ID = 4_204_201;

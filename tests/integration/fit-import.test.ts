@@ -135,6 +135,16 @@ describe.skipIf(!SAMPLES)('every real FIT file of ../shared/fit-samples', () => 
     expect(multi.activities[6]!.local_date).toBe('2015-08-29');
   });
 
+  it('a multisport file whose door names a Garmin activity id (the upload’s) still gives each leg its own activity', async () => {
+    const fresh = world();
+    const bytes = readFileSync(path.join(SAMPLES!, 'activity-large-fenxi2-multisport.fit'));
+    const imported = await fresh.imports.importBytes([{ name: 'garmin-activity-5001904988.fit', bytes, activityId: '5001904988' }], { source: 'activity_file' });
+    expect(imported.results[0]!.activities.map((a) => a.result)).toEqual(Array(7).fill('new'));
+    expect(fresh.count('activities')).toBe(7);
+    // None of the legs claims the upload's id: a summary Garmin sends for one leg finds it by its sport and start.
+    expect(fresh.db.prepare('SELECT count(*) FROM activities WHERE activity_id IS NOT NULL').pluck().get()).toBe(0);
+  });
+
   it('keeps developer (Connect IQ) fields raw, and running dynamics and power where recorded', () => {
     const dev = summary.results.find((r) => r.name.endsWith('developer-types-sample.fit'))!.activities[0]!;
     const recorded = w.coaching.activityDetails(dev.summary_id).recorded!;

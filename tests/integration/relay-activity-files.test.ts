@@ -85,4 +85,32 @@ describe('activity files through the relay (webhook ping → relay → Garmin’
     expect((await world.companion.sync()).outcome).toBe('completed');
     expect(sim.activityFileRequests).toHaveLength(2);
   }, 60_000);
+
+  it('the ping’s Garmin activity id makes the file that activity though the two starts differ by more than 60 s; a TCX file is not fetched', async () => {
+    const runs = simRecordsUploadedBetween('activities', now - 5 * DAY, now, now).filter((a) => a.activityType === 'RUNNING');
+    const run = runs.at(-1)!;
+    expect(run.summaryId).not.toBe(runs[0]!.summaryId);
+    const start = run.startTimeInSeconds as number;
+    // The watch's file starts five minutes after the API's summary says (a start pressed late, a clock off).
+    const file = encodeRun({ start: start + 300, seconds: 1500, power: true, dynamics: true, lapMetres: 1000, seed: 11 }).bytes;
+    sim.uploadActivityFile(file, { activityType: 'RUNNING', startTimeInSeconds: start, activityId: run.activityId, deviceName: 'Forerunner 245' });
+    // Garmin sends TCX or GPX when asked to: nothing to import, so not downloaded.
+    sim.uploadActivityFile(new TextEncoder().encode('<TrainingCenterDatabase/>'), { fileType: 'TCX', activityType: 'RUNNING', startTimeInSeconds: start, activityId: run.activityId });
+    const asked = sim.activityFileRequests.length;
+    await sim.deliveriesSettled();
+    expect((await world.companion.sync()).outcome).toBe('completed');
+    expect(sim.activityFileRequests.slice(asked).map((r) => r.status)).toEqual([200]);
+
+    const db = openDatabase(path.join(world.home, 'companion.db'));
+    try {
+      // One activity: the API's, with the file's samples and what the watch recorded; no activity of the file's own.
+      expect(db.prepare('SELECT summary_id FROM activities WHERE activity_id = ?').pluck().all(String(run.activityId))).toEqual([String(run.summaryId)]);
+      expect(db.prepare("SELECT count(*) FROM activities WHERE summary_id LIKE 'fit-%'").pluck().get()).toBe(1);
+      const coaching = createCoaching({ db, config: { hr: { maxHr: 190, restingHr: 48, zoneModel: 'hrr' } }, clock: { now: () => now * 1000 } });
+      expect(coaching.activityDetails(String(run.summaryId)).recorded).toMatchObject({ source: 'activity_file', samples_from_file: true });
+      expect(db.prepare('SELECT name FROM fit_files ORDER BY imported_at DESC, rowid DESC LIMIT 1').pluck().get()).toBe(`garmin-activity-${run.activityId}.fit`);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
 });

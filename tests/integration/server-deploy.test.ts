@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServerConfig, ServerConfigError } from '../../src-server/config.js';
 import { openPostgresStore } from '../../src-server/store/postgres-store.js';
-import { migrate } from '../../src-server/store/migrations.js';
+import { migrate, SERVER_MIGRATIONS } from '../../src-server/store/migrations.js';
 import type { SqlStore } from '../../src-server/store/sql-store.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { secretsIn, startSimulator, tempDir, TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../support/harness.js';
@@ -29,7 +29,7 @@ describe('R42 server on a real PostgreSQL: instances share one database', () => 
   it('migrates once when instances start together, and shares the rate limit across instances', async () => {
     const stores: SqlStore[] = await Promise.all([openPostgresStore(pg.url), openPostgresStore(pg.url)]);
     const applied = await Promise.all(stores.map((s) => migrate(s)));
-    expect(applied.flat().sort()).toEqual([1, 2, 3, 4]);
+    expect(applied.flat().sort()).toEqual(SERVER_MIGRATIONS.map((m) => m.version));
     const env = serverEnv(sim, [REDIRECT], { RATE_LIMIT_PER_MINUTE: '5', DATABASE_URL: pg.url });
     const [a, b] = await Promise.all(stores.map((store) => startTestServer(env, { store })));
     try {

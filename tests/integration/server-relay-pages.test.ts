@@ -67,7 +67,7 @@ describe.each(['pglite', 'postgres'] as const)('relay pages bounded by bytes (%s
        ('old', 'permissions', null, null, null, '["HEALTH_EXPORT"]', 'k3', 1), ('old', 'deregistration', null, null, null, null, 'k4', 1)`,
       [sealWithDataKey(KEY, 'k1', summary), url],
     );
-    expect(await migrate(store)).toEqual([3, 4]);
+    expect(await migrate(store)).toEqual(SERVER_MIGRATIONS.filter((m) => m.version >= 3).map((m) => m.version));
     expect(await migrate(store)).toEqual([]);
     // Rows stored before it, or by an older instance during a rolling deploy, have no size: the
     // relay measures what they hold instead (a sealed summary with its 28 bytes of IV and tag).
@@ -208,6 +208,49 @@ describe.each(['pglite', 'postgres'] as const)('relay pages bounded by bytes (%s
       await older.close();
       await store.query('delete from garmin_notifications');
     }
+  });
+
+  it('keeps an activity file ping’s activity id, file type and start sealed (migration 5), for a desktop that reads them; older rows and desktops do without', async () => {
+    const ping = (id: string, extra: Record<string, unknown>) => ({ userId: 'files', callbackURL: `${API}/wellness-api/rest/activityFile?id=${id}&token=${'t'.repeat(40)}`, ...extra });
+    // Garmin's documented item (activityFiles.json): activityId a number, keys as Garmin prints them, one with a stray space.
+    const documented = { summaryId: '10010727180-file', fileType: 'FIT', activityType: 'RUNNING', deviceName: 'Garmin Fenix 8', startTimeInSeconds: 1617717902, activityId: 5001904988, activityName: 'Olathe WALKING', manual: false };
+    const body = {
+      activityFiles: [ping('1', documented), ping('2', { 'activityId ': '77', fileType: 'tcx' }), ping('3', { activityId: 'not-an-id', fileType: 'F I T' })],
+      dailies: [{ userId: 'files', callbackURL: `${API}/wellness-api/rest/dailies?token=abc` }],
+    };
+    await notifications.add(parseWebhookBody(body, API), 1);
+    // A row an instance before migration 5 stored during a rolling deploy: no fields.
+    await store.query(`insert into garmin_notifications (garmin_user_id, kind, summary_type, callback_url, dedupe_key, received_at) values ('files', 'ping', 'activityFiles', $1, 'older', 1)`, [
+      `${API}/wellness-api/rest/activityFile?id=4&token=x`,
+    ]);
+    const reading = await notifications.page('files', null, 500, KIB * KIB, { activityFile: true });
+    const fields = reading.notifications.map((n) => (n.kind === 'ping' ? (n.activityFile ?? 'none') : n.kind));
+    expect(fields).toEqual([
+      { activityId: '5001904988', fileType: 'FIT', startTimeInSeconds: 1617717902 },
+      { activityId: '77', fileType: 'TCX', startTimeInSeconds: null },
+      'none',
+      'none',
+      'none',
+    ]);
+    // The page parses with the shared contract, and its size stays within what the stored sizes promise.
+    expect(pageBytes({ ...reading, cursor: reading.notifications.at(-1)!.cursor })).toBeLessThanOrEqual(
+      (await store.query<{ n: string | number }>(`select sum(coalesce(payload_bytes, octet_length(callback_url))) as n from garmin_notifications where garmin_user_id = 'files'`)).map((r) => Number(r.n))[0]! +
+        5 * NOTIFICATION_OVERHEAD_BYTES +
+        PAGE_ENVELOPE_BYTES,
+    );
+    // A desktop that does not name the field (an older one, parsing strictly) gets pages without it.
+    const older = await notifications.page('files', null, 500, KIB * KIB);
+    expect(older.notifications.every((n) => !('activityFile' in n))).toBe(true);
+    // At rest the fields are sealed: neither the id nor the start is readable in the row.
+    const rows = await store.query<{ ping_fields: string | null }>(`select encode(ping_fields, 'base64') as ping_fields from garmin_notifications where garmin_user_id = 'files' order by id`);
+    expect(rows.map((r) => r.ping_fields !== null)).toEqual([true, true, false, false, false]);
+    const raw = Buffer.concat(rows.filter((r) => r.ping_fields !== null).map((r) => Buffer.from(r.ping_fields!, 'base64'))).toString('latin1');
+    expect(raw).not.toContain('5001904988');
+    expect(raw).not.toContain('1617717902');
+    // Another data key cannot open them: the ping still goes, without its fields.
+    const rekeyed = await new NotificationStore(store, Buffer.alloc(32, 7)).page('files', null, 500, KIB * KIB, { activityFile: true });
+    expect(rekeyed.notifications.map((n) => n.kind === 'ping' && 'activityFile' in n)).toEqual([false, false, false, false, false]);
+    await store.query('delete from garmin_notifications');
   });
 
   it('still bounds a page of small notifications by count, and a budget of many small ones by bytes', async () => {

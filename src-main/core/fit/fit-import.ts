@@ -120,8 +120,11 @@ export class FitImporter {
     const offsetS = decoded.offsetS ?? this.computerOffset(decoded.legs[0]?.startTime ?? 0);
     if (decoded.offsetS === null) warnings.push('The file does not say its local time: dated by this computer’s time zone.');
     const activities: ImportFileResult['activities'][number][] = [];
+    // The door's Garmin activity id names the whole upload: a multisport file's legs are each their
+    // own activity, matched by sport and start, so the id is one leg's only when there is one leg.
+    const activityId = decoded.legs.length === 1 ? (file.activityId ?? null) : null;
     for (const leg of decoded.legs) {
-      activities.push(this.storeLeg(leg, decoded, { sha256, source: file.source, activityId: file.activityId ?? null, offsetS, warnings }, now));
+      activities.push(this.storeLeg(leg, decoded, { sha256, source: file.source, activityId, offsetS, warnings }, now));
       await yieldToLoop();
     }
     fit.rememberFile(sha256, file.name, bytes.length, 'imported', null, activities.map((a) => a.summary_id), now);

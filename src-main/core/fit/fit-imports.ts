@@ -13,8 +13,8 @@ import { findWatchFolders } from './watch-finder.js';
 export interface FitImports {
   /** Files, folders and zips (Garmin Connect's export among them). */
   importPaths(paths: readonly string[], options?: ImportOptions & { source?: FitSource }): Promise<ImportSummary>;
-  /** Files given as bytes (a drop in a browser). */
-  importBytes(files: ReadonlyArray<{ name: string; bytes: Uint8Array }>, options?: ImportOptions & { source?: FitSource }): Promise<ImportSummary>;
+  /** Files given as bytes (a drop in a browser, an activity file from the relay with the Garmin activity id its ping named). */
+  importBytes(files: ReadonlyArray<{ name: string; bytes: Uint8Array; activityId?: string | null }>, options?: ImportOptions & { source?: FitSource }): Promise<ImportSummary>;
   /** Every Garmin mounted as a drive under `roots`: the files not seen before. */
   importFromWatch(roots: readonly string[], options?: ImportOptions): Promise<ImportSummary>;
 }
@@ -34,7 +34,7 @@ export function createFitImports(deps: FitImporterDeps & { readonly tmpDir: stri
       const inputs: ImportInput[] = files.map((f) =>
         f.name.toLowerCase().endsWith('.zip')
           ? { kind: 'skip', name: path.basename(f.name), reason: 'not_fit_or_zip', message: 'An archive (Garmin’s export) is imported with `r42-companion import <the zip>`, which reads it without unpacking it; drop FIT files here.' }
-          : { kind: 'file', name: path.basename(f.name), source: options.source ?? 'file', bytes: f.bytes.length, read: async () => f.bytes },
+          : { kind: 'file', name: path.basename(f.name), source: options.source ?? 'file', bytes: f.bytes.length, read: async () => f.bytes, activityId: f.activityId ?? null },
       );
       return importer.importAll(inputs, { ...options, total: inputs.length });
     },

@@ -8,6 +8,8 @@
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../../../src-common/json-depth.js';
 import {
   RELAY_COMPUTER_HEADER,
+  RELAY_READS_ACTIVITY_FILE,
+  RELAY_READS_HEADER,
   RELAY_COMPUTERS_HEADER,
   RELAY_PAGE_MAX_RESPONSE_BYTES,
   relayForgotten,
@@ -115,7 +117,13 @@ export class RelayClient {
     const url = new URL(path, base);
     for (let attempt = 0; ; attempt++) {
       const token = await this.deps.token(attempt > 0);
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', [RELAY_COMPUTER_HEADER]: this.computer() };
+      // The optional fields this desktop reads: an activity file ping's Garmin activity id, file type and start.
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        [RELAY_COMPUTER_HEADER]: this.computer(),
+        [RELAY_READS_HEADER]: RELAY_READS_ACTIVITY_FILE,
+      };
       if (body !== undefined) headers['content-type'] = 'application/json';
       const response = await this.request(url, { method, headers, ...(body !== undefined ? { body } : {}) }, signal, extraMs, maxBytes);
       if (response.status === 401 && attempt === 0) {

@@ -39,9 +39,11 @@ export interface RelaySyncDeps {
   readonly maxRetryAfterSeconds?: number;
   /**
    * Imports an activity file's FIT bytes (core/fit: the same importer as a file from the watch), or
-   * absent when this computer keeps nothing of activity files. Idempotent: a file seen before changes nothing.
+   * absent when this computer keeps nothing of activity files. Idempotent: a file seen before
+   * changes nothing. `activityId`: Garmin's id of the activity the ping named, when the relay
+   * carried it, so the file is that activity whatever the two starts say.
    */
-  readonly importActivityFile?: (name: string, bytes: Uint8Array) => Promise<void>;
+  readonly importActivityFile?: (name: string, bytes: Uint8Array, activityId: string | null) => Promise<void>;
 }
 
 /**
@@ -182,15 +184,21 @@ export class RelaySync {
     // their upload windows are asked for again through the backfill, so nothing is lost.
     const lost = new Map<Stream, { start: number; end: number }>();
     // Activity files (the watch's FIT file of each upload): imported before the page is committed, so a crash re-delivers them (a file seen before changes nothing).
-    const files: Array<{ name: string; bytes: Uint8Array }> = [];
+    const files: Array<{ name: string; bytes: Uint8Array; activityId: string | null }> = [];
     let next = 0;
     const worker = async () => {
       while (next < pings.length) {
         const ping = pings[next++]!;
         if (ping.type === 'activityFiles' && this.deps.importActivityFile) {
-          const file = await this.fetchActivityFile(ping.callbackURL, signal);
+          // What the ping named (a relay that carries it): Garmin's activity id, and a TCX or GPX file, which is not fetched (only FIT files are imported).
+          const named = ping.activityFile;
+          if (named?.fileType && named.fileType !== 'FIT') {
+            this.deps.logger.log('info', 'relay.activity_file_not_fit', { fileType: named.fileType });
+            continue;
+          }
+          const file = await this.fetchActivityFile(ping.callbackURL, named?.activityId ?? null, signal);
           if (file === 'permission_missing') permissionMissing.add('activities');
-          else if (typeof file !== 'string') files.push({ name: file.name, bytes: file.bytes });
+          else if (typeof file !== 'string') files.push({ name: file.name, bytes: file.bytes, activityId: named?.activityId ?? null });
           else this.deps.logger.log('warn', 'relay.activity_file_not_fetched', { reason: file });
           continue;
         }
@@ -212,7 +220,7 @@ export class RelaySync {
       }
     };
     await Promise.all(Array.from({ length: Math.min(RELAY_FETCH_CONCURRENCY, pings.length) }, worker));
-    for (const file of files) await this.deps.importActivityFile!(file.name, file.bytes);
+    for (const file of files) await this.deps.importActivityFile!(file.name, file.bytes, file.activityId);
     if (files.length) this.deps.logger.log('info', 'relay.activity_files_imported', { count: files.length });
     let deregistered = false;
     const notKept = new Map<string, number>();
@@ -316,7 +324,7 @@ export class RelaySync {
    * bytes (at most MAX_FIT_BYTES, a larger one refused unread), or why there are none. Garmin
    * serves each file once, within 24 h.
    */
-  private async fetchActivityFile(callbackUrl: string, signal: AbortSignal | undefined): Promise<{ name: string; bytes: Uint8Array } | 'gone' | 'permission_missing' | 'too_large'> {
+  private async fetchActivityFile(callbackUrl: string, activityId: string | null, signal: AbortSignal | undefined): Promise<{ name: string; bytes: Uint8Array } | 'gone' | 'permission_missing' | 'too_large'> {
     const url = this.callbackTarget(callbackUrl);
     if (url === null) return 'gone';
     let response;
@@ -330,6 +338,7 @@ export class RelaySync {
     if (response.status === 412) return 'permission_missing';
     if (response.status >= 500) throw this.garmin.failure(response, 'an activity file')!;
     if (!response.ok) return 'gone';
+    if (activityId !== null) return { name: `garmin-activity-${activityId}.fit`, bytes: response.bytes };
     const id = (url.searchParams.get('id') ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'file';
     return { name: `garmin-activity-file-${id}.fit`, bytes: response.bytes };
   }

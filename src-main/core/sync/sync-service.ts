@@ -42,7 +42,7 @@ export interface SyncServiceDeps {
   readonly logger: Logger;
   readonly sleep: (ms: number) => Promise<void>;
   /** Imports an activity file's FIT bytes (the Activity API's activityFiles pings through the relay). */
-  readonly importActivityFile?: (name: string, bytes: Uint8Array) => Promise<void>;
+  readonly importActivityFile?: (name: string, bytes: Uint8Array, activityId: string | null) => Promise<void>;
 }
 
 export interface SyncService {
