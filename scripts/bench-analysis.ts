@@ -156,7 +156,10 @@ function atOneHertz(record: Record<string, unknown>): Array<Record<string, numbe
 /** Storage figures over `years` of simulated data ending at local day `lastDay`. */
 export function benchStorage(options: { years?: number; lastDay?: number; runs?: number } = {}): StorageBench {
   const years = options.years ?? 5;
-  const lastDay = options.lastDay ?? Math.floor((Date.now() / 1000 + RUNNER_OFFSET_S) / 86_400);
+  // The last day is a run's: its details are the new run stored after the history (a day without
+  // one would time nothing).
+  let lastDay = options.lastDay ?? Math.floor((Date.now() / 1000 + RUNNER_OFFSET_S) / 86_400);
+  while (!simRecordsForDay('activities', lastDay).some((r) => /RUN/.test(String(r.body.activityType)))) lastDay--;
   const firstDay = lastDay - Math.round(years * 365.25) + 1;
   const home = mkdtempSync(path.join(tmpdir(), 'r42-bench-analysis-'));
   try {
@@ -274,7 +277,7 @@ export function benchStorage(options: { years?: number; lastDay?: number; runs?:
       jsonBytesPerHour1s: Math.round(json1 / hours1),
       activities,
       runsPerWeek: Math.round(perWeek * 10) / 10,
-      storeSeconds: Math.round(storeSeconds),
+      storeSeconds: Math.round(storeSeconds * 10) / 10,
       detailsQuery: { measured: percentiles(detailMs), baseline: percentiles(detailBaseMs), cpu: percentiles(detailCpuMs) },
       loadOver5Years: { measured: percentiles(loadMs), baseline: percentiles(loadBaseMs), cpu: percentiles(loadCpuMs) },
       loadOver5YearsCold: { measured: percentiles(loadColdMs), baseline: percentiles(loadBaseMs), cpu: percentiles(loadColdCpuMs) },
