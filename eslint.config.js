@@ -18,6 +18,16 @@ const dynamicBan = (name, message) =>
   ].map((selector) => ({ selector, message }));
 const dynamicElectronBan = dynamicBan('electron', electronBan.message);
 const dynamicKeytarBan = dynamicBan('keytar', keytarBan.message);
+const coreBans = [
+  { group: ['**/electron/**', '**/cli/**', '**/adapters/**', '**/main'], message: 'The core is plain Node: it depends on nothing outside src-main/core.' },
+  { group: ['**/src-preload/**'], message: 'The core knows no preload: the IPC contract is src-common/ipc-contract.ts.' },
+];
+// Repos only store (docs/architecture.md rule 16): the figures kept with the data are computed above
+// the store (coaching/activity-ingest.ts) and handed in, so the store imports neither the analysis
+// nor the coaching service, not even for a type (shared shapes live in src-common).
+const storeMessage = 'The store only stores: figures are computed in core/coaching (or core/analysis) and handed in; shared types live in src-common.';
+const storeBan = { group: ['**/analysis/**', '**/coaching/**'], message: storeMessage };
+const dynamicStoreBan = ['ImportExpression[source.value=/\\/(analysis|coaching)\\//]'].map((selector) => ({ selector, message: storeMessage }));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
@@ -50,12 +60,16 @@ export default tseslint.config(
         'error',
         {
           paths: [electronBan, keytarBan],
-          patterns: [
-            { group: ['**/electron/**', '**/cli/**', '**/adapters/**', '**/main'], message: 'The core is plain Node: it depends on nothing outside src-main/core.' },
-            { group: ['**/src-preload/**'], message: 'The core knows no preload: the IPC contract is src-common/ipc-contract.ts.' },
-          ],
+          patterns: coreBans,
         },
       ],
+    },
+  },
+  {
+    files: ['src-main/core/store/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electronBan, keytarBan], patterns: [...coreBans, storeBan] }],
+      'no-restricted-syntax': ['error', ...dynamicElectronBan, ...dynamicKeytarBan, ...dynamicStoreBan],
     },
   },
   {

@@ -20,6 +20,7 @@ import { inflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { activityIngest, rebuildRecords } from '../src-main/core/coaching/activity-ingest.js';
 import { createCoaching } from '../src-main/core/coaching/coaching-service.js';
 import { openDatabase } from '../src-main/core/store/database.js';
 import { encodeSamples } from '../src-main/core/store/sample-codec.js';
@@ -165,7 +166,7 @@ export function benchStorage(options: { years?: number; lastDay?: number; runs?:
   try {
     const file = path.join(home, 'companion.db');
     const db = openDatabase(file);
-    const repo = new TrainingRepo(db, 'default');
+    const repo = new TrainingRepo(db, 'default', activityIngest);
     const t0 = performance.now();
     let hours = 0;
     let bytes5 = 0;
@@ -257,7 +258,7 @@ export function benchStorage(options: { years?: number; lastDay?: number; runs?:
     db.transaction(() => repo.upsertRecords('activityDetails', newRun, lastDay * 86_400))();
     const recordsAfterNewRunMs = (performance.now() - t1) / Math.max(1, newRun.length);
     const t2 = performance.now();
-    repo.details.rebuildRecords();
+    rebuildRecords(repo.details.analysis);
     const recordsRebuildMs = performance.now() - t2;
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.exec('VACUUM');

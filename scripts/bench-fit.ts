@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { activityIngest } from '../src-main/core/coaching/activity-ingest.js';
 import { createFitImports } from '../src-main/core/fit/fit-imports.js';
 import { silentLogger } from '../src-main/core/ports.js';
 import { openDatabase } from '../src-main/core/store/database.js';
@@ -86,7 +87,7 @@ async function importOnce(target: string): Promise<Phase> {
   const home = mkdtempSync(path.join(tmpdir(), 'r42-bench-fit-db-'));
   try {
     const db = openDatabase(path.join(home, 'companion.db'));
-    const training = new TrainingRepo(db, 'default');
+    const training = new TrainingRepo(db, 'default', activityIngest);
     const imports = createFitImports({ db, training, clock: { now: () => Date.now() }, logger: silentLogger, tmpDir: path.join(home, 'import-tmp') });
     const cpu = process.cpuUsage();
     const t0 = performance.now();

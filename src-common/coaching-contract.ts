@@ -360,6 +360,8 @@ export const personalRecord = z.strictObject({
   date: z.string(),
 });
 export type PersonalRecord = z.infer<typeof personalRecord>;
+/** The records by distance label, a distance never run absent: what the store keeps and the analysis updates (not an answer). */
+export type RecordsByLabel = Readonly<Partial<Record<EffortLabel, PersonalRecord>>>;
 
 /** `personalRecords()`. */
 export const personalRecordsAnswer = z.strictObject({

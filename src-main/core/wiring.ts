@@ -16,6 +16,7 @@ import { UsageRecorder } from './agent/usage-recorder.js';
 import { runRefreshHelper } from './auth/refresh-helper.js';
 import { isProcessAlive, TokenManager } from './auth/token-manager.js';
 import { TokenVault } from './auth/token-vault.js';
+import { activityIngest } from './coaching/activity-ingest.js';
 import { createCoaching, type Coaching } from './coaching/coaching-service.js';
 import type { Companion, CompanionDeps } from './companion.js';
 import { createDataService } from './data/data-service.js';
@@ -45,7 +46,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
   const db = openDatabase(config.paths.database);
   const accounts = new AccountsRepo(db);
   const audit = new AuditRepo(db);
-  const training = new TrainingRepo(db, profileId);
+  const training = new TrainingRepo(db, profileId, activityIngest);
   const relayRepo = new RelayRepo(db, profileId);
   const vault = new TokenVault(secrets);
   for (const origin of config.insecureHttpUrls) logger.log('warn', 'config.insecure_http', { origin });
@@ -127,7 +128,7 @@ export function createCompanion(deps: CompanionDeps): Companion {
     importFromWatch: async (roots, options) => (await fit()).importFromWatch(roots, options),
   };
 
-  const plans = createPlanReader({ db, training, coaching, profileId });
+  const plans = createPlanReader({ training, coaching });
   const workouts = createWorkouts({
     repo: new WorkoutsRepo(db, profileId),
     audit,

@@ -15,8 +15,9 @@ import type { LoadMethod, TrainingLoadAnswer, ZoneModel } from '../../src-common
 import { zonesFor } from '../../src-main/core/analysis/zones.js';
 import { createCoaching, hrFiguresKey } from '../../src-main/core/coaching/coaching-service.js';
 import { openDatabase, type Database } from '../../src-main/core/store/database.js';
-import { DetailsRepo } from '../../src-main/core/store/details-repo.js';
-import { TrainingRepo } from '../../src-main/core/store/training-repo.js';
+import { AnalysisRepo } from '../../src-main/core/store/analysis-repo.js';
+import type { TrainingRepo } from '../../src-main/core/store/training-repo.js';
+import { trainingRepo } from '../support/training-store.js';
 import { RUNNER_OFFSET_S } from '../simulator/garmin-data.js';
 import { simRecordsForDay, SIM_STREAMS } from '../simulator/streams.js';
 import { tempDir } from '../support/harness.js';
@@ -34,7 +35,7 @@ const HR: Hr = { maxHr: 190, restingHr: 48, zoneModel: 'hrr' };
 /** Ten weeks of the simulator's runner, stored as a sync would. */
 function store(file: string): { db: Database; repo: TrainingRepo } {
   const db = openDatabase(file);
-  const repo = new TrainingRepo(db, 'default');
+  const repo = trainingRepo(db);
   for (let day = FIRST_DAY; day <= LAST_DAY; day++) {
     db.transaction(() => {
       for (const stream of SIM_STREAMS) repo.upsertRecords(stream, simRecordsForDay(stream, day).map((r) => r.body), day * DAY);
@@ -58,7 +59,7 @@ function uncachedLoad(db: Database, hr: Hr, from: string, to: string): Pick<Trai
     avg_hr: number | null;
     duration_s: number | null;
   }>;
-  const analyses = new DetailsRepo(db, 'default').analysis.analysesBetween(loadFrom, to);
+  const analyses = new AnalysisRepo(db, 'default').analysesBetween(loadFrom, to);
   const methods: Record<LoadMethod, number> = { hr_samples: 0, avg_hr: 0, duration: 0 };
   const loads = rows.map((r) => {
     const a = analyses.get(r.summary_id) ?? null;
@@ -157,7 +158,7 @@ describe('the training load’s HR figures cache', () => {
     // Another connection (another process, say) commits the swim: the next answer has it.
     const other = openDatabase(db.name);
     try {
-      new TrainingRepo(other, 'default').upsertRecords('activities', [swim], start);
+      trainingRepo(other).upsertRecords('activities', [swim], start);
     } finally {
       other.close();
     }

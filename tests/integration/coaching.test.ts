@@ -13,7 +13,7 @@ import { createCoaching, type Coaching } from '../../src-main/core/coaching/coac
 import { CompanionError } from '../../src-main/core/errors.js';
 import { silentLogger } from '../../src-main/core/ports.js';
 import { openDatabase, type Database } from '../../src-main/core/store/database.js';
-import { TrainingRepo } from '../../src-main/core/store/training-repo.js';
+import { trainingRepo } from '../support/training-store.js';
 import { GarminPullSource } from '../../src-main/core/sync/data-source.js';
 import { SyncEngine } from '../../src-main/core/sync/sync-engine.js';
 import { RUNNER_OFFSET_S } from '../simulator/garmin-data.js';
@@ -64,7 +64,7 @@ beforeAll(async () => {
   db = openDatabase(path.join(tempDir(), 'companion.db'));
   const clock = { now: () => NOW * 1000 };
   const engine = new SyncEngine({
-    repo: new TrainingRepo(db, 'default'),
+    repo: trainingRepo(db),
     source: new GarminPullSource(new URL(sim.url), fetch, 30_000, async () => token),
     clock,
     logger: silentLogger,

@@ -20,7 +20,8 @@ import { MTP_NOTE } from '../../src-main/core/fit/watch-finder.js';
 import { silentLogger } from '../../src-main/core/ports.js';
 import { openDatabase, type Database } from '../../src-main/core/store/database.js';
 import { unpackJson } from '../../src-main/core/store/sample-codec.js';
-import { TrainingRepo } from '../../src-main/core/store/training-repo.js';
+import type { TrainingRepo } from '../../src-main/core/store/training-repo.js';
+import { trainingRepo } from '../support/training-store.js';
 import { activityDetailsFor } from '../simulator/activity-details.js';
 import { recordsForDay } from '../simulator/garmin-data.js';
 import { encodeRun } from '../support/fit-files.js';
@@ -49,7 +50,7 @@ interface World {
 function world(): World {
   const home = tempDir();
   const db = openDatabase(path.join(home, 'companion.db'));
-  const training = new TrainingRepo(db, 'default');
+  const training = trainingRepo(db);
   const clock = { now: () => Date.UTC(2026, 11, 1) };
   return {
     db,
@@ -417,7 +418,7 @@ describe('bad input: a clear reason each, nothing stored', () => {
   it('stops past the file limit with a reason', async () => {
     const home = tempDir();
     const db = openDatabase(path.join(home, 'companion.db'));
-    const training = new TrainingRepo(db, 'default');
+    const training = trainingRepo(db);
     const imports = createFitImports({ db, training, clock: { now: () => 0 }, logger: silentLogger, tmpDir: path.join(home, 'tmp'), limits: { maxFiles: 3, maxInnerZipBytes: 1e9, maxRatio: 100 } });
     const dir = tempDir();
     for (let i = 0; i < 5; i++) writeFileSync(path.join(dir, `${i}.fit`), '');

@@ -50,4 +50,29 @@ describe('architecture boundaries are enforced by lint (docs/architecture.md rul
     }
     expect(await ruleIds('src-main/core/ui/x.ts', "import type { Channel } from '../../../src-common/ipc-contract.js';\nexport type C = Channel;\n")).toEqual([]);
   });
+
+  it('keeps the store to storing: no store module imports the analysis or the coaching service, not even a type (rule 16)', async () => {
+    const reaches = [
+      "import { hrHistogram } from '../analysis/histogram.js';\nexport const h = hrHistogram;\n",
+      "import type { Series } from '../analysis/samples.js';\nexport type S = Series;\n",
+      "import { activityIngest } from '../coaching/activity-ingest.js';\nexport const i = activityIngest;\n",
+      "import type { Coaching } from '../coaching/coaching-service.js';\nexport type C = Coaching;\n",
+    ];
+    for (const code of reaches) expect(await ruleIds('src-main/core/store/x.ts', code)).toContain('no-restricted-imports');
+    expect(await ruleIds('src-main/core/store/x.ts', "export const m = await import('../analysis/records.js');\n")).toContain('no-restricted-syntax');
+    // The store's own modules, its shared shapes in src-common, and the layers above it are fine.
+    expect(await ruleIds('src-main/core/store/x.ts', "import { AnalysisRepo } from './analysis-repo.js';\nexport const a = AnalysisRepo;\n")).toEqual([]);
+    expect(await ruleIds('src-main/core/store/x.ts', "import type { HrSummary } from '../../../src-common/activity-samples.js';\nexport type H = HrSummary;\n")).toEqual([]);
+    expect(await ruleIds('src-main/core/coaching/x.ts', "import { hrHistogram } from '../analysis/histogram.js';\nexport const h = hrHistogram;\n")).toEqual([]);
+    // The core's other bans still hold in the store.
+    expect(await ruleIds('src-main/core/store/x.ts', "import { a } from '../../cli/args.js';\nexport const b = a;\n")).toContain('no-restricted-imports');
+    expect(await ruleIds('src-main/core/store/x.ts', "export const k = await import('keytar');\n")).toContain('no-restricted-syntax');
+  });
+
+  it('finds no store module importing the analysis or the coaching service today', async () => {
+    const results = await eslint.lintFiles([`${ROOT}/src-main/core/store/**/*.ts`]);
+    expect(results.length).toBeGreaterThan(10);
+    const reaches = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax').map((m) => `${r.filePath}: ${m.message}`));
+    expect(reaches).toEqual([]);
+  });
 });

@@ -10,7 +10,7 @@ import { parseActivityDetails } from '../../src-main/core/garmin/activity-detail
 import { zonesFor } from '../../src-main/core/analysis/zones.js';
 import { createCoaching } from '../../src-main/core/coaching/coaching-service.js';
 import { migrate } from '../../src-main/core/store/database.js';
-import { TrainingRepo } from '../../src-main/core/store/training-repo.js';
+import { trainingRepo } from '../support/training-store.js';
 
 const START = Date.UTC(2026, 2, 10, 7, 0, 0) / 1000;
 const PROFILE = { model: 'hrr' as const, max_hr: 190, resting_hr: 48, estimated: false, max_hr_source: 'setting' as const, resting_hr_source: 'setting' as const, zones: zonesFor('hrr', 190, 48) };
@@ -41,7 +41,7 @@ const CASES: Record<string, unknown[]> = {
 describe('bad input, stored and read back', () => {
   const db = new BetterSqlite3(':memory:');
   migrate(db);
-  const repo = new TrainingRepo(db, 'default');
+  const repo = trainingRepo(db);
   const ids = Object.keys(CASES).map((name, i) => `case-${i}`);
   const records = Object.values(CASES).map((s, i) => ({ summaryId: `${ids[i]}-detail`, activityId: i + 1, summary: summary(ids[i]!), samples: s, laps: [{ startTimeInSeconds: START }, { startTimeInSeconds: START + 900 }, { startTimeInSeconds: 'never' }] }));
   const result = db.transaction(() => {

@@ -6,7 +6,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../src-main/core/store/database.js';
-import { TrainingRepo } from '../../src-main/core/store/training-repo.js';
+import { trainingRepo } from '../support/training-store.js';
 
 const day = (id: string, steps: number) => ({ summaryId: id, calendarDate: '2026-03-10', steps, restingHeartRateInBeatsPerMinute: 50 });
 const activity = (id: string, activityId: number, name: string) => ({ summaryId: id, activityId, activityType: 'RUNNING', activityName: name, startTimeInSeconds: 1_773_000_000, durationInSeconds: 1800 });
@@ -16,7 +16,7 @@ describe('records pushed through the relay', () => {
     const db = new BetterSqlite3(':memory:');
     db.pragma('foreign_keys = ON');
     migrate(db);
-    const repo = new TrainingRepo(db, 'default');
+    const repo = trainingRepo(db);
     const steps = (id: string) => (db.prepare('SELECT steps FROM dailies WHERE summary_id = ?').get(id) as { steps: number } | undefined)?.steps;
     const name = (id: string) => (db.prepare('SELECT name FROM activities WHERE summary_id = ?').get(id) as { name: string } | undefined)?.name;
     return { db, repo, steps, name };

@@ -2,7 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../src-main/core/store/database.js';
 import { isoWeekLabel, isoWeekStart } from '../../src-common/dates.js';
-import { TrainingRepo } from '../../src-main/core/store/training-repo.js';
+import { trainingRepo } from '../support/training-store.js';
 
 /** An activity as Garmin sends it; times are the runner's local wall clock at UTC+1. */
 function run(summaryId: string, localIso: string, type: string, km: number, seconds: number, hr: number | null) {
@@ -23,7 +23,7 @@ function repoWith(records: unknown[]) {
   const db = new BetterSqlite3(':memory:');
   db.pragma('foreign_keys = ON');
   migrate(db);
-  const repo = new TrainingRepo(db, 'default');
+  const repo = trainingRepo(db);
   repo.ensureStream('activities', 2_000_000_000, 1);
   repo.applyWindow('activities', records, {}, 1);
   return repo;

@@ -7,18 +7,11 @@
 import type { ActivityLoad, HrZone, ZoneTime } from '../../../src-common/coaching-contract.js';
 import { activityLoad, MIN_TRIMP_HR_COVERAGE, trimpPerMinute, type TrimpInput } from './load.js';
 import type { Series } from './samples.js';
+import type { HrSummary } from '../../../src-common/activity-samples.js';
 import { round } from './stats.js';
 import { zoneOf } from './zones.js';
 
-/** [heart rate, moving seconds] pairs, sorted by heart rate. */
-export type HrHistogram = ReadonlyArray<readonly [number, number]>;
-
-export interface HrSummary {
-  readonly movingS: number;
-  /** Moving seconds that carry a heart rate. */
-  readonly hrS: number;
-  readonly histogram: HrHistogram;
-}
+export type { HrHistogram, HrSummary } from '../../../src-common/activity-samples.js';
 
 /** Moving seconds per heart rate of a cleaned series: each interval holds its first sample's HR; pauses count nowhere. */
 export function hrHistogram(series: Series): HrSummary {

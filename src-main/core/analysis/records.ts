@@ -2,13 +2,13 @@
  * Personal records over the whole history: the fastest best effort per distance, kept up to date
  * one activity at a time as runs arrive (no rescan of the history).
  */
-import type { BestEffort, EffortLabel, PersonalRecord } from '../../../src-common/coaching-contract.js';
+import type { BestEffort, EffortLabel, PersonalRecord, RecordsByLabel } from '../../../src-common/coaching-contract.js';
 
 /** The store reads records in the contract's type (src-common/coaching-contract.ts). */
 export type { PersonalRecord };
 
-/** Records by distance label. */
-export type Records = Readonly<Partial<Record<EffortLabel, PersonalRecord>>>;
+/** Records by distance label (src-common/coaching-contract.ts). */
+export type Records = RecordsByLabel;
 
 /** One activity's contribution: its id, local date and best efforts. */
 export interface ActivityEfforts {

@@ -3,24 +3,10 @@
  * zones, drift, best efforts, TRIMP) is computed from the cleaned series, so a bad sample is judged
  * once, here, by one documented rule (docs/metrics.md, "Cleaning the samples").
  */
+import type { RawSample } from '../../../src-common/activity-samples.js';
 import type { CleaningReport } from '../../../src-common/coaching-contract.js';
 
-/** One recorded moment of an activity, as it arrives: any field may be missing or absurd. */
-export interface RawSample {
-  /** Seconds since the activity started (wall clock, pauses included). */
-  readonly t: number;
-  /** Cumulative distance in metres, as the device counted it. */
-  readonly distance?: number | null;
-  readonly hr?: number | null;
-  /** Metres per second. */
-  readonly speed?: number | null;
-  /** Steps per minute (both feet). */
-  readonly cadence?: number | null;
-  /** Metres above sea level. */
-  readonly elevation?: number | null;
-  readonly lat?: number | null;
-  readonly lon?: number | null;
-}
+export type { ActivityDetails, RawSample } from '../../../src-common/activity-samples.js';
 
 /** A sample after cleaning: sorted, one per second value, absurd fields set to null. */
 export interface Sample {
@@ -217,17 +203,4 @@ export function cleanSamples(raw: readonly RawSample[]): Series {
       paused_s: pausedS,
     },
   };
-}
-
-/** An activity's details, parsed: the sample series (times relative to the start) and lap starts. */
-export interface ActivityDetails {
-  readonly summaryId: string;
-  readonly startTime: number | null;
-  readonly activityType: string | null;
-  readonly durationS: number | null;
-  readonly distanceM: number | null;
-  readonly avgHr: number | null;
-  readonly samples: readonly RawSample[];
-  /** Lap start times in seconds since the activity started. */
-  readonly lapStarts: readonly number[];
 }

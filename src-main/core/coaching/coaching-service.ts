@@ -23,6 +23,7 @@ import type { Database } from '../store/database.js';
 import { CoachingReads, type DayValue } from '../store/coaching-reads.js';
 import type { HrFigures } from '../store/analysis-repo.js';
 import { DetailsRepo } from '../store/details-repo.js';
+import { activityIngest, refreshAnalysis } from './activity-ingest.js';
 import { DEFAULT_PROFILE_ID } from '../store/repos.js';
 import { WellnessRepo } from '../store/wellness-repo.js';
 import type {
@@ -101,7 +102,7 @@ function checkRange(range: { from: string; to: string } | undefined, maxDays: nu
 export function createCoaching(deps: CoachingDeps): Coaching {
   const { db, config, clock } = deps;
   const profileId = deps.profileId ?? DEFAULT_PROFILE_ID;
-  const details = new DetailsRepo(db, profileId);
+  const details = new DetailsRepo(db, profileId, activityIngest);
   const health = new WellnessRepo(db, profileId);
   const today = () => localDate(clock.now());
 
@@ -114,7 +115,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
   const ensureAnalysis = () => {
     if (analysisCurrent) return;
     try {
-      details.refreshAnalysis(Math.floor(clock.now() / 1000));
+      refreshAnalysis(details, Math.floor(clock.now() / 1000));
     } catch {
       // A read-only connection: the figures are still computed per request where needed.
     }

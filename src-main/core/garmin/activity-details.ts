@@ -1,11 +1,11 @@
 /**
  * Garmin's activityDetails record (Activity API) read as Garmin prints it: the activity's summary,
- * its samples and lap starts, into the analysis' shape (analysis/samples.ts ActivityDetails).
+ * its samples and lap starts, into the shape every layer carries (src-common/activity-samples.ts ActivityDetails).
  * Wire parsing lives here, beside the other records (records.ts); the store and the analysis get
  * parsed values.
  */
 import { z } from 'zod';
-import type { ActivityDetails, RawSample } from '../analysis/samples.js';
+import type { ActivityDetails, RawSample } from '../../../src-common/activity-samples.js';
 
 /** A number where Garmin sent one; anything else (missing, drifted type) becomes null. */
 const num = z.number().nullable().optional().catch(null).transform((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));

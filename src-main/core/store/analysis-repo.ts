@@ -5,11 +5,8 @@
  * store is computed by the caller (details-repo.ts on ingest, the coaching service on demand).
  */
 import { z } from 'zod';
-import type { BestEffort } from '../analysis/efforts.js';
-import type { HrSummary } from '../analysis/histogram.js';
-import type { PersonalRecord, Records } from '../analysis/records.js';
-import type { ZoneTime } from '../analysis/zones.js';
-import { bestEffort, personalRecord } from '../../../src-common/coaching-contract.js';
+import type { HrSummary } from '../../../src-common/activity-samples.js';
+import { bestEffort, personalRecord, type BestEffort, type PersonalRecord, type RecordsByLabel, type ZoneTime } from '../../../src-common/coaching-contract.js';
 import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { upsertStatement } from './wellness-details-repo.js';
@@ -155,7 +152,7 @@ export class AnalysisRepo {
   }
 
   /** The stored records by label. */
-  recordsByLabel(): Records {
+  recordsByLabel(): RecordsByLabel {
     return Object.fromEntries(this.records().map((r) => [r.label, r]));
   }
 
@@ -165,7 +162,7 @@ export class AnalysisRepo {
   }
 
   /** Replaces every record with `records`. */
-  replaceRecords(records: Records): void {
+  replaceRecords(records: RecordsByLabel): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM personal_records WHERE profile_id = ?').run(this.profileId);
       this.writeRecords(Object.values(records));

@@ -3,12 +3,10 @@
  * the figures derived from them and the personal records they set) and the wellness types
  * stressDetails, bodyComps, pulseOx and respiration. Rows are written inside the caller's
  * transaction (a sync window or a relay page), so they commit with the cursor that brought them.
+ * The figures are computed above the store and handed in (DetailsIngest): this module keeps them.
  */
 import { z } from 'zod';
-import { bestEfforts } from '../analysis/efforts.js';
-import { hrHistogram } from '../analysis/histogram.js';
-import { recordsOver, updateRecords, type Records } from '../analysis/records.js';
-import { cleanSamples, type ActivityDetails } from '../analysis/samples.js';
+import type { ActivityDetails } from '../../../src-common/activity-samples.js';
 import { activityDetailsSchema, parseActivityDetails } from '../garmin/activity-details.js';
 import { dateOfEpochSeconds } from '../../../src-common/dates.js';
 import { normalizeRecord } from '../garmin/records.js';
@@ -22,14 +20,30 @@ import { decodeSamples, encodeSamples, SAMPLE_FORMAT_VERSION } from './sample-co
 export const DETAIL_STREAMS = ['activityDetails', ...WELLNESS_DETAIL_STREAMS] as const;
 export type DetailStream = (typeof DETAIL_STREAMS)[number];
 
-/** Bumped when the derived figures change meaning: older rows are recomputed from the samples. */
-export const ANALYSIS_VERSION = 1;
-
 /** The table holding each stream's rows, keyed by (profile_id, summary_id). */
 export const DETAIL_TABLE: Record<DetailStream, string> = { activityDetails: 'activity_samples', ...WELLNESS_DETAIL_TABLE };
 
-const isRun = (type: string | null) => type !== null && /RUN/.test(type);
+/** What an activity's details are stored with, computed from its samples above the store. */
+export interface DetailsFigures {
+  /** What activity_samples says of the cleaned samples: the seconds they span, whether a heart rate and a position remain. */
+  readonly samples: { readonly durationS: number; readonly hasHr: boolean; readonly hasGps: boolean };
+  /** activity_analysis' figures. */
+  readonly analysis: Pick<ActivityAnalysisRow, 'isRun' | 'distanceM' | 'hr' | 'efforts'>;
+}
 
+/**
+ * The figures derived on ingest, handed to the repo by whoever builds it (wiring.ts gives
+ * coaching/activity-ingest.ts's): the store writes what they compute in the transaction that
+ * stores the samples, and never computes a figure itself (docs/architecture.md rule 16).
+ */
+export interface DetailsIngest {
+  /** The version of the figures (analysis_version): rows of another are recomputed by the coaching service. */
+  readonly analysisVersion: number;
+  /** One activity's figures from its details; `activityType` is the activity's, its summary's when the details name none. */
+  figures(details: ActivityDetails, activityType: string | null): DetailsFigures;
+  /** After an activity's figures are written, in the same transaction: what they change beyond it (the personal records). */
+  stored(row: ActivityAnalysisRow, analysis: AnalysisRepo): void;
+}
 
 /** A stored activity's details, read back. */
 export interface StoredDetails {
@@ -74,6 +88,7 @@ export class DetailsRepo {
   constructor(
     private readonly db: Database,
     private readonly profileId: string,
+    private readonly ingest: DetailsIngest,
   ) {
     this.fit = new FitRepo(db, profileId);
     this.wellness = new WellnessDetailsRepo(db, profileId);
@@ -146,7 +161,7 @@ export class DetailsRepo {
     const activityType = details.activityType ?? known?.activity_type ?? null;
     // The same run imported from the watch's file with richer samples keeps them (fit-repo.ts).
     if (this.fit.keepsFileSamples(activitySummaryId, details.summaryId, details.samples)) return true;
-    const series = cleanSamples(details.samples);
+    const figures = this.ingest.figures(details, activityType);
     this.upsertSamples.run({
       profile_id: this.profileId,
       summary_id: details.summaryId,
@@ -161,67 +176,22 @@ export class DetailsRepo {
       lap_starts: JSON.stringify(details.lapStarts.filter((t) => Number.isFinite(t))),
       format_version: SAMPLE_FORMAT_VERSION,
       sample_count: details.samples.length,
-      samples_duration_s: series.elapsedS,
-      has_hr: Number(series.hasHr),
-      has_gps: Number(series.hasGps),
+      samples_duration_s: figures.samples.durationS,
+      has_hr: Number(figures.samples.hasHr),
+      has_gps: Number(figures.samples.hasGps),
       samples: encodeSamples(details.samples, meta.deflateLevel),
       raw: JSON.stringify(rest),
       synced_at: now,
     });
-    const row = this.writeAnalysis(details.summaryId, activitySummaryId, localDate, activityType, details, now, series);
-    if (row.isRun && row.localDate !== null) this.applyToRecords(row);
+    const row: ActivityAnalysisRow = { summaryId: details.summaryId, activitySummaryId, localDate, ...figures.analysis };
+    this.analysis.write(row, this.ingest.analysisVersion, now);
+    this.ingest.stored(row, this.analysis);
     return true;
   }
 
-  /** Computes and stores the HR-setting-free figures of one activity. */
-  private writeAnalysis(
-    summaryId: string,
-    activitySummaryId: string,
-    localDate: string | null,
-    activityType: string | null,
-    details: ActivityDetails,
-    now: number,
-    series = cleanSamples(details.samples),
-  ): ActivityAnalysisRow {
-    const hr = hrHistogram(series);
-    const efforts = bestEfforts(series);
-    const row: ActivityAnalysisRow = { summaryId, activitySummaryId, localDate, isRun: isRun(activityType), distanceM: series.distanceM, hr, efforts };
-    this.analysis.write(row, ANALYSIS_VERSION, now);
-    return row;
-  }
-
-  /** One run's efforts into the records (analysis/records.ts updateRecords); the whole history again only when it must. */
-  private applyToRecords(row: ActivityAnalysisRow): void {
-    const next = updateRecords(this.analysis.recordsByLabel(), { summary_id: row.activitySummaryId, date: row.localDate!, efforts: row.efforts });
-    if (next.rebuild) {
-      this.rebuildRecords();
-      return;
-    }
-    this.analysis.writeRecords(next.improved.map((label) => next.records[label]!));
-  }
-
-  /** Records recomputed over every stored run (analysis/records.ts recordsOver). */
-  rebuildRecords(): Records {
-    const records = recordsOver(this.analysis.runEfforts());
-    this.analysis.replaceRecords(records);
-    return records;
-  }
-
-  /**
-   * Recomputes the derived figures of activities stored by an older analysis (or without any),
-   * then the records; answers how many were recomputed. Cheap when everything is current.
-   */
-  refreshAnalysis(now: number): number {
-    const stale = this.analysis.staleSummaryIds(ANALYSIS_VERSION);
-    if (stale.length === 0) return 0;
-    this.db.transaction(() => {
-      for (const id of stale) {
-        const stored = this.detailsOf(id);
-        if (stored) this.writeAnalysis(stored.summaryId, stored.activitySummaryId, stored.localDate, stored.activityType, stored.details, now);
-      }
-    })();
-    this.rebuildRecords();
-    return stale.length;
+  /** Runs `work` in one transaction (or inside the caller's): figures recomputed together commit together. */
+  inTransaction(work: () => void): void {
+    this.db.transaction(work)();
   }
 
   /** The details stored for an activity: by its summaryId, its Garmin activityId, or the details' own summaryId. */
@@ -230,7 +200,8 @@ export class DetailsRepo {
     return summaryId === undefined ? null : this.detailsOf(z.string().parse(summaryId));
   }
 
-  private detailsOf(summaryId: string): StoredDetails | null {
+  /** The details stored under their own summaryId. */
+  detailsOf(summaryId: string): StoredDetails | null {
     const r = rowOrNull(detailsRow, this.detailsRow.get(this.profileId, summaryId));
     if (!r) return null;
     return {

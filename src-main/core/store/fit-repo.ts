@@ -8,7 +8,7 @@
  * activity_samples through DetailsRepo), so every figure, route, tool and page reads them alike.
  */
 import { z } from 'zod';
-import type { RawSample } from '../analysis/samples.js';
+import type { RawSample } from '../../../src-common/activity-samples.js';
 import { ACTIVITY_FAMILIES } from '../../../src-common/data-query.js';
 import { fitSource, watchLap, watchTotals, type FitSource, type WatchRecorded } from '../../../src-common/coaching-contract.js';
 import { rowOrNull } from './rows.js';

@@ -16,7 +16,7 @@
  * time as NaN, which the analysis drops and counts).
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { RawSample } from '../analysis/samples.js';
+import type { RawSample } from '../../../src-common/activity-samples.js';
 
 export const SAMPLE_FORMAT_VERSION = 1;
 const COMPRESSION_DEFLATE_RAW = 1;

@@ -4,7 +4,7 @@ import { id, normalizeRecord } from '../garmin/records.js';
 import type { Statement } from 'better-sqlite3';
 import type { Database } from './database.js';
 import { TrainingReads } from './training-reads.js';
-import { DETAIL_STREAMS, DETAIL_TABLE, DetailsRepo, type DetailStream } from './details-repo.js';
+import { DETAIL_STREAMS, DETAIL_TABLE, DetailsRepo, type DetailsIngest, type DetailStream } from './details-repo.js';
 import { SUMMARY_COLUMNS as COLUMNS, SUMMARY_STREAMS, SUMMARY_TABLE as TABLE, toRow, type SummaryStream } from './summary-rows.js';
 import { WELLNESS_STREAMS, WELLNESS_TABLE, WellnessRepo, type WellnessStream } from './wellness-repo.js';
 
@@ -56,7 +56,8 @@ const streamRows = z.array(
 );
 /**
  * Training data: idempotent upserts keyed by summaryId, each window's rows with its cursor; the
- * reads are TrainingReads' (training-reads.ts).
+ * reads are TrainingReads' (training-reads.ts). `ingest` computes the figures kept with an
+ * activity's details (coaching/activity-ingest.ts, given by wiring.ts).
  */
 export class TrainingRepo extends TrainingReads {
   private readonly upserts: Record<SummaryStream, ReturnType<Database['prepare']>>;
@@ -78,7 +79,7 @@ export class TrainingRepo extends TrainingReads {
   private readonly fetchedActivityOf;
   private readonly holds = new Map<Stream, Statement<[string, string]>>();
 
-  constructor(db: Database, profileId: string) {
+  constructor(db: Database, profileId: string, ingest: DetailsIngest) {
     super(db, profileId);
     this.selectStreams = db.prepare('SELECT * FROM sync_streams WHERE profile_id = ?');
     this.moveStream = db.prepare(
@@ -87,7 +88,7 @@ export class TrainingRepo extends TrainingReads {
        WHERE profile_id = ? AND stream = ?`,
     );
     this.countSkipped = db.prepare('UPDATE sync_streams SET skipped_records = skipped_records + ? WHERE profile_id = ? AND stream = ?');
-    this.details = new DetailsRepo(db, profileId);
+    this.details = new DetailsRepo(db, profileId, ingest);
     this.wellness = new WellnessRepo(db, profileId);
     const upsertSql = (stream: SummaryStream, edited: boolean | null) => {
       const cols = stream === 'activities' ? [...COLUMNS[stream], 'edited'] : COLUMNS[stream];

@@ -9,8 +9,6 @@ import { workoutEstimate } from '../../../src-common/workout-words.js';
 import { comparePlan } from '../analysis/plan-vs-done.js';
 import { cleanSamples } from '../analysis/samples.js';
 import type { Coaching } from '../coaching/coaching-service.js';
-import type { Database } from '../store/database.js';
-import { DetailsRepo } from '../store/details-repo.js';
 import type { TrainingRepo } from '../store/training-repo.js';
 
 export interface PlanReader {
@@ -20,17 +18,14 @@ export interface PlanReader {
   activityDate(id: string): { summaryId: string; localDate: string } | null;
 }
 
-export function createPlanReader(deps: { db: Database; training: TrainingRepo; coaching: () => Coaching; profileId: string }): PlanReader {
-  let details: DetailsRepo | null = null;
-  const stored = () => (details ??= new DetailsRepo(deps.db, deps.profileId));
-
+export function createPlanReader(deps: { training: TrainingRepo; coaching: () => Coaching }): PlanReader {
   return {
     compare(plan) {
       if (plan.date === undefined) return null;
       const runs = deps.training.activities(plan.date, plan.date, plan.sport);
       if (runs.length === 0) return null;
       const planned = workoutEstimate(plan).seconds;
-      const withDetails = runs.map((run) => ({ run, found: stored().find(run.summary_id) }));
+      const withDetails = runs.map((run) => ({ run, found: deps.training.details.find(run.summary_id) }));
       const candidates = withDetails.some((c) => c.found) ? withDetails.filter((c) => c.found) : withDetails;
       const best = candidates.reduce((a, b) => (Math.abs((b.run.duration_s ?? 0) - planned) < Math.abs((a.run.duration_s ?? 0) - planned) ? b : a));
       const { run, found } = best;
