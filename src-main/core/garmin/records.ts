@@ -93,6 +93,44 @@ export function read<S extends z.ZodType>(schema: S, record: unknown): z.output<
   return parsed.success ? parsed.data : null;
 }
 
+/** The fields a summary of a day or a night is dated by: its id, calendarDate, start, offset and duration. */
+export const datedFields = { summaryId: id, calendarDate, startTimeInSeconds: num, startTimeOffsetInSeconds: num, durationInSeconds: num };
+type Dated = { summaryId: string | null; calendarDate: string | null; startTimeInSeconds: number | null; startTimeOffsetInSeconds: number | null; durationInSeconds: number | null };
+
+/**
+ * The reader of a summary of a day or a night (`datedFields` and its own): `build` makes the record
+ * from its fields, id and local date (localDateOf: `endDated` for what is dated by the day it ends,
+ * `offset` where Garmin prints the offset under another key). It answers null without an id or a
+ * date.
+ */
+export function datedReader<S extends z.ZodType<Dated>, R>(
+  schema: S,
+  build: (fields: z.output<S>, summaryId: string, date: string) => R,
+  options: { endDated?: boolean; offset?: (fields: z.output<S>) => number | null } = {},
+): (record: unknown) => R | null {
+  return (record) => {
+    const fields = read(schema, record);
+    if (!fields || fields.summaryId === null) return null;
+    const offset = options.offset ? options.offset(fields) : fields.startTimeOffsetInSeconds;
+    const date = localDateOf(fields.calendarDate, fields.startTimeInSeconds, offset, options.endDated, fields.durationInSeconds);
+    return date ? build(fields, fields.summaryId, date) : null;
+  };
+}
+
+/** The reader of a record that needs an id and a time (`timeOf`, in seconds): `build` gets its fields, id and time rounded to the second; null without either. */
+export function timedReader<S extends z.ZodType<{ summaryId: string | null }>, R>(
+  schema: S,
+  timeOf: (fields: z.output<S>) => number | null,
+  build: (fields: z.output<S>, summaryId: string, at: number) => R,
+): (record: unknown) => R | null {
+  return (record) => {
+    const fields = read(schema, record);
+    if (!fields || fields.summaryId === null) return null;
+    const time = timeOf(fields);
+    return time === null ? null : build(fields, fields.summaryId, Math.round(time));
+  };
+}
+
 // --- Activities ---------------------------------------------------------------------------------
 
 const activityFields = z.looseObject({
@@ -137,13 +175,10 @@ export interface ActivityRecord {
 }
 
 /** An activity summary (activities, manuallyUpdatedActivities): needs an id and a start. */
-export function readActivity(record: unknown): ActivityRecord | null {
-  const a = read(activityFields, record);
-  if (!a || a.summaryId === null || a.startTimeInSeconds === null) return null;
-  const start = Math.round(a.startTimeInSeconds);
+export const readActivity = timedReader(activityFields, (a) => a.startTimeInSeconds, (a, summaryId, start): ActivityRecord => {
   const offset = a.startTimeOffsetInSeconds ?? 0;
   return {
-    summaryId: a.summaryId,
+    summaryId,
     activityId: a.activityId,
     startTime: start,
     offset,
@@ -162,15 +197,12 @@ export function readActivity(record: unknown): ActivityRecord | null {
     deviceName: a.deviceName,
     manual: a.manual,
   };
-}
+});
 
 // --- Days and nights ----------------------------------------------------------------------------
 
 const dailyFields = z.looseObject({
-  summaryId: id,
-  calendarDate,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
+  ...datedFields,
   steps: num,
   distanceInMeters: num,
   activeKilocalories: num,
@@ -200,34 +232,24 @@ export interface DailyRecord {
   readonly bodyBatteryDrained: number | null;
 }
 
-export function readDaily(record: unknown): DailyRecord | null {
-  const d = read(dailyFields, record);
-  if (!d || d.summaryId === null) return null;
-  const date = localDateOf(d.calendarDate, d.startTimeInSeconds, d.startTimeOffsetInSeconds);
-  if (!date) return null;
-  return {
-    summaryId: d.summaryId,
-    calendarDate: date,
-    startTime: second(d.startTimeInSeconds),
-    offset: d.startTimeOffsetInSeconds,
-    steps: d.steps === null ? null : Math.round(d.steps),
-    distanceM: d.distanceInMeters,
-    activeKcal: d.activeKilocalories,
-    restingHr: d.restingHeartRateInBeatsPerMinute,
-    avgHr: d.averageHeartRateInBeatsPerMinute,
-    maxHr: d.maxHeartRateInBeatsPerMinute,
-    avgStress: d.averageStressLevel ?? d.averageStresslevel,
-    bodyBatteryCharged: d.bodyBatteryChargedValue,
-    bodyBatteryDrained: d.bodyBatteryDrainedValue,
-  };
-}
+export const readDaily = datedReader(dailyFields, (d, summaryId, date): DailyRecord => ({
+  summaryId,
+  calendarDate: date,
+  startTime: second(d.startTimeInSeconds),
+  offset: d.startTimeOffsetInSeconds,
+  steps: d.steps === null ? null : Math.round(d.steps),
+  distanceM: d.distanceInMeters,
+  activeKcal: d.activeKilocalories,
+  restingHr: d.restingHeartRateInBeatsPerMinute,
+  avgHr: d.averageHeartRateInBeatsPerMinute,
+  maxHr: d.maxHeartRateInBeatsPerMinute,
+  avgStress: d.averageStressLevel ?? d.averageStresslevel,
+  bodyBatteryCharged: d.bodyBatteryChargedValue,
+  bodyBatteryDrained: d.bodyBatteryDrainedValue,
+}));
 
 const sleepFields = z.looseObject({
-  summaryId: id,
-  calendarDate,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
-  durationInSeconds: num,
+  ...datedFields,
   deepSleepDurationInSeconds: num,
   lightSleepDurationInSeconds: num,
   remSleepInSeconds: num,
@@ -249,34 +271,20 @@ export interface SleepRecord {
   readonly score: number | null;
 }
 
-export function readSleep(record: unknown): SleepRecord | null {
-  const s = read(sleepFields, record);
-  if (!s || s.summaryId === null) return null;
-  const date = localDateOf(s.calendarDate, s.startTimeInSeconds, s.startTimeOffsetInSeconds, true, s.durationInSeconds);
-  if (!date) return null;
-  return {
-    summaryId: s.summaryId,
-    calendarDate: date,
-    startTime: second(s.startTimeInSeconds),
-    offset: s.startTimeOffsetInSeconds,
-    durationS: s.durationInSeconds,
-    deepS: s.deepSleepDurationInSeconds,
-    lightS: s.lightSleepDurationInSeconds,
-    remS: s.remSleepInSeconds,
-    awakeS: s.awakeDurationInSeconds,
-    score: s.overallSleepScore,
-  };
-}
+export const readSleep = datedReader(sleepFields, (s, summaryId, date): SleepRecord => ({
+  summaryId,
+  calendarDate: date,
+  startTime: second(s.startTimeInSeconds),
+  offset: s.startTimeOffsetInSeconds,
+  durationS: s.durationInSeconds,
+  deepS: s.deepSleepDurationInSeconds,
+  lightS: s.lightSleepDurationInSeconds,
+  remS: s.remSleepInSeconds,
+  awakeS: s.awakeDurationInSeconds,
+  score: s.overallSleepScore,
+}), { endDated: true });
 
-const hrvFields = z.looseObject({
-  summaryId: id,
-  calendarDate,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
-  durationInSeconds: num,
-  lastNightAvg: num,
-  lastNight5MinHigh: num,
-});
+const hrvFields = z.looseObject({ ...datedFields, lastNightAvg: num, lastNight5MinHigh: num });
 
 export interface HrvRecord {
   readonly summaryId: string;
@@ -286,13 +294,7 @@ export interface HrvRecord {
 }
 
 /** Overnight HRV, dated (without a calendarDate) by the morning it ends. */
-export function readHrv(record: unknown): HrvRecord | null {
-  const h = read(hrvFields, record);
-  if (!h || h.summaryId === null) return null;
-  const date = localDateOf(h.calendarDate, h.startTimeInSeconds, h.startTimeOffsetInSeconds, true, h.durationInSeconds);
-  if (!date) return null;
-  return { summaryId: h.summaryId, calendarDate: date, lastNightAvgMs: h.lastNightAvg, lastNight5MinHighMs: h.lastNight5MinHigh };
-}
+export const readHrv = datedReader(hrvFields, (f, summaryId, date): HrvRecord => ({ summaryId, calendarDate: date, lastNightAvgMs: f.lastNightAvg, lastNight5MinHighMs: f.lastNight5MinHigh }), { endDated: true });
 
 const userMetricsFields = z.looseObject({ summaryId: id, calendarDate, vo2Max: num, fitnessAge: num });
 

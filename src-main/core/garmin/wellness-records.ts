@@ -6,17 +6,9 @@
  */
 import { z } from 'zod';
 import { dateOfEpochSeconds, DAY_S } from '../../../src-common/dates.js';
-import { calendarDate, flag, id, isPlainObject, localDateOf, num, read, second, str, valueMap } from './records.js';
+import { calendarDate, datedFields, datedReader, flag, id, isPlainObject, localDateOf, num, second, str, timedReader, valueMap } from './records.js';
 
-const stressFields = z.looseObject({
-  summaryId: id,
-  calendarDate,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
-  durationInSeconds: num,
-  timeOffsetStressLevelValues: valueMap,
-  timeOffsetBodyBatteryValues: valueMap,
-});
+const stressFields = z.looseObject({ ...datedFields, timeOffsetStressLevelValues: valueMap, timeOffsetBodyBatteryValues: valueMap });
 
 export interface StressRecord {
   readonly summaryId: string;
@@ -28,21 +20,15 @@ export interface StressRecord {
   readonly bodyBatteryValues: Record<string, unknown>;
 }
 
-export function readStress(record: unknown): StressRecord | null {
-  const s = read(stressFields, record);
-  if (!s || s.summaryId === null) return null;
-  const date = localDateOf(s.calendarDate, s.startTimeInSeconds, s.startTimeOffsetInSeconds);
-  if (!date) return null;
-  return {
-    summaryId: s.summaryId,
-    calendarDate: date,
-    startTime: second(s.startTimeInSeconds),
-    offset: s.startTimeOffsetInSeconds,
-    durationS: s.durationInSeconds,
-    stressValues: s.timeOffsetStressLevelValues,
-    bodyBatteryValues: s.timeOffsetBodyBatteryValues,
-  };
-}
+export const readStress = datedReader(stressFields, (s, summaryId, date): StressRecord => ({
+  summaryId,
+  calendarDate: date,
+  startTime: second(s.startTimeInSeconds),
+  offset: s.startTimeOffsetInSeconds,
+  durationS: s.durationInSeconds,
+  stressValues: s.timeOffsetStressLevelValues,
+  bodyBatteryValues: s.timeOffsetBodyBatteryValues,
+}));
 
 const bodyCompFields = z.looseObject({
   summaryId: id,
@@ -65,30 +51,17 @@ export interface BodyCompRecord {
 }
 
 /** A weigh-in (Garmin prints every key but summaryId with a leading space: read the same). */
-export function readBodyComp(record: unknown): BodyCompRecord | null {
-  const b = read(bodyCompFields, record);
-  if (!b || b.summaryId === null || b.measurementTimeInSeconds === null) return null;
-  const measuredAt = Math.round(b.measurementTimeInSeconds);
-  return {
-    summaryId: b.summaryId,
-    measuredAt,
-    localDate: dateOfEpochSeconds(measuredAt + (b.measurementTimeOffsetInSeconds ?? 0)),
-    weightG: b.weightInGrams,
-    bodyFatPct: b.bodyFatInPercent,
-    bmi: b.bodyMassIndex,
-    muscleMassG: b.muscleMassInGrams,
-  };
-}
+export const readBodyComp = timedReader(bodyCompFields, (b) => b.measurementTimeInSeconds, (b, summaryId, measuredAt): BodyCompRecord => ({
+  summaryId,
+  measuredAt,
+  localDate: dateOfEpochSeconds(measuredAt + (b.measurementTimeOffsetInSeconds ?? 0)),
+  weightG: b.weightInGrams,
+  bodyFatPct: b.bodyFatInPercent,
+  bmi: b.bodyMassIndex,
+  muscleMassG: b.muscleMassInGrams,
+}));
 
-const pulseOxFields = z.looseObject({
-  summaryId: id,
-  calendarDate,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
-  durationInSeconds: num,
-  timeOffsetSpo2Values: valueMap,
-  onDemand: flag,
-});
+const pulseOxFields = z.looseObject({ ...datedFields, timeOffsetSpo2Values: valueMap, onDemand: flag });
 
 export interface PulseOxRecord {
   readonly summaryId: string;
@@ -99,22 +72,9 @@ export interface PulseOxRecord {
   readonly onDemand: boolean | null;
 }
 
-export function readPulseOx(record: unknown): PulseOxRecord | null {
-  const p = read(pulseOxFields, record);
-  if (!p || p.summaryId === null) return null;
-  const date = localDateOf(p.calendarDate, p.startTimeInSeconds, p.startTimeOffsetInSeconds);
-  if (!date) return null;
-  return { summaryId: p.summaryId, calendarDate: date, startTime: second(p.startTimeInSeconds), durationS: p.durationInSeconds, spo2Values: p.timeOffsetSpo2Values, onDemand: p.onDemand };
-}
+export const readPulseOx = datedReader(pulseOxFields, (p, summaryId, date): PulseOxRecord => ({ summaryId, calendarDate: date, startTime: second(p.startTimeInSeconds), durationS: p.durationInSeconds, spo2Values: p.timeOffsetSpo2Values, onDemand: p.onDemand }));
 
-const respirationFields = z.looseObject({
-  summaryId: id,
-  calendarDate,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
-  durationInSeconds: num,
-  timeOffsetEpochToBreaths: valueMap,
-});
+const respirationFields = z.looseObject({ ...datedFields, timeOffsetEpochToBreaths: valueMap });
 
 export interface RespirationRecord {
   readonly summaryId: string;
@@ -125,12 +85,7 @@ export interface RespirationRecord {
 }
 
 /** All-day respiration (the `allDayRespiration` key; pulled from /respiration): 15-minute blocks without a calendarDate. */
-export function readRespiration(record: unknown): RespirationRecord | null {
-  const r = read(respirationFields, record);
-  if (!r || r.summaryId === null || r.startTimeInSeconds === null) return null;
-  const start = Math.round(r.startTimeInSeconds);
-  return { summaryId: r.summaryId, startTime: start, localDate: localDateOf(r.calendarDate, start, r.startTimeOffsetInSeconds)!, durationS: r.durationInSeconds, breaths: r.timeOffsetEpochToBreaths };
-}
+export const readRespiration = timedReader(respirationFields, (r) => r.startTimeInSeconds, (r, summaryId, start): RespirationRecord => ({ summaryId, startTime: start, localDate: localDateOf(r.calendarDate, start, r.startTimeOffsetInSeconds)!, durationS: r.durationInSeconds, breaths: r.timeOffsetEpochToBreaths }));
 
 const epochFields = z.looseObject({
   summaryId: id,
@@ -168,13 +123,10 @@ export interface EpochRecord {
 }
 
 /** A 15-minute epoch (one per activity type in it). */
-export function readEpoch(record: unknown): EpochRecord | null {
-  const e = read(epochFields, record);
-  if (!e || e.summaryId === null || e.startTimeInSeconds === null) return null;
-  const start = Math.round(e.startTimeInSeconds);
+export const readEpoch = timedReader(epochFields, (e) => e.startTimeInSeconds, (e, summaryId, start): EpochRecord => {
   const local = start + (e.startTimeOffsetInSeconds ?? 0);
   return {
-    summaryId: e.summaryId,
+    summaryId,
     startTime: start,
     localDate: dateOfEpochSeconds(local),
     localMinute: Math.floor((((local % DAY_S) + DAY_S) % DAY_S) / 60),
@@ -189,16 +141,12 @@ export function readEpoch(record: unknown): EpochRecord | null {
     meanMotion: e.meanMotionIntensity,
     maxMotion: e.maxMotionIntensity,
   };
-}
+});
 
 const snapshotFields = z.looseObject({
-  summaryId: id,
-  calendarDate,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
+  ...datedFields,
   // What Garmin's example prints (its table says startTimeOffsetInSeconds).
   offsetStartTimeInSeconds: num,
-  durationInSeconds: num,
   summaries: z.unknown().optional().transform((v) => (Array.isArray(v) ? v.filter(isPlainObject) : [])),
 });
 
@@ -223,11 +171,7 @@ export interface HealthSnapshotRecord {
 }
 
 /** A 2-minute health snapshot the runner took on the watch: one figure per `summaryType`. */
-export function readHealthSnapshot(record: unknown): HealthSnapshotRecord | null {
-  const s = read(snapshotFields, record);
-  if (!s || s.summaryId === null) return null;
-  const date = localDateOf(s.calendarDate, s.startTimeInSeconds, s.startTimeOffsetInSeconds ?? s.offsetStartTimeInSeconds);
-  if (!date) return null;
+export const readHealthSnapshot = datedReader(snapshotFields, (s, summaryId, date): HealthSnapshotRecord => {
   const figure = (type: string): SnapshotFigure | null => {
     const entry = s.summaries.find((x) => typeof x.summaryType === 'string' && x.summaryType.trim().toLowerCase() === type);
     if (!entry) return null;
@@ -235,7 +179,7 @@ export function readHealthSnapshot(record: unknown): HealthSnapshotRecord | null
     return { min: f(entry.minValue), max: f(entry.maxValue), avg: f(entry.avgValue) };
   };
   return {
-    summaryId: s.summaryId,
+    summaryId,
     calendarDate: date,
     startTime: second(s.startTimeInSeconds),
     durationS: s.durationInSeconds,
@@ -246,56 +190,43 @@ export function readHealthSnapshot(record: unknown): HealthSnapshotRecord | null
     rmssdMs: figure('rmssd_hrv')?.avg ?? null,
     sdrrMs: figure('sdrr_hrv')?.avg ?? null,
   };
-}
+}, { offset: (f) => f.startTimeOffsetInSeconds ?? f.offsetStartTimeInSeconds });
 
 const bloodPressureFields = z.looseObject({
-  summaryId: id,
-  calendarDate,
-  measurementTimeInSeconds: num,
-  measurementTimeOffsetInSeconds: num,
-  // An older revision adds a start time; used when the measurement time is missing.
-  startTimeInSeconds: num,
-  systolic: num,
-  diastolic: num,
-  pulse: num,
-  sourceType: str,
+summaryId: id,
+calendarDate,
+measurementTimeInSeconds: num,
+measurementTimeOffsetInSeconds: num,
+// An older revision adds a start time; used when the measurement time is missing.
+startTimeInSeconds: num,
+systolic: num,
+diastolic: num,
+pulse: num,
+sourceType: str,
 });
 
 export interface BloodPressureRecord {
-  readonly summaryId: string;
-  readonly measuredAt: number;
-  readonly localDate: string;
-  readonly systolic: number | null;
-  readonly diastolic: number | null;
-  readonly pulse: number | null;
-  /** MANUAL (typed in) or DEVICE (a connected cuff). */
-  readonly sourceType: string | null;
+readonly summaryId: string;
+readonly measuredAt: number;
+readonly localDate: string;
+readonly systolic: number | null;
+readonly diastolic: number | null;
+readonly pulse: number | null;
+/** MANUAL (typed in) or DEVICE (a connected cuff). */
+readonly sourceType: string | null;
 }
 
-export function readBloodPressure(record: unknown): BloodPressureRecord | null {
-  const b = read(bloodPressureFields, record);
-  const at = b?.measurementTimeInSeconds ?? b?.startTimeInSeconds ?? null;
-  if (!b || b.summaryId === null || at === null) return null;
-  const measuredAt = Math.round(at);
-  return {
-    summaryId: b.summaryId,
-    measuredAt,
-    localDate: localDateOf(b.calendarDate, measuredAt, b.measurementTimeOffsetInSeconds)!,
-    systolic: b.systolic,
-    diastolic: b.diastolic,
-    pulse: b.pulse,
-    sourceType: b.sourceType,
-  };
-}
+export const readBloodPressure = timedReader(bloodPressureFields, (b) => b.measurementTimeInSeconds ?? b.startTimeInSeconds, (b, summaryId, measuredAt): BloodPressureRecord => ({
+  summaryId,
+  measuredAt,
+  localDate: localDateOf(b.calendarDate, measuredAt, b.measurementTimeOffsetInSeconds)!,
+  systolic: b.systolic,
+  diastolic: b.diastolic,
+  pulse: b.pulse,
+  sourceType: b.sourceType,
+}));
 
-const skinTempFields = z.looseObject({
-  summaryId: id,
-  calendarDate,
-  startTimeInSeconds: num,
-  startTimeOffsetInSeconds: num,
-  durationInSeconds: num,
-  avgDeviationCelsius: num,
-});
+const skinTempFields = z.looseObject({ ...datedFields, avgDeviationCelsius: num });
 
 export interface SkinTempRecord {
   readonly summaryId: string;
@@ -307,10 +238,4 @@ export interface SkinTempRecord {
 }
 
 /** Skin temperature (Garmin's example prints one bare object rather than a list: the caller lists it). */
-export function readSkinTemp(record: unknown): SkinTempRecord | null {
-  const t = read(skinTempFields, record);
-  if (!t || t.summaryId === null) return null;
-  const date = localDateOf(t.calendarDate, t.startTimeInSeconds, t.startTimeOffsetInSeconds, true, t.durationInSeconds);
-  if (!date) return null;
-  return { summaryId: t.summaryId, calendarDate: date, startTime: second(t.startTimeInSeconds), durationS: t.durationInSeconds, deviationC: t.avgDeviationCelsius };
-}
+export const readSkinTemp = datedReader(skinTempFields, (t, summaryId, date): SkinTempRecord => ({ summaryId, calendarDate: date, startTime: second(t.startTimeInSeconds), durationS: t.durationInSeconds, deviationC: t.avgDeviationCelsius }), { endDated: true });
