@@ -5,24 +5,26 @@
  */
 import { z } from 'zod';
 import type { Database } from './database.js';
-import { rowOrNull } from './rows.js';
+import { columnsOf, rowOrNull } from './rows.js';
+import { activityRow as storedActivity } from './training-reads.js';
 
 /** A number column: a finite number, else null. */
 const metric = z.number().nullable().catch(null);
 
-const activityRow = z.object({
-  summary_id: z.string(),
-  activity_id: z.string().nullable(),
-  activity_type: z.string(),
-  name: z.string().nullable(),
-  start_time: z.number(),
-  local_date: z.string(),
-  duration_s: metric,
-  distance_m: metric,
-  avg_hr: metric,
-  max_hr: metric,
-  avg_cadence_spm: metric,
-  elevation_gain_m: metric,
+/** The activity's columns an activity's details answer reads. */
+const activityRow = storedActivity.pick({
+  summary_id: true,
+  activity_id: true,
+  activity_type: true,
+  name: true,
+  start_time: true,
+  local_date: true,
+  duration_s: true,
+  distance_m: true,
+  avg_hr: true,
+  max_hr: true,
+  avg_cadence_spm: true,
+  elevation_gain_m: true,
 });
 export type ActivityRow = z.infer<typeof activityRow>;
 
@@ -55,7 +57,7 @@ export class CoachingReads {
   ) {
     // The activity by its summaryId, else by its Garmin activity id: two indexed lookups (an OR of
     // both scans every activity of the profile).
-    const columns = 'summary_id, activity_id, activity_type, name, start_time, local_date, duration_s, distance_m, avg_hr, max_hr, avg_cadence_spm, elevation_gain_m';
+    const columns = columnsOf(activityRow);
     this.activityBySummaryId = db.prepare(`SELECT ${columns} FROM activities WHERE profile_id = ? AND summary_id = ?`);
     this.activityByActivityId = db.prepare(`SELECT ${columns} FROM activities WHERE profile_id = ? AND activity_id = ? LIMIT 1`);
     // The estimates' inputs, already within the plausible ranges (analysis/zones.ts hrProfile).

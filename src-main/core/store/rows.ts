@@ -7,3 +7,6 @@ import type { z } from 'zod';
 export function rowOrNull<T>(schema: z.ZodType<T>, row: unknown): T | null {
   return row === undefined ? null : schema.parse(row);
 }
+
+/** A row schema's keys as a SELECT's column list: the columns read are the ones parsed. */
+export const columnsOf = (row: z.ZodObject): string => Object.keys(row.shape).join(', ');

@@ -8,7 +8,7 @@ import { dailySummary, hrvNight, sleepNight, userMetricsDay, type ActivityView, 
 import { ACTIVITY_FAMILIES, type ActivityFamily } from '../../../src-common/data-query.js';
 import { addDays, isoWeekLabel, isoWeekStart } from '../../../src-common/dates.js';
 import { paceSecondsPerKm } from '../../../src-common/units.js';
-import { rowOrNull } from './rows.js';
+import { columnsOf, rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { wholeSeconds } from './summary-rows.js';
 
@@ -17,26 +17,26 @@ const dailyRows = z.array(dailySummary);
 const hrvRows = z.array(hrvNight);
 const userMetricsRows = z.array(userMetricsDay);
 const sleepRows = z.array(z.strictObject({ ...sleepNight.shape, start_time: z.number().nullable() }));
-const activityRows = z.array(
-  z.strictObject({
-    summary_id: z.string(),
-    activity_id: z.string().nullable(),
-    activity_type: z.string(),
-    name: z.string().nullable(),
-    start_time: z.number(),
-    local_date: z.string(),
-    duration_s: z.number().nullable(),
-    distance_m: z.number().nullable(),
-    avg_pace_min_km: z.number().nullable(),
-    avg_speed_mps: z.number().nullable(),
-    avg_hr: z.number().nullable(),
-    max_hr: z.number().nullable(),
-    avg_cadence_spm: z.number().nullable(),
-    elevation_gain_m: z.number().nullable(),
-    active_kcal: z.number().nullable(),
-    device_name: z.string().nullable(),
-  }),
-);
+/** An activities row as the reads select it (coaching-reads.ts picks the columns it needs). */
+export const activityRow = z.strictObject({
+  summary_id: z.string(),
+  activity_id: z.string().nullable(),
+  activity_type: z.string(),
+  name: z.string().nullable(),
+  start_time: z.number(),
+  local_date: z.string(),
+  duration_s: z.number().nullable(),
+  distance_m: z.number().nullable(),
+  avg_pace_min_km: z.number().nullable(),
+  avg_speed_mps: z.number().nullable(),
+  avg_hr: z.number().nullable(),
+  max_hr: z.number().nullable(),
+  avg_cadence_spm: z.number().nullable(),
+  elevation_gain_m: z.number().nullable(),
+  active_kcal: z.number().nullable(),
+  device_name: z.string().nullable(),
+});
+const activityRows = z.array(activityRow);
 const weekRows = z.array(
   z.strictObject({
     week_start: z.string(),
@@ -81,8 +81,7 @@ export class TrainingReads {
     const rows = activityRows.parse(
       this.db
         .prepare(
-          `SELECT summary_id, activity_id, activity_type, name, start_time, local_date, duration_s, distance_m, avg_pace_min_km, avg_speed_mps,
-                  avg_hr, max_hr, avg_cadence_spm, elevation_gain_m, active_kcal, device_name
+          `SELECT ${columnsOf(activityRow)}
            FROM activities WHERE profile_id = ? AND local_date BETWEEN ? AND ? AND (? IS NULL OR activity_type = ? OR ${FAMILY_SQL})
            ORDER BY start_time DESC LIMIT ?`,
         )
@@ -114,51 +113,29 @@ export class TrainingReads {
     });
   }
 
-  dailies(from: string, to: string): DailySummary[] {
-    return dailyRows.parse(
-      this.db
-        .prepare(
-          `SELECT summary_id, calendar_date, steps, distance_m, active_kcal, resting_hr, avg_hr, max_hr, avg_stress, body_battery_charged, body_battery_drained
-           FROM dailies WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
-        )
-        .all(this.profileId, from, to),
+  /** The rows of a table of days (dailies, sleeps, HRV, user metrics) within [from, to], newest first: the columns its row schema names. */
+  private byDay<S extends z.ZodObject>(rows: z.ZodArray<S>, table: string, from: string, to: string): Array<z.output<S>> {
+    return rows.parse(
+      this.db.prepare(`SELECT ${columnsOf(rows.element)} FROM ${table} WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`).all(this.profileId, from, to),
     );
   }
 
+  dailies(from: string, to: string): DailySummary[] {
+    return this.byDay(dailyRows, 'dailies', from, to);
+  }
+
   sleeps(from: string, to: string): SleepNight[] {
-    const rows = sleepRows.parse(
-      this.db
-        .prepare(
-          `SELECT summary_id, calendar_date, duration_s, deep_s, light_s, rem_s, awake_s, score, start_time
-           FROM sleeps WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
-        )
-        .all(this.profileId, from, to),
-    );
-    return rows.map((row) => ({ ...row, start_time: row.start_time === null ? null : new Date(row.start_time * 1000).toISOString() }));
+    return this.byDay(sleepRows, 'sleeps', from, to).map((row) => ({ ...row, start_time: row.start_time === null ? null : new Date(row.start_time * 1000).toISOString() }));
   }
 
   /** Overnight HRV per night (`calendar_date`: the day the runner woke up), newest first. */
   hrv(from: string, to: string): HrvNight[] {
-    return hrvRows.parse(
-      this.db
-        .prepare(
-          `SELECT summary_id, calendar_date, last_night_avg_ms, last_night_5min_high_ms
-           FROM hrv WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
-        )
-        .all(this.profileId, from, to),
-    );
+    return this.byDay(hrvRows, 'hrv', from, to);
   }
 
   /** VO2 max and fitness age as Garmin computed them per day, newest first. */
   userMetrics(from: string, to: string): UserMetricsDay[] {
-    return userMetricsRows.parse(
-      this.db
-        .prepare(
-          `SELECT summary_id, calendar_date, vo2max, fitness_age
-           FROM user_metrics WHERE profile_id = ? AND calendar_date BETWEEN ? AND ? ORDER BY calendar_date DESC`,
-        )
-        .all(this.profileId, from, to),
-    );
+    return this.byDay(userMetricsRows, 'user_metrics', from, to);
   }
 
   /**
