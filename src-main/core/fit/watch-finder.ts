@@ -4,6 +4,7 @@
  * (`/media/<user>/<label>`) and `/run/media` (`/run/media/<user>/<label>`) on Linux, a drive letter
  * on Windows. The roots are a parameter, so a test passes a fake volume. Newer watches connect over
  * MTP, which no program can read as a drive: the note says so and points to Garmin Connect's export.
+ * Saving a workout to the watch (workouts/fit-export.ts) finds the drive's GARMIN folder here too.
  */
 import { opendir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,10 +20,14 @@ export function defaultWatchRoots(platform: NodeJS.Platform): string[] {
   return ['/media', '/run/media'];
 }
 
-async function childNamed(dir: string, name: string): Promise<string | null> {
-  // FAT volumes keep the case they were written with: GARMIN, Garmin, garmin are the same folder.
+/** A folder's child folder of that name in any case (FAT keeps GARMIN, Garmin, garmin alike; a link to a folder counts), or null. */
+export async function childFolder(dir: string, name: string): Promise<string | null> {
   try {
-    for await (const entry of await opendir(dir)) if (entry.name.toLowerCase() === name.toLowerCase() && (entry.isDirectory() || entry.isSymbolicLink())) return path.join(dir, entry.name);
+    for await (const entry of await opendir(dir)) {
+      if (entry.name.toLowerCase() !== name.toLowerCase()) continue;
+      const child = path.join(dir, entry.name);
+      if (entry.isDirectory() || (entry.isSymbolicLink() && (await stat(child).then((s) => s.isDirectory(), () => false)))) return child;
+    }
   } catch {
     // Not readable: not a watch.
   }
@@ -39,28 +44,26 @@ async function subfolders(dir: string): Promise<string[]> {
   return out;
 }
 
-async function activityFolder(volume: string): Promise<string | null> {
-  const garmin = await childNamed(volume, 'GARMIN');
-  if (!garmin) return null;
-  const activity = await childNamed(garmin, 'Activity');
-  if (!activity) return null;
-  try {
-    return (await stat(activity)).isDirectory() ? activity : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Every `GARMIN/Activity` folder on a volume under the roots (a root itself, its children, and their children for `/media/<user>/<label>`). */
-export async function findWatchFolders(roots: readonly string[]): Promise<{ found: string[]; note: string | null }> {
+/** Every `GARMIN` folder on a volume under the roots (a root itself, its children, and theirs for `/media/<user>/<label>`). */
+export async function findGarminFolders(roots: readonly string[]): Promise<string[]> {
   const found: string[] = [];
   for (const root of roots) {
     const candidates = [root, ...(await subfolders(root))];
     for (const level1 of [...candidates]) if (level1 !== root) candidates.push(...(await subfolders(level1)));
     for (const volume of candidates) {
-      const folder = await activityFolder(volume);
-      if (folder && !found.includes(folder)) found.push(folder);
+      const garmin = await childFolder(volume, 'GARMIN');
+      if (garmin && !found.includes(garmin)) found.push(garmin);
     }
+  }
+  return found;
+}
+
+/** Every `GARMIN/Activity` folder on a volume under the roots. */
+export async function findWatchFolders(roots: readonly string[]): Promise<{ found: string[]; note: string | null }> {
+  const found: string[] = [];
+  for (const garmin of await findGarminFolders(roots)) {
+    const activity = await childFolder(garmin, 'Activity');
+    if (activity) found.push(activity);
   }
   return { found, note: found.length ? null : MTP_NOTE };
 }

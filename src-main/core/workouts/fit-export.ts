@@ -6,48 +6,15 @@
  * do instead. The roots where drives appear are a parameter, so a test passes a fake volume.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, opendir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CompanionError } from '../errors.js';
+import { childFolder, findGarminFolders } from '../fit/watch-finder.js';
 
 export const MTP_WORKOUT_NOTE =
   'No Garmin watch is connected as a drive. Newer watches (most since 2019) connect over MTP, which cannot be written as a drive: ' +
   'save the file with --out and copy it into the watch’s GARMIN/NewFiles with an MTP file manager (your desktop’s file manager on Linux, Android File Transfer on a Mac), ' +
   'or approve the workout so Garmin Connect sends it to the watch (Garmin Connect’s Import Data does not take workout files).';
-
-/** A folder's child of that name in any case (FAT keeps GARMIN, Garmin, garmin alike), or null. */
-async function childNamed(dir: string, name: string): Promise<string | null> {
-  try {
-    for await (const entry of await opendir(dir)) if (entry.name.toLowerCase() === name.toLowerCase() && entry.isDirectory()) return path.join(dir, entry.name);
-  } catch {
-    // Not readable: not a watch.
-  }
-  return null;
-}
-
-async function subfolders(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const entry of await opendir(dir)) if (entry.isDirectory()) out.push(path.join(dir, entry.name));
-  } catch {
-    // A root that does not exist here (no /run/media, no drive E:).
-  }
-  return out;
-}
-
-/** Every `GARMIN` folder on a volume under the roots (a root itself, its children, and theirs for `/media/<user>/<label>`). */
-export async function findGarminFolders(roots: readonly string[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const root of roots) {
-    const candidates = [root, ...(await subfolders(root))];
-    for (const level1 of [...candidates]) if (level1 !== root) candidates.push(...(await subfolders(level1)));
-    for (const volume of candidates) {
-      const garmin = await childNamed(volume, 'GARMIN');
-      if (garmin && !found.includes(garmin)) found.push(garmin);
-    }
-  }
-  return found;
-}
 
 /** Writes `bytes` to `file` through a temporary file beside it and a rename. */
 async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
@@ -75,7 +42,7 @@ export async function saveFit(bytes: Uint8Array, fileName: string, target: FitTa
   }
   let garmin: string;
   if (target.mount !== undefined) {
-    const found = await childNamed(path.resolve(target.mount), 'GARMIN');
+    const found = await childFolder(path.resolve(target.mount), 'GARMIN');
     if (!found) throw new CompanionError('not_found', `${target.mount} has no GARMIN folder: is it the watch's drive? ${MTP_WORKOUT_NOTE}`);
     garmin = found;
   } else {
@@ -84,7 +51,7 @@ export async function saveFit(bytes: Uint8Array, fileName: string, target: FitTa
     if (found.length > 1) throw new CompanionError('usage', `More than one Garmin drive is connected (${found.map((g) => path.dirname(g)).join(', ')}): name one, \`--watch <its folder>\`.`);
     garmin = found[0]!;
   }
-  const newFiles = (await childNamed(garmin, 'NewFiles')) ?? path.join(garmin, 'NewFiles');
+  const newFiles = (await childFolder(garmin, 'NewFiles')) ?? path.join(garmin, 'NewFiles');
   await mkdir(newFiles, { recursive: true });
   const file = path.join(newFiles, fileName);
   await writeAtomically(file, bytes);
