@@ -16,7 +16,7 @@ import { MAX_FIT_BYTES } from '../../../src-common/limits.js';
 import type { FitDecoded, FitDeveloperData, FitExtraChannels, FitLap, FitLeg, FitSkip, FitSkipReason, FitTotals } from './fit-model.js';
 
 // The shapes live in fit-model.ts; these names stay importable from the decoder.
-export { EXTRA_CHANNELS, FitReadError, MAX_FIT_BYTES, type FitActivity, type FitDecoded, type FitDeveloperData, type FitExtraChannels, type FitLap, type FitLeg, type FitSkip, type FitSkipReason, type FitTotals } from './fit-model.js';
+export { FitReadError, MAX_FIT_BYTES, type FitActivity, type FitDecoded, type FitDeveloperData, type FitExtraChannels, type FitLap, type FitLeg, type FitSkip, type FitSkipReason, type FitTotals } from './fit-model.js';
 
 /** Seconds between the Unix epoch and FIT's (1989-12-31T00:00:00Z). */
 const FIT_EPOCH_S = 631_065_600;

@@ -97,15 +97,6 @@ export interface FitExtraChannels {
   readonly cadenceRpm: Array<number | null>;
 }
 
-export const EXTRA_CHANNELS = [
-  { key: 'power', scale: 10 },
-  { key: 'temperature', scale: 10 },
-  { key: 'verticalOscillation', scale: 10 },
-  { key: 'groundContact', scale: 10 },
-  { key: 'strideLength', scale: 1000 },
-  { key: 'cadenceRpm', scale: 10 },
-] as const satisfies ReadonlyArray<{ key: keyof FitExtraChannels; scale: number }>;
-
 /** Developer (Connect IQ) fields as the file holds them: each field's description and its raw values per sample. */
 export interface FitDeveloperData {
   readonly fields: ReadonlyArray<{ readonly key: number; readonly app: string | null; readonly developerDataIndex: number | null; readonly name: string | null; readonly units: string | null }>;

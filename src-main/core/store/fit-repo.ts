@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { RawSample } from '../../../src-common/activity-samples.js';
 import { ACTIVITY_FAMILIES } from '../../../src-common/data-query.js';
-import { fitSource, watchLap, watchTotals, type FitSource, type WatchRecorded } from '../../../src-common/coaching-contract.js';
+import { fitSource, watchLap, watchRecorded, watchTotals, type FitSource, type WatchRecorded } from '../../../src-common/coaching-contract.js';
 import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { decodeColumns, encodeColumns, packJson, unpackJson } from './sample-codec.js';
@@ -270,7 +270,7 @@ export class FitRepo {
       }
       return n === 0 ? null : { avg: Math.round((sum / n) * 10) / 10, max: Math.round(max * 1000) / 1000, samples: n };
     };
-    const channels = Object.fromEntries(EXTRA_COLUMNS.map((c, i) => [c.key, stats(columns[i] ?? [])])) as WatchRecorded['channels'];
+    const channels = watchRecorded.shape.channels.parse(Object.fromEntries(EXTRA_COLUMNS.map((c, i) => [c.key, stats(columns[i] ?? [])])));
     const developer = r.developer_z ? developerSchema.parse(unpackJson(r.developer_z)) : { fields: [], records: {} };
     const laps = z.array(watchLap.omit({ index: true })).catch([]).parse(JSON.parse(r.laps));
     return {
