@@ -4,6 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CompanionDeps } from '../../src-main/core/companion.js';
+import { relayAck, relayPage } from '../../src-common/relay-contract.js';
 import { loadConfig } from '../../src-main/core/config.js';
 import { STREAMS } from '../../src-main/core/store/training-repo.js';
 import { openPgliteStore } from '../../src-server/store/pglite-store.js';
@@ -44,12 +45,12 @@ describe('training data through the R42 server relay (webhooks → relay → des
     for (const table of ['garmin_notifications', 'relay_token_owners', 'rate_limit_hits', 'refresh_rotations', 'relay_computers', 'webhook_intake']) await store.query(`delete from ${table}`);
   });
 
-  async function linkedThroughRelay(overrides: Partial<CompanionDeps> = {}, env: Record<string, string> = {}, at = Date.now()) {
+  async function linkedThroughRelay(overrides: Partial<CompanionDeps> = {}, env: Record<string, string> = {}, at = Date.now(), serverExtra: Record<string, string> = {}) {
     sim = await startSimulator();
     now = Math.floor(at / 1000);
     sim.dataNow = () => now;
     redirect = `http://127.0.0.1:${await freePort()}/callback`;
-    server = await startTestServer(serverEnv(sim, [redirect]), { store });
+    server = await startTestServer(serverEnv(sim, [redirect], serverExtra), { store });
     sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push' }, firstBackoffMs: 50 };
     // What a runner's computer has: R42's public client id and server URL; no secret, no token URL.
     world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '20', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '', ...env }, {
@@ -289,6 +290,60 @@ describe('training data through the R42 server relay (webhooks → relay → des
     expect(await pendingAtServer()).toBe(0);
     expect(Object.values(sim.dataRequests).reduce((a, b) => a + b, 0)).toBe(callbacksBefore);
     for (const stream of DATA_STREAMS) expect(storedIds(stream)).toEqual(expectedIds(stream, now - 20 * DAY, now));
+  });
+
+  it('asks for the next page while this one’s callbacks are fetched, acks every page in order, and never stores a page read ahead of one that failed', async () => {
+    let hideRelay = true;
+    // What the desktop asked the relay and Garmin, in the order it asked.
+    const events: string[] = [];
+    // Each page's callback URLs, in the order the relay handed the pages out; a page whose callbacks Garmin fails.
+    const pageCallbacks: string[][] = [];
+    let failPage = -1;
+    const fetching: typeof fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === '/v1/relay/notifications') {
+        if (hideRelay) return new Response(JSON.stringify({ notifications: [], cursor: null, more: false }), { headers: { 'content-type': 'application/json' } });
+        events.push(`page after ${url.searchParams.get('after')}`);
+        const response = await fetch(input, init);
+        const page = relayPage.parse(await response.clone().json());
+        if (page.notifications.length > 0) pageCallbacks.push(page.notifications.flatMap((n) => (n.kind === 'ping' ? [n.callbackURL] : [])));
+        events.push(`page ${page.cursor} more ${page.more}`);
+        return response;
+      }
+      if (url.pathname === '/v1/relay/ack') {
+        events.push(`ack ${relayAck.parse(JSON.parse(String(init?.body))).cursor}`);
+        return fetch(input, init);
+      }
+      if (url.searchParams.has('token') && failPage >= 0 && pageCallbacks[failPage]?.includes(url.href)) return new Response('{}', { status: 503 });
+      return fetch(input, init);
+    };
+    // Relay pages of 64 KiB: 60 days of pings for every stream come in several.
+    const w = await linkedThroughRelay({ fetch: fetching }, { R42_BACKFILL_DAYS: '60' }, Date.now(), { RELAY_PAGE_MAX_BYTES: String(64 * 1024) });
+    await w.companion.sync();
+    await sim.deliveriesSettled();
+    hideRelay = false;
+    // Garmin fails the second page's callbacks: the pass ends offline with the first page stored and
+    // acked, and nothing of the second, nor of the third read ahead while it was fetched.
+    failPage = 1;
+    expect((await w.companion.sync()).outcome).toBe('offline');
+    const firstCursor = events.find((e) => e.startsWith('page ') && !e.startsWith('page after'))!.split(' ')[1]!;
+    expect(events.filter((e) => e.startsWith('ack'))).toEqual([`ack ${firstCursor}`]);
+    expect(events.filter((e) => e.startsWith('page after')).length).toBeGreaterThanOrEqual(2);
+    events.length = 0;
+    pageCallbacks.length = 0;
+    failPage = -1;
+    // The next pass starts after the first page: the second page is asked for again, then every page once, each acked once, in order.
+    expect((await w.companion.sync()).outcome).toBe('completed');
+    const asked = events.filter((e) => e.startsWith('page after')).map((e) => e.split(' ')[2]);
+    const handed = events.filter((e) => /^page \d+ more/.test(e)).map((e) => ({ cursor: e.split(' ')[1]!, more: e.endsWith('true') }));
+    expect(asked[0]).toBe(firstCursor);
+    expect(handed.length).toBeGreaterThanOrEqual(3);
+    expect(asked).toEqual([firstCursor, ...handed.slice(0, -1).map((p) => p.cursor)]);
+    expect(events.filter((e) => e.startsWith('ack'))).toEqual(handed.map((p) => `ack ${p.cursor}`));
+    // Read ahead: each next page was asked for before this page's ack (which follows its callbacks and its commit).
+    for (const page of handed.filter((p) => p.more)) expect(events.indexOf(`page after ${page.cursor}`)).toBeLessThan(events.indexOf(`ack ${page.cursor}`));
+    for (const stream of DATA_STREAMS) expect({ stream, ids: storedIds(stream) }).toEqual({ stream, ids: expectedIds(stream, now - 60 * DAY, now) });
+    expect(await pendingAtServer()).toBe(0);
   });
 
   it('never sends the runner’s token to a callback URL outside Garmin’s API, whatever the relay says', async () => {

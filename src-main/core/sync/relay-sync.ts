@@ -14,8 +14,12 @@ import { permissionFor, RelayBackfill } from './relay-backfill.js';
 import { RelayClient, tryLater } from './relay-client.js';
 import type { SyncProgress, SyncResult } from './sync-engine.js';
 
-/** Callback URLs fetched at once: enough to hide Garmin's latency, few enough to stay polite. */
-export const RELAY_FETCH_CONCURRENCY = 6;
+/**
+ * Callback URLs fetched at once: enough to hide Garmin's latency, few enough to stay polite (as
+ * many as a browser opens to one host; Garmin states no limit on parallel calls, and a 429 is
+ * waited out with its Retry-After).
+ */
+export const RELAY_FETCH_CONCURRENCY = 8;
 
 export interface RelaySyncDeps {
   readonly training: TrainingRepo;
@@ -57,6 +61,8 @@ export interface RelaySyncDeps {
 export class RelaySync {
   /** The cursor this process last acknowledged: a lost ack is repeated at the next pass. */
   private acked: string | null = null;
+  /** The acks sent and not yet answered, in order. */
+  private acking: Promise<void> = Promise.resolve();
   private working = 0;
 
   /** Whether this process is fetching or storing right now (not merely waiting on the long poll). */
@@ -98,14 +104,22 @@ export class RelaySync {
     let stored = 0;
     let skipped = 0;
     const permissionMissing = new Set<Stream>();
+    this.acking = Promise.resolve();
     try {
       const asked = await this.backfill.request(options.signal, permissionMissing);
       const stored0 = this.deps.relay.state().cursor;
       if (stored0 && stored0 !== this.acked) await this.ack(stored0, options.signal);
       let wait = options.waitSeconds ?? 0;
+      let ahead: Promise<RelayPage> | null = null;
       for (;;) {
         options.signal?.throwIfAborted();
-        const page = await this.fetchPage(wait, options.signal);
+        const page: RelayPage = await (ahead ?? this.fetchPage(wait, options.signal));
+        // Read ahead: the next page is asked for while this one's callbacks are fetched, so no round
+        // trip waits between pages (it is stored only after this one; dropped if this one fails).
+        // Not past a deregistration: the next page is asked for only once it has been dealt with.
+        const readAhead = page.more && page.notifications.length > 0 && page.cursor !== null && !page.notifications.some((n) => n.kind === 'deregistration');
+        ahead = readAhead ? this.server.page(page.cursor, 0, options.signal) : null;
+        ahead?.catch(() => undefined);
         this.working++;
         let applied;
         try {
@@ -127,6 +141,7 @@ export class RelaySync {
         }
         wait = 0;
       }
+      await this.acking;
       // An ack lost earlier (a relay restarting, a dropped connection) is repeated before the pass ends.
       const last = this.deps.relay.state().cursor;
       if (last && last !== this.acked) await this.ack(last, options.signal);
@@ -138,6 +153,8 @@ export class RelaySync {
       this.deps.logger.log('info', 'relay.pass', { notifications, stored, skipped, backfillRequested: asked });
       return { outcome: 'completed', windows: notifications, stored, skipped, permissionMissing: [...permissionMissing] };
     } catch (error) {
+      // The acks already sent are answered (or fail) before the pass ends, so none overtakes the next pass's.
+      await this.acking.catch(() => undefined);
       // Retryable failures (marked where they are made) end the pass as offline: it resumes by itself.
       if (isRetryable(error)) {
         this.deps.logger.log('warn', 'relay.offline', { code: (error as CompanionError).code });
@@ -259,9 +276,16 @@ export class RelaySync {
     if (permissions?.kind === 'permissions') {
       for (const stream of STREAMS) if (!permissions.permissions.includes(permissionFor(stream))) permissionMissing.add(stream);
     }
-    // Stored first, acknowledged second: a lost ack is repeated at the next pass.
-    await this.ack(page.cursor, signal);
-    if (deregistered) await this.deps.onDeregistered();
+    // Stored first, acknowledged second (a lost ack is repeated at the next pass), in order, while
+    // the next page goes on: the pass waits for the acks before it ends.
+    const cursor = page.cursor;
+    this.acking = this.acking.then(() => this.ack(cursor, signal));
+    // Observed here, awaited when the pass ends: a pass that fails first must not leave it unhandled.
+    this.acking.catch(() => undefined);
+    if (deregistered) {
+      await this.acking;
+      await this.deps.onDeregistered();
+    }
     return { stored, skipped };
   }
 
