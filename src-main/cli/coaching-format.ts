@@ -31,6 +31,11 @@ export function pct(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : `${value > 0 ? '+' : ''}${value.toFixed(1)} %`;
 }
 
+/** When the data was last synced (`never` before the first sync), with what to do when it is stale. */
+export function lastSync(answer: { readonly last_sync_at: string | null; readonly stale: boolean }): string {
+  return `${answer.last_sync_at ?? 'never'}${answer.stale ? ' (stale: run `r42-companion sync`)' : ''}`;
+}
+
 /** Rows under a header, columns padded to their widest cell; the first column left-aligned, the rest right. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -3,7 +3,7 @@ import type { ActivityDetailsData } from '../../../src-common/contract.js';
 import { localDate } from '../../../src-common/dates.js';
 import { isRunType } from '../../core/store/training-repo.js';
 import { usageError } from '../args.js';
-import { num, pct, table } from '../coaching-format.js';
+import { lastSync, num, pct, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
 import { clockTime } from '../../../src-common/format.js';
 import { describeRecorded } from '../watch-format.js';
@@ -60,7 +60,7 @@ const activities: Command = {
           `${a.local_date.padEnd(11)} ${a.type.padEnd(18)} ${((a.distance_m ?? 0) / 1000).toFixed(2).padStart(7)} ${time.padStart(9)} ${pace.padStart(7)} ${String(a.avg_hr === null ? '—' : Math.round(a.avg_hr)).padStart(4)}\n`,
         );
       }
-      io.stderr(`${result.data.length} activities from ${from} to ${to}; last sync ${result.last_sync_at ?? 'never'}${result.stale ? ' (stale: run `r42-companion sync`)' : ''}.\n`);
+      io.stderr(`${result.data.length} activities from ${from} to ${to}; last sync ${lastSync(result)}.\n`);
       return 0;
     });
   },
@@ -82,7 +82,7 @@ async function show(ctx: Parameters<Command['run']>[0], flags: Flags): Promise<n
       return 0;
     }
     io.stdout(describeActivity(answer));
-    io.stderr(`Last sync ${answer.last_sync_at ?? 'never'}${answer.stale ? ' (stale: run `r42-companion sync`)' : ''}.\n`);
+    io.stderr(`Last sync ${lastSync(answer)}.\n`);
     return 0;
   });
 }

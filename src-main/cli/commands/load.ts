@@ -1,4 +1,4 @@
-import { num, RANGE_FLAGS, rangeOf, table } from '../coaching-format.js';
+import { lastSync, num, RANGE_FLAGS, rangeOf, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
 import { clockTime } from '../../../src-common/format.js';
 import type { Command } from './command.js';
@@ -34,7 +34,7 @@ const load: Command = {
       const last = days.at(-1);
       const band = last?.acwr == null ? 'not enough history for a ratio yet (28 days)' : last.acwr > 1.5 ? 'a spike: above 1.5' : last.acwr > 1.3 ? 'above the 0.8–1.3 band' : last.acwr < 0.8 ? 'below the 0.8–1.3 band' : 'inside the 0.8–1.3 band';
       const hr = answer.data.hr_source === 'estimated' ? ' HR zones use an estimated max/resting HR (set R42_MAX_HR and R42_RESTING_HR).' : '';
-      io.stderr(`${days.length} days from ${answer.data.from} to ${answer.data.to}; acute:chronic ${band}.${hr} Last sync ${answer.last_sync_at ?? 'never'}${answer.stale ? ' (stale: run `r42-companion sync`)' : ''}.\n`);
+      io.stderr(`${days.length} days from ${answer.data.from} to ${answer.data.to}; acute:chronic ${band}.${hr} Last sync ${lastSync(answer)}.\n`);
       return 0;
     });
   },

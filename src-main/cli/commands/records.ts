@@ -1,5 +1,5 @@
 import { usageError } from '../args.js';
-import { table } from '../coaching-format.js';
+import { lastSync, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
 import { clockTime } from '../../../src-common/format.js';
 import type { Command } from './command.js';
@@ -25,7 +25,7 @@ const records: Command = {
       }
       const rows = answer.data.records.map((r) => [LABELS[r.label] ?? r.label, clockTime(r.time_s), `${clockTime(r.pace_s_per_km)}/km`, r.date, r.summary_id]);
       io.stdout(`${table(['DISTANCE', 'TIME', 'PACE', 'DATE', 'ACTIVITY'], rows)}\n`);
-      io.stderr(`From ${answer.data.runs_with_details} runs with samples; last sync ${answer.last_sync_at ?? 'never'}${answer.stale ? ' (stale: run `r42-companion sync`)' : ''}.\n`);
+      io.stderr(`From ${answer.data.runs_with_details} runs with samples; last sync ${lastSync(answer)}.\n`);
       return 0;
     });
   },

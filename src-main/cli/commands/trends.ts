@@ -1,4 +1,4 @@
-import { num, RANGE_FLAGS, rangeOf, table } from '../coaching-format.js';
+import { lastSync, num, RANGE_FLAGS, rangeOf, table } from '../coaching-format.js';
 import { withCompanion } from '../session.js';
 import { clockTime, trendWord } from '../../../src-common/format.js';
 import type { Command } from './command.js';
@@ -34,7 +34,7 @@ const trends: Command = {
         return [d.date, num(d.hrv_ms), num(h?.seven_day_avg, 1), band, h?.status ?? '—', num(d.resting_hr), trendWord(restOf.get(d.date)?.direction, '—'), clockTime(d.sleep_s), trendWord(sleepOf.get(d.date)?.direction, '—')];
       });
       io.stdout(`${table(['DATE', 'HRV', 'HRV 7D', 'BASELINE', 'STATUS', 'REST HR', 'TREND', 'SLEEP', 'TREND'], rows)}\n`);
-      io.stderr(`${days.length} days from ${answer.data.from} to ${answer.data.to}; last sync ${answer.last_sync_at ?? 'never'}${answer.stale ? ' (stale: run `r42-companion sync`)' : ''}.\n`);
+      io.stderr(`${days.length} days from ${answer.data.from} to ${answer.data.to}; last sync ${lastSync(answer)}.\n`);
       return 0;
     });
   },
