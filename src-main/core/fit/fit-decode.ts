@@ -13,10 +13,11 @@
 import { Decoder, Stream, type LapMesg, type RecordMesg, type SessionMesg } from '@garmin/fitsdk';
 import type { RawSample } from '../analysis/samples.js';
 import { MAX_FIT_BYTES } from '../../../src-common/limits.js';
-import type { FitDecoded, FitDeveloperData, FitExtraChannels, FitLap, FitLeg, FitSkip, FitSkipReason, FitTotals } from './fit-model.js';
+import type { WatchTotals } from '../../../src-common/coaching-contract.js';
+import type { FitDecoded, FitDeveloperData, FitExtraChannels, FitLap, FitLeg, FitSkip, FitSkipReason } from './fit-model.js';
 
 // The shapes live in fit-model.ts; these names stay importable from the decoder.
-export { FitReadError, MAX_FIT_BYTES, type FitActivity, type FitDecoded, type FitDeveloperData, type FitExtraChannels, type FitLap, type FitLeg, type FitSkip, type FitSkipReason, type FitTotals } from './fit-model.js';
+export { FitReadError, MAX_FIT_BYTES, type FitActivity, type FitDecoded, type FitDeveloperData, type FitExtraChannels, type FitLap, type FitLeg, type FitSkip, type FitSkipReason } from './fit-model.js';
 
 /** Seconds between the Unix epoch and FIT's (1989-12-31T00:00:00Z). */
 const FIT_EPOCH_S = 631_065_600;
@@ -57,7 +58,7 @@ export function activityTypeOf(sport: string, subSport: string | null): string {
 /** Feet sports count cadence in steps (both feet); the watch writes strides (one foot) plus a fraction. */
 const stepsSport = (sport: string) => sport === 'running' || sport === 'walking' || sport === 'hiking';
 
-function totalsOf(s: SessionMesg | LapMesg | null, sport: string): FitTotals {
+function totalsOf(s: SessionMesg | LapMesg | null, sport: string): WatchTotals {
   const spm = (c: unknown, frac: unknown) => {
     const v = finite(c);
     if (v === null) return null;

@@ -4,6 +4,7 @@
  * developer fields; or the reason it gives none. Plain shapes, no decoding here.
  */
 import type { RawSample } from '../analysis/samples.js';
+import type { WatchLap, WatchTotals } from '../../../src-common/coaching-contract.js';
 import { MAX_FIT_BYTES } from '../../../src-common/limits.js';
 
 /** Why a file gives no activity: a stable code and plain words. */
@@ -43,48 +44,8 @@ export class FitReadError extends Error {
 /** The largest FIT file read, and why (src-common/limits.ts). */
 export { MAX_FIT_BYTES };
 
-/** A lap as the watch recorded it (its own totals, not recomputed). */
-export interface FitLap {
-  /** Seconds from the leg's start. */
-  readonly start_s: number;
-  readonly elapsed_s: number | null;
-  readonly timer_s: number | null;
-  readonly distance_m: number | null;
-  readonly avg_hr: number | null;
-  readonly max_hr: number | null;
-  readonly avg_speed_mps: number | null;
-  readonly avg_cadence_spm: number | null;
-  readonly avg_power_w: number | null;
-  readonly max_power_w: number | null;
-  readonly ascent_m: number | null;
-  readonly trigger: string | null;
-  readonly intensity: string | null;
-}
-
-/** A session's totals as the watch recorded them. */
-export interface FitTotals {
-  readonly elapsed_s: number | null;
-  readonly timer_s: number | null;
-  readonly distance_m: number | null;
-  readonly avg_hr: number | null;
-  readonly max_hr: number | null;
-  readonly avg_speed_mps: number | null;
-  readonly max_speed_mps: number | null;
-  readonly avg_cadence_spm: number | null;
-  readonly avg_power_w: number | null;
-  readonly max_power_w: number | null;
-  readonly normalized_power_w: number | null;
-  readonly ascent_m: number | null;
-  readonly descent_m: number | null;
-  readonly kcal: number | null;
-  readonly avg_temperature_c: number | null;
-  readonly max_temperature_c: number | null;
-  readonly avg_vertical_oscillation_mm: number | null;
-  readonly avg_ground_contact_ms: number | null;
-  readonly avg_stride_length_m: number | null;
-  readonly avg_vertical_ratio_pct: number | null;
-  readonly training_effect: number | null;
-}
+/** A lap as the watch recorded it (its own totals, not recomputed): the contract's lap, numbered when it is answered. */
+export type FitLap = Omit<WatchLap, 'index'>;
 
 /** Per-sample channels the API does not carry, index-aligned with the leg's samples. */
 export interface FitExtraChannels {
@@ -116,7 +77,7 @@ export interface FitLeg {
   readonly transition: boolean;
   /** Epoch seconds (UTC). */
   readonly startTime: number;
-  readonly totals: FitTotals;
+  readonly totals: WatchTotals;
   readonly laps: readonly FitLap[];
   readonly samples: readonly RawSample[];
   readonly extras: FitExtraChannels;

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { RawSample } from '../../../src-common/activity-samples.js';
 import { ACTIVITY_FAMILIES } from '../../../src-common/data-query.js';
-import { fitSource, watchLap, watchRecorded, watchTotals, type FitSource, type WatchRecorded } from '../../../src-common/coaching-contract.js';
+import { fitSource, watchLap, watchRecorded, watchTotals, type FitSource, type WatchLap, type WatchRecorded, type WatchTotals } from '../../../src-common/coaching-contract.js';
 import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { decodeColumns, encodeColumns, packJson, unpackJson } from './sample-codec.js';
@@ -110,8 +110,8 @@ export interface FitRow {
   readonly device: string | null;
   readonly startTime: number;
   readonly localOffset: number | null;
-  readonly totals: unknown;
-  readonly laps: readonly unknown[];
+  readonly totals: WatchTotals;
+  readonly laps: ReadonlyArray<Omit<WatchLap, 'index'>>;
   readonly extras: ReadonlyArray<ReadonlyArray<number | null>>;
   readonly developer: unknown;
   readonly richness: number;
