@@ -3,11 +3,12 @@
  * dist/cli/index.js). `r42-companion token` with a token cached in the keychain is answered from
  * here by one module (./token-fast-path.ts, bundled whole), which asks the keychain before it loads
  * anything else; everything else, and a token that must be refreshed, goes to the CLI (./index.ts).
- * Nothing is imported statically but Node's own modules, so `token` loads two files of ours.
+ * What it imports statically is Node's own modules and two small ones bundled into it (the limits,
+ * ./process-entry.ts), so `token` loads two files of ours.
  */
-import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MAX_MIN_VALID_SECONDS } from '../../src-common/limits.js';
+import { isProcessEntry } from './process-entry.js';
 import type { QuickAnswer } from './token-fast-path.js';
 
 /** `token`, `token --min-valid N`, `token --min-valid=N` with N plain digits: the seconds (or undefined); anything else is the CLI's to parse (null). */
@@ -37,11 +38,4 @@ export async function main(): Promise<void> {
   process.exitCode = await runCli(argv, processIo(), quick ? { quickToken: quick } : {});
 }
 
-const invokedDirectly = (() => {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-})();
-if (invokedDirectly) await main();
+if (isProcessEntry(import.meta.url)) await main();

@@ -3,7 +3,6 @@
  * registered in ./commands/index.ts and imported only when they run, so a command loads what it
  * needs and no more (`token` answers a cached token without loading the core facade).
  */
-import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ERROR_SURFACES } from '../../src-common/error-codes.js';
 import { REFRESH_HELPER_COMMAND } from '../core/auth/refresh-helper-name.js';
@@ -13,6 +12,7 @@ import { parseFlags } from './args.js';
 import type { CommandContext } from './commands/command.js';
 import { COMMAND_CATALOG, loadCommand } from './commands/index.js';
 import { processIo, type CliIo } from './io.js';
+import { isProcessEntry } from './process-entry.js';
 
 export { processIo };
 
@@ -108,11 +108,4 @@ export async function main(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2), processIo());
 }
 
-const invokedDirectly = (() => {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-})();
-if (invokedDirectly) await main();
+if (isProcessEntry(import.meta.url)) await main();
