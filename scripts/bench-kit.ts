@@ -1,10 +1,12 @@
 /* What the benchmarks share: pinning the load generator and the server under test to different
    cores, the CPU time a process spent (from /proc), autocannon in its own process, and the top
-   frames of a V8 CPU profile. Used by scripts/bench.ts and scripts/bench-server.ts. */
+   frames of a V8 CPU profile, and the aims each part of `npm run bench` records for the summary at
+   its end (scripts/bench-aims.ts). Used by scripts/bench.ts and scripts/bench-server.ts. */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const AUTOCANNON = require.resolve('autocannon/autocannon.js');
@@ -147,6 +149,26 @@ export async function measuredRound(pid: number, url: string, options: CannonOpt
 }
 
 export const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+
+/** One aim of issue 22 with this run's figure: printed where it is measured, and again in the summary. */
+export interface AimRecord {
+  readonly aim: string;
+  readonly figure: string;
+  readonly met: boolean;
+}
+
+/** Where the parts of one `npm run bench` collect their aims (BENCH_AIMS_FILE overrides). */
+export const AIMS_FILE = process.env.BENCH_AIMS_FILE ?? path.join(os.tmpdir(), `r42-bench-aims-${os.userInfo().uid}.jsonl`);
+
+/** A new run: the aims of an earlier one are dropped (scripts/bench.ts, the first part, calls it). */
+export function startAimRecord(): void {
+  writeFileSync(AIMS_FILE, `${JSON.stringify({ run: new Date().toISOString() })}\n`);
+}
+
+/** Adds an aim's figure to this run's summary. */
+export function recordAim(record: AimRecord): void {
+  appendFileSync(AIMS_FILE, `${JSON.stringify(record)}\n`);
+}
 
 export const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
