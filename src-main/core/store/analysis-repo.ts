@@ -9,7 +9,7 @@ import type { HrSummary } from '../../../src-common/activity-samples.js';
 import { bestEffort, personalRecord, type BestEffort, type PersonalRecord, type RecordsByLabel, type ZoneTime } from '../../../src-common/coaching-contract.js';
 import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
-import { upsertStatement } from './wellness-details-repo.js';
+import { upsertStatement } from './rows.js';
 
 /** What is cached per activity with details. */
 export interface ActivityAnalysisRow {

@@ -11,10 +11,10 @@ import { activityDetailsSchema, parseActivityDetails } from '../garmin/activity-
 import { dateOfEpochSeconds } from '../../../src-common/dates.js';
 import { normalizeRecord } from '../garmin/records.js';
 import { AnalysisRepo, type ActivityAnalysisRow } from './analysis-repo.js';
-import { rowOrNull } from './rows.js';
+import { rowOrNull, upsertStatement } from './rows.js';
 import type { Database } from './database.js';
 import { FitRepo } from './fit-repo.js';
-import { upsertStatement, WELLNESS_DETAIL_STREAMS, WELLNESS_DETAIL_TABLE, WellnessDetailsRepo } from './wellness-details-repo.js';
+import { WELLNESS_DETAIL_STREAMS, WELLNESS_DETAIL_TABLE, WellnessDetailsRepo } from './wellness-details-repo.js';
 import { decodeSamples, encodeSamples, SAMPLE_FORMAT_VERSION } from './sample-codec.js';
 
 export const DETAIL_STREAMS = ['activityDetails', ...WELLNESS_DETAIL_STREAMS] as const;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { valuesOf } from '../garmin/records.js';
 import { readBodyComp, readPulseOx, readRespiration, readStress } from '../garmin/wellness-records.js';
 import type { Database } from './database.js';
+import { upsertStatement } from './rows.js';
 import { packJson } from './sample-codec.js';
 
 export const WELLNESS_DETAIL_STREAMS = ['stressDetails', 'bodyComps', 'pulseOx', 'respiration'] as const;
@@ -18,14 +19,6 @@ export const WELLNESS_DETAIL_TABLE: Record<WellnessDetailStream, string> = {
   pulseOx: 'pulse_ox',
   respiration: 'respiration',
 };
-
-/** An upsert of `cols` keyed by (profile_id, summary_id), every column but the key replaced. */
-export function upsertStatement(db: Database, table: string, cols: readonly string[]) {
-  return db.prepare(
-    `INSERT INTO ${table} (profile_id, ${cols.join(', ')}) VALUES (@profile_id, ${cols.map((c) => `@${c}`).join(', ')})
-     ON CONFLICT (profile_id, summary_id) DO UPDATE SET ${cols.filter((c) => c !== 'summary_id').map((c) => `${c} = excluded.${c}`).join(', ')}`,
-  );
-}
 
 const avg = (v: number[]) => (v.length ? Math.round((v.reduce((a, b) => a + b, 0) / v.length) * 10) / 10 : null);
 const minOf = (v: number[]) => (v.length ? Math.min(...v) : null);

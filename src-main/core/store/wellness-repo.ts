@@ -8,6 +8,7 @@ import { readBloodPressure, readEpoch, readHealthSnapshot, readSkinTemp } from '
 import { z } from 'zod';
 import { fitnessDay, healthSnapshot, skinTempNight, type EpochRow, type HealthMeasurements } from '../../../src-common/contract.js';
 import type { Database } from './database.js';
+import { upsertStatement } from './rows.js';
 
 export const WELLNESS_STREAMS = ['epochs', 'healthSnapshot', 'bloodPressures', 'skinTemp'] as const;
 export type WellnessStream = (typeof WELLNESS_STREAMS)[number];
@@ -97,18 +98,7 @@ export class WellnessRepo {
     private readonly db: Database,
     private readonly profileId: string,
   ) {
-    this.upserts = Object.fromEntries(
-      WELLNESS_STREAMS.map((stream) => {
-        const cols = COLUMNS[stream];
-        return [
-          stream,
-          db.prepare(
-            `INSERT INTO ${WELLNESS_TABLE[stream]} (profile_id, ${cols.join(', ')}) VALUES (@profile_id, ${cols.map((c) => `@${c}`).join(', ')})
-             ON CONFLICT (profile_id, summary_id) DO UPDATE SET ${cols.filter((c) => c !== 'summary_id').map((c) => `${c} = excluded.${c}`).join(', ')}`,
-          ),
-        ];
-      }),
-    ) as Record<WellnessStream, ReturnType<Database['prepare']>>;
+    this.upserts = Object.fromEntries(WELLNESS_STREAMS.map((stream) => [stream, upsertStatement(db, WELLNESS_TABLE[stream], COLUMNS[stream])])) as Record<WellnessStream, ReturnType<Database['prepare']>>;
   }
 
   /** Stores one record; false when it cannot be read. Call inside a transaction. */
