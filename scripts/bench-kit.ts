@@ -183,14 +183,28 @@ interface ProfileNode {
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
 }
 
+/** Whose code a profile frame is: the project's (its bundles or sources), Node's own JavaScript, a native function (a syscall such as writev), the garbage collector, or V8's "(program)". */
+export type FrameOwner = 'ours' | 'node' | 'native' | 'gc' | 'program';
+
+function ownerOf(functionName: string, url: string): FrameOwner {
+  if (functionName === '(garbage collector)') return 'gc';
+  if (functionName === '(program)') return 'program';
+  if (url === '') return 'native';
+  if (url.startsWith('node:')) return 'node';
+  // Dependencies (node_modules) count as the project's: it chose them.
+  return 'ours';
+}
+
 /**
  * Where a V8 CPU profile's main thread spent its busy samples (self time), largest first: each
- * frame's share of the samples that were not idle; and the idle share of all samples.
+ * frame's share of the samples that were not idle; the idle share of all samples; and the busy
+ * share by whose code it was (FrameOwner).
  */
-export function topFrames(file: string, count: number): { idle: number; frames: Array<{ frame: string; share: number }> } {
+export function topFrames(file: string, count: number): { idle: number; frames: Array<{ frame: string; share: number }>; owners: Record<FrameOwner, number> } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const time = new Map<string, number>();
+  const owners: Record<FrameOwner, number> = { ours: 0, node: 0, native: 0, gc: 0, program: 0 };
   let total = 0;
   let idle = 0;
   profile.samples.forEach((id, i) => {
@@ -206,10 +220,13 @@ export function topFrames(file: string, count: number): { idle: number; frames: 
     const file = url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules\/|dist\/|src-[a-z]+\/)/, '$1');
     const frame = url ? `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}` : functionName;
     time.set(frame, (time.get(frame) ?? 0) + delta);
+    owners[ownerOf(functionName, url)] += delta;
   });
   const busy = total - idle;
+  for (const owner of Object.keys(owners) as FrameOwner[]) owners[owner] = busy > 0 ? owners[owner] / busy : 0;
   return {
     idle: total > 0 ? idle / total : 0,
+    owners,
     frames: [...time]
       .sort((a, b) => b[1] - a[1])
       .slice(0, count)

@@ -230,9 +230,14 @@ async function startServe(root: string, env: NodeJS.ProcessEnv, profileFile?: st
 }
 
 function printProfile(title: string, file: string, round: Round): void {
-  const { idle, frames } = topFrames(file, 12);
+  const { idle, frames, owners } = topFrames(file, 12);
   const perRequest = round.cpuUsPerRequest;
-  console.log(`  ${title}: ${round.rps.toFixed(0)} req/s${perRequest === null ? '' : `, ${perRequest.toFixed(1)} µs CPU per request`} while profiled; main thread idle ${(idle * 100).toFixed(0)} % of the round. Busy samples (self time):`);
+  const part = (share: number) => `${(share * 100).toFixed(0)} %${perRequest === null ? '' : ` ≈ ${(share * perRequest).toFixed(1)} µs/req`}`;
+  console.log(`  ${title}: ${round.rps.toFixed(0)} req/s${perRequest === null ? '' : `, ${perRequest.toFixed(1)} µs CPU per request`} while profiled; main thread idle ${(idle * 100).toFixed(0)} % of the round.`);
+  console.log(
+    `    busy samples by whose code: the server's own (for serve its bundle and dependencies) ${part(owners.ours)}, Node's JavaScript ${part(owners.node)}, ` +
+      `native calls (writev and other syscalls) ${part(owners.native)}, garbage collector ${part(owners.gc)}, V8 (program) ${part(owners.program)}. Top frames (self time):`,
+  );
   for (const { frame, share } of frames) {
     const us = perRequest === null ? '' : ` ≈ ${(share * perRequest).toFixed(2).padStart(5)} µs/req`;
     console.log(`    ${(share * 100).toFixed(1).padStart(5)} %${us}  ${frame}`);
