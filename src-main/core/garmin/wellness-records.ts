@@ -3,10 +3,26 @@
  * keys and ids trimmed, a local date from start + offset where calendarDate is missing, wrong types
  * as null, unreadable records as null for the caller to count): stress details, body composition,
  * pulse ox, all-day respiration, epochs, health snapshots, blood pressure and skin temperature.
+ * A record's map of readings (stress, Body Battery, SpO2, breaths) is read as the figures the store
+ * keeps of it: lowest, highest and mean of its plausible values.
  */
 import { z } from 'zod';
 import { dateOfEpochSeconds, DAY_S } from '../../../src-common/dates.js';
-import { calendarDate, datedFields, datedReader, flag, id, isPlainObject, localDateOf, num, second, str, timedReader, valueMap } from './records.js';
+import { calendarDate, datedFields, datedReader, flag, id, isPlainObject, localDateOf, num, second, str, timedReader, valueMap, valuesOf } from './records.js';
+
+/** Figures of a series: its lowest, highest and mean value (a health snapshot's HRV carries only the mean). */
+export interface Figures {
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly avg: number | null;
+}
+
+/** The figures of a record's values within [low, high] (Garmin's map of offset to value), the mean to 0.1; null where none is. */
+function figuresOf(map: Record<string, unknown>, low: number, high: number): Figures {
+  const values = valuesOf(map, low, high);
+  if (values.length === 0) return { min: null, max: null, avg: null };
+  return { min: Math.min(...values), max: Math.max(...values), avg: Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10 };
+}
 
 const stressFields = z.looseObject({ ...datedFields, timeOffsetStressLevelValues: valueMap, timeOffsetBodyBatteryValues: valueMap });
 
@@ -16,8 +32,10 @@ export interface StressRecord {
   readonly startTime: number | null;
   readonly offset: number | null;
   readonly durationS: number | null;
-  readonly stressValues: Record<string, unknown>;
-  readonly bodyBatteryValues: Record<string, unknown>;
+  /** The stress levels (0–100) over the day. */
+  readonly stress: Figures;
+  /** The Body Battery levels (0–100) over the day. */
+  readonly bodyBattery: Figures;
 }
 
 export const readStress = datedReader(stressFields, (s, summaryId, date): StressRecord => ({
@@ -26,8 +44,8 @@ export const readStress = datedReader(stressFields, (s, summaryId, date): Stress
   startTime: second(s.startTimeInSeconds),
   offset: s.startTimeOffsetInSeconds,
   durationS: s.durationInSeconds,
-  stressValues: s.timeOffsetStressLevelValues,
-  bodyBatteryValues: s.timeOffsetBodyBatteryValues,
+  stress: figuresOf(s.timeOffsetStressLevelValues, 0, 100),
+  bodyBattery: figuresOf(s.timeOffsetBodyBatteryValues, 0, 100),
 }));
 
 const bodyCompFields = z.looseObject({
@@ -68,11 +86,12 @@ export interface PulseOxRecord {
   readonly calendarDate: string;
   readonly startTime: number | null;
   readonly durationS: number | null;
-  readonly spo2Values: Record<string, unknown>;
+  /** The SpO2 readings (50–100 %). */
+  readonly spo2: Figures;
   readonly onDemand: boolean | null;
 }
 
-export const readPulseOx = datedReader(pulseOxFields, (p, summaryId, date): PulseOxRecord => ({ summaryId, calendarDate: date, startTime: second(p.startTimeInSeconds), durationS: p.durationInSeconds, spo2Values: p.timeOffsetSpo2Values, onDemand: p.onDemand }));
+export const readPulseOx = datedReader(pulseOxFields, (p, summaryId, date): PulseOxRecord => ({ summaryId, calendarDate: date, startTime: second(p.startTimeInSeconds), durationS: p.durationInSeconds, spo2: figuresOf(p.timeOffsetSpo2Values, 50, 100), onDemand: p.onDemand }));
 
 const respirationFields = z.looseObject({ ...datedFields, timeOffsetEpochToBreaths: valueMap });
 
@@ -81,11 +100,12 @@ export interface RespirationRecord {
   readonly startTime: number;
   readonly localDate: string;
   readonly durationS: number | null;
-  readonly breaths: Record<string, unknown>;
+  /** Breaths per minute (1–80) over the block. */
+  readonly breaths: Figures;
 }
 
 /** All-day respiration (the `allDayRespiration` key; pulled from /respiration): 15-minute blocks without a calendarDate. */
-export const readRespiration = timedReader(respirationFields, (r) => r.startTimeInSeconds, (r, summaryId, start): RespirationRecord => ({ summaryId, startTime: start, localDate: localDateOf(r.calendarDate, start, r.startTimeOffsetInSeconds)!, durationS: r.durationInSeconds, breaths: r.timeOffsetEpochToBreaths }));
+export const readRespiration = timedReader(respirationFields, (r) => r.startTimeInSeconds, (r, summaryId, start): RespirationRecord => ({ summaryId, startTime: start, localDate: localDateOf(r.calendarDate, start, r.startTimeOffsetInSeconds)!, durationS: r.durationInSeconds, breaths: figuresOf(r.timeOffsetEpochToBreaths, 1, 80) }));
 
 const epochFields = z.looseObject({
   summaryId: id,
@@ -150,29 +170,22 @@ const snapshotFields = z.looseObject({
   summaries: z.unknown().optional().transform((v) => (Array.isArray(v) ? v.filter(isPlainObject) : [])),
 });
 
-/** One figure of a health snapshot: min, max, average (HRV figures carry only the average). */
-export interface SnapshotFigure {
-  readonly min: number | null;
-  readonly max: number | null;
-  readonly avg: number | null;
-}
-
 export interface HealthSnapshotRecord {
   readonly summaryId: string;
   readonly calendarDate: string;
   readonly startTime: number | null;
   readonly durationS: number | null;
-  readonly heartRate: SnapshotFigure | null;
-  readonly spo2: SnapshotFigure | null;
-  readonly respiration: SnapshotFigure | null;
-  readonly stress: SnapshotFigure | null;
+  readonly heartRate: Figures | null;
+  readonly spo2: Figures | null;
+  readonly respiration: Figures | null;
+  readonly stress: Figures | null;
   readonly rmssdMs: number | null;
   readonly sdrrMs: number | null;
 }
 
 /** A 2-minute health snapshot the runner took on the watch: one figure per `summaryType`. */
 export const readHealthSnapshot = datedReader(snapshotFields, (s, summaryId, date): HealthSnapshotRecord => {
-  const figure = (type: string): SnapshotFigure | null => {
+  const figure = (type: string): Figures | null => {
     const entry = s.summaries.find((x) => typeof x.summaryType === 'string' && x.summaryType.trim().toLowerCase() === type);
     if (!entry) return null;
     const f = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 10) / 10 : null);

@@ -4,7 +4,6 @@
  * day the trends read. Written inside the caller's transaction (details-repo.ts store).
  */
 import { z } from 'zod';
-import { valuesOf } from '../garmin/records.js';
 import { readBodyComp, readPulseOx, readRespiration, readStress } from '../garmin/wellness-records.js';
 import type { Database } from './database.js';
 import { upsertStatement } from './rows.js';
@@ -20,9 +19,6 @@ export const WELLNESS_DETAIL_TABLE: Record<WellnessDetailStream, string> = {
   respiration: 'respiration',
 };
 
-const avg = (v: number[]) => (v.length ? Math.round((v.reduce((a, b) => a + b, 0) / v.length) * 10) / 10 : null);
-const minOf = (v: number[]) => (v.length ? Math.min(...v) : null);
-const maxOf = (v: number[]) => (v.length ? Math.max(...v) : null);
 const round1 = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10) / 10);
 
 /** A day's figure (an average, a weight): parsed as it leaves SQLite. */
@@ -58,11 +54,9 @@ export class WellnessDetailsRepo {
       case 'stressDetails': {
         const s = readStress(record);
         if (!s) return false;
-        const stress = valuesOf(s.stressValues, 0, 100);
-        const battery = valuesOf(s.bodyBatteryValues, 0, 100);
         this.upsertStress.run({
           profile_id: this.profileId, summary_id: s.summaryId, calendar_date: s.calendarDate, start_time: s.startTime, start_offset: s.offset,
-          duration_s: s.durationS, avg_stress: avg(stress), max_stress: maxOf(stress), body_battery_high: maxOf(battery), body_battery_low: minOf(battery),
+          duration_s: s.durationS, avg_stress: s.stress.avg, max_stress: s.stress.max, body_battery_high: s.bodyBattery.max, body_battery_low: s.bodyBattery.min,
           raw_z: packJson(record), synced_at: now,
         });
         return true;
@@ -79,20 +73,18 @@ export class WellnessDetailsRepo {
       case 'pulseOx': {
         const p = readPulseOx(record);
         if (!p) return false;
-        const spo2 = valuesOf(p.spo2Values, 50, 100);
         this.upsertPulseOx.run({
           profile_id: this.profileId, summary_id: p.summaryId, calendar_date: p.calendarDate, start_time: p.startTime, duration_s: p.durationS,
-          avg_spo2: avg(spo2), min_spo2: minOf(spo2), on_demand: p.onDemand === null ? null : Number(p.onDemand), raw_z: packJson(record), synced_at: now,
+          avg_spo2: p.spo2.avg, min_spo2: p.spo2.min, on_demand: p.onDemand === null ? null : Number(p.onDemand), raw_z: packJson(record), synced_at: now,
         });
         return true;
       }
       case 'respiration': {
         const r = readRespiration(record);
         if (!r) return false;
-        const breaths = valuesOf(r.breaths, 1, 80);
         this.upsertRespiration.run({
           profile_id: this.profileId, summary_id: r.summaryId, start_time: r.startTime, local_date: r.localDate,
-          duration_s: r.durationS, avg_breaths: avg(breaths), min_breaths: minOf(breaths), max_breaths: maxOf(breaths), raw: JSON.stringify(record), synced_at: now,
+          duration_s: r.durationS, avg_breaths: r.breaths.avg, min_breaths: r.breaths.min, max_breaths: r.breaths.max, raw: JSON.stringify(record), synced_at: now,
         });
         return true;
       }
