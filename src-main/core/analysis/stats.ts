@@ -16,6 +16,20 @@ export function round(value: number, digits = 1): number {
   return roundOrNull(value, digits) ?? 0;
 }
 
+/** A channel's figures over the samples that carry it: the mean to 0.1, the highest to 0.001, how many; null when none does. */
+export function channelFigures(values: ReadonlyArray<number | null>): { avg: number; max: number; samples: number } | null {
+  let sum = 0;
+  let n = 0;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v === null) continue;
+    sum += v;
+    n++;
+    if (v > max) max = v;
+  }
+  return n === 0 ? null : { avg: Math.round((sum / n) * 10) / 10, max: Math.round(max * 1000) / 1000, samples: n };
+}
+
 /** The arithmetic mean, or null for an empty list. */
 export function mean(values: readonly number[]): number | null {
   if (values.length === 0) return null;

@@ -13,10 +13,9 @@ import { cleanSamples } from '../analysis/samples.js';
 import { downsample } from '../analysis/series.js';
 import { totalsOfAll } from '../analysis/windows.js';
 import { drift, laps, splits } from '../analysis/splits.js';
-import { roundOrNull } from '../analysis/stats.js';
+import { channelFigures, median, roundOrNull } from '../analysis/stats.js';
 import { restingHrTrend, sleepSeconds, sleepTrend } from '../analysis/trends.js';
 import { hrProfile as profileFrom, MAX_HR_RANGE, RESTING_HR_RANGE, timeInZones, type HrProfile } from '../analysis/zones.js';
-import { median } from '../analysis/stats.js';
 import { CompanionError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Database } from '../store/database.js';
@@ -39,6 +38,7 @@ import type {
   WellnessDay,
   ZoneTime,
 } from '../../../src-common/coaching-contract.js';
+import { watchRecorded } from '../../../src-common/coaching-contract.js';
 import { UNIT_METRES } from '../../../src-common/units.js';
 
 /** The coaching service: synchronous reads of the stored data, answered in the shapes of src-common/coaching-contract.ts. Method names are stable. */
@@ -232,7 +232,8 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       const num = (k: 'duration_s' | 'distance_m' | 'avg_hr' | 'max_hr' | 'avg_cadence_spm' | 'elevation_gain_m') => row?.[k] ?? null;
       const summaryId = row?.summary_id ?? stored!.activitySummaryId;
       // What the watch's own FIT file recorded beyond the API, for an activity imported from one.
-      const recorded = details.fit.recorded(summaryId);
+      const file = details.fit.recorded(summaryId);
+      const recorded = file && { ...file, channels: watchRecorded.shape.channels.parse(Object.fromEntries(Object.entries(file.channels).map(([key, values]) => [key, channelFigures(values)]))) };
       const base = {
         ...(recorded ? { recorded } : {}),
         summary_id: summaryId,

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { RawSample } from '../../../src-common/activity-samples.js';
 import { ACTIVITY_FAMILIES } from '../../../src-common/data-query.js';
-import { fitSource, watchLap, watchRecorded, watchTotals, type FitSource, type WatchLap, type WatchRecorded, type WatchTotals } from '../../../src-common/coaching-contract.js';
+import { fitSource, watchLap, watchTotals, type FitSource, type WatchLap, type WatchRecorded, type WatchTotals } from '../../../src-common/coaching-contract.js';
 import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
 import { decodeColumns, encodeColumns, packJson, unpackJson } from './sample-codec.js';
@@ -90,6 +90,9 @@ export interface Twin {
   /** Known only from a file (no Garmin summary yet). */
   readonly fromFile: boolean;
 }
+
+/** A file's record of an activity as stored: the contract's, with each extra channel's values per sample (by EXTRA_COLUMNS key) where the answer has their figures. */
+export type StoredRecording = Omit<WatchRecorded, 'channels'> & { readonly channels: Readonly<Record<string, ReadonlyArray<number | null>>> };
 
 export interface StoredFit {
   readonly detailsId: string;
@@ -254,23 +257,11 @@ export class FitRepo {
   }
 
   /** The file's record of an activity for its details answer, or undefined when it came from no file. */
-  recorded(activitySummaryId: string): WatchRecorded | undefined {
+  recorded(activitySummaryId: string): StoredRecording | undefined {
     const r = rowOrNull(recordedRow, this.db.prepare('SELECT * FROM activity_fit WHERE profile_id = ? AND activity_summary_id = ?').get(this.profileId, activitySummaryId));
     if (!r) return undefined;
     const columns = r.extras ? decodeColumns(SCALES, r.extras) : EXTRA_COLUMNS.map(() => []);
-    const stats = (col: ReadonlyArray<number | null>) => {
-      let sum = 0;
-      let n = 0;
-      let max = -Infinity;
-      for (const v of col) {
-        if (v === null) continue;
-        sum += v;
-        n++;
-        if (v > max) max = v;
-      }
-      return n === 0 ? null : { avg: Math.round((sum / n) * 10) / 10, max: Math.round(max * 1000) / 1000, samples: n };
-    };
-    const channels = watchRecorded.shape.channels.parse(Object.fromEntries(EXTRA_COLUMNS.map((c, i) => [c.key, stats(columns[i] ?? [])])));
+    const channels = Object.fromEntries(EXTRA_COLUMNS.map((c, i) => [c.key, columns[i] ?? []]));
     const developer = r.developer_z ? developerSchema.parse(unpackJson(r.developer_z)) : { fields: [], records: {} };
     const laps = z.array(watchLap.omit({ index: true })).catch([]).parse(JSON.parse(r.laps));
     return {
