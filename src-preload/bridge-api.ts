@@ -3,6 +3,7 @@
  * invoke a channel and deliver events: Electron IPC in the app (preload.ts), HTTP and
  * Server-Sent Events in development and browser tests (web-bridge.ts).
  */
+import type { SplitUnit } from '../src-common/coaching-contract.js';
 import type { ArgsOf, Channel, Envelope, ResultOf, ViewState } from '../src-common/ipc-contract.js';
 
 export interface BridgeTransport {
@@ -21,7 +22,7 @@ export interface R42Api {
   readonly data: {
     activities(limit: number): Promise<Envelope<ResultOf<'companion:data.activities'>>>;
     weekly(weeks: number): Promise<Envelope<ResultOf<'companion:data.weekly'>>>;
-    activity(id: string, unit: 'km' | 'mi'): Promise<Envelope<ResultOf<'companion:data.activity'>>>;
+    activity(id: string, unit: SplitUnit): Promise<Envelope<ResultOf<'companion:data.activity'>>>;
     trainingLoad(from: string, to: string): Promise<Envelope<ResultOf<'companion:data.trainingLoad'>>>;
     trends(from: string, to: string): Promise<Envelope<ResultOf<'companion:data.trends'>>>;
     records(): Promise<Envelope<ResultOf<'companion:data.records'>>>;
