@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src-common/dates.js';
-import { hrvStatus, type HrvNight } from '../../src-main/core/analysis/hrv.js';
+import { hrvStatus } from '../../src-main/core/analysis/hrv.js';
 import { restingHrTrend, sleepSeconds, sleepTrend, type DatedValue } from '../../src-main/core/analysis/trends.js';
 
 const TODAY = '2026-03-31';
 
 /** 53 nights alternating 50, 60 ms (50 first) from 59 days ago, then 7 nights of `week` (or the pattern going on). */
-function nights(week: number | null): HrvNight[] {
+function nights(week: number | null): DatedValue[] {
   return Array.from({ length: 60 }, (_, k) => ({ date: addDays(TODAY, k - 59), value: k >= 53 && week !== null ? week : k % 2 ? 60 : 50 }));
 }
 

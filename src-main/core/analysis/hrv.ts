@@ -4,12 +4,7 @@
 import type { HrvAssessment, HrvStatus } from '../../../src-common/coaching-contract.js';
 import { dayNumber } from '../../../src-common/dates.js';
 import { mean, populationSd, roundOrNull, within } from './stats.js';
-
-/** One night's average HRV (ms); `date` is the day the runner woke up. */
-export interface HrvNight {
-  readonly date: string;
-  readonly value: number | null;
-}
+import type { DatedValue } from './trends.js';
 
 export const BASELINE_DAYS = 60;
 /** Half-width of the normal range in standard deviations (as HRV4Training and Plews use). */
@@ -26,7 +21,7 @@ export const HRV_RANGE = [1, 300] as const;
  * the range: `below`; above: `above`; inside or on its edge: `balanced`. A night outside
  * 1–300 ms, or a second value for the same night, is ignored (the first one counts).
  */
-export function hrvStatus(nights: readonly HrvNight[], date: string): HrvAssessment {
+export function hrvStatus(nights: readonly DatedValue[], date: string): HrvAssessment {
   const today = dayNumber(date);
   const byDay = new Map<number, number>();
   for (const n of nights) {

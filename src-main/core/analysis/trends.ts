@@ -5,6 +5,7 @@ import type { Trend } from '../../../src-common/coaching-contract.js';
 import { dayNumber } from '../../../src-common/dates.js';
 import { mean, roundOrNull, slope, within } from './stats.js';
 
+/** A day's value (an overnight HRV in ms, a resting HR, a night's sleep seconds); a night's `date` is the day the runner woke up. */
 export interface DatedValue {
   readonly date: string;
   readonly value: number | null;

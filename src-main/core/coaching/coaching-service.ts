@@ -14,12 +14,12 @@ import { downsample } from '../analysis/series.js';
 import { totalsOfAll } from '../analysis/windows.js';
 import { drift, laps, splits } from '../analysis/splits.js';
 import { channelFigures, median, roundOrNull } from '../analysis/stats.js';
-import { restingHrTrend, sleepSeconds, sleepTrend } from '../analysis/trends.js';
+import { restingHrTrend, sleepSeconds, sleepTrend, type DatedValue } from '../analysis/trends.js';
 import { hrProfile as profileFrom, MAX_HR_RANGE, RESTING_HR_RANGE, timeInZones, type HrProfile } from '../analysis/zones.js';
 import { CompanionError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Database } from '../store/database.js';
-import { CoachingReads, type DayValue } from '../store/coaching-reads.js';
+import { CoachingReads } from '../store/coaching-reads.js';
 import type { HrFigures } from '../store/analysis-repo.js';
 import { DetailsRepo } from '../store/details-repo.js';
 import { activityIngest, refreshAnalysis } from './activity-ingest.js';
@@ -342,7 +342,7 @@ export function createCoaching(deps: CoachingDeps): Coaching {
       const measured = health.measurementDays(from, to);
       const moving = health.epochDays(from, to);
       const scores = reads.sleepScores(from, to);
-      const first = (rows: readonly DayValue[]) => {
+      const first = (rows: readonly DatedValue[]) => {
         const m = new Map<string, number | null>();
         for (const r of rows) if (!m.has(r.date)) m.set(r.date, r.value);
         return m;

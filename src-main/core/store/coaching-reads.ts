@@ -30,7 +30,7 @@ export type ActivityRow = z.infer<typeof activityRow>;
 
 /** A value per day, oldest first (a day may come twice: the caller keeps the first). */
 const dayValues = z.array(z.object({ date: z.string(), value: metric }));
-export type DayValue = z.infer<typeof dayValues>[number];
+type DayValue = z.infer<typeof dayValues>[number];
 
 const sleepRows = z.array(
   z.object({ calendar_date: z.string(), duration_s: metric, deep_s: metric, light_s: metric, rem_s: metric, awake_s: metric }),
