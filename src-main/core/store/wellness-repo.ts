@@ -16,12 +16,16 @@ export type WellnessStream = (typeof WELLNESS_STREAMS)[number];
 /** The table holding each stream's rows, keyed by (profile_id, summary_id). */
 export const WELLNESS_TABLE: Record<WellnessStream, string> = { epochs: 'epochs', healthSnapshot: 'health_snapshots', bloodPressures: 'blood_pressures', skinTemp: 'skin_temps' };
 
-const COLUMNS: Record<WellnessStream, readonly string[]> = {
+/** Each stream's columns (besides profile_id), the keys of its row below: the compiler holds the two to each other. */
+const COLUMNS = {
   epochs: ['summary_id', 'start_time', 'local_date', 'local_minute', 'activity_type', 'intensity', 'duration_s', 'active_s', 'steps', 'distance_m', 'active_kcal', 'met', 'mean_motion', 'max_motion', 'raw', 'synced_at'],
   healthSnapshot: ['summary_id', 'calendar_date', 'start_time', 'duration_s', 'hr_avg', 'hr_min', 'hr_max', 'spo2_avg', 'spo2_min', 'respiration_avg', 'stress_avg', 'rmssd_ms', 'sdrr_ms', 'raw', 'synced_at'],
   bloodPressures: ['summary_id', 'measured_at', 'local_date', 'systolic', 'diastolic', 'pulse', 'source_type', 'raw', 'synced_at'],
   skinTemp: ['summary_id', 'calendar_date', 'start_time', 'duration_s', 'deviation_c', 'raw', 'synced_at'],
-};
+} as const satisfies Record<WellnessStream, readonly string[]>;
+
+/** A stream's row: a value for each of its columns, no other. */
+type WellnessRow<S extends WellnessStream> = Record<(typeof COLUMNS)[S][number], unknown>;
 
 /** One row of a wellness table, ready to write, or null for a record that cannot be read. */
 function toRow(stream: WellnessStream, record: unknown, now: number): Record<string, unknown> | null {
@@ -34,7 +38,7 @@ function toRow(stream: WellnessStream, record: unknown, now: number): Record<str
         summary_id: e.summaryId, start_time: e.startTime, local_date: e.localDate, local_minute: e.localMinute, activity_type: e.activityType, intensity: e.intensity,
         duration_s: e.durationS, active_s: e.activeS, steps: e.steps, distance_m: e.distanceM, active_kcal: e.activeKcal, met: e.met,
         mean_motion: e.meanMotion, max_motion: e.maxMotion, raw, synced_at: now,
-      };
+      } satisfies WellnessRow<'epochs'>;
     }
     case 'healthSnapshot': {
       const h = readHealthSnapshot(record);
@@ -44,17 +48,17 @@ function toRow(stream: WellnessStream, record: unknown, now: number): Record<str
         hr_avg: h.heartRate?.avg ?? null, hr_min: h.heartRate?.min ?? null, hr_max: h.heartRate?.max ?? null,
         spo2_avg: h.spo2?.avg ?? null, spo2_min: h.spo2?.min ?? null, respiration_avg: h.respiration?.avg ?? null, stress_avg: h.stress?.avg ?? null,
         rmssd_ms: h.rmssdMs, sdrr_ms: h.sdrrMs, raw, synced_at: now,
-      };
+      } satisfies WellnessRow<'healthSnapshot'>;
     }
     case 'bloodPressures': {
       const b = readBloodPressure(record);
       if (!b) return null;
-      return { summary_id: b.summaryId, measured_at: b.measuredAt, local_date: b.localDate, systolic: b.systolic, diastolic: b.diastolic, pulse: b.pulse, source_type: b.sourceType, raw, synced_at: now };
+      return { summary_id: b.summaryId, measured_at: b.measuredAt, local_date: b.localDate, systolic: b.systolic, diastolic: b.diastolic, pulse: b.pulse, source_type: b.sourceType, raw, synced_at: now } satisfies WellnessRow<'bloodPressures'>;
     }
     case 'skinTemp': {
       const t = readSkinTemp(record);
       if (!t) return null;
-      return { summary_id: t.summaryId, calendar_date: t.calendarDate, start_time: t.startTime, duration_s: t.durationS, deviation_c: t.deviationC, raw, synced_at: now };
+      return { summary_id: t.summaryId, calendar_date: t.calendarDate, start_time: t.startTime, duration_s: t.durationS, deviation_c: t.deviationC, raw, synced_at: now } satisfies WellnessRow<'skinTemp'>;
     }
   }
 }
