@@ -1,17 +1,13 @@
 import { notificationOfRelayType } from '../../../src-common/garmin-notifications.js';
-import { MAX_JSON_DEPTH } from '../../../src-common/json-depth.js';
-import { MAX_FIT_BYTES } from '../../../src-common/limits.js';
 import type { RelayForgotten, RelayNotification, RelayPage } from '../../../src-common/relay-contract.js';
 import { isCompanionError, isRetryable, type CompanionError } from '../errors.js';
-import { GarminAnswerTooLarge, GarminHttp, type GarminAnswer } from '../garmin/garmin-http.js';
-import { recordList } from '../garmin/records.js';
+import { GarminHttp } from '../garmin/garmin-http.js';
 import type { Clock, Fetch, Logger } from '../ports.js';
-import { withRetry } from '../retry.js';
 import type { RelayRepo } from '../store/relay-repo.js';
 import { STREAMS, type Stream, type TrainingRepo } from '../store/training-repo.js';
-import { blankTooDeep, parseJsonAnswer } from './json-answer.js';
+import { GarminCallbacks } from './garmin-callbacks.js';
 import { permissionFor, RelayBackfill } from './relay-backfill.js';
-import { RelayClient, tryLater } from './relay-client.js';
+import { RelayClient } from './relay-client.js';
 import type { SyncProgress, SyncResult } from './sync-engine.js';
 
 /**
@@ -74,6 +70,8 @@ export class RelaySync {
   private readonly server: RelayClient;
   /** Garmin's API origin: the pings' callbacks and the backfill requests. */
   private readonly garmin: GarminHttp;
+  /** What the pings point at, fetched on Garmin's data paths only (and the backfill's GETs). */
+  private readonly callbacks: GarminCallbacks;
 
   /** The history asked of Garmin, range by range. */
   private readonly backfill: RelayBackfill;
@@ -83,12 +81,13 @@ export class RelaySync {
       relay: deps.relay,
       permissions: deps.permissions,
       logger: deps.logger,
-      ask: (url, signal) => this.garminGet(url, signal, 'a backfill'),
+      ask: (url, signal) => this.callbacks.get(url, signal, 'a backfill'),
       url: (path, query) => this.garmin.url(path, query),
       failure: (answer) => this.garmin.failure(answer, 'a backfill')!,
     });
     this.server = new RelayClient({ serverUrl: deps.serverUrl, fetch: deps.fetch, timeoutMs: deps.timeoutMs, token: deps.token, relay: deps.relay, logger: deps.logger });
     this.garmin = new GarminHttp({ apiUrl: deps.apiUrl, fetch: deps.fetch, timeoutMs: deps.timeoutMs, token: deps.token, clock: deps.clock });
+    this.callbacks = new GarminCallbacks({ garmin: this.garmin, logger: deps.logger, sleep: deps.sleep, ...(deps.maxRetryAfterSeconds === undefined ? {} : { maxRetryAfterSeconds: deps.maxRetryAfterSeconds }) });
   }
 
   /**
@@ -213,7 +212,7 @@ export class RelaySync {
             this.deps.logger.log('info', 'relay.activity_file_not_fit', { fileType: named.fileType });
             continue;
           }
-          const file = await this.fetchActivityFile(ping.callbackURL, named?.activityId ?? null, signal);
+          const file = await this.callbacks.activityFile(ping.callbackURL, named?.activityId ?? null, signal);
           if (file === 'permission_missing') permissionMissing.add('activities');
           else if (typeof file !== 'string') files.push({ name: file.name, bytes: file.bytes, activityId: named?.activityId ?? null });
           else this.deps.logger.log('warn', 'relay.activity_file_not_fetched', { reason: file });
@@ -222,7 +221,7 @@ export class RelaySync {
         const target = targetOf(ping.type);
         if (!target) continue;
         const stream = target.stream;
-        const fetched = await this.fetchCallback(ping.callbackURL, signal);
+        const fetched = await this.callbacks.records(ping.callbackURL, signal);
         if (fetched === 'permission_missing') permissionMissing.add(stream);
         else if (fetched === 'gone') {
           if (ping.uploadStartTimeInSeconds !== null && ping.uploadEndTimeInSeconds !== null) {
@@ -298,92 +297,6 @@ export class RelaySync {
       if (signal?.aborted) throw error;
       this.deps.logger.log('warn', 'relay.ack_failed', { code: isCompanionError(error) ? error.code : (error as Error).name });
     }
-  }
-
-  /**
-   * A ping's callback URL, or null when it cannot be one: only Garmin gets the runner's token, so a
-   * callback anywhere but Garmin's data paths is refused (and logged), whatever the relay says.
-   */
-  private callbackTarget(callbackUrl: string): URL | null {
-    let url: URL;
-    try {
-      url = new URL(callbackUrl);
-    } catch {
-      return null;
-    }
-    if (this.garmin.isGarmin(url, '/wellness-api/rest/')) return url;
-    this.deps.logger.log('warn', 'relay.callback_refused', { origin: url.origin });
-    return null;
-  }
-
-  /** GETs a ping's callback URL from Garmin: its records, or why there are none. */
-  private async fetchCallback(callbackUrl: string, signal: AbortSignal | undefined): Promise<unknown[] | 'permission_missing' | 'gone'> {
-    const url = this.callbackTarget(callbackUrl);
-    if (url === null) return 'gone';
-    const response = await this.garminGet(url, signal, 'a notification');
-    if (response.status === 412) return 'permission_missing';
-    if (response.status >= 500) throw this.garmin.failure(response, 'a notification')!;
-    // An expired or spent pull token (400 InvalidPullTokenException): Garmin will not give it again.
-    if (!response.ok) return 'gone';
-    let answer;
-    try {
-      answer = parseJsonAnswer(response.bytes);
-    } catch {
-      throw tryLater('Garmin', 'its data is not JSON');
-    }
-    const records = recordList(answer.value);
-    if (!records) {
-      // Not Garmin's shape: nothing to store, and said so.
-      this.deps.logger.log('warn', 'relay.callback_unexpected_shape', { path: url.pathname });
-      return [];
-    }
-    if (!answer.tooDeep) return records;
-    const { items, blanked } = blankTooDeep(records, MAX_JSON_DEPTH - 1);
-    this.deps.logger.log('warn', 'sync.records_too_deep', { count: blanked, limit: MAX_JSON_DEPTH, source: 'relay' });
-    return items;
-  }
-
-  /**
-   * GETs an activity file (the FIT file of an upload) from Garmin with the runner's token: its
-   * bytes (at most MAX_FIT_BYTES, a larger one refused unread), or why there are none. Garmin
-   * serves each file once, within 24 h.
-   */
-  private async fetchActivityFile(callbackUrl: string, activityId: string | null, signal: AbortSignal | undefined): Promise<{ name: string; bytes: Uint8Array } | 'gone' | 'permission_missing' | 'too_large'> {
-    const url = this.callbackTarget(callbackUrl);
-    if (url === null) return 'gone';
-    let response;
-    try {
-      response = await this.garminGet(url, signal, 'an activity file', MAX_FIT_BYTES);
-    } catch (error) {
-      if (!(error instanceof GarminAnswerTooLarge)) throw error;
-      this.deps.logger.log('warn', 'relay.answer_too_large', { origin: url.origin, path: url.pathname, limit: error.limit });
-      return 'too_large';
-    }
-    if (response.status === 412) return 'permission_missing';
-    if (response.status >= 500) throw this.garmin.failure(response, 'an activity file')!;
-    if (!response.ok) return 'gone';
-    if (activityId !== null) return { name: `garmin-activity-${activityId}.fit`, bytes: response.bytes };
-    const id = (url.searchParams.get('id') ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'file';
-    return { name: `garmin-activity-file-${id}.fit`, bytes: response.bytes };
-  }
-
-  /** A GET to Garmin (one refresh on 401, garmin-http.ts) that waits out its 429s within a bound. */
-  private garminGet(url: URL, signal: AbortSignal | undefined, what: string, maxBytes?: number): Promise<GarminAnswer> {
-    // A 429 (its Retry-After within a bound) and a request that got no answer are retried by the one
-    // retry helper; past that, the pass ends as offline and the next one starts over.
-    return withRetry(
-      async () => {
-        const response = await this.garmin.request({ target: url, signal, ...(maxBytes === undefined ? {} : { maxBytes }) });
-        if (response.status === 429) throw this.garmin.failure(response, what)!;
-        return response;
-      },
-      {
-        retries: 3,
-        sleep: this.deps.sleep,
-        maxRetryAfterSeconds: this.deps.maxRetryAfterSeconds ?? 120,
-        onRetry: (_error, _attempt, waitMs) => this.deps.logger.log('info', 'sync.rate_limited', { retryAfterSeconds: Math.round(waitMs / 1000) }),
-      },
-    );
   }
 }
 
