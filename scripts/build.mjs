@@ -8,11 +8,14 @@ import { build } from 'esbuild';
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', packages: 'external' };
 
 /**
- * The CLI as three outputs in `outdir` (dist/cli): index.js, the process entry (src-main/cli/entry.ts,
+ * The CLI as four outputs in `outdir` (dist/cli): index.js, the process entry (src-main/cli/entry.ts,
  * one small file); token-fast-path.js, `token`'s cached answer bundled whole; cli.js, the CLI itself
  * (src-main/cli/index.ts), split: what only some commands need (the MCP SDK, the OAuth client, the
  * HTTP servers) is a chunk loaded on use. The entry's imports of the other two stay imports of
- * those files. Returns the builds' metafiles when asked (the startup test maps loaded files to sources).
+ * those files. fit-worker.mjs, the FIT decoder's worker thread (src-main/core/fit/fit-worker.ts),
+ * self-contained (its packages bundled in, only Node's own modules imported), so the CLI starts it
+ * beside itself and the app from outside its asar (electron-builder.yml unpacks it). Returns the
+ * builds' metafiles when asked (the startup test maps loaded files to sources).
  */
 export async function buildCli(outdir, options = {}) {
   // A split build names its chunks by content hash: start empty so no stale chunk ships.
@@ -30,8 +33,14 @@ export async function buildCli(outdir, options = {}) {
     build({ ...shared, entryPoints: { index: 'src-main/cli/entry.ts' }, outdir, plugins: [siblings] }),
     build({ ...shared, entryPoints: { 'token-fast-path': 'src-main/cli/token-fast-path.ts' }, outdir }),
     build({ ...shared, entryPoints: { cli: 'src-main/cli/index.ts' }, outdir, splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
+    buildFitWorker(outdir, shared),
   ]);
   return results.map((r) => r.metafile).filter(Boolean);
+}
+
+/** The FIT decoder's worker thread alone, as `outdir`/fit-worker.mjs (the bench runs the built one, as the CLI and the app do). */
+export function buildFitWorker(outdir, options = {}) {
+  return build({ ...common, format: 'esm', ...options, packages: undefined, entryPoints: { 'fit-worker': 'src-main/core/fit/fit-worker.ts' }, outdir, outExtension: { '.js': '.mjs' } });
 }
 
 const targets = {

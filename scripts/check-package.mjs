@@ -44,6 +44,8 @@ try {
   const unpacked = path.join(resources, 'app.asar.unpacked', 'node_modules');
   check(existsSync(path.join(unpacked, 'keytar/build/Release/keytar.node')), 'keytar.node unpacked from the asar');
   check(existsSync(path.join(unpacked, 'better-sqlite3/build/Release/better_sqlite3.node')), 'better_sqlite3.node unpacked from the asar');
+  // The FIT decoder's worker thread starts from a plain file, where src-main/main.ts names it.
+  check(existsSync(path.join(resources, 'app.asar.unpacked', 'dist/cli/fit-worker.mjs')), 'the FIT worker (dist/cli/fit-worker.mjs) unpacked from the asar');
   const pkg = JSON.parse(asar.extractFile(archive, 'package.json').toString());
   check(pkg.main === 'dist/main/main.js', 'package.json main points at the bundled main process');
 

@@ -348,6 +348,7 @@ export const IMPORT_SKIP_REASONS = [
   'too_many_files',
   'not_fit_or_zip',
   'zip_damaged',
+  'decoder_failed',
 ] as const;
 export const importSkipReason = z.enum(IMPORT_SKIP_REASONS);
 

@@ -56,6 +56,8 @@ if (!app.requestSingleInstanceLock()) {
         loginItem: createLoginItem(),
         // The bundled CLI, run by this same binary as plain Node, makes a refresh that must outlive the app.
         refreshHelper: { command: process.execPath, args: [path.join(appDir, 'dist/cli/index.js')], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', R42_HOME: config.paths.home } },
+        // FIT files are decoded in a worker thread, from a plain file: electron-builder.yml unpacks it from the asar.
+        fitWorker: path.join(appDir.replace(/\.asar$/, '.asar.unpacked'), 'dist/cli/fit-worker.mjs'),
       });
     } catch (error) {
       // A bad setting or an unwritable data folder: say so and what to do, instead of a silent hang.

@@ -30,6 +30,8 @@ export function exitCodeFor(code: ErrorCode): number {
  * this entry: the commands' own modules may sit in dist/cli/chunks/ when the bundle is split.
  */
 const PACKAGED_DEFAULTS_FILE = fileURLToPath(new URL('../defaults.json', import.meta.url));
+/** The FIT decoder's worker thread, built beside this file (scripts/build.mjs); unused from a checkout (core/fit/fit-decoder.ts). */
+const FIT_WORKER_FILE = fileURLToPath(new URL('./fit-worker.mjs', import.meta.url));
 
 /** What the process entry (entry.ts) hands on: `token`'s fast path, already tried. */
 export interface RunOptions {
@@ -96,6 +98,7 @@ async function runCommand(name: string, args: readonly string[], io: CliIo, opti
   const ctx: CommandContext = {
     io,
     packagedDefaultsFile: PACKAGED_DEFAULTS_FILE,
+    fitWorkerFile: FIT_WORKER_FILE,
     parse: (args) => parseFlags(name, flags, args),
     commands: COMMAND_CATALOG,
     ...(options.quickToken ? { quickToken: options.quickToken } : {}),

@@ -16,7 +16,7 @@ import { selfLaunch } from './self-launch.js';
  * warnings and logged them, so neither is repeated.
  */
 export async function withCompanion<T>(
-  ctx: Pick<CommandContext, 'io' | 'packagedDefaultsFile'>,
+  ctx: Pick<CommandContext, 'io' | 'packagedDefaultsFile' | 'fitWorkerFile'>,
   run: (companion: Companion) => Promise<T>,
   options: { warned?: boolean; asRefreshHelper?: boolean } = {},
 ): Promise<T> {
@@ -38,6 +38,7 @@ export async function withCompanion<T>(
     browser: createSystemBrowser(config.browserCommand),
     logger,
     holdExit: io.holdExit,
+    fitWorker: ctx.fitWorkerFile,
     // A refresh on the own-developer-app path is made by this CLI again, detached, so that it
     // survives this process (auth/refresh-helper.ts); the helper itself refreshes in-process.
     ...(options.asRefreshHelper ? {} : { refreshHelper: { ...selfLaunch(), env: io.env } }),

@@ -48,6 +48,11 @@ export interface CompanionDeps {
    * that run as a program (the CLI, the app) pass it; the helper itself and in-process tests do not.
    */
   readonly refreshHelper?: RefreshHelperLauncher;
+  /**
+   * The FIT decoder's worker as built (dist/cli/fit-worker.mjs), named by a bundled host (the CLI,
+   * the app); from a checkout the TypeScript worker runs through tsx and this is not needed.
+   */
+  readonly fitWorker?: string;
 }
 
 export interface Companion {

@@ -91,8 +91,11 @@ export function createCompanion(deps: CompanionDeps): Companion {
     clock,
     logger,
     sleep,
-    // The Activity API's activity files (the FIT file of each upload), through the same importer as a file from the watch.
-    importActivityFile: async (name, bytes, activityId) => void (await fit()).importBytes([{ name, bytes, activityId }], { source: 'activity_file' }),
+    // The Activity API's activity files (the FIT file of each upload), through the same importer as a
+    // file from the watch, awaited: imported before the relay page that brought them is committed.
+    importActivityFile: async (name, bytes, activityId) => {
+      await (await fit()).importBytes([{ name, bytes, activityId }], { source: 'activity_file' });
+    },
   });
   const account = createAccountService({
     config,
@@ -118,14 +121,18 @@ export function createCompanion(deps: CompanionDeps): Companion {
   const today = () => localDate(clock.now());
   const data = createDataService({ training, coaching, freshness: sync.freshness, today });
 
-  // Loaded on first use: Garmin's FIT SDK and the zip reader are for imports only.
+  // Loaded on first use: the zip reader is for imports only, and Garmin's FIT SDK runs in the
+  // importer's worker thread (fit/fit-decoder.ts), never on this one.
   let fitImports: Promise<FitImports> | null = null;
   const fit = () =>
-    (fitImports ??= import('./fit/fit-imports.js').then((m) => m.createFitImports({ db, training, clock, logger, tmpDir: `${config.paths.home}/import-tmp` })));
+    (fitImports ??= Promise.all([import('./fit/fit-imports.js'), import('./fit/fit-decoder.js')]).then(([m, d]) =>
+      m.createFitImports({ db, training, clock, logger, tmpDir: `${config.paths.home}/import-tmp`, decoder: d.createWorkerDecoder({ script: deps.fitWorker, logger }) }),
+    ));
   const imports: FitImports = {
     importPaths: async (paths, options) => (await fit()).importPaths(paths, options),
     importBytes: async (files, options) => (await fit()).importBytes(files, options),
     importFromWatch: async (roots, options) => (await fit()).importFromWatch(roots, options),
+    close: async () => (await fitImports)?.close(),
   };
 
   const plans = createPlanReader({ training, coaching });
@@ -193,6 +200,8 @@ export function createCompanion(deps: CompanionDeps): Companion {
     runningEndpointUrl: () => runningEndpointUrl(config.paths.home, isProcessAlive),
     close() {
       usage.flush();
+      // The FIT decoder's worker ends with the companion (it is never what keeps a process alive).
+      void imports.close().catch(() => undefined);
       db.close();
     },
   };

@@ -48,6 +48,8 @@ export interface CommandContext {
   readonly io: CliIo;
   /** R42's packaged defaults beside the bundle (dist/defaults.json), resolved from the CLI's entry. */
   readonly packagedDefaultsFile: string;
+  /** The FIT decoder's worker beside the bundle (dist/cli/fit-worker.mjs), resolved from the CLI's entry; a checkout runs the TypeScript one. */
+  readonly fitWorkerFile?: string;
   /** This command's flags from `args` (node:util parseArgs, strict), or a usage error naming them. */
   parse(args: readonly string[]): ParsedFlags;
   /** The registered commands (for `help`). */

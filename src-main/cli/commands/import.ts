@@ -19,6 +19,7 @@ const REASON_WORDS: Record<string, string> = {
   too_many_files: 'too many files',
   not_fit_or_zip: 'not a .fit or .zip',
   zip_damaged: 'damaged archive',
+  decoder_failed: 'decoder failed',
 };
 
 /** The summary a runner reads: counts, then each skipped file with its reason (at most 50 listed). */

@@ -13,9 +13,11 @@ import type { FitSource } from '../../../src-common/coaching-contract.js';
 import { dateOfEpochSeconds } from '../../../src-common/dates.js';
 import type { Clock, Logger } from '../ports.js';
 import type { Database } from '../store/database.js';
-import { EXTRA_COLUMNS, FILE_SUMMARY_PREFIX, richnessOf, type ExtraColumnKey } from '../store/fit-repo.js';
+import { FILE_SUMMARY_PREFIX, richnessOf } from '../store/fit-repo.js';
 import type { TrainingRepo } from '../store/training-repo.js';
-import { decodeFit, FitReadError, MAX_FIT_BYTES, type FitActivity, type FitExtraChannels, type FitLeg, type FitSkipReason } from './fit-decode.js';
+import { FitDecoderError, inlineDecoder, type FitDecoder } from './fit-decoder.js';
+import { FitReadError, IMPORT_DEFLATE_LEVEL, MAX_FIT_BYTES, type FitSkipReason } from './fit-model.js';
+import type { PreparedActivity, PreparedLeg } from './fit-prepare.js';
 
 /** A file to import: its name as shown to the runner, where it came from, its size, and how to read it. */
 export interface ImportFile {
@@ -50,26 +52,27 @@ export interface FitImporterDeps {
   readonly training: TrainingRepo;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Where files are decoded and prepared: a running companion's worker thread (fit-decoder.ts
+   * createWorkerDecoder, so the app stays responsive); the calling thread when absent.
+   */
+  readonly decoder?: FitDecoder;
 }
-
-const EXTRA_KEYS: Record<ExtraColumnKey, keyof FitExtraChannels> = {
-  power_w: 'power',
-  temperature_c: 'temperature',
-  vertical_oscillation_mm: 'verticalOscillation',
-  ground_contact_ms: 'groundContact',
-  stride_length_m: 'strideLength',
-  cadence_rpm: 'cadenceRpm',
-};
 
 const round = (v: number | null, digits = 2) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class FitImporter {
-  constructor(private readonly deps: FitImporterDeps) {}
+  private readonly decoder: FitDecoder;
+
+  constructor(private readonly deps: FitImporterDeps) {
+    this.decoder = deps.decoder ?? inlineDecoder();
+  }
 
   /**
-   * Imports every input, one file at a time (a file's bytes are dropped before the next is read),
-   * yielding to the event loop between files so the app stays responsive.
+   * Imports every input, one file at a time (a file's bytes are dropped before the next is read):
+   * each file is decoded and prepared by the decoder (a worker thread in a running companion), and
+   * only its rows are written here, yielding to the event loop between legs and files.
    */
   async importAll(inputs: AsyncIterable<ImportInput> | Iterable<ImportInput>, options: { signal?: AbortSignal; onProgress?: (p: ImportProgress) => void; total?: number } = {}): Promise<ImportSummary> {
     const results: ImportFileResult[] = [];
@@ -86,7 +89,7 @@ export class FitImporter {
     return summary;
   }
 
-  /** One file: remembered by content, decoded, each leg stored in its own transaction. */
+  /** One file: remembered by content, decoded and prepared (off this thread with a worker decoder), each leg stored in its own transaction. */
   async importFile(file: ImportFile): Promise<ImportFileResult> {
     const { fit } = this.deps.training.details;
     if (file.bytes > MAX_FIT_BYTES) return skipped(file.name, 'too_large', `The file is ${file.bytes} bytes; a watch's activity is under ${MAX_FIT_BYTES / 1024 / 1024} MB.`);
@@ -110,10 +113,18 @@ export class FitImporter {
         warnings: [],
       };
     }
-    const decoded = decodeFit(bytes);
+    const size = bytes.length;
+    let decoded;
+    try {
+      decoded = await this.decoder.decode(bytes, IMPORT_DEFLATE_LEVEL);
+    } catch (error) {
+      // Its worker died or is missing: said, and not remembered, so importing the file again tries once more.
+      if (error instanceof FitDecoderError) return skipped(file.name, error.reason, error.message);
+      throw error;
+    }
     const now = this.deps.clock.now();
     if (!decoded.ok) {
-      fit.rememberFile(sha256, file.name, bytes.length, 'skipped', decoded.reason, [], now);
+      fit.rememberFile(sha256, file.name, size, 'skipped', decoded.reason, [], now);
       return skipped(file.name, decoded.reason, decoded.message);
     }
     const warnings = [...decoded.warnings];
@@ -127,7 +138,7 @@ export class FitImporter {
       activities.push(this.storeLeg(leg, decoded, { sha256, source: file.source, activityId, offsetS, warnings }, now));
       await yieldToLoop();
     }
-    fit.rememberFile(sha256, file.name, bytes.length, 'imported', null, activities.map((a) => a.summary_id), now);
+    fit.rememberFile(sha256, file.name, size, 'imported', null, activities.map((a) => a.summary_id), now);
     return { name: file.name, outcome: 'imported', reason: null, message: null, activities, warnings };
   }
 
@@ -137,16 +148,15 @@ export class FitImporter {
 
   /** One leg in one transaction: the activity (new, or the one it already is), its samples when richer, the file's record of it. */
   private storeLeg(
-    leg: FitLeg,
-    decoded: FitActivity,
+    leg: PreparedLeg,
+    decoded: PreparedActivity,
     file: { sha256: string; source: FitSource; activityId: string | null; offsetS: number; warnings: readonly string[] },
     now: number,
   ): ImportFileResult['activities'][number] {
     const { db, training } = this.deps;
     const { fit } = training.details;
     const nowS = Math.floor(now / 1000);
-    const extras = EXTRA_COLUMNS.map((c) => leg.extras[EXTRA_KEYS[c.key]]);
-    const richness = richnessOf(leg.samples, extras);
+    const richness = leg.samples.richness;
     const startTime = Math.round(leg.startTime);
     return db.transaction(() => {
       const twin = fit.findTwin(leg.activityType, startTime, file.activityId);
@@ -167,7 +177,7 @@ export class FitImporter {
       const detailsId = existingFit?.detailsId ?? existingDetails?.summaryId ?? `${summaryId}-detail`;
       if (useFile) {
         fit.releaseSamples(summaryId);
-        training.details.storeParsedDetails(
+        training.details.storePreparedDetails(
           {
             summaryId: detailsId,
             startTime: leg.startTime,
@@ -175,10 +185,10 @@ export class FitImporter {
             durationS: leg.totals.timer_s ?? leg.totals.elapsed_s,
             distanceM: leg.totals.distance_m,
             avgHr: leg.totals.avg_hr,
-            samples: leg.samples,
             lapStarts: leg.laps.map((lap) => lap.start_s),
           },
-          { activityId: file.activityId, activitySummaryId: summaryId, offsetS: file.offsetS, dated: true, deflateLevel: 6, raw: { summaryId: detailsId, summary: { summaryId, startTimeInSeconds: startTime, startTimeOffsetInSeconds: file.offsetS, activityType: leg.activityType, deviceName: decoded.device }, importedFrom: file.source } },
+          leg.samples,
+          { activityId: file.activityId, activitySummaryId: summaryId, offsetS: file.offsetS, dated: true, raw: { summaryId: detailsId, summary: { summaryId, startTimeInSeconds: startTime, startTimeOffsetInSeconds: file.offsetS, activityType: leg.activityType, deviceName: decoded.device }, importedFrom: file.source } },
           nowS,
         );
       }
@@ -197,7 +207,7 @@ export class FitImporter {
           localOffset: decoded.offsetS,
           totals: leg.totals,
           laps: leg.laps,
-          extras,
+          extras: leg.extras,
           developer: leg.developer,
           richness,
           samplesUsed: useFile,
@@ -210,7 +220,7 @@ export class FitImporter {
     })();
   }
 
-  private view(summaryId: string, leg: FitLeg, offsetS: number, result: 'new' | 'merged' | 'samples_replaced'): ImportFileResult['activities'][number] {
+  private view(summaryId: string, leg: PreparedLeg, offsetS: number, result: 'new' | 'merged' | 'samples_replaced'): ImportFileResult['activities'][number] {
     return {
       summary_id: summaryId,
       type: leg.activityType,
@@ -221,7 +231,7 @@ export class FitImporter {
   }
 
   /** The leg as Garmin's activity summary (readActivity in core/garmin/records.ts), so it is stored exactly as a synced one. */
-  private summaryRecord(summaryId: string, leg: FitLeg, decoded: FitActivity, file: { activityId: string | null; offsetS: number; source: FitSource }, startTime: number): Record<string, unknown> {
+  private summaryRecord(summaryId: string, leg: PreparedLeg, decoded: PreparedActivity, file: { activityId: string | null; offsetS: number; source: FitSource }, startTime: number): Record<string, unknown> {
     const t = leg.totals;
     const isRun = leg.activityType.includes('RUN');
     // A watch that wrote no average speed: the session's distance over its timer time.

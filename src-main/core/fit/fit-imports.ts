@@ -17,6 +17,8 @@ export interface FitImports {
   importBytes(files: ReadonlyArray<{ name: string; bytes: Uint8Array; activityId?: string | null }>, options?: ImportOptions & { source?: FitSource }): Promise<ImportSummary>;
   /** Every Garmin mounted as a drive under `roots`: the files not seen before. */
   importFromWatch(roots: readonly string[], options?: ImportOptions): Promise<ImportSummary>;
+  /** Ends the decoder's worker thread (a file still waiting for it is reported as not imported). */
+  close(): Promise<void>;
 }
 
 export interface ImportOptions {
@@ -24,6 +26,10 @@ export interface ImportOptions {
   readonly onProgress?: (p: ImportProgress) => void;
 }
 
+/**
+ * The doors over one importer. `decoder`: where files are decoded and prepared, a worker thread
+ * in a running companion (wiring.ts); in the calling thread when absent.
+ */
 export function createFitImports(deps: FitImporterDeps & { readonly tmpDir: string; readonly limits?: SourceLimits }): FitImports {
   const importer = new FitImporter(deps);
   const fromPaths = (paths: readonly string[], source: FitSource, options: ImportOptions) =>
@@ -43,5 +49,6 @@ export function createFitImports(deps: FitImporterDeps & { readonly tmpDir: stri
       const summary = watch.found.length ? await fromPaths(watch.found, 'watch', options) : summarize([]);
       return { ...summary, watch };
     },
+    close: async () => deps.decoder?.close(),
   };
 }

@@ -18,7 +18,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import type { FitSource } from '../../../src-common/coaching-contract.js';
-import { FitReadError, MAX_FIT_BYTES, type FitSkipReason } from './fit-decode.js';
+import { FitReadError, MAX_FIT_BYTES, type FitSkipReason } from './fit-model.js';
 import type { ImportInput, ImportRefusal } from './fit-import.js';
 
 export interface SourceLimits {

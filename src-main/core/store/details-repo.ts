@@ -13,7 +13,7 @@ import { normalizeRecord } from '../garmin/records.js';
 import { AnalysisRepo, type ActivityAnalysisRow } from './analysis-repo.js';
 import { rowOrNull, upsertStatement } from './rows.js';
 import type { Database } from './database.js';
-import { FitRepo } from './fit-repo.js';
+import { blob, FitRepo, richnessOf } from './fit-repo.js';
 import { WELLNESS_DETAIL_STREAMS, WELLNESS_DETAIL_TABLE, WellnessDetailsRepo } from './wellness-details-repo.js';
 import { decodeSamples, encodeSamples, SAMPLE_FORMAT_VERSION } from './sample-codec.js';
 
@@ -29,6 +29,33 @@ export interface DetailsFigures {
   readonly samples: { readonly durationS: number; readonly hasHr: boolean; readonly hasGps: boolean };
   /** activity_analysis' figures. */
   readonly analysis: Pick<ActivityAnalysisRow, 'isRun' | 'distanceM' | 'hr' | 'efforts'>;
+}
+
+/** An activity's details without their samples (these come encoded, with their figures: PreparedDetails). */
+export type DetailsHead = Omit<ActivityDetails, 'samples'>;
+
+/** Where an activity's details belong and how they are dated (storeParsedDetails). */
+export interface DetailsMeta {
+  readonly activityId: string | null;
+  readonly activitySummaryId: string;
+  readonly offsetS: number;
+  readonly dated: boolean;
+  readonly raw: Record<string, unknown>;
+}
+
+/**
+ * An activity's samples ready to store, prepared above the store (a FIT import prepares them in its
+ * worker thread): plain data, so it crosses threads as it is.
+ */
+export interface PreparedDetails {
+  readonly count: number;
+  /** sample-codec.ts encodeSamples' blob. */
+  readonly blob: Uint8Array;
+  /** fit-repo.ts richnessOf of the samples (with a file's extra channels): what decides whose samples an activity keeps. */
+  readonly richness: number;
+  readonly figures: DetailsFigures;
+  /** The version of the analysis that computed `figures` (DetailsIngest.analysisVersion). */
+  readonly analysisVersion: number;
 }
 
 /**
@@ -145,12 +172,32 @@ export class DetailsRepo {
   }
 
   /**
-   * Stores an activity's details already in the analysis' shape (a FIT file's, core/fit): the same
-   * row, codec, figures and records as Garmin's activityDetails. `activitySummaryId` is the activity
-   * summary's id (or Garmin's activity id) they belong to; `dated`: the local date comes from the
-   * start and `offsetS`, else from the stored summary. Call inside a transaction.
+   * Stores an activity's details already in the analysis' shape: the same row, codec, figures and
+   * records as Garmin's activityDetails. `activitySummaryId` is the activity summary's id (or
+   * Garmin's activity id) they belong to; `dated`: the local date comes from the start and
+   * `offsetS`, else from the stored summary. Call inside a transaction.
    */
-  storeParsedDetails(details: ActivityDetails, meta: { activityId: string | null; activitySummaryId: string; offsetS: number; dated: boolean; raw: Record<string, unknown>; deflateLevel?: number }, now: number): boolean {
+  storeParsedDetails(details: ActivityDetails, meta: DetailsMeta & { readonly deflateLevel?: number }, now: number): boolean {
+    const { samples, ...head } = details;
+    return this.storeDetails(
+      head,
+      richnessOf(samples),
+      (activityType) => ({ count: samples.length, blob: encodeSamples(samples, meta.deflateLevel), figures: this.ingest.figures(details, activityType), analysisVersion: this.ingest.analysisVersion }),
+      meta,
+      now,
+    );
+  }
+
+  /**
+   * The same with the samples encoded and their figures computed already (a FIT file's legs, which
+   * the import prepares in its worker thread: core/fit/fit-prepare.ts), so only the rows are
+   * written here. Call inside a transaction.
+   */
+  storePreparedDetails(head: DetailsHead, prepared: PreparedDetails, meta: DetailsMeta, now: number): boolean {
+    return this.storeDetails(head, prepared.richness, () => prepared, meta, now);
+  }
+
+  private storeDetails(details: DetailsHead, richness: number, prepare: (activityType: string | null) => Omit<PreparedDetails, 'richness'>, meta: DetailsMeta, now: number): boolean {
     const { activityId, offsetS: offset, raw: rest } = meta;
     const activitySummaryIdGuess = meta.activitySummaryId;
     const known = this.activityLookup.get(this.profileId, activitySummaryIdGuess, activityId ?? activitySummaryIdGuess) as
@@ -160,8 +207,8 @@ export class DetailsRepo {
     const localDate = details.startTime !== null && meta.dated ? dateOfEpochSeconds(details.startTime + offset) : (known?.local_date ?? null);
     const activityType = details.activityType ?? known?.activity_type ?? null;
     // The same run imported from the watch's file with richer samples keeps them (fit-repo.ts).
-    if (this.fit.keepsFileSamples(activitySummaryId, details.summaryId, details.samples)) return true;
-    const figures = this.ingest.figures(details, activityType);
+    if (this.fit.keepsFileSamples(activitySummaryId, details.summaryId, richness)) return true;
+    const { count, blob: samples, figures, analysisVersion } = prepare(activityType);
     this.upsertSamples.run({
       profile_id: this.profileId,
       summary_id: details.summaryId,
@@ -175,16 +222,16 @@ export class DetailsRepo {
       avg_hr: details.avgHr,
       lap_starts: JSON.stringify(details.lapStarts.filter((t) => Number.isFinite(t))),
       format_version: SAMPLE_FORMAT_VERSION,
-      sample_count: details.samples.length,
+      sample_count: count,
       samples_duration_s: figures.samples.durationS,
       has_hr: Number(figures.samples.hasHr),
       has_gps: Number(figures.samples.hasGps),
-      samples: encodeSamples(details.samples, meta.deflateLevel),
+      samples: blob(samples),
       raw: JSON.stringify(rest),
       synced_at: now,
     });
     const row: ActivityAnalysisRow = { summaryId: details.summaryId, activitySummaryId, localDate, ...figures.analysis };
-    this.analysis.write(row, this.ingest.analysisVersion, now);
+    this.analysis.write(row, analysisVersion, now);
     this.ingest.stored(row, this.analysis);
     return true;
   }

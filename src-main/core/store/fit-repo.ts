@@ -13,7 +13,7 @@ import { ACTIVITY_FAMILIES } from '../../../src-common/data-query.js';
 import { fitSource, watchLap, watchTotals, type FitSource, type WatchLap, type WatchRecorded, type WatchTotals } from '../../../src-common/coaching-contract.js';
 import { rowOrNull } from './rows.js';
 import type { Database } from './database.js';
-import { decodeColumns, encodeColumns, packJson, unpackJson } from './sample-codec.js';
+import { decodeColumns, encodeColumns, unpackJson } from './sample-codec.js';
 
 /** The rows read here, parsed as they leave SQLite (never cast). */
 const fileRow = z.object({ outcome: z.enum(['imported', 'skipped']), reason: z.string().nullable(), activities: z.string() });
@@ -59,6 +59,11 @@ const SCALES = EXTRA_COLUMNS.map((c) => c.scale);
 export function familyOf(type: string): string {
   for (const [family, parts] of Object.entries(ACTIVITY_FAMILIES)) if (parts.some((p) => type.includes(p))) return family;
   return type;
+}
+
+/** The extra channels (EXTRA_COLUMNS' order) as their stored blob, or null when none holds a value. */
+export function encodeExtras(extras: ReadonlyArray<ReadonlyArray<number | null>>): Uint8Array | null {
+  return extras.some((col) => col.some((v) => v !== null)) ? encodeColumns(SCALES, extras) : null;
 }
 
 /** How many values a sample series holds (every channel but time): the measure of "richer". */
@@ -115,13 +120,18 @@ export interface FitRow {
   readonly localOffset: number | null;
   readonly totals: WatchTotals;
   readonly laps: ReadonlyArray<Omit<WatchLap, 'index'>>;
-  readonly extras: ReadonlyArray<ReadonlyArray<number | null>>;
-  readonly developer: unknown;
+  /** The extra channels as stored (encodeExtras), or null when the file recorded none. */
+  readonly extras: Uint8Array | null;
+  /** The developer fields as stored (sample-codec.ts packJson), or null when the file has none. */
+  readonly developer: Uint8Array | null;
   readonly richness: number;
   readonly samplesUsed: boolean;
   readonly truncated: boolean;
   readonly warnings: readonly string[];
 }
+
+/** A blob as SQLite binds it: bytes that crossed from a worker thread arrive as a plain Uint8Array. */
+export const blob = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 const developerSchema = z
   .object({
@@ -192,7 +202,6 @@ export class FitRepo {
   }
 
   storeFit(row: FitRow, now: number): void {
-    const hasExtras = row.extras.some((col) => col.some((v) => v !== null));
     this.upsertFit.run({
       profile_id: this.profileId,
       activity_summary_id: row.activitySummaryId,
@@ -208,8 +217,8 @@ export class FitRepo {
       local_offset: row.localOffset,
       totals: JSON.stringify(row.totals),
       laps: JSON.stringify(row.laps),
-      extras: hasExtras ? encodeColumns(SCALES, row.extras) : null,
-      developer_z: row.developer === null ? null : packJson(row.developer),
+      extras: row.extras && blob(row.extras),
+      developer_z: row.developer && blob(row.developer),
       richness: row.richness,
       samples_used: Number(row.samplesUsed),
       truncated: Number(row.truncated),
@@ -242,10 +251,10 @@ export class FitRepo {
    * least as rich (the API's are then not stored); otherwise the file's details row makes way for
    * the API's (the file's laps, totals and extra channels stay). Call inside the caller's transaction.
    */
-  keepsFileSamples(activitySummaryId: string, incomingDetailsId: string, samples: readonly RawSample[]): boolean {
+  keepsFileSamples(activitySummaryId: string, incomingDetailsId: string, incomingRichness: number): boolean {
     const fit = this.fitOf(activitySummaryId);
     if (!fit || !fit.samplesUsed) return false;
-    if (fit.richness >= richnessOf(samples)) return true;
+    if (fit.richness >= incomingRichness) return true;
     if (fit.detailsId !== incomingDetailsId) this.db.prepare('DELETE FROM activity_samples WHERE profile_id = ? AND summary_id = ?').run(this.profileId, fit.detailsId);
     this.db.prepare('UPDATE activity_fit SET samples_used = 0, details_id = ? WHERE profile_id = ? AND activity_summary_id = ?').run(incomingDetailsId, this.profileId, activitySummaryId);
     return false;

@@ -43,8 +43,10 @@ export async function startAppCore(deps: {
   loginItem?: LoginItemPort;
   /** How to start the app's CLI as the refresh helper (see auth/refresh-helper.ts); without it refreshes run in this process. */
   refreshHelper?: RefreshHelperLauncher;
+  /** The FIT decoder's worker as built (the app: dist/cli/fit-worker.mjs, unpacked from the asar); a checkout runs the TypeScript one. */
+  fitWorker?: string;
 }): Promise<AppCore> {
-  const companion = createCompanion({ config: deps.config, secrets: deps.secrets, browser: deps.browser, logger: deps.logger, refreshHelper: deps.refreshHelper });
+  const companion = createCompanion({ config: deps.config, secrets: deps.secrets, browser: deps.browser, logger: deps.logger, refreshHelper: deps.refreshHelper, fitWorker: deps.fitWorker });
   let agents: AgentService | null = null;
   try {
     agents = await companion.serveAgents();
