@@ -1,8 +1,9 @@
 /* FIT import's cost, run by `npm run bench`. Each figure is printed with its aim, met or not.
  *
  * 1. 500 one-hour runs at 1 Hz (GPS, HR, cadence, elevation, power, running dynamics, laps), written
- *    with Garmin's SDK Encoder into a folder: files per second of `import` (the whole importer:
- *    read, hash, decode, store through the activityDetails codec and analysis, records), against
+ *    with Garmin's SDK Encoder into a folder: files per second of `import` (the whole importer as
+ *    the CLI and the app run it: read, hash, decode and prepare in the FIT worker thread, store
+ *    through the activityDetails codec and analysis, records; its CPU time counts every thread), against
  *    Garmin's decoder alone reading the same files in the same run (aim: ≤ 1.5×), and the import
  *    process's peak RSS (aim: < 300 MB), measured in a child process of its own.
  * 2. A 5-year Garmin Connect export (about 1,500 runs of 20–70 minutes, FIT files in zips inside a
@@ -19,6 +20,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { activityIngest } from '../src-main/core/coaching/activity-ingest.js';
+import { createWorkerDecoder } from '../src-main/core/fit/fit-decoder.js';
+import { buildFitWorker } from './build.mjs';
 import { createFitImports } from '../src-main/core/fit/fit-imports.js';
 import { silentLogger } from '../src-main/core/ports.js';
 import { openDatabase } from '../src-main/core/store/database.js';
@@ -88,12 +91,16 @@ async function importOnce(target: string): Promise<Phase> {
   try {
     const db = openDatabase(path.join(home, 'companion.db'));
     const training = new TrainingRepo(db, 'default', activityIngest);
-    const imports = createFitImports({ db, training, clock: { now: () => Date.now() }, logger: silentLogger, tmpDir: path.join(home, 'import-tmp') });
+    // BENCH_FIT_INLINE=1: decoded in this thread, as before the worker (for a comparison by hand).
+    const decoder = process.env.BENCH_FIT_INLINE ? undefined : createWorkerDecoder({ logger: silentLogger, script: process.env.BENCH_FIT_WORKER });
+    const imports = createFitImports({ db, training, clock: { now: () => Date.now() }, logger: silentLogger, tmpDir: path.join(home, 'import-tmp'), decoder });
     const cpu = process.cpuUsage();
     const t0 = performance.now();
     const summary = await imports.importPaths([target]);
     const ms = performance.now() - t0;
+    // The process's CPU time: this thread's and the worker's (which started inside the measured part).
     const cpuUsed = cpuMs(cpu);
+    await imports.close();
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     const dbBytes = readdirSync(home).filter((f) => f.startsWith('companion.db')).reduce((n, f) => n + statSync(path.join(home, f)).size, 0);
@@ -127,6 +134,9 @@ if (process.argv[2] === '--import') {
 } else if (process.argv[2] === '--decode') {
   console.log(JSON.stringify({ ...decodeAll(process.argv[3]!), files: 0, imported: 0, maxRssMb: process.resourceUsage().maxRSS / 1024, dbBytes: 0 }));
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // The worker as the CLI and the app start it: built (scripts/build.mjs), not through tsx.
+  await buildFitWorker(path.join(CACHE, 'worker'), { absWorkingDir: path.resolve(fileURLToPath(import.meta.url), '../..') });
+  process.env.BENCH_FIT_WORKER = path.join(CACHE, 'worker', 'fit-worker.mjs');
   const t0 = performance.now();
   const folder = hourRunsFolder();
   const archive = exportArchive();
