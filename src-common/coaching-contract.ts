@@ -225,7 +225,7 @@ export const watchTotals = z.strictObject({
 });
 export type WatchTotals = z.infer<typeof watchTotals>;
 
-/** One per-sample channel beyond the API's: its time-weighted mean and highest value over the samples that have it. */
+/** One per-sample channel beyond the API's: the mean of its samples (each sample counts once, whatever its interval) and its highest value, over the samples that have it. */
 export const watchChannel = z.strictObject({ avg: z.number(), max: z.number(), samples: z.number().int() }).nullable();
 
 /** What the watch's FIT file recorded beyond Garmin's API, for an activity imported from one (absent otherwise). */
