@@ -8,11 +8,11 @@ import { build } from 'esbuild';
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', packages: 'external' };
 
 /**
- * The CLI as four outputs in `outdir` (dist/cli): index.js, the process entry (src-main/cli/entry.ts,
- * one small file); token-fast-path.js, `token`'s cached answer bundled whole; cli.js, the CLI itself
- * (src-main/cli/index.ts), split: what only some commands need (the MCP SDK, the OAuth client, the
- * HTTP servers) is a chunk loaded on use. The entry's imports of the other two stay imports of
- * those files. fit-worker.mjs, the FIT decoder's worker thread (src-main/core/fit/fit-worker.ts),
+ * The CLI as three outputs in `outdir` (dist/cli): index.js, the process entry (src-main/cli/entry.ts,
+ * one small file with `token`'s cached answer, src-main/cli/token-fast-path.ts, bundled in); cli.js,
+ * the CLI itself (src-main/cli/index.ts), split: what only some commands need (the MCP SDK, the OAuth
+ * client, the HTTP servers) is a chunk loaded on use. The entry's import of the CLI stays an import
+ * of that file. fit-worker.mjs, the FIT decoder's worker thread (src-main/core/fit/fit-worker.ts),
  * self-contained (its packages bundled in, only Node's own modules imported), so the CLI starts it
  * beside itself and the app from outside its asar (electron-builder.yml unpacks it). Returns the
  * builds' metafiles when asked (the startup test maps loaded files to sources).
@@ -24,14 +24,13 @@ export async function buildCli(outdir, options = {}) {
   const siblings = {
     name: 'cli-siblings',
     setup(b) {
-      b.onResolve({ filter: /^\.\/(index|token-fast-path)\.js$/ }, (args) =>
-        args.importer.endsWith(path.join('src-main', 'cli', 'entry.ts')) ? { path: args.path === './index.js' ? './cli.js' : args.path, external: true } : undefined,
+      b.onResolve({ filter: /^\.\/index\.js$/ }, (args) =>
+        args.importer.endsWith(path.join('src-main', 'cli', 'entry.ts')) ? { path: './cli.js', external: true } : undefined,
       );
     },
   };
   const results = await Promise.all([
     build({ ...shared, entryPoints: { index: 'src-main/cli/entry.ts' }, outdir, plugins: [siblings] }),
-    build({ ...shared, entryPoints: { 'token-fast-path': 'src-main/cli/token-fast-path.ts' }, outdir }),
     build({ ...shared, entryPoints: { cli: 'src-main/cli/index.ts' }, outdir, splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
     buildFitWorker(outdir, shared),
   ]);

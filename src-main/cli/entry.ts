@@ -1,15 +1,16 @@
 /**
  * The installed CLI's process entry (bin/r42-companion.js imports it; the build writes it to
  * dist/cli/index.js). `r42-companion token` with a token cached in the keychain is answered from
- * here by one module (./token-fast-path.ts, bundled whole), which asks the keychain before it loads
+ * here by ./token-fast-path.ts, bundled into this file, which asks the keychain before it loads
  * anything else; everything else, and a token that must be refreshed, goes to the CLI (./index.ts).
- * What it imports statically is Node's own modules and two small ones bundled into it (the limits,
- * ./process-entry.ts), so `token` loads two files of ours.
+ * What it imports statically is Node's own modules and small ones bundled into it (the fast path,
+ * the limits, ./process-entry.ts), so `token` loads one file of ours: a second module to resolve,
+ * read and link cost about a millisecond of its start.
  */
 import { fileURLToPath } from 'node:url';
 import { MAX_MIN_VALID_SECONDS } from '../../src-common/limits.js';
 import { isProcessEntry } from './process-entry.js';
-import type { QuickAnswer } from './token-fast-path.js';
+import { cachedToken, type QuickAnswer } from './token-fast-path.js';
 
 /** `token`, `token --min-valid N`, `token --min-valid=N` with N plain digits: the seconds (or undefined); anything else is the CLI's to parse (null). */
 export function plainTokenCall(argv: readonly string[]): { minValidSeconds: number | undefined } | null {
@@ -29,7 +30,6 @@ export async function main(): Promise<void> {
   const plain = plainTokenCall(argv);
   let quick: QuickAnswer | undefined;
   if (plain) {
-    const { cachedToken } = await import('./token-fast-path.js');
     const io = { env: process.env, stdout: (text: string) => void process.stdout.write(text), stderr: (text: string) => void process.stderr.write(text) };
     quick = await cachedToken({ io, packagedDefaultsFile: PACKAGED_DEFAULTS_FILE }, plain.minValidSeconds);
     if (quick.answered) return;
