@@ -147,6 +147,18 @@ describe('MCP over HTTP: the fast path answers exactly what the SDK answers', ()
     expect(answered, `${name} answered none of ${JSON.stringify(argumentSets)}`).toBeGreaterThan(0);
   });
 
+  it('leaves to the SDK a call it does not answer itself: a progress token asked for, a key beside name and arguments', () => {
+    for (const params of [
+      { name: 'get_status', arguments: {}, _meta: { progressToken: 1 } },
+      { name: 'get_status', _meta: null },
+      { name: 'get_status', arguments: {}, cursor: 'x' },
+      { arguments: {}, name: 'get_status', task: {} },
+    ]) {
+      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: nextId++, method: 'tools/call', params }));
+      expect(answerMcpDirect(deps, CALLER, { accept: HEADERS.accept, contentType: HEADERS['content-type'], protocolVersion: HEADERS['mcp-protocol-version'], body }), JSON.stringify(params)).toBeNull();
+    }
+  });
+
   it('an unknown tool and bad arguments: the same refusal, in the same words', async () => {
     for (const call of REFUSED) {
       const { fast, kept, sdk, fastCalls, sdkCalls } = await bothWays('tools/call', call);

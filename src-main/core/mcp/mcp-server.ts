@@ -191,6 +191,19 @@ const kept = new WeakMap<McpDeps, Map<string, { stamp: string; text: string; fai
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** An object with no keys of its own (`{}`), told without listing them. */
+function isEmpty(value: Record<string, unknown>): boolean {
+  for (const _key in value) return false;
+  return true;
+}
+
+/** auditableClientName of the last name asked: a grant's client sends the same name with every call. */
+let lastClientName: { readonly name: string | undefined; readonly clean: string } | null = null;
+function keptClientName(name: string | undefined): string {
+  if (lastClientName?.name !== name || lastClientName === null) lastClientName = { name, clean: auditableClientName(name) };
+  return lastClientName.clean;
+}
+
 /** The second and the runner's date of a kept answer's stamp; the date is worked out once a second, not per request. */
 const seconds = new WeakMap<McpDeps, { second: number; text: string }>();
 function stampSecond(deps: McpDeps, now: number): string {
@@ -235,20 +248,23 @@ export function answerMcpDirect(deps: McpDeps, caller: McpCaller, input: McpHttp
     return answer(LISTED_JSON);
   }
   if (message.method !== 'tools/call' || !isPlainObject(message.params)) return null;
-  const { name, arguments: args, _meta: meta, ...rest } = message.params;
-  if (typeof name !== 'string' || meta !== undefined || Object.keys(rest).length > 0 || !(args === undefined || isPlainObject(args))) return null;
+  const params = message.params;
+  // Only a name and arguments (no progress token in _meta, nothing else): without copying the rest to count it.
+  for (const key in params) if (key !== 'name' && key !== 'arguments') return null;
+  const { name, arguments: args } = params;
+  if (typeof name !== 'string' || !(args === undefined || isPlainObject(args))) return null;
   const spec = BY_NAME.get(name);
   if (!spec?.readOnly || !deps.dataVersion) {
     return callTool(deps, caller, name, args ?? {}, () => undefined, { signal: new AbortController().signal, progress: undefined }).then((result) => answer(JSON.stringify(result)));
   }
   let byCall = kept.get(deps);
   if (!byCall) kept.set(deps, (byCall = new Map()));
-  const key = `${name}\n${JSON.stringify(args ?? {})}`;
+  const key = `${name}\n${args === undefined || isEmpty(args) ? '{}' : JSON.stringify(args)}`;
   const now = deps.clock.now();
   const stamp = stampOf(deps, now);
   const hit = byCall.get(key);
   if (hit?.stamp === stamp) {
-    deps.recordCall({ tool: spec.name, client: auditableClientName(caller.clientName?.()), grant: caller.grant, grantId: caller.grantId, transport: caller.transport, failed: hit.failed, at: now });
+    deps.recordCall({ tool: spec.name, client: keptClientName(caller.clientName?.()), grant: caller.grant, grantId: caller.grantId, transport: caller.transport, failed: hit.failed, at: now });
     return answer(hit.text);
   }
   return callTool(deps, caller, name, args ?? {}, () => undefined, { signal: new AbortController().signal, progress: undefined }).then((result) => {
