@@ -65,18 +65,33 @@ export interface BodyEvents {
  * per body instead of one per chunk, on the agent endpoint's hot path.
  */
 export function readEventsAtMost(request: BodyEvents, max: number): Promise<Uint8Array | null> {
-  return new Promise((resolve, reject) => {
-    const body = new BoundedBytes(max);
-    let tooLarge = false;
-    const onData = (chunk: Uint8Array) => {
-      if (body.add(chunk)) return;
-      tooLarge = true;
-      request.off('data', onData);
-      request.pause();
-      resolve(null);
-    };
-    request.on('data', onData);
-    request.once('end', () => resolve(tooLarge ? null : body.bytes()));
-    request.once('error', reject);
+  return new Promise((resolve, reject) => readEventsThen(request, max, resolve, reject));
+}
+
+/**
+ * readEventsAtMost without a promise: `done` is called with the body (or null past `max`) in the
+ * request's own 'end' (or 'data') event, or `failed` with its error; exactly one of them, once.
+ * The agent endpoint answers `POST /mcp` in that event, without a turn of the microtask queue.
+ */
+export function readEventsThen(request: BodyEvents, max: number, done: (bytes: Uint8Array | null) => void, failed: (error: Error) => void): void {
+  const body = new BoundedBytes(max);
+  let settled = false;
+  const onData = (chunk: Uint8Array) => {
+    if (settled || body.add(chunk)) return;
+    settled = true;
+    request.off('data', onData);
+    request.pause();
+    done(null);
+  };
+  request.on('data', onData);
+  request.once('end', () => {
+    if (settled) return;
+    settled = true;
+    done(body.bytes());
+  });
+  request.once('error', (error) => {
+    if (settled) return;
+    settled = true;
+    failed(error);
   });
 }

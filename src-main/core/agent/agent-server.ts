@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { readEventsAtMost } from '../../../src-common/body-limit.js';
+import { readEventsAtMost, readEventsThen } from '../../../src-common/body-limit.js';
 import type { TokenPayload } from '../../../src-common/contract.js';
 import { parseQuery, searchParamsInput, tokenQuery } from '../../../src-common/data-query.js';
 import { ERROR_SURFACES } from '../../../src-common/error-codes.js';
@@ -188,20 +188,49 @@ export async function startAgentServer(
     }
   };
 
-  /** `POST /mcp`: the common calls answered directly (no URL, no Request built), the rest by the SDK's transport. */
-  const handleMcp = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, close: ExtraHeaders, head: RequestHead) => {
+  /**
+   * `POST /mcp`: the common calls answered directly (no URL, no Request built), the rest by the
+   * SDK's transport. The body is read by its events and answered in its 'end' event: a kept answer
+   * is written without a promise; whatever fails on the way goes to `failed`, as a rejected promise
+   * of `handle` would.
+   */
+  const handleMcp = (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, close: ExtraHeaders, head: RequestHead): void => {
     const grant = authenticated(head, req.socket);
     if (!grant) return refuse(res, 401, 'unauthorized', UNAUTHORIZED, path, close);
     if (!backend.mcp) return refuse(res, 404, 'not_found', 'MCP is not served here.', path, close);
-    const bytes = await readEventsAtMost(req, MCP_MAX_BODY_BYTES);
+    readEventsThen(
+      req,
+      MCP_MAX_BODY_BYTES,
+      (bytes) => {
+        let pending: void | Promise<void>;
+        try {
+          pending = answerMcp(req, res, rawUrl, path, head, grant, bytes);
+        } catch (error) {
+          return failed(req, res, error);
+        }
+        pending?.catch((error: unknown) => failed(req, res, error));
+      },
+      (error) => failed(req, res, error),
+    );
+  };
+
+  /** `POST /mcp` once its body is read (null: past the limit). */
+  const answerMcp = (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, head: RequestHead, grant: AuthenticatedGrant, bytes: Uint8Array | null): void | Promise<void> => {
     if (bytes === null) return refuse(res, 413, 'payload_too_large', `An MCP request body may hold at most ${MCP_MAX_BODY_BYTES} bytes.`, path, { connection: 'close' });
     const body = asBuffer(bytes);
     // Before anything walks it (the SDK's schemas, the kept answers' key): one scan of the bytes.
     if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) return refuse(res, 400, 'bad_request', tooDeepMessage(MAX_JSON_DEPTH), path);
     // A kept answer comes back as a string, written without waiting a turn.
     const pending = backend.mcpDirect?.(grant, { accept: head.accept, contentType: head.contentType, protocolVersion: head.mcpProtocolVersion, body });
-    const direct = pending === undefined || pending === null || typeof pending === 'string' ? pending : await pending;
+    if (typeof pending === 'string') return sendMcp(res, pending);
+    if (pending === undefined || pending === null) return answerMcpBySdk(req, res, rawUrl, path, grant, body, null);
+    return pending.then((direct) => answerMcpBySdk(req, res, rawUrl, path, grant, body, direct));
+  };
+
+  /** `POST /mcp` answered by the SDK's transport, unless the direct answer came after all. */
+  const answerMcpBySdk = async (req: IncomingMessage, res: ServerResponse, rawUrl: string, path: string, grant: AuthenticatedGrant, body: Buffer, direct: string | null): Promise<void> => {
     if (direct) return sendMcp(res, direct);
+    if (!backend.mcp) return refuse(res, 404, 'not_found', 'MCP is not served here.', path, { connection: 'close' });
     const url = targetUrl(rawUrl);
     if (!url) return refuse(res, 400, 'bad_request', 'The request URL cannot be read.', path, { connection: 'close' });
     const headers = new Headers();
