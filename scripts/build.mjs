@@ -1,6 +1,7 @@
 // Bundles everything that is not the renderer (Vite builds that): the CLI, the Electron main
 // process, the preload (CommonJS, as sandboxed preloads must be), the web bridge and the R42 server.
 import { realpathSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -29,8 +30,18 @@ export async function buildCli(outdir, options = {}) {
       );
     },
   };
+  // better-sqlite3's JavaScript bundled into the entry (its addon stays where npm built it): `token`
+  // then reads no dozen files of it while the keychain answers. Its own require() calls (Node's
+  // modules, the addon) need a require in an ES module: the banner gives one.
+  const sqliteInEntry = {
+    name: 'better-sqlite3-in-entry',
+    setup(b) {
+      b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: createRequire(import.meta.url).resolve('better-sqlite3') }));
+    },
+  };
+  const requireBanner = "import { createRequire as __entryCreateRequire } from 'node:module'; const require = __entryCreateRequire(import.meta.url);";
   const results = await Promise.all([
-    build({ ...shared, entryPoints: { index: 'src-main/cli/entry.ts' }, outdir, plugins: [siblings] }),
+    build({ ...shared, entryPoints: { index: 'src-main/cli/entry.ts' }, outdir, plugins: [siblings, sqliteInEntry], banner: { js: requireBanner } }),
     build({ ...shared, entryPoints: { cli: 'src-main/cli/index.ts' }, outdir, splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
     buildFitWorker(outdir, shared),
   ]);

@@ -100,13 +100,15 @@ function writeHint(home: string, key: string): void {
  * The database, read-only, when it exists at exactly the schema this build knows; else null and
  * the full path opens it (creating, migrating, or refusing a newer one, with its usual words).
  * Read-only, it never migrates or checkpoints (closing the last read-write connection writes the
- * WAL back into the database). better-sqlite3 is loaded here, after the keychain request has left,
- * and given its addon's file when it is where npm builds it (`bindings` searches a dozen paths).
+ * WAL back into the database). better-sqlite3 is loaded here, after the keychain request has left
+ * (the installed entry has its JavaScript bundled in, scripts/build.mjs: no module search and no
+ * dozen files read while the keychain answers), and given its addon's file when it is where npm
+ * builds it (`bindings` searches a dozen paths).
  */
-function openReadOnly(file: string): BetterSqlite3Type.Database | null {
+async function openReadOnly(file: string): Promise<BetterSqlite3Type.Database | null> {
   if (!existsSync(file)) return null;
   const require = createRequire(import.meta.url);
-  const BetterSqlite3 = require('better-sqlite3') as typeof BetterSqlite3Type;
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
   let addon: string | undefined;
   try {
     const built = path.join(path.dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
@@ -155,7 +157,7 @@ export async function cachedToken(
   const logger = createFileLogger(config.logFile, config.logLevel);
   for (const origin of config.insecureHttpUrls) io.stderr(insecureWarning(origin));
   secureDataFolder(config.home, logger);
-  const db = openReadOnly(config.database);
+  const db = await openReadOnly(config.database);
   if (!db) {
     for (const origin of config.insecureHttpUrls) logger.log('warn', 'config.insecure_http', { origin });
     return { answered: false, warned: true };
