@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { readEventsAtMost, readEventsThen } from '../../../src-common/body-limit.js';
 import type { TokenPayload } from '../../../src-common/contract.js';
 import { parseQuery, searchParamsInput, tokenQuery } from '../../../src-common/data-query.js';
@@ -12,6 +12,7 @@ import type { Logger } from '../ports.js';
 import type { McpHttpInput } from '../mcp/mcp-server.js';
 import { BASE_HEADERS, CLOSE, NO_EXTRA, preparedSender, send, sendError, type ExtraHeaders } from './agent-answers.js';
 import { closeServer, guardedServer, listenOnLoopback, listenOnSocket, type GuardedServer } from './agent-listener.js';
+import { connectionGrants } from './bearer-grants.js';
 import { PROOF_TARGET } from './endpoint-proof.js';
 import type { AuthenticatedGrant } from './grants.js';
 
@@ -82,8 +83,6 @@ export const TOKEN_TARGET = /^\/v1\/token(?:\?min_valid=(\d{1,6}))?$/;
 /** What TOKEN_TARGET gives for `/v1/token` itself, without running it. */
 const PLAIN_TOKEN: readonly (string | undefined)[] = ['/v1/token', undefined];
 
-/** A grant's secret as a bearer token may spell it (checked after `Bearer `, without building a match). */
-const BEARER_SECRET = /^[A-Za-z0-9._~+/=-]{1,256}$/;
 const UNAUTHORIZED = 'Send Authorization: Bearer <secret> with a secret from agent.json or `r42-companion agents add`.';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'te', 'trailer', 'upgrade']);
@@ -316,26 +315,8 @@ export async function startAgentServer(
     send(res, 200, { proof });
   };
 
-  /**
-   * The grant of a request's bearer secret. A keep-alive connection sends the same header with
-   * every request: the grant it authenticated last is kept with the connection and used again
-   * while the header is the same string and the grant is still active (revoked elsewhere or its
-   * process gone: looked up afresh). A new secret is always hashed and compared with every grant
-   * in constant time; the string comparison here only ever meets what this connection itself sent.
-   */
-  const authenticated = (head: RequestHead, socket: Socket): AuthenticatedGrant | null => {
-    const authorization = head.authorization;
-    if (authorization === undefined) return null;
-    const kept = connectionGrants.get(socket);
-    if (kept !== undefined && kept.authorization === authorization && backend.stillActive?.(kept.grant) === true) return kept.grant;
-    if (!authorization.startsWith('Bearer ')) return null;
-    const secret = authorization.slice(7);
-    const grant = BEARER_SECRET.test(secret) ? backend.authenticate(secret) : null;
-    if (grant) connectionGrants.set(socket, { authorization, grant });
-    else connectionGrants.delete(socket);
-    return grant;
-  };
-  const connectionGrants = new WeakMap<Socket, { authorization: string; grant: AuthenticatedGrant }>();
+  /** The grant of a request's bearer secret, kept with its connection (bearer-grants.ts). */
+  const authenticated = connectionGrants(backend);
 
   /** Sends what `compute` gives, or the error's code and status; false when it gave null (not this route: nothing sent). */
   const answer = async (res: ServerResponse, path: string, compute: () => unknown): Promise<boolean> => {
