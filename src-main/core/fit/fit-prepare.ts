@@ -10,19 +10,10 @@ import type { PreparedDetails } from '../store/details-repo.js';
 import { encodeExtras, EXTRA_COLUMNS, richnessOf, type ExtraColumnKey } from '../store/fit-repo.js';
 import { encodeSamples, packJson } from '../store/sample-codec.js';
 import { decodeFit } from './fit-decode.js';
-import { IMPORT_DEFLATE_LEVEL, type FitExtraChannels, type FitLap, type FitLeg, type FitSkip } from './fit-model.js';
+import { IMPORT_DEFLATE_LEVEL, type FitActivity, type FitExtraChannels, type FitLeg, type FitSkip } from './fit-model.js';
 
-/** One leg (session) of a file, ready to store. */
-export interface PreparedLeg {
-  readonly index: number;
-  readonly sport: string;
-  readonly subSport: string | null;
-  readonly activityType: string;
-  readonly transition: boolean;
-  /** Epoch seconds (UTC). */
-  readonly startTime: number;
-  readonly totals: FitLeg['totals'];
-  readonly laps: readonly FitLap[];
+/** One leg (session) of a file (fit-model.ts), ready to store: its samples and channels encoded. */
+export interface PreparedLeg extends Omit<FitLeg, 'samples' | 'extras' | 'developer'> {
   /** Its samples encoded, with the figures kept beside them (coaching/activity-ingest.ts) and how rich they are with the extra channels. */
   readonly samples: PreparedDetails;
   /** The extra channels as stored, or null when the file recorded none. */
@@ -31,13 +22,9 @@ export interface PreparedLeg {
   readonly developer: Uint8Array | null;
 }
 
-export interface PreparedActivity {
-  readonly ok: true;
-  readonly offsetS: number | null;
-  readonly device: string | null;
+/** A decoded activity (fit-model.ts) with each leg prepared for the store; the device's serial number stays behind. */
+export interface PreparedActivity extends Omit<FitActivity, 'legs' | 'serialNumber'> {
   readonly legs: readonly PreparedLeg[];
-  readonly truncated: boolean;
-  readonly warnings: readonly string[];
 }
 
 export type PreparedFit = PreparedActivity | FitSkip;
