@@ -15,35 +15,24 @@ import type { SqlStore } from '../../src-server/store/sql-store.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { simRecordsUploadedBetween } from '../simulator/streams.js';
 import { encodeRun } from '../support/fit-files.js';
-import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
-import { startSimulator } from '../support/harness.js';
-import { freePort } from '../support/postgres.js';
-import { serverEnv, startTestServer } from '../support/r42-server.js';
+import { signInAtGarmin, type CoreWorld } from '../support/core-world.js';
+import { relayComputer, startRelayGarmin, type RelayGarmin } from '../support/relay-world.js';
 
 const DAY = 86_400;
 
 describe('activity files through the relay (webhook ping → relay → Garmin’s file → import)', () => {
   let store: SqlStore;
   let sim: GarminSimulator;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let server: RelayGarmin['server'];
   let world: CoreWorld;
   const now = Math.floor(Date.UTC(2026, 2, 15, 11, 0, 0) / 1000);
 
   beforeAll(async () => {
     store = await openPgliteStore(null);
-    sim = await startSimulator();
-    sim.dataNow = () => now;
-    const redirect = `http://127.0.0.1:${await freePort()}/callback`;
-    server = await startTestServer(serverEnv(sim, [redirect]), { store });
-    sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push' }, firstBackoffMs: 50 };
-    world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '5', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '' }, {
-      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-      clock: { now: () => now * 1000 },
-    });
-    const opened = world.browser.next();
-    const outcome = world.companion.signIn({ timeoutMs: 15_000 });
-    await browse(await approveAtGarmin(await opened));
-    await outcome;
+    const relay = await startRelayGarmin(store, () => now);
+    ({ sim, server } = relay);
+    world = relayComputer(relay, 5);
+    await signInAtGarmin(world);
     await world.companion.sync();
     await sim.deliveriesSettled();
     expect((await world.companion.sync()).outcome).toBe('completed');

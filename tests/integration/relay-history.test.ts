@@ -3,10 +3,8 @@ import { openPgliteStore } from '../../src-server/store/pglite-store.js';
 import type { SqlStore } from '../../src-server/store/sql-store.js';
 import { STREAMS } from '../../src-main/core/store/training-repo.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
-import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
-import { startSimulator } from '../support/harness.js';
-import { freePort } from '../support/postgres.js';
-import { serverEnv, startTestServer } from '../support/r42-server.js';
+import { signInAtGarmin, type CoreWorld } from '../support/core-world.js';
+import { relayComputer, startRelayGarmin, type RelayGarmin } from '../support/relay-world.js';
 
 const DAY = 86_400;
 
@@ -14,7 +12,7 @@ const DAY = 86_400;
 describe('relay: a longer history asked for later', () => {
   let store: SqlStore;
   let sim: GarminSimulator;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let server: RelayGarmin['server'];
   let world: CoreWorld;
 
   beforeAll(async () => {
@@ -30,20 +28,11 @@ describe('relay: a longer history asked for later', () => {
   });
 
   it('asks Garmin for the older ranges only, and the history progress counts them', async () => {
-    sim = await startSimulator();
     const now = Math.floor(Date.now() / 1000);
-    sim.dataNow = () => now;
-    const redirect = `http://127.0.0.1:${await freePort()}/callback`;
-    server = await startTestServer(serverEnv(sim, [redirect]), { store });
-    sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push' }, firstBackoffMs: 50 };
-    world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '20', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '' }, {
-      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-      clock: { now: () => now * 1000 },
-    });
-    const opened = world.browser.next();
-    const outcome = world.companion.signIn({ timeoutMs: 15_000 });
-    await browse(await approveAtGarmin(await opened));
-    await outcome;
+    const relay = await startRelayGarmin(store, () => now);
+    ({ sim, server } = relay);
+    world = relayComputer(relay, 20);
+    await signInAtGarmin(world);
 
     await world.companion.sync();
     expect(sim.backfillRequests).toHaveLength(STREAMS.length);

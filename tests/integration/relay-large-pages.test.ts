@@ -17,10 +17,9 @@ import { decodeSamples } from '../../src-main/core/store/sample-codec.js';
 import { openPgliteStore } from '../../src-server/store/pglite-store.js';
 import type { SqlStore } from '../../src-server/store/sql-store.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
-import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
-import { startSimulator } from '../support/harness.js';
-import { freePort } from '../support/postgres.js';
-import { postWebhook, serverEnv, startTestServer } from '../support/r42-server.js';
+import { signInAtGarmin, type CoreWorld } from '../support/core-world.js';
+import { postWebhook } from '../support/r42-server.js';
+import { relayComputer, startRelayGarmin, type RelayGarmin } from '../support/relay-world.js';
 
 const MIB = 1024 * 1024;
 const PAGE_BUDGET = 4 * MIB;
@@ -56,7 +55,7 @@ function details(id: number, bytes: number, userId: string): Record<string, unkn
 describe('activity details pushed through the relay in pages bounded by bytes', () => {
   let store: SqlStore;
   let sim: GarminSimulator;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let server: RelayGarmin['server'];
   let world: CoreWorld;
   const now = Math.floor(Date.UTC(2026, 0, 10, 12) / 1000);
 
@@ -74,21 +73,11 @@ describe('activity details pushed through the relay in pages bounded by bytes', 
   });
 
   async function linkedThroughRelay(overrides: Partial<CompanionDeps> = {}) {
-    sim = await startSimulator();
-    sim.dataNow = () => now;
-    const redirect = `http://127.0.0.1:${await freePort()}/callback`;
     // The server's defaults: a 32 MiB webhook body, 4 MiB relay pages.
-    server = await startTestServer(serverEnv(sim, [redirect]), { store });
-    sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push' }, firstBackoffMs: 50 };
-    world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '3', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '' }, {
-      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-      clock: { now: () => now * 1000 },
-      ...overrides,
-    });
-    const opened = world.browser.next();
-    const outcome = world.companion.signIn({ timeoutMs: 15_000 });
-    await browse(await approveAtGarmin(await opened));
-    await outcome;
+    const relay = await startRelayGarmin(store, () => now);
+    ({ sim, server } = relay);
+    world = relayComputer(relay, 3, {}, overrides);
+    await signInAtGarmin(world);
     return world;
   }
 

@@ -11,10 +11,10 @@ import { openPgliteStore } from '../../src-server/store/pglite-store.js';
 import type { SqlStore } from '../../src-server/store/sql-store.js';
 import { DATA_STREAMS, recordsUploadedBetween, type DataStream } from '../simulator/garmin-data.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
-import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
-import { keychainItems, startSimulator, TEST_CLIENT_SECRET } from '../support/harness.js';
-import { freePort } from '../support/postgres.js';
+import { signInAtGarmin, type CoreWorld } from '../support/core-world.js';
+import { keychainItems, TEST_CLIENT_SECRET } from '../support/harness.js';
 import { postWebhook, serverEnv, startTestServer } from '../support/r42-server.js';
+import { relayComputer, startRelayGarmin } from '../support/relay-world.js';
 
 const DAY = 86_400;
 const TABLE: Record<DataStream, string> = { activities: 'activities', dailies: 'dailies', sleeps: 'sleeps', hrv: 'hrv', userMetrics: 'user_metrics' };
@@ -46,22 +46,12 @@ describe('training data through the R42 server relay (webhooks → relay → des
   });
 
   async function linkedThroughRelay(overrides: Partial<CompanionDeps> = {}, env: Record<string, string> = {}, at = Date.now(), serverExtra: Record<string, string> = {}) {
-    sim = await startSimulator();
     now = Math.floor(at / 1000);
-    sim.dataNow = () => now;
-    redirect = `http://127.0.0.1:${await freePort()}/callback`;
-    server = await startTestServer(serverEnv(sim, [redirect], serverExtra), { store });
-    sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push' }, firstBackoffMs: 50 };
+    const relay = await startRelayGarmin(store, () => now, { serverExtra });
+    ({ sim, server, redirect } = relay);
     // What a runner's computer has: R42's public client id and server URL; no secret, no token URL.
-    world = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '20', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '', ...env }, {
-      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-      clock: { now: () => now * 1000 },
-      ...overrides,
-    });
-    const opened = world.browser.next();
-    const outcome = world.companion.signIn({ timeoutMs: 15_000 });
-    await browse(await approveAtGarmin(await opened));
-    await outcome;
+    world = relayComputer(relay, 20, env, overrides);
+    await signInAtGarmin(world);
     return world;
   }
 

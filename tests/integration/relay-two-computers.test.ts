@@ -12,17 +12,16 @@ import { openPgliteStore } from '../../src-server/store/pglite-store.js';
 import type { SqlStore } from '../../src-server/store/sql-store.js';
 import { recordsUploadedBetween } from '../simulator/garmin-data.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
-import { approveAtGarmin, browse, makeCoreWorld, type CoreWorld } from '../support/core-world.js';
-import { runCli, startSimulator } from '../support/harness.js';
-import { freePort } from '../support/postgres.js';
-import { serverEnv, startTestServer } from '../support/r42-server.js';
+import { signInAtGarmin, type CoreWorld } from '../support/core-world.js';
+import { runCli } from '../support/harness.js';
+import { relayComputer, startRelayGarmin, type RelayGarmin } from '../support/relay-world.js';
 
 const DAY = 86_400;
 
 describe('a runner with two computers, both linked through the R42 server relay', () => {
   let store: SqlStore;
   let sim: GarminSimulator;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let server: RelayGarmin['server'];
   const worlds: CoreWorld[] = [];
   let now = Math.floor(Date.now() / 1000);
 
@@ -55,21 +54,12 @@ describe('a runner with two computers, both linked through the R42 server relay'
     Number((await store.query<{ n: number }>(`select count(*)::int as n from garmin_notifications where garmin_user_id = $1 and ${kind}`, [sim.userId]))[0]!.n);
 
   it('delivers every run to each computer; the laptop leaving keeps the desktop’s; the last to leave deletes Garmin’s registration', { timeout: 180_000 }, async () => {
-    sim = await startSimulator();
-    sim.dataNow = () => now;
-    const redirect = `http://127.0.0.1:${await freePort()}/callback`;
-    server = await startTestServer(serverEnv(sim, [redirect]), { store });
-    sim.production = { webhookUrl: server.webhookUrl, delivery: { activities: 'push' }, firstBackoffMs: 50 };
+    const relay = await startRelayGarmin(store, () => now);
+    ({ sim, server } = relay);
     const link = async () => {
-      const w = makeCoreWorld(sim, { R42_SERVER_URL: server.url, GARMIN_REDIRECT_URI: redirect, R42_BACKFILL_DAYS: '10', GARMIN_CLIENT_SECRET: '', GARMIN_TOKEN_URL: '' }, {
-        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-        clock: { now: () => now * 1000 },
-      });
+      const w = relayComputer(relay, 10);
       worlds.push(w);
-      const opened = w.browser.next();
-      const outcome = w.companion.signIn({ timeoutMs: 15_000 });
-      await browse(await approveAtGarmin(await opened));
-      await outcome;
+      await signInAtGarmin(w);
       return w;
     };
     const laptop = await link();

@@ -3,7 +3,7 @@ import type { Companion, CompanionDeps } from '../../src-main/core/companion.js'
 import { createCompanion } from '../../src-main/core/wiring.js';
 import { loadConfig } from '../../src-main/core/config.js';
 import { createFileLogger } from '../../src-main/core/logging.js';
-import type { SignInStep } from '../../src-main/core/auth/sign-in.js';
+import type { SignInResult, SignInStep } from '../../src-main/core/auth/sign-in.js';
 import type { GarminSimulator } from '../simulator/garmin-simulator.js';
 import { makeWorld, type World } from './harness.js';
 
@@ -91,4 +91,12 @@ export async function browse(url: string | URL, init: { host?: string; method?: 
     next = location ? new URL(location, next) : null;
   }
   return { status, title: (/<title>([^<]*)<\/title>/.exec(body) ?? [])[1] ?? '', hops };
+}
+
+/** The runner signs in: the app opens Garmin's page in the test browser, the runner approves there, and the link is made. */
+export async function signInAtGarmin(world: CoreWorld, timeoutMs = 15_000): Promise<SignInResult> {
+  const opened = world.browser.next();
+  const outcome = world.companion.signIn({ timeoutMs });
+  await browse(await approveAtGarmin(await opened));
+  return outcome;
 }
