@@ -16,6 +16,7 @@ import { startDevWeb } from '../src-main/web/dev-web.js';
 import { loadServerConfig } from '../src-server/config.js';
 import { startNodeServer } from '../src-server/node-host.js';
 import { GarminSimulator } from '../tests/simulator/garmin-simulator.js';
+import { INTERVALS } from '../tests/support/workouts.js';
 import { addDays, localDate } from '../src-common/dates.js';
 
 const CLIENT_ID = 'r42-demo-client';
@@ -86,24 +87,7 @@ if (app.core.agents && app.core.companion.workouts.list().data.length === 0) {
   const response = await fetch(`${app.core.agents.url}/v1/workouts`, {
     method: 'POST',
     headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'Intervals 6 × 800 m',
-      sport: 'running',
-      date: tomorrow,
-      notes: 'Even splits; jog the recoveries.',
-      steps: [
-        { kind: 'warmup', end: { by: 'time', seconds: 900 }, target: { type: 'heart_rate_zone', zone: 2 } },
-        {
-          kind: 'repeat',
-          times: 6,
-          steps: [
-            { kind: 'interval', end: { by: 'distance', meters: 800 }, target: { type: 'pace', fast_s_per_km: 235, slow_s_per_km: 245 } },
-            { kind: 'recovery', end: { by: 'time', seconds: 90 } },
-          ],
-        },
-        { kind: 'cooldown', end: { by: 'lap_button' } },
-      ],
-    }),
+    body: JSON.stringify({ ...INTERVALS, name: 'Intervals 6 × 800 m', date: tomorrow }),
   });
   if (response.ok) proposed = `An agent proposed a workout for ${tomorrow}: approve it under Workouts from your agents; ${sim.url}/__simulator/state then counts it in training.workouts.\n`;
 }

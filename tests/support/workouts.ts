@@ -1,4 +1,4 @@
-/** Workouts as agents propose them, for the tests of issue 21. */
+/** Workouts as agents propose them, for the tests of issue 21 and the proposal `npm run demo` seeds. */
 
 /** Tuesday's intervals, as an agent would propose them. */
 export const INTERVALS = {
